@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "shequ.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # Login, logout and failed logins go to the audit log (Django's auth signals are the hook).
+        from shequ.accounts import signals  # noqa: F401

@@ -1,0 +1,56 @@
+"""Writes for accounts: API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from shequ.accounts.models import ApiToken, User
+from shequ.audit.models import AuditEvent
+from shequ.audit.services import audit_record
+
+TOKEN_PREFIX = "sq_"
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "", actor: Any = None) -> tuple[ApiToken, str]:
+    """Create a token; returns the row and the plain token, which is never stored."""
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, prefix=key[: len(TOKEN_PREFIX) + 6], key_hash=_hash(key))
+    token.full_clean()
+    token.save()
+    audit_record(actor=actor, username="cli", action=AuditEvent.Action.TOKEN, obj=token,
+                 summary=f"created token {token.prefix} for {user.username}")
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: Any = None) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, username="cli", action=AuditEvent.Action.TOKEN, obj=token,
+                     summary=f"revoked token {token.prefix} of {token.user.username}")
+    return token
+
+
+def api_token_user(key: str) -> User | None:
+    """The active user behind a token, or None for an unknown or revoked token."""
+    if not key.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key), revoked_at__isnull=True).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Write last use at most once a minute: a gate device posts many times a second.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

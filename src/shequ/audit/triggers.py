@@ -1,0 +1,40 @@
+"""Database triggers that make audit_auditevent append-only below the application."""
+
+from __future__ import annotations
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+TABLE = "audit_auditevent"
+
+_SQLITE_CREATE = [
+    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_update BEFORE UPDATE ON {TABLE}
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_delete BEFORE DELETE ON {TABLE}
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+]
+_SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {TABLE}_no_update", f"DROP TRIGGER IF EXISTS {TABLE}_no_delete"]
+
+_PG_CREATE = [
+    f"""CREATE OR REPLACE FUNCTION {TABLE}_append_only() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql""",
+    f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE}",
+    f"""CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE}
+        FOR EACH ROW EXECUTE FUNCTION {TABLE}_append_only()""",
+]
+_PG_DROP = [f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE}"]
+
+
+def install(connection: BaseDatabaseWrapper) -> None:
+    statements = {"sqlite": _SQLITE_CREATE, "postgresql": _PG_CREATE}.get(connection.vendor, [])
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def uninstall(connection: BaseDatabaseWrapper) -> None:
+    """Only for test teardown on SQLite, whose flush empties tables with DELETE (PostgreSQL's
+    TRUNCATE does not fire row triggers)."""
+    statements = {"sqlite": _SQLITE_DROP, "postgresql": _PG_DROP}.get(connection.vendor, [])
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)

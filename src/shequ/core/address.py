@@ -1,0 +1,94 @@
+"""Addresses as community workers write them.
+
+``9-2-502``, ``9号楼2单元502``, ``9栋2单元502室``, ``9幢二单元502``, ``富通小区9号楼2单元502室`` and
+``富通小区9-2-502`` all name building 9, unit 2, room 502 (of compound 富通小区 where one is given).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shequ.core.text import chinese_number, normalize
+
+_DASHES = str.maketrans({"—": "-", "–": "-", "－": "-", "_": "-", "/": "-", "、": "-"})
+_CN = "零〇一二两三四五六七八九十"
+_NUM = rf"(?:\d+[A-Za-z]?|[{_CN}]+)"
+
+_MARKED = re.compile(
+    rf"^(?P<compound>.*?)(?P<building>{_NUM})\s*(?:号楼|号栋|栋|幢|号|楼|座)\s*"
+    rf"(?:(?P<unit>{_NUM})\s*(?:单元|门|号门)\s*)?"
+    rf"(?P<room>\d+[A-Za-z]?)\s*(?:室|号|房)?$"
+)
+_DASHED = re.compile(r"^(?P<compound>.*?)(?P<building>\d+[A-Za-z]?)-(?P<unit>\d+)-(?P<room>\d+[A-Za-z]?)$")
+_BUILDING = re.compile(rf"^(?P<building>{_NUM})\s*(?:号楼|号栋|栋|幢|号|楼|座)?$")
+_UNIT = re.compile(rf"^(?P<unit>{_NUM})\s*(?:单元|门|号门)?$")
+_ROOM = re.compile(r"^(?P<room>\d+[A-Za-z]?)\s*(?:室|号|房)?$")
+
+
+@dataclass(frozen=True)
+class Address:
+    compound: str
+    building: str
+    unit: str
+    room: str
+
+    @property
+    def short(self) -> str:
+        return "-".join(p for p in (self.building, self.unit, self.room) if p)
+
+
+def _number(text: str) -> str | None:
+    """Canonical form of a building or unit number: 09 -> 9, 二 -> 2, 3a -> 3A."""
+    text = text.strip()
+    if not text:
+        return None
+    if text[0] in _CN:
+        value = chinese_number(text)
+        return None if value is None else str(value)
+    digits = text.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    suffix = text[len(digits):].upper()
+    if not digits.isdigit():
+        return None
+    return str(int(digits)) + suffix
+
+
+def parse_building(raw: object) -> str | None:
+    m = _BUILDING.match(normalize(raw))
+    return _number(m["building"]) if m else None
+
+
+def parse_unit(raw: object) -> str | None:
+    m = _UNIT.match(normalize(raw))
+    return _number(m["unit"]) if m else None
+
+
+def parse_room(raw: object) -> str | None:
+    m = _ROOM.match(normalize(raw))
+    return m["room"].upper() if m else None
+
+
+def parse_address(raw: object) -> Address | None:
+    """Split an address into compound, building, unit and room; None when it is not one."""
+    text = normalize(raw).translate(_DASHES).replace(" ", "")
+    if not text:
+        return None
+    for pattern in (_DASHED, _MARKED):
+        m = pattern.match(text)
+        if not m:
+            continue
+        building = _number(m["building"])
+        unit = _number(m["unit"]) if m["unit"] else ""
+        room = m["room"].upper()
+        if building is None or unit is None:
+            continue
+        return Address(compound=m["compound"].strip(), building=building, unit=unit, room=room)
+    return None
+
+
+def floor_of(room: str) -> int:
+    """502 -> 5, 1502 -> 15, 12 -> 1 (rooms numbered per floor: the last two digits are the door)."""
+    digits = "".join(ch for ch in room if ch.isdigit())
+    if len(digits) >= 3:
+        return int(digits[:-2])
+    return 1

@@ -1,0 +1,35 @@
+"""Chinese mobile and landline numbers, parsed with Google's libphonenumber (phonenumbers)."""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.utils.translation import gettext as _
+
+from shequ.core.text import compact
+
+
+class PhoneError(ValueError):
+    pass
+
+
+def normalize_phone(raw: object) -> str:
+    """Return the national form without spaces: mobiles as 11 digits, landlines as 0AA(A)NNNNNNN(N).
+
+    "+86 138 0013 8000", "8613800138000", "138-0013-8000" -> "13800138000";
+    "010-8888 6666" -> "01088886666".
+    """
+    text = compact(raw).replace("-", "").replace("(", "").replace(")", "")
+    if not text:
+        raise PhoneError(_("the phone number is empty"))
+    if text.startswith("0086"):
+        text = "+86" + text[4:]
+    elif text.startswith("86") and len(text) == 13:
+        text = "+" + text
+    try:
+        parsed = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        raise PhoneError(_("%(value)s is not a phone number") % {"value": raw}) from None
+    if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed):
+        raise PhoneError(_("%(value)s is not a valid Chinese mobile or landline number") % {"value": raw})
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return "".join(ch for ch in national if ch.isdigit())

@@ -1,0 +1,201 @@
+"""Who may see and do what: the one place that decides.
+
+A user's memberships become a ``Scope``. Every page and API read filters its queryset through the
+Scope (``scope.persons(qs)``, ``scope.households(qs)``, ...), so an object outside it is simply not
+found: a 404, the same as a missing one. Capabilities (``scope.can("person.reveal", community_id)``)
+say which actions a role may take; a page a role may not use at all is a 403 that names no object.
+
+Models are looked up through the app registry so that this module sits below the apps it guards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+
+SECRETARY = "secretary"
+STAFF = "staff"
+GRID_WORKER = "grid_worker"
+GATE_GUARD = "gate_guard"
+VOLUNTEER = "volunteer"
+PROPERTY = "property"
+SAMPLER = "sampler"
+STREET = "street"
+RESIDENT = "resident"
+
+# capability -> roles that have it (within the community of the membership).
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # Compound, building, unit and room pages (occupancy counts, no personal detail).
+    "registry.view_places": frozenset({SECRETARY, STAFF, GRID_WORKER, PROPERTY}),
+    # Household cards and person pages.
+    "registry.view_persons": frozenset({SECRETARY, STAFF, GRID_WORKER, RESIDENT}),
+    # Registry search, special-population and grid lists.
+    "registry.lists": frozenset({SECRETARY, STAFF, GRID_WORKER}),
+    # Create, edit, move and mark moved out.
+    "registry.edit": frozenset({SECRETARY, STAFF, GRID_WORKER}),
+    "registry.import": frozenset({SECRETARY, STAFF}),
+    "registry.export": frozenset({SECRETARY, STAFF, GRID_WORKER}),
+    # See one person's full ID and phone number (audited).
+    "person.reveal": frozenset({SECRETARY, STAFF}),
+    # Exports carry full numbers (audited); others export masked.
+    "export.unmasked": frozenset({SECRETARY, STAFF}),
+    "audit.read": frozenset({SECRETARY}),
+    # Counts across the communities of a street, no personal detail.
+    "street.counts": frozenset({STREET}),
+    "community.dashboard": frozenset({SECRETARY, STAFF}),
+}
+
+
+def _model(name: str) -> Any:
+    return apps.get_model("registry", name)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see. Immutable; computed once per request."""
+
+    user_id: int | None = None
+    is_superuser: bool = False
+    roles_by_community: dict[int, frozenset[str]] = field(default_factory=dict)
+    full_communities: frozenset[int] = frozenset()  # secretary, staff
+    grids: frozenset[int] = frozenset()  # grid workers
+    property_companies: frozenset[int] = frozenset()
+    households: frozenset[int] = frozenset()  # residents
+    streets: frozenset[int] = frozenset()  # street office viewers
+    roles: frozenset[str] = frozenset()
+
+    # -- capabilities ------------------------------------------------------------------------
+    def can(self, capability: str, community_id: int | None = None) -> bool:
+        allowed = CAPABILITIES[capability]
+        if community_id is None:
+            return bool(self.roles & allowed)
+        return bool(self.roles_by_community.get(community_id, frozenset()) & allowed)
+
+    @property
+    def community_ids(self) -> frozenset[int]:
+        return frozenset(self.roles_by_community)
+
+    # -- querysets ---------------------------------------------------------------------------
+    @staticmethod
+    def _filter(qs: QuerySet, q: Q | None) -> QuerySet:
+        return qs.none() if q is None else qs.filter(q)
+
+    @staticmethod
+    def _any(*parts: Q | None) -> Q | None:
+        result: Q | None = None
+        for part in parts:
+            if part is not None:
+                result = part if result is None else result | part
+        return result
+
+    @staticmethod
+    def _in(lookup: str, ids: Iterable[int]) -> Q | None:
+        ids = frozenset(ids)
+        return Q(**{f"{lookup}__in": sorted(ids)}) if ids else None
+
+    def _places_q(self, building_path: str) -> Q | None:
+        """Places (buildings and everything below them) the user may see, via the building path."""
+        prefix = f"{building_path}__" if building_path else ""
+        return self._any(
+            self._in("community_id", self.full_communities),
+            self._in(f"{prefix}grid_id", self.grids),
+            self._in(f"{prefix}compound__property_company_id", self.property_companies),
+        )
+
+    def compounds(self, qs: QuerySet) -> QuerySet:
+        building = _model("Building")
+        via_grid = None
+        if self.grids:
+            via_grid = Q(id__in=building.objects.filter(grid_id__in=sorted(self.grids)).values("compound_id"))
+        q = self._any(
+            self._in("community_id", self.full_communities),
+            via_grid,
+            self._in("property_company_id", self.property_companies),
+        )
+        return self._filter(qs, q)
+
+    def buildings(self, qs: QuerySet) -> QuerySet:
+        return self._filter(qs, self._places_q(""))
+
+    def units(self, qs: QuerySet) -> QuerySet:
+        return self._filter(qs, self._places_q("building"))
+
+    def rooms(self, qs: QuerySet) -> QuerySet:
+        return self._filter(qs, self._places_q("unit__building"))
+
+    def grids_qs(self, qs: QuerySet) -> QuerySet:
+        return self._filter(qs, self._any(self._in("community_id", self.full_communities), self._in("id", self.grids)))
+
+    def households_qs(self, qs: QuerySet) -> QuerySet:
+        """Households with their persons: never for property companies."""
+        q = self._any(
+            self._in("community_id", self.full_communities),
+            self._in("room__unit__building__grid_id", self.grids),
+            self._in("id", self.households),
+        )
+        return self._filter(qs, q)
+
+    def persons(self, qs: QuerySet) -> QuerySet:
+        q = self._any(
+            self._in("community_id", self.full_communities),
+            self._in("household__room__unit__building__grid_id", self.grids),
+            self._in("household_id", self.households),
+        )
+        return self._filter(qs, q)
+
+    def communities(self, qs: QuerySet) -> QuerySet:
+        """Communities the user works in, or whose counts a street office reads."""
+        return self._filter(qs, self._any(self._in("id", self.community_ids), self._in("street_id", self.streets)))
+
+    def audit_events(self, qs: QuerySet) -> QuerySet:
+        secretary_of = [c for c, roles in self.roles_by_community.items() if SECRETARY in roles]
+        return self._filter(qs, self._in("community_id", secretary_of))
+
+
+ANONYMOUS = Scope()
+
+
+def scope_for(user: Any) -> Scope:
+    """Build the Scope of a user from their memberships (one query)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS
+    membership = apps.get_model("accounts", "Membership")
+    roles_by_community: dict[int, set[str]] = {}
+    full: set[int] = set()
+    grids: set[int] = set()
+    companies: set[int] = set()
+    households: set[int] = set()
+    streets: set[int] = set()
+    roles: set[str] = set()
+    rows = membership.objects.filter(user_id=user.pk).values_list(
+        "role", "community_id", "street_id", "grid_id", "property_company_id", "household_id"
+    )
+    for role, community_id, street_id, grid_id, company_id, household_id in rows:
+        roles.add(role)
+        if community_id is not None:
+            roles_by_community.setdefault(community_id, set()).add(role)
+        if role in (SECRETARY, STAFF):
+            full.add(community_id)
+        elif role == GRID_WORKER:
+            grids.add(grid_id)
+        elif role == PROPERTY:
+            companies.add(company_id)
+        elif role == RESIDENT:
+            households.add(household_id)
+        elif role == STREET:
+            streets.add(street_id)
+    return Scope(
+        user_id=user.pk,
+        is_superuser=user.is_superuser,
+        roles_by_community={c: frozenset(r) for c, r in roles_by_community.items()},
+        full_communities=frozenset(full),
+        grids=frozenset(grids),
+        property_companies=frozenset(companies),
+        households=frozenset(households),
+        streets=frozenset(streets),
+        roles=frozenset(roles),
+    )

@@ -1,0 +1,341 @@
+"""Writes to the registry. Pages, the API, the roster import and the demo all come through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.audit.models import AuditEvent
+from shequ.audit.services import audit_record, diff
+from shequ.core.address import floor_of
+from shequ.core.idnumber import IDNumberError, parse_id_number
+from shequ.core.masking import mask_id_number, mask_phone
+from shequ.core.phone import PhoneError, normalize_phone
+from shequ.core.text import normalize, pinyin_full, pinyin_initials
+from shequ.registry.models import (
+    Building,
+    Community,
+    Compound,
+    Household,
+    Person,
+    PersonTag,
+    Residence,
+    Room,
+    Unit,
+)
+
+# -- places --------------------------------------------------------------------------------------
+
+
+def number_sort_key(number: str) -> int:
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return int(digits[:9]) if digits else 0
+
+
+def compound_get_or_create(*, community: Community, name: str) -> Compound:
+    compound, _created = Compound.objects.get_or_create(community=community, name=normalize(name))
+    return compound
+
+
+def building_get_or_create(*, compound: Compound, number: str) -> Building:
+    building, _created = Building.objects.get_or_create(
+        compound=compound,
+        number=number,
+        defaults={"community_id": compound.community_id, "sort_key": number_sort_key(number)},
+    )
+    return building
+
+
+def unit_get_or_create(*, building: Building, number: str) -> Unit:
+    unit, _created = Unit.objects.get_or_create(
+        building=building,
+        number=number,
+        defaults={"community_id": building.community_id, "sort_key": number_sort_key(number)},
+    )
+    return unit
+
+
+def room_get_or_create(*, unit: Unit, number: str) -> Room:
+    room, _created = Room.objects.get_or_create(
+        unit=unit, number=number, defaults={"community_id": unit.community_id, "floor": floor_of(number)}
+    )
+    return room
+
+
+def place_get_or_create(*, community: Community, compound: str, building: str, unit: str, room: str) -> Room:
+    """The room at an address, creating the compound, building, unit and room when they are new."""
+    c = compound_get_or_create(community=community, name=compound)
+    b = building_get_or_create(compound=c, number=building)
+    u = unit_get_or_create(building=b, number=unit or "1")
+    return room_get_or_create(unit=u, number=room)
+
+
+# -- persons: validation and derived fields -----------------------------------------------------
+
+
+@dataclass
+class PersonData:
+    """Cleaned person fields, ready for a row."""
+
+    name: str
+    id_number: str | None
+    phone: str
+    sex: str
+    birth_date: dt.date | None
+    residency: str
+    relation: str
+    notes: str
+
+
+def clean_person_fields(
+    *,
+    name: Any,
+    id_number: Any = None,
+    phone: Any = None,
+    sex: Any = None,
+    birth_date: dt.date | None = None,
+    residency: Any = None,
+    relation: Any = None,
+    notes: Any = None,
+) -> PersonData:
+    """Validate and normalise; raises ValidationError keyed by field with every problem found."""
+    errors: dict[str, str] = {}
+    clean_name = normalize(name)
+    if not clean_name:
+        errors["name"] = _("the name is empty")
+    elif len(clean_name) > 60:
+        errors["name"] = _("the name is longer than 60 characters")
+    number: str | None = None
+    if id_number not in (None, ""):
+        try:
+            info = parse_id_number(id_number)
+        except IDNumberError as exc:
+            errors["id_number"] = str(exc)
+        else:
+            number = info.number
+            # The ID number is the authority on sex and birth date.
+            sex, birth_date = info.sex, info.birth_date
+    clean_phone = ""
+    if phone not in (None, ""):
+        try:
+            clean_phone = normalize_phone(phone)
+        except PhoneError as exc:
+            errors["phone"] = str(exc)
+    residency = residency or Person.Residency.RESIDENT
+    if residency not in Person.Residency.values:
+        errors["residency"] = _("unknown residency type: %(value)s") % {"value": residency}
+    relation = relation or Person.Relation.OTHER
+    if relation not in Person.Relation.values:
+        errors["relation"] = _("unknown relation: %(value)s") % {"value": relation}
+    sex = sex or Person.Sex.UNKNOWN
+    if sex not in Person.Sex.values:
+        errors["sex"] = _("unknown sex: %(value)s") % {"value": sex}
+    if errors:
+        raise ValidationError(errors)
+    return PersonData(
+        name=clean_name,
+        id_number=number,
+        phone=clean_phone,
+        sex=sex,
+        birth_date=birth_date,
+        residency=residency,
+        relation=relation,
+        notes=normalize(notes) if notes else "",
+    )
+
+
+def apply_person_data(person: Person, data: PersonData) -> None:
+    person.name = data.name
+    person.name_initials = pinyin_initials(data.name)
+    person.name_pinyin = pinyin_full(data.name)
+    person.id_number = data.id_number
+    person.phone = data.phone
+    person.sex = data.sex
+    person.birth_date = data.birth_date
+    person.residency = data.residency
+    person.relation = data.relation
+    person.notes = data.notes
+
+
+def person_snapshot(person: Person) -> dict[str, Any]:
+    """What the audit log keeps of a person: numbers masked, so the log is no second copy of them."""
+    return {
+        "name": person.name,
+        "id_number": mask_id_number(person.id_number),
+        "phone": mask_phone(person.phone),
+        "sex": person.sex,
+        "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+        "residency": person.residency,
+        "relation": person.relation,
+        "status": person.status,
+        "household": person.household_id,
+        "notes": person.notes,
+        "tags": sorted(f"{t.tag}:{t.note}" for t in person.tags.all()) if person.pk else [],
+    }
+
+
+def household_snapshot(household: Household) -> dict[str, Any]:
+    return {"room": household.room_id, "status": household.status, "note": household.note}
+
+
+def _check_unique_id_number(*, community_id: int, id_number: str | None, exclude_pk: int | None) -> None:
+    if not id_number:
+        return
+    clash = Person.objects.filter(community_id=community_id, id_number=id_number).exclude(pk=exclude_pk).first()
+    if clash is not None:
+        raise ValidationError(
+            {"id_number": _("this ID number is already registered for %(name)s") % {"name": clash.name}}
+        )
+
+
+def _set_tags(person: Person, tags: list[tuple[str, str]] | None) -> None:
+    if tags is None:
+        return
+    wanted = {tag: note for tag, note in tags}
+    for bad in set(wanted) - set(PersonTag.Tag.values):
+        raise ValidationError({"tags": _("unknown tag: %(value)s") % {"value": bad}})
+    PersonTag.objects.filter(person=person).exclude(tag__in=list(wanted)).delete()
+    for tag, note in wanted.items():
+        PersonTag.objects.update_or_create(
+            person=person, tag=tag, defaults={"community_id": person.community_id, "note": note[:200]}
+        )
+
+
+# -- households and persons ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def household_create(*, actor: Any, room: Room, note: str = "", request: Any = None) -> Household:
+    household = Household(community_id=room.community_id, room=room, note=normalize(note))
+    household.full_clean()
+    household.save()
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=room.community, obj=household,
+                 after=household_snapshot(household), request=request)
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor: Any, household: Household, note: str, request: Any = None) -> Household:
+    before = household_snapshot(household)
+    household.note = normalize(note)
+    household.full_clean()
+    household.save()
+    b, a = diff(before, household_snapshot(household))
+    if a:
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=household.community, obj=household,
+                     before=b, after=a, request=request)
+    return household
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Any,
+    household: Household,
+    data: PersonData,
+    tags: list[tuple[str, str]] | None = None,
+    request: Any = None,
+) -> Person:
+    _check_unique_id_number(community_id=household.community_id, id_number=data.id_number, exclude_pk=None)
+    person = Person(community_id=household.community_id, household=household)
+    apply_person_data(person, data)
+    person.full_clean(validate_unique=False, validate_constraints=False)
+    person.save()
+    Residence.objects.create(community_id=person.community_id, person=person, household=household,
+                             started_at=timezone.now(), reason=_("registered"))
+    _set_tags(person, tags)
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=household.community, obj=person,
+                 after=person_snapshot(person), request=request)
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    actor: Any,
+    person: Person,
+    data: PersonData,
+    tags: list[tuple[str, str]] | None = None,
+    request: Any = None,
+) -> Person:
+    before = person_snapshot(person)
+    _check_unique_id_number(community_id=person.community_id, id_number=data.id_number, exclude_pk=person.pk)
+    apply_person_data(person, data)
+    person.full_clean(validate_unique=False, validate_constraints=False)
+    person.save()
+    _set_tags(person, tags)
+    b, a = diff(before, person_snapshot(person))
+    if a:
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=person.community, obj=person,
+                     before=b, after=a, request=request)
+    return person
+
+
+@transaction.atomic
+def person_move(*, actor: Any, person: Person, household: Household, reason: str = "", request: Any = None) -> Person:
+    """Move a person to another household of the same community; the old residence is closed."""
+    if household.community_id != person.community_id:
+        raise ValidationError({"household": _("a person can only move within their community")})
+    if household.status != Household.Status.ACTIVE:
+        raise ValidationError({"household": _("that household has moved out")})
+    if household.pk == person.household_id and person.status == Person.Status.ACTIVE:
+        raise ValidationError({"household": _("the person already lives in this household")})
+    before = person_snapshot(person)
+    now = timezone.now()
+    Residence.objects.filter(person=person, ended_at__isnull=True).update(ended_at=now)
+    Residence.objects.create(community_id=person.community_id, person=person, household=household,
+                             started_at=now, reason=normalize(reason))
+    person.household = household
+    person.status = Person.Status.ACTIVE
+    person.save(update_fields=["household", "status", "updated_at"])
+    b, a = diff(before, person_snapshot(person))
+    audit_record(actor=actor, action=AuditEvent.Action.MOVE, community=person.community, obj=person,
+                 before=b, after=a, summary=normalize(reason), request=request)
+    return person
+
+
+@transaction.atomic
+def person_move_out(
+    *, actor: Any, person: Person, reason: str = "", deceased: bool = False, request: Any = None
+) -> Person:
+    """Mark a person as moved out (or deceased). The household link stays as their last address."""
+    if person.status != Person.Status.ACTIVE:
+        raise ValidationError({"status": _("this person no longer lives here")})
+    before = person_snapshot(person)
+    Residence.objects.filter(person=person, ended_at__isnull=True).update(
+        ended_at=timezone.now(), reason=normalize(reason)
+    )
+    person.status = Person.Status.DECEASED if deceased else Person.Status.MOVED_OUT
+    person.save(update_fields=["status", "updated_at"])
+    b, a = diff(before, person_snapshot(person))
+    audit_record(actor=actor, action=AuditEvent.Action.MOVE_OUT, community=person.community, obj=person,
+                 before=b, after=a, summary=normalize(reason), request=request)
+    return person
+
+
+@transaction.atomic
+def household_move_out(*, actor: Any, household: Household, reason: str = "", request: Any = None) -> Household:
+    """The whole household leaves: every person still living there is marked moved out."""
+    if household.status != Household.Status.ACTIVE:
+        raise ValidationError({"status": _("this household has already moved out")})
+    for person in household.persons.filter(status=Person.Status.ACTIVE):
+        person_move_out(actor=actor, person=person, reason=reason, request=request)
+    before = household_snapshot(household)
+    household.status = Household.Status.VACATED
+    household.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action=AuditEvent.Action.MOVE_OUT, community=household.community, obj=household,
+                 before=before, after=household_snapshot(household), summary=normalize(reason), request=request)
+    return household
+
+
+def person_reveal(*, actor: Any, person: Person, request: Any = None) -> dict[str, str]:
+    """Full ID and phone number of one person; the caller has checked the capability. Audited."""
+    audit_record(actor=actor, action=AuditEvent.Action.REVEAL, community=person.community, obj=person,
+                 summary=person.name, request=request)
+    return {"id_number": person.id_number or "", "phone": person.phone}

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from shequ import views
+from shequ.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("shequ.accounts.urls")),
+    path("registry/", include("shequ.registry.urls")),
+    path("audit/", include("shequ.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
