@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "shequ.audit",
     "shequ.registry",
     "shequ.accounts",
+    "shequ.ops",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,25 @@
+"""The home page: what each role starts from."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from shequ.registry import selectors
 
 
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    scope = request.scope
+    if scope.households and not scope.can("registry.lists"):
+        # A resident starts from their own household card.
+        return redirect("registry:household", pk=min(scope.households))
+    context: dict = {}
+    if scope.can("street.counts") or scope.can("community.dashboard"):
+        context["counts"] = selectors.community_counts(selectors.communities_for_counts(scope))
+    if scope.grids:
+        context["grids"] = [r for r in selectors.grid_list(scope) if r["grid"].pk in scope.grids]
+    if scope.can("registry.view_places") and not scope.can("registry.lists"):
+        context["compounds"] = selectors.compound_list(scope)
+    return render(request, "home.html", context)

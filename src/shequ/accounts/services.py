@@ -13,7 +13,7 @@ from shequ.accounts.models import ApiToken, User
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 
-TOKEN_PREFIX = "sq_"
+TOKEN_PREFIX = "sq_"  # noqa: S105 - a public marker, not a secret
 
 
 def _hash(key: str) -> str:

@@ -199,3 +199,26 @@ def scope_for(user: Any) -> Scope:
         streets=frozenset(streets),
         roles=frozenset(roles),
     )
+
+
+def require(capability: str) -> Any:
+    """View decorator: anonymous users go to the login page; a role without the capability gets a
+    403 that names no object. Object lookups inside the view then use the Scope (404 outside)."""
+    from functools import wraps
+
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+
+    def decorator(view: Any) -> Any:
+        @wraps(view)
+        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.scope.can(capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.capability = capability  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

@@ -327,3 +327,6 @@ class Residence(models.Model):
                 fields=["person"], condition=Q(ended_at__isnull=True), name="residence_one_open_per_person"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.household_id} {self.started_at:%Y-%m-%d}"

@@ -1,0 +1,56 @@
+"""Once-only form submissions (see SubmissionKey)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+
+from shequ.core.models import SubmissionKey
+
+FIELD = "submission_key"
+_VALID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def submitted_key(request: HttpRequest) -> str | None:
+    key = request.POST.get(FIELD, "")
+    return key if _VALID.match(key) else None
+
+
+def earlier_result(request: HttpRequest) -> str | None:
+    """The URL the first submission of this form led to, if this is a repeat."""
+    key = submitted_key(request)
+    if key is None:
+        return None
+    row = SubmissionKey.objects.filter(key=key).values_list("result_url", flat=True).first()
+    return row
+
+
+def run_once(request: HttpRequest, action: Callable[[], str]) -> str:
+    """Run ``action`` (which returns the result URL) unless this form was submitted before.
+
+    The key is claimed inside the same transaction as the action: two copies arriving at the same
+    moment cannot both commit, and the loser is sent to the winner's result.
+    """
+    key = submitted_key(request)
+    if key is None:
+        return action()
+    try:
+        with transaction.atomic():
+            url = action()
+            SubmissionKey.objects.create(
+                key=key, user=request.user if request.user.is_authenticated else None, result_url=url[:300]
+            )
+            return url
+    except IntegrityError:
+        earlier = SubmissionKey.objects.filter(key=key).values_list("result_url", flat=True).first()
+        if earlier is None:
+            raise
+        return earlier

@@ -1,0 +1,360 @@
+"""Reads of the registry. Every function takes the caller's Scope and filters inside the query."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from shequ.core.address import parse_address
+from shequ.core.scoping import Scope
+from shequ.core.text import compact, normalize
+from shequ.registry.models import (
+    Building,
+    Community,
+    Compound,
+    Grid,
+    Household,
+    Person,
+    PersonTag,
+    Residence,
+    Room,
+    Unit,
+)
+
+ACTIVE = Person.Status.ACTIVE
+
+
+# -- single objects: outside the scope is the same as missing (404) ----------------------------
+
+
+def compound_get(scope: Scope, pk: int) -> Compound:
+    return get_object_or_404(scope.compounds(Compound.objects.select_related("community", "property_company")), pk=pk)
+
+
+def building_get(scope: Scope, pk: int) -> Building:
+    return get_object_or_404(scope.buildings(Building.objects.select_related("compound", "grid")), pk=pk)
+
+
+def room_get(scope: Scope, pk: int) -> Room:
+    return get_object_or_404(scope.rooms(Room.objects.select_related("unit__building__compound")), pk=pk)
+
+
+def grid_get(scope: Scope, pk: int) -> Grid:
+    return get_object_or_404(scope.grids_qs(Grid.objects.all()), pk=pk)
+
+
+def household_get(scope: Scope, pk: int) -> Household:
+    qs = Household.objects.select_related("room__unit__building__compound", "room__unit__building__grid", "community")
+    return get_object_or_404(scope.households_qs(qs), pk=pk)
+
+
+def person_get(scope: Scope, pk: int) -> Person:
+    qs = Person.objects.select_related(
+        "household__room__unit__building__compound", "household__room__unit__building__grid", "community"
+    ).prefetch_related("tags")
+    return get_object_or_404(scope.persons(qs), pk=pk)
+
+
+def household_persons(household: Household) -> tuple[list[Person], list[Person]]:
+    """(people living there, people who used to) for a household card."""
+    persons = list(household.persons.prefetch_related("tags").order_by("id"))
+    order = {r: i for i, r in enumerate(Person.Relation.values)}
+    living = sorted((p for p in persons if p.status == ACTIVE), key=lambda p: (order.get(p.relation, 99), p.id))
+    former = [p for p in persons if p.status != ACTIVE]
+    # People who moved in from elsewhere and left again also count as former residents.
+    moved_away = Person.objects.filter(
+        residences__household=household, status=ACTIVE
+    ).exclude(household=household).prefetch_related("tags").distinct()
+    return living, former + list(moved_away)
+
+
+def person_residences(person: Person) -> QuerySet[Residence]:
+    return person.residences.select_related("household__room__unit__building__compound").order_by("started_at")
+
+
+# -- lists ---------------------------------------------------------------------------------------
+
+
+def compound_list(scope: Scope) -> QuerySet[Compound]:
+    return (
+        scope.compounds(Compound.objects.select_related("community", "property_company"))
+        .annotate(building_count=Count("buildings", distinct=True))
+        .order_by("community__code", "name")
+    )
+
+
+def building_list(scope: Scope, compound: Compound) -> list[dict[str, Any]]:
+    buildings = scope.buildings(compound.buildings.select_related("grid")).order_by("sort_key", "number")
+    counts = dict(
+        Household.objects.filter(room__unit__building__in=buildings, status=Household.Status.ACTIVE)
+        .values_list("room__unit__building")
+        .annotate(n=Count("id"))
+    )
+    people = dict(
+        Person.objects.filter(household__room__unit__building__in=buildings, status=ACTIVE)
+        .values_list("household__room__unit__building")
+        .annotate(n=Count("id"))
+    )
+    return [{"building": b, "households": counts.get(b.pk, 0), "persons": people.get(b.pk, 0)} for b in buildings]
+
+
+@dataclass
+class RoomCell:
+    room: Room
+    households: list[Household] = field(default_factory=list)
+    persons: int = 0
+    tags: set[str] = field(default_factory=set)
+
+
+@dataclass
+class UnitPlan:
+    unit: Unit
+    floors: list[tuple[int, list[RoomCell]]]
+
+
+def building_floor_plan(scope: Scope, building: Building, *, with_tags: bool) -> list[UnitPlan]:
+    """The rooms of each unit floor by floor (top floor first, as the building stands), with
+    occupancy and, for roles that may see people, the special-population tags at a glance."""
+    rooms = list(scope.rooms(Room.objects.filter(unit__building=building)).select_related("unit"))
+    cells = {r.pk: RoomCell(room=r) for r in rooms}
+    households = Household.objects.filter(room__in=rooms, status=Household.Status.ACTIVE)
+    for h in households:
+        cells[h.room_id].households.append(h)
+    for room_id, n in (
+        Person.objects.filter(household__room__in=rooms, household__status=Household.Status.ACTIVE, status=ACTIVE)
+        .values_list("household__room_id")
+        .annotate(n=Count("id"))
+    ):
+        cells[room_id].persons = n
+    if with_tags:
+        for room_id, tag in PersonTag.objects.filter(
+            person__household__room__in=rooms, person__status=ACTIVE
+        ).values_list("person__household__room_id", "tag"):
+            cells[room_id].tags.add(tag)
+    by_unit: dict[int, dict[int, list[RoomCell]]] = defaultdict(lambda: defaultdict(list))
+    units: dict[int, Unit] = {}
+    for cell in cells.values():
+        units[cell.room.unit_id] = cell.room.unit
+        by_unit[cell.room.unit_id][cell.room.floor].append(cell)
+    plans = []
+    for unit in sorted(units.values(), key=lambda u: (u.sort_key, u.number)):
+        floors = [
+            (floor, sorted(by_unit[unit.pk][floor], key=lambda c: c.room.number))
+            for floor in sorted(by_unit[unit.pk], reverse=True)
+        ]
+        plans.append(UnitPlan(unit=unit, floors=floors))
+    return plans
+
+
+def room_households(scope: Scope, room: Room) -> QuerySet[Household]:
+    return scope.households_qs(room.households.all()).annotate(
+        person_count=Count("persons", filter=Q(persons__status=ACTIVE))
+    ).order_by("status", "id")
+
+
+def persons_qs(scope: Scope) -> QuerySet[Person]:
+    """Every person the user may see, with what lists and exports show."""
+    return (
+        scope.persons(Person.objects.all())
+        .select_related("household__room__unit__building__compound", "household__room__unit__building__grid")
+        .prefetch_related(Prefetch("tags", queryset=PersonTag.objects.order_by("tag")))
+    )
+
+
+def person_list(
+    scope: Scope,
+    *,
+    tag: str | None = None,
+    grid: int | None = None,
+    compound: int | None = None,
+    residency: str | None = None,
+    include_former: bool = False,
+) -> QuerySet[Person]:
+    qs = persons_qs(scope)
+    if not include_former:
+        qs = qs.filter(status=ACTIVE)
+    if tag:
+        qs = qs.filter(id__in=PersonTag.objects.filter(tag=tag).values("person_id"))
+    if grid:
+        qs = qs.filter(household__room__unit__building__grid_id=grid)
+    if compound:
+        qs = qs.filter(household__room__unit__building__compound_id=compound)
+    if residency:
+        qs = qs.filter(residency=residency)
+    return qs.order_by(
+        "household__room__unit__building__compound__name",
+        "household__room__unit__building__sort_key",
+        "household__room__unit__sort_key",
+        "household__room__floor",
+        "household__room__number",
+        "household_id",
+        "id",
+    )
+
+
+def special_population_list(scope: Scope, *, tag: str | None = None, grid: int | None = None,
+                            compound: int | None = None) -> QuerySet[Person]:
+    qs = person_list(scope, tag=tag, grid=grid, compound=compound)
+    if not tag:
+        qs = qs.filter(id__in=PersonTag.objects.values("person_id"))
+    return qs
+
+
+def grid_list(scope: Scope) -> list[dict[str, Any]]:
+    from django.apps import apps
+
+    membership = apps.get_model("accounts", "Membership")
+    grids = list(scope.grids_qs(Grid.objects.select_related("community")).order_by("community__code", "number"))
+    ids = [g.pk for g in grids]
+    buildings = dict(Building.objects.filter(grid_id__in=ids).values_list("grid_id").annotate(n=Count("id")))
+    households = dict(
+        Household.objects.filter(room__unit__building__grid_id__in=ids, status=Household.Status.ACTIVE)
+        .values_list("room__unit__building__grid_id")
+        .annotate(n=Count("id"))
+    )
+    persons = dict(
+        Person.objects.filter(household__room__unit__building__grid_id__in=ids, status=ACTIVE)
+        .values_list("household__room__unit__building__grid_id")
+        .annotate(n=Count("id"))
+    )
+    tagged = dict(
+        Person.objects.filter(household__room__unit__building__grid_id__in=ids, status=ACTIVE, tags__isnull=False)
+        .values_list("household__room__unit__building__grid_id")
+        .annotate(n=Count("id", distinct=True))
+    )
+    workers: dict[int, list[str]] = defaultdict(list)
+    for grid_id, first, username in membership.objects.filter(grid_id__in=ids, role="grid_worker").values_list(
+        "grid_id", "user__first_name", "user__username"
+    ):
+        workers[grid_id].append(first or username)
+    return [
+        {
+            "grid": g,
+            "buildings": buildings.get(g.pk, 0),
+            "households": households.get(g.pk, 0),
+            "persons": persons.get(g.pk, 0),
+            "special": tagged.get(g.pk, 0),
+            "workers": workers.get(g.pk, []),
+        }
+        for g in grids
+    ]
+
+
+def grid_buildings(scope: Scope, grid: Grid) -> QuerySet[Building]:
+    return scope.buildings(grid.buildings.select_related("compound")).order_by("compound__name", "sort_key")
+
+
+# -- search --------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    households: list[Household]
+    persons: list[Person]
+    kind: str  # "address" | "digits" | "pinyin" | "name" | ""
+
+
+def search(scope: Scope, q: str, *, limit: int = 50) -> SearchResult:
+    """What a community worker types: a name, pinyin initials ("zs" for 张三), the last digits of an
+    ID or phone number, or an address (9-2-502, 9号楼2单元502, 9栋2单元502室, 富通小区9-2-502)."""
+    text = normalize(q)
+    if not text:
+        return SearchResult([], [], "")
+    address = parse_address(text)
+    if address is not None:
+        rooms = Room.objects.filter(
+            unit__building__number=address.building, number=address.room
+        )
+        if address.unit:
+            rooms = rooms.filter(unit__number=address.unit)
+        if address.compound:
+            rooms = rooms.filter(unit__building__compound__name__contains=address.compound)
+        households = list(
+            scope.households_qs(
+                Household.objects.filter(room__in=rooms).select_related("room__unit__building__compound")
+            )
+            .annotate(person_count=Count("persons", filter=Q(persons__status=ACTIVE)))
+            .order_by("status", "id")[:limit]
+        )
+        persons = list(
+            persons_qs(scope).filter(household__in=[h.pk for h in households], status=ACTIVE).order_by("household_id", "id")
+        )
+        return SearchResult(households, persons, "address")
+    digits = compact(text).upper()
+    qs = persons_qs(scope)
+    if len(digits) >= 4 and (digits.isdigit() or (digits[:-1].isdigit() and digits[-1] == "X")):
+        qs = qs.filter(Q(id_number__endswith=digits) | Q(phone__endswith=digits))
+        kind = "digits"
+    elif text.isascii() and text.replace(" ", "").isalpha():
+        letters = text.replace(" ", "").lower()
+        qs = qs.filter(Q(name_initials__startswith=letters) | Q(name_pinyin__startswith=letters))
+        kind = "pinyin"
+    else:
+        qs = qs.filter(name__contains=text)
+        kind = "name"
+    persons = list(qs.order_by("status", "name", "id")[:limit])
+    return SearchResult([], persons, kind)
+
+
+# -- counts --------------------------------------------------------------------------------------
+
+
+def community_counts(communities: QuerySet[Community]) -> list[dict[str, Any]]:
+    """Counts per community, no personal detail: what the street office reads."""
+    ids = [c.pk for c in communities]
+    def per(qs: QuerySet, key: str = "community_id") -> dict[int, int]:
+        return dict(qs.filter(community_id__in=ids).values_list(key).annotate(n=Count("id")))
+
+    compounds = per(Compound.objects.all())
+    buildings = per(Building.objects.all())
+    households = per(Household.objects.filter(status=Household.Status.ACTIVE))
+    persons = per(Person.objects.filter(status=ACTIVE))
+    migrants = per(Person.objects.filter(status=ACTIVE, residency__in=[Person.Residency.MIGRANT,
+                                                                       Person.Residency.TEMPORARY,
+                                                                       Person.Residency.NON_RESIDENT]))
+    tag_rows = (
+        PersonTag.objects.filter(community_id__in=ids, person__status=ACTIVE)
+        .values_list("community_id", "tag")
+        .annotate(n=Count("id"))
+    )
+    tags: dict[int, dict[str, int]] = defaultdict(dict)
+    for community_id, tag, n in tag_rows:
+        tags[community_id][tag] = n
+    return [
+        {
+            "community": c,
+            "compounds": compounds.get(c.pk, 0),
+            "buildings": buildings.get(c.pk, 0),
+            "households": households.get(c.pk, 0),
+            "persons": persons.get(c.pk, 0),
+            "non_residents": migrants.get(c.pk, 0),
+            "tags": [(label, tags[c.pk].get(value, 0)) for value, label in PersonTag.Tag.choices],
+        }
+        for c in communities
+    ]
+
+
+def communities_for_counts(scope: Scope) -> QuerySet[Community]:
+    return scope.communities(Community.objects.select_related("street")).order_by("code")
+
+
+def households_for_move(scope: Scope, person: Person, address_text: str) -> list[Household]:
+    """Active households at an address typed on the move form, inside the person's community."""
+    address = parse_address(address_text)
+    if address is None:
+        return []
+    qs = Household.objects.filter(
+        community_id=person.community_id,
+        status=Household.Status.ACTIVE,
+        room__number=address.room,
+        room__unit__building__number=address.building,
+    ).select_related("room__unit__building__compound")
+    if address.unit:
+        qs = qs.filter(room__unit__number=address.unit)
+    if address.compound:
+        qs = qs.filter(room__unit__building__compound__name__contains=address.compound)
+    return list(scope.households_qs(qs).order_by("id")[:20])

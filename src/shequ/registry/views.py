@@ -1,0 +1,420 @@
+"""Registry pages. Short views: parse input -> selector/service -> render."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.audit.models import AuditEvent
+from shequ.audit.services import audit_record
+from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
+from shequ.core.masking import mask_id_number, mask_phone
+from shequ.core.scoping import require
+from shequ.core.submission import earlier_result, run_once
+from shequ.registry import selectors, services
+from shequ.registry.forms import (
+    HouseholdForm,
+    ImportForm,
+    MoveForm,
+    MoveOutForm,
+    PersonFilterForm,
+    PersonForm,
+)
+from shequ.registry.models import Community, Compound, Grid, Household
+
+PAGE_SIZE = 50
+
+
+def _form_errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
+    for field_errors in exc.message_dict.values():
+        for message in field_errors:
+            messages.error(request, message)
+
+
+# -- places --------------------------------------------------------------------------------------
+
+
+@require("registry.view_places")
+def compound_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "registry/compound_list.html", {"compounds": selectors.compound_list(request.scope)})
+
+
+@require("registry.view_places")
+def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    compound = selectors.compound_get(request.scope, pk)
+    rows = selectors.building_list(request.scope, compound)
+    return render(request, "registry/compound_detail.html", {"compound": compound, "rows": rows})
+
+
+@require("registry.view_places")
+def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    building = selectors.building_get(request.scope, pk)
+    with_people = request.scope.can("registry.view_persons", building.community_id)
+    plans = selectors.building_floor_plan(request.scope, building, with_tags=with_people)
+    return render(
+        request,
+        "registry/building_detail.html",
+        {"building": building, "plans": plans, "with_people": with_people},
+    )
+
+
+@require("registry.view_places")
+def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    room = selectors.room_get(request.scope, pk)
+    households = selectors.room_households(request.scope, room)
+    can_edit = request.scope.can("registry.edit", room.community_id)
+    form = HouseholdForm()
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        form = HouseholdForm(request.POST)
+        if form.is_valid():
+            url = run_once(
+                request,
+                lambda: reverse(
+                    "registry:household",
+                    args=[services.household_create(actor=request.user, room=room, note=form.cleaned_data["note"],
+                                                    request=request).pk],
+                ),
+            )
+            return redirect(url)
+    return render(
+        request,
+        "registry/room_detail.html",
+        {"room": room, "households": households, "form": form, "can_edit": can_edit},
+    )
+
+
+# -- households and persons ----------------------------------------------------------------------
+
+
+@require("registry.view_persons")
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(request.scope, pk)
+    living, former = selectors.household_persons(household)
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "living": living,
+            "former": former,
+            "can_edit": request.scope.can("registry.edit", household.community_id),
+            "can_reveal": request.scope.can("person.reveal", household.community_id),
+        },
+    )
+
+
+@require("registry.edit")
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(request.scope, pk)
+    _require_edit(request, household.community_id)
+    form = HouseholdForm(request.POST or None, initial={"note": household.note})
+    if request.method == "POST" and form.is_valid():
+        services.household_update(actor=request.user, household=household, note=form.cleaned_data["note"],
+                                  request=request)
+        messages.success(request, _("Saved."))
+        return redirect("registry:household", pk=household.pk)
+    return render(request, "registry/household_form.html", {"household": household, "form": form})
+
+
+@require("registry.edit")
+def household_move_out(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(request.scope, pk)
+    _require_edit(request, household.community_id)
+    form = MoveOutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if (earlier := earlier_result(request)) is not None:
+            return redirect(earlier)
+        try:
+            url = run_once(request, lambda: reverse("registry:household", args=[services.household_move_out(
+                actor=request.user, household=household, reason=form.cleaned_data["reason"], request=request).pk]))
+        except ValidationError as exc:
+            _form_errors_to_messages(request, exc)
+            return redirect("registry:household", pk=household.pk)
+        messages.success(request, _("The household is marked as moved out."))
+        return redirect(url)
+    return render(request, "registry/move_out_form.html", {"subject": household, "form": form, "household": household})
+
+
+def _require_edit(request: HttpRequest, community_id: int) -> None:
+    if not request.scope.can("registry.edit", community_id):
+        raise PermissionDenied
+
+
+@require("registry.edit")
+def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
+    household = selectors.household_get(request.scope, household_pk)
+    _require_edit(request, household.community_id)
+    if household.status != Household.Status.ACTIVE:
+        raise Http404
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assert form.cleaned_person is not None
+        try:
+            url = run_once(request, lambda: reverse("registry:person", args=[services.person_create(
+                actor=request.user, household=household, data=form.cleaned_person, tags=form.tags(),
+                request=request).pk]))
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(url)
+    return render(request, "registry/person_form.html", {"form": form, "household": household, "person": None})
+
+
+@require("registry.view_persons")
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(request.scope, pk)
+    can_reveal = request.scope.can("person.reveal", person.community_id)
+    revealed = None
+    if request.method == "POST":
+        if not can_reveal:
+            raise PermissionDenied
+        revealed = services.person_reveal(actor=request.user, person=person, request=request)
+    response = render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "residences": selectors.person_residences(person),
+            "revealed": revealed,
+            "can_reveal": can_reveal,
+            "can_edit": request.scope.can("registry.edit", person.community_id),
+        },
+    )
+    if revealed:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require("registry.edit")
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(request.scope, pk)
+    _require_edit(request, person.community_id)
+    form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
+    if request.method == "POST" and form.is_valid():
+        assert form.cleaned_person is not None
+        try:
+            services.person_update(actor=request.user, person=person, data=form.cleaned_person, tags=form.tags(),
+                                   request=request)
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:person", pk=person.pk)
+    return render(request, "registry/person_form.html", {"form": form, "household": person.household,
+                                                         "person": person})
+
+
+@require("registry.edit")
+def person_move(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(request.scope, pk)
+    _require_edit(request, person.community_id)
+    form = MoveForm(request.POST or None)
+    candidates: list[Household] = []
+    if request.method == "POST" and form.is_valid():
+        if (earlier := earlier_result(request)) is not None:
+            return redirect(earlier)
+        candidates = selectors.households_for_move(request.scope, person, form.cleaned_data["address"])
+        chosen = form.cleaned_data.get("household")
+        target = next((h for h in candidates if h.pk == chosen), None)
+        if target is None and len(candidates) == 1:
+            target = candidates[0]
+        if not candidates:
+            form.add_error("address", _("No household lives at that address in this community."))
+        elif target is not None:
+            try:
+                url = run_once(request, lambda: reverse("registry:person", args=[services.person_move(
+                    actor=request.user, person=person, household=target, reason=form.cleaned_data["reason"],
+                    request=request).pk]))
+            except ValidationError as exc:
+                for errs in exc.message_dict.values():
+                    form.add_error(None, errs)
+            else:
+                messages.success(request, _("Moved."))
+                return redirect(url)
+    return render(request, "registry/person_move.html", {"person": person, "form": form, "candidates": candidates})
+
+
+@require("registry.edit")
+def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(request.scope, pk)
+    _require_edit(request, person.community_id)
+    form = MoveOutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if (earlier := earlier_result(request)) is not None:
+            return redirect(earlier)
+        try:
+            url = run_once(request, lambda: reverse("registry:person", args=[services.person_move_out(
+                actor=request.user, person=person, reason=form.cleaned_data["reason"],
+                deceased=form.cleaned_data["deceased"], request=request).pk]))
+        except ValidationError as exc:
+            _form_errors_to_messages(request, exc)
+            return redirect("registry:person", pk=person.pk)
+        messages.success(request, _("Marked as moved out."))
+        return redirect(url)
+    return render(request, "registry/move_out_form.html", {"subject": person, "form": form, "person": person})
+
+
+# -- search and lists ----------------------------------------------------------------------------
+
+
+@require("registry.lists")
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    result = selectors.search(request.scope, q)
+    return render(request, "registry/search.html", {"q": q, "result": result})
+
+
+def _filter_form(request: HttpRequest) -> PersonFilterForm:
+    grids = list(request.scope.grids_qs(Grid.objects.order_by("community_id", "number")))
+    compounds = list(request.scope.compounds(Compound.objects.order_by("community_id", "name")))
+    form = PersonFilterForm(request.GET or None, grids=grids, compounds=compounds)
+    form.is_valid()
+    return form
+
+
+def _filters(form: PersonFilterForm) -> dict[str, Any]:
+    data = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else {}
+    return {k: data.get(k) or None for k in ("tag", "grid", "compound", "residency")}
+
+
+EXPORT_HEADERS = [
+    "compound", "building", "unit", "room", "name", "sex", "birth date", "ID number", "phone",
+    "relation to head", "residency", "status", "tags", "notes",
+]
+
+
+def _export_persons(request: HttpRequest, persons: Any, *, name: str) -> HttpResponse:
+    """Excel export of a person list, masked unless the exporter may see full numbers. Audited."""
+    if not request.scope.can("registry.export"):
+        raise PermissionDenied
+    community_ids = request.scope.community_ids
+    unmasked = all(request.scope.can("export.unmasked", c) for c in community_ids) and bool(community_ids)
+    headers = [_(h) for h in EXPORT_HEADERS]
+    count = 0
+
+    def rows() -> Any:
+        nonlocal count
+        for p in persons.iterator(chunk_size=2000):
+            count += 1
+            room = p.household.room
+            yield [
+                room.unit.building.compound.name, room.unit.building.number, room.unit.number, room.number,
+                p.name, p.get_sex_display(), p.birth_date.isoformat() if p.birth_date else "",
+                (p.id_number or "") if unmasked else mask_id_number(p.id_number),
+                p.phone if unmasked else mask_phone(p.phone),
+                p.get_relation_display(), p.get_residency_display(), p.get_status_display(),
+                "、".join(f"{t.get_tag_display()}{':' + t.note if t.note else ''}" for t in p.tags.all()),
+                p.notes,
+            ]
+
+    content = write_xlsx(headers, rows(), title=name)
+    community = Community.objects.filter(pk__in=community_ids).order_by("pk").first()
+    audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, community=community,
+                 summary=f"{name}: {count} rows, {'unmasked' if unmasked else 'masked'}; {request.GET.urlencode()}",
+                 request=request)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+    return response
+
+
+@require("registry.lists")
+def person_list(request: HttpRequest) -> HttpResponse:
+    form = _filter_form(request)
+    persons = selectors.person_list(request.scope, **_filters(form))
+    if request.GET.get("format") == "xlsx":
+        return _export_persons(request, persons, name="persons")
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/person_list.html",
+                  {"form": form, "page": page, "title": _("Persons"), "export_name": "persons"})
+
+
+@require("registry.lists")
+def special_list(request: HttpRequest) -> HttpResponse:
+    form = _filter_form(request)
+    f = _filters(form)
+    persons = selectors.special_population_list(request.scope, tag=f["tag"], grid=f["grid"], compound=f["compound"])
+    if request.GET.get("format") == "xlsx":
+        return _export_persons(request, persons, name="special-populations")
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/person_list.html",
+                  {"form": form, "page": page, "title": _("Special populations"), "special": True})
+
+
+@require("registry.lists")
+def grid_list(request: HttpRequest) -> HttpResponse:
+    rows = selectors.grid_list(request.scope)
+    if request.GET.get("format") == "xlsx":
+        if not request.scope.can("registry.export"):
+            raise PermissionDenied
+        headers = [_("grid"), _("buildings"), _("households"), _("persons"), _("special populations"),
+                   _("grid workers")]
+        content = write_xlsx(headers, ([r["grid"].name, r["buildings"], r["households"], r["persons"],
+                                        r["special"], "、".join(r["workers"])] for r in rows), title="grids")
+        audit_record(actor=request.user, action=AuditEvent.Action.EXPORT,
+                     community=rows[0]["grid"].community if rows else None,
+                     summary=f"grids: {len(rows)} rows", request=request)
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="grids.xlsx"'
+        return response
+    return render(request, "registry/grid_list.html", {"rows": rows})
+
+
+@require("registry.lists")
+def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    grid = selectors.grid_get(request.scope, pk)
+    return render(request, "registry/grid_detail.html",
+                  {"grid": grid, "buildings": selectors.grid_buildings(request.scope, grid)})
+
+
+# -- roster import -------------------------------------------------------------------------------
+
+REJECTED_SESSION_KEY = "registry_import_rejected"
+
+
+@require("registry.import")
+def roster_import(request: HttpRequest) -> HttpResponse:
+    from shequ.registry.importer import import_roster, rejected_rows_xlsx
+
+    communities = [c for c in Community.objects.filter(pk__in=request.scope.community_ids).order_by("code")
+                   if request.scope.can("registry.import", c.pk)]
+    community = communities[0]
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = import_roster(community=community, path_or_file=upload, filename=upload.name,
+                                   actor=request.user, dry_run=form.cleaned_data["dry_run"], request=request)
+        except Exception as exc:  # noqa: BLE001 - an unreadable file is reported, never a 500
+            form.add_error("file", _("The file cannot be read: %(reason)s") % {"reason": exc})
+        else:
+            if result.rejected:
+                request.session[REJECTED_SESSION_KEY] = base64.b64encode(rejected_rows_xlsx(result)).decode()
+            else:
+                request.session.pop(REJECTED_SESSION_KEY, None)
+    return render(request, "registry/import.html", {"form": form, "result": result, "community": community})
+
+
+@require("registry.import")
+def roster_import_rejected(request: HttpRequest) -> HttpResponse:
+    data = request.session.get(REJECTED_SESSION_KEY)
+    if not data:
+        raise Http404
+    response = HttpResponse(base64.b64decode(data), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="rejected-rows.xlsx"'
+    return response
