@@ -24,15 +24,6 @@ def submitted_key(request: HttpRequest) -> str | None:
     return key if _VALID.match(key) else None
 
 
-def earlier_result(request: HttpRequest) -> str | None:
-    """The URL the first submission of this form led to, if this is a repeat."""
-    key = submitted_key(request)
-    if key is None:
-        return None
-    row = SubmissionKey.objects.filter(key=key).values_list("result_url", flat=True).first()
-    return row
-
-
 def run_once(request: HttpRequest, action: Callable[[], str]) -> str:
     """Run ``action`` (which returns the result URL) unless this form was submitted before.
 
@@ -42,6 +33,9 @@ def run_once(request: HttpRequest, action: Callable[[], str]) -> str:
     key = submitted_key(request)
     if key is None:
         return action()
+    earlier = SubmissionKey.objects.filter(key=key).values_list("result_url", flat=True).first()
+    if earlier is not None:
+        return earlier
     try:
         with transaction.atomic():
             url = action()

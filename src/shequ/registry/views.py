@@ -19,7 +19,7 @@ from shequ.audit.services import audit_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shequ.core.masking import mask_id_number, mask_phone
 from shequ.core.scoping import require
-from shequ.core.submission import earlier_result, run_once
+from shequ.core.submission import run_once
 from shequ.registry import selectors, services
 from shequ.registry.forms import (
     HouseholdForm,
@@ -133,8 +133,6 @@ def household_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     _require_edit(request, household.community_id)
     form = MoveOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if (earlier := earlier_result(request)) is not None:
-            return redirect(earlier)
         try:
             url = run_once(request, lambda: reverse("registry:household", args=[services.household_move_out(
                 actor=request.user, household=household, reason=form.cleaned_data["reason"], request=request).pk]))
@@ -225,8 +223,6 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = MoveForm(request.POST or None)
     candidates: list[Household] = []
     if request.method == "POST" and form.is_valid():
-        if (earlier := earlier_result(request)) is not None:
-            return redirect(earlier)
         candidates = selectors.households_for_move(request.scope, person, form.cleaned_data["address"])
         chosen = form.cleaned_data.get("household")
         target = next((h for h in candidates if h.pk == chosen), None)
@@ -254,8 +250,6 @@ def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     _require_edit(request, person.community_id)
     form = MoveOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if (earlier := earlier_result(request)) is not None:
-            return redirect(earlier)
         try:
             url = run_once(request, lambda: reverse("registry:person", args=[services.person_move_out(
                 actor=request.user, person=person, reason=form.cleaned_data["reason"],

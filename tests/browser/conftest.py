@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("SHEQU_CHROMIUM", "/usr/bin/chromium")
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the test are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # A phone-sized screen that asks for Chinese first, like a grid worker's phone.
+    return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "zh-CN"}

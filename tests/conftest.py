@@ -1,0 +1,98 @@
+"""Shared fixtures: the demo-shaped world, built once per test session, and its named actors.
+
+Two communities (futong, nanxincun) from the demo builder; one account per role:
+secretary, staff, grid1..grid6, gate1, volunteer1, property1, sampler1, street, resident1 (a
+household in futong, 富通小区 9-2-502) and outsider (staff of nanxincun).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+TEST_PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+ROLES = [
+    "secretary", "staff", "grid1", "grid2", "gate1", "volunteer1", "property1", "sampler1", "street",
+    "resident1", "outsider",
+]
+
+
+def _build_world() -> None:
+    from shequ.ops.demo_data import build_demo, demo_is_loaded
+
+    if not demo_is_loaded():
+        build_demo(seed=2022, password=TEST_PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        _build_world()
+
+
+@pytest.fixture
+def world_tx(transactional_db: Any, django_db_blocker: Any) -> Iterator[None]:
+    """For transactional tests (live server, concurrency): the demo world, rebuilt after a flush.
+
+    SQLite's flush empties tables with DELETE, which the audit log's triggers refuse; they are
+    lifted for the flush at teardown and put back here before the test runs."""
+    from shequ.audit import triggers
+
+    triggers.install(connection)
+    _build_world()
+    yield
+    if connection.vendor == "sqlite":
+        triggers.uninstall(connection)
+
+
+@pytest.fixture
+def users(db: Any) -> dict[str, Any]:
+    from shequ.accounts.models import User
+
+    return {u.username: u for u in User.objects.all()}
+
+
+@pytest.fixture
+def login(db: Any) -> Callable[[str | None], Client]:
+    """login("grid1") -> a test client logged in as that demo account (None: anonymous)."""
+    from shequ.accounts.models import User
+
+    def make(username: str | None) -> Client:
+        client = Client()
+        if username is not None:
+            client.force_login(User.objects.get(username=username))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def anchor_household(db: Any) -> Any:
+    """富通小区 9-2-502 in futong: grid 1, resident1's household."""
+    from shequ.registry.models import Household
+
+    return Household.objects.select_related("room__unit__building__compound").get(
+        community__code="futong",
+        status="active",
+        room__number="502",
+        room__unit__number="2",
+        room__unit__building__number="9",
+        room__unit__building__compound__name="富通小区",
+    )
+
+
+@pytest.fixture
+def other_grid_household(db: Any) -> Any:
+    """An active futong household with people, outside grid 1."""
+    from shequ.registry.models import Household
+
+    return (
+        Household.objects.filter(community__code="futong", status="active", persons__isnull=False)
+        .exclude(room__unit__building__grid__number=1)
+        .order_by("id")
+        .first()
+    )

@@ -1,0 +1,34 @@
+"""The suite runs on the engine the environment names (CI runs it twice: SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+
+@pytest.mark.django_db
+def test_runs_on_the_expected_engine() -> None:
+    expected = os.environ.get("SHEQU_EXPECT_DB") or ("postgresql" if os.environ.get("SHEQU_DATABASE_URL") else "sqlite")
+    assert connection.vendor == expected
+
+
+def test_sqlite_default_is_wal_with_immediate_transactions(tmp_path: Path) -> None:
+    """The embedded default, checked in a fresh process with no SHEQU_DATABASE_URL."""
+    env = {k: v for k, v in os.environ.items() if k != "SHEQU_DATABASE_URL"}
+    env["SHEQU_DATA_DIR"] = str(tmp_path)
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); "
+        "print(c.fetchone()[0], connection.transaction_mode)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "shequ.settings"},
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout.split()
+    assert out == ["wal", "IMMEDIATE"]
+    assert (tmp_path / "shequ.sqlite3").exists()
