@@ -29,6 +29,7 @@ from shequ.registry.forms import (
     PersonFilterForm,
     PersonForm,
 )
+from shequ.registry.importer import RosterFileError, import_roster, rejected_rows_xlsx
 from shequ.registry.models import Community, Compound, Grid, Household
 
 PAGE_SIZE = 50
@@ -382,8 +383,6 @@ REJECTED_SESSION_KEY = "registry_import_rejected"
 
 @require("registry.import")
 def roster_import(request: HttpRequest) -> HttpResponse:
-    from shequ.registry.importer import import_roster, rejected_rows_xlsx
-
     communities = [c for c in Community.objects.filter(pk__in=request.scope.community_ids).order_by("code")
                    if request.scope.can("registry.import", c.pk)]
     community = communities[0]
@@ -394,7 +393,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         try:
             result = import_roster(community=community, path_or_file=upload, filename=upload.name,
                                    actor=request.user, dry_run=form.cleaned_data["dry_run"], request=request)
-        except Exception as exc:  # noqa: BLE001 - an unreadable file is reported, never a 500
+        except RosterFileError as exc:
             form.add_error("file", _("The file cannot be read: %(reason)s") % {"reason": exc})
         else:
             if result.rejected:

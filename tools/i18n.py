@@ -1,0 +1,114 @@
+"""Message catalogues: extract, fill the English catalogue, compile, and check completeness.
+
+    uv run python tools/i18n.py update   # makemessages for zh_Hans and en, fill en, compile
+    uv run python tools/i18n.py check    # exit 1 listing any untranslated or fuzzy message
+
+English msgids are the source text, so the English catalogue's msgstr is its msgid; zh_Hans is
+translated by hand. Needs GNU gettext (Debian package gettext).
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "src" / "shequ"
+LOCALES = ["zh_Hans", "en"]
+IGNORE = ["static/*", "locale/*", "migrations/*"]
+
+
+def _makemessages(package: Path) -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "shequ.settings"}
+    args = [sys.executable, "-m", "django", "makemessages", "--no-location", "--no-obsolete", "--add-location=never"]
+    args = [a for a in args if a != "--add-location=never"]
+    for locale in LOCALES:
+        args += ["-l", locale]
+    for pattern in IGNORE:
+        args += ["--ignore", pattern]
+    subprocess.run(args, cwd=package, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def _entries(po: str) -> list[str]:
+    return po.split("\n\n")
+
+
+def fill_english(path: Path) -> None:
+    """msgstr = msgid for every untranslated entry (plural forms too)."""
+    out = []
+    for block in _entries(path.read_text(encoding="utf-8")):
+        if 'msgid ""\nmsgstr ""\n"Project' in block or block.startswith("# SOME"):
+            out.append(block.replace("#, fuzzy\n", "", 1) if "Project-Id-Version" in block else block)
+            continue
+        block = block.replace("#, fuzzy\n", "")
+        m_id = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
+        m_plural = re.search(r'^msgid_plural ((?:".*"\n?)+)', block, re.M)
+        if m_id and m_plural:
+            block = re.sub(r'^msgstr\[0\] ""$', "msgstr[0] " + m_id.group(1).rstrip("\n"), block, flags=re.M)
+            block = re.sub(r'^msgstr\[1\] ""$', "msgstr[1] " + m_plural.group(1).rstrip("\n"), block, flags=re.M)
+        elif m_id and re.search(r'^msgstr ""\s*$', block, re.M):
+            block = re.sub(r'^msgstr ""\s*$', "msgstr " + m_id.group(1).rstrip("\n"), block, flags=re.M)
+        out.append(block)
+    path.write_text("\n\n".join(out), encoding="utf-8")
+
+
+def problems(po_path: Path) -> list[str]:
+    """Untranslated or fuzzy messages in a catalogue (header excluded)."""
+    found = []
+    for flag in ("--untranslated", "--only-fuzzy"):
+        result = subprocess.run(
+            ["msgattrib", flag, "--no-obsolete", "--no-wrap", str(po_path)],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for m in re.finditer(r'^msgid "(.+)"$', result, re.M):
+            found.append(f"{po_path.parent.parent.name}: {flag[2:]}: {m.group(1)}")
+    return found
+
+
+def _catalog(mo: Path) -> dict:
+    with mo.open("rb") as f:
+        catalog = dict(gettext.GNUTranslations(f)._catalog)  # type: ignore[attr-defined]
+    catalog.pop("", None)  # the header carries creation dates
+    return catalog
+
+
+def check() -> list[str]:
+    """Extract afresh into a copy of the package and compare with the committed catalogues."""
+    issues: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "shequ"
+        shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "static"))
+        _makemessages(copy)
+        for locale in LOCALES:
+            fresh = copy / "locale" / locale / "LC_MESSAGES" / "django.po"
+            issues += problems(fresh)
+            committed_mo = PACKAGE / "locale" / locale / "LC_MESSAGES" / "django.mo"
+            compiled = Path(tmp) / f"{locale}.mo"
+            subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(fresh)], check=True)
+            if not committed_mo.exists() or _catalog(committed_mo) != _catalog(compiled):
+                issues.append(f"{locale}: django.mo is not compiled from the current catalogue (run tools/i18n.py update)")
+    return issues
+
+
+def update() -> None:
+    _makemessages(PACKAGE)
+    fill_english(PACKAGE / "locale" / "en" / "LC_MESSAGES" / "django.po")
+    for locale in LOCALES:
+        po = PACKAGE / "locale" / locale / "LC_MESSAGES" / "django.po"
+        subprocess.run(["msgfmt", "--check-format", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "check"
+    if command == "update":
+        update()
+    else:
+        listed = check()
+        print("\n".join(listed) or "catalogues complete")
+        sys.exit(1 if listed else 0)
