@@ -57,6 +57,8 @@ def test_household_through_api_is_scoped_and_masked(anchor_household: Any, other
     "/api/v1/registry/persons?grid=x",
     "/api/v1/registry/search?q=" + "9" * 5000,
     "/api/v1/registry/persons?q=%00%ff",
+    "/api/v1/registry/persons?tag=%00",
+    "/api/v1/registry/persons?tag=nonsense",
     "/api/v1/registry/buildings/99999999999999999999",
     "/api/v1/registry/nothing",
 ])

@@ -56,3 +56,7 @@ def test_outsider_secretary_scope_excludes_other_community(login: Any, anchor_ho
     visible = secretary.audit_events(AuditEvent.objects.all())
     assert visible.filter(action="reveal").exists()
     assert not visible.exclude(community__code="futong").exists()
+
+
+def test_audit_filter_survives_control_characters(login: Any) -> None:
+    assert login("secretary").get(reverse("audit:events"), {"user": "a\x00b", "action": "\x00"}).status_code == 200

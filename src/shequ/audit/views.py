@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from shequ.audit.models import AuditEvent
 from shequ.core.scoping import require
+from shequ.core.text import normalize
 
 
 @require("audit.read")
@@ -14,7 +15,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "")
     if action in AuditEvent.Action.values:
         events = events.filter(action=action)
-    username = request.GET.get("user", "").strip()
+    username = normalize(request.GET.get("user", ""))[:150]
     if username:
         events = events.filter(actor_username__icontains=username)
     page = Paginator(events.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))

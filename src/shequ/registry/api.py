@@ -7,11 +7,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 
 from shequ.core.masking import mask_id_number, mask_phone
 from shequ.registry import selectors
-from shequ.registry.models import Building, Household, Person
+from shequ.registry.models import Building, Household, Person, PersonTag
 
 router = Router(tags=["registry"])
 
@@ -194,6 +196,8 @@ def household(request: HttpRequest, household_id: int) -> dict[str, Any]:
 def persons(request: HttpRequest, filters: Query[PersonFilter]) -> list[dict[str, Any]]:
     _need(request, "registry.lists")
     scope = request.scope  # type: ignore[attr-defined]
+    if filters.tag and filters.tag not in PersonTag.Tag.values:
+        raise HttpError(422, _("unknown tag: %(value)s") % {"value": filters.tag[:20]})
     if filters.q:
         found = selectors.search(scope, filters.q, limit=filters.offset + filters.limit).persons
         return [_person(p) for p in found[filters.offset:]]
