@@ -1,0 +1,119 @@
+"""``shequ serve``: the production server (gunicorn, several worker processes).
+
+Refuses to start without a real secret key: ``SHEQU_SECRET_KEY`` must be set, at least 32 characters,
+and not the development default. Host, port and workers come from the options or from
+``SHEQU_HOST`` / ``SHEQU_PORT`` / ``SHEQU_WORKERS``. It does not migrate: run ``shequ migrate`` when
+upgrading, before starting the new version (see docs/deployment).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
+from django.utils.translation import gettext as _
+
+MIN_SECRET_LENGTH = 32
+
+
+def default_workers() -> int:
+    # gunicorn's rule of thumb, capped: each worker holds its own database connection.
+    return min(2 * (os.cpu_count() or 1) + 1, 9)
+
+
+def secret_key_problem() -> str | None:
+    """Why the configured secret key must not be used in production, or None when it is fine."""
+    if not os.environ.get("SHEQU_SECRET_KEY"):
+        return _("SHEQU_SECRET_KEY is not set.")
+    if settings.SECRET_KEY == settings.INSECURE_DEFAULT_SECRET:
+        return _("SHEQU_SECRET_KEY is the development default, which is public.")
+    if len(settings.SECRET_KEY) < MIN_SECRET_LENGTH:
+        return _("SHEQU_SECRET_KEY is shorter than %(n)d characters.") % {"n": MIN_SECRET_LENGTH}
+    return None
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise CommandError(_("%(name)s must be a whole number, not %(value)r") % {"name": name, "value": value}) from None
+
+
+class Command(BaseCommand):
+    help = "Serve in production with gunicorn. Needs SHEQU_SECRET_KEY; run `shequ migrate` first when upgrading."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=None, help="Address to listen on (SHEQU_HOST, default 0.0.0.0).")
+        parser.add_argument("--port", type=int, default=None, help="Port (SHEQU_PORT, default 8000).")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="Worker processes (SHEQU_WORKERS, default 2 x CPUs + 1, at most 9).")
+        parser.add_argument("--check", action="store_true", help="Check the configuration and exit.")
+
+    def handle(self, *args: Any, host: str | None, port: int | None, workers: int | None, check: bool,
+               **options: Any) -> None:
+        problem = secret_key_problem()
+        if problem:
+            raise CommandError(
+                problem + " " + _("Refusing to start. Set SHEQU_SECRET_KEY to a long random value, for example "
+                                  "the output of: python -c \"import secrets; print(secrets.token_urlsafe(50))\"")
+            )
+        host = host or os.environ.get("SHEQU_HOST") or "0.0.0.0"  # noqa: S104 - a server listens on all interfaces
+        port = port if port is not None else _env_int("SHEQU_PORT", 8000)
+        workers = workers if workers is not None else _env_int("SHEQU_WORKERS", default_workers())
+        if not 0 < port < 65536:
+            raise CommandError(_("the port must be between 1 and 65535"))
+        if workers < 1:
+            raise CommandError(_("at least one worker is needed"))
+        if settings.DEBUG:
+            self.stderr.write(self.style.WARNING(_("SHEQU_DEBUG is on: error pages will show internal details.")))
+        if not os.environ.get("SHEQU_ALLOWED_HOSTS"):
+            self.stderr.write(self.style.WARNING(_(
+                "SHEQU_ALLOWED_HOSTS is not set: only requests for 127.0.0.1 and localhost will be answered."
+            )))
+        bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        if check:
+            self.stdout.write(_("Configuration OK: would serve on %(bind)s with %(workers)d workers.") % {
+                "bind": bind, "workers": workers,
+            })
+            return
+        self.stdout.write(_("Serving on %(bind)s with %(workers)d workers.") % {"bind": bind, "workers": workers})
+        # WhiteNoise serves from the finders when collectstatic has not run, but warns if the directory is missing.
+        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+        run_gunicorn(bind=bind, workers=workers)
+
+
+def run_gunicorn(*, bind: str, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from shequ.wsgi import application
+
+    class ShequApplication(BaseApplication):  # type: ignore[misc]
+        """gunicorn with its configuration from here rather than its own command line."""
+
+        def load_config(self) -> None:
+            self.cfg.set("bind", [bind])
+            self.cfg.set("workers", workers)
+            self.cfg.set("timeout", _env_int("SHEQU_TIMEOUT", 60))
+            self.cfg.set("graceful_timeout", 30)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("errorlog", "-")
+            self.cfg.set("proc_name", "shequ")
+            # Behind a reverse proxy on the same host, trust its X-Forwarded-* headers.
+            self.cfg.set("forwarded_allow_ips", os.environ.get("SHEQU_FORWARDED_ALLOW_IPS", "127.0.0.1"))
+            # gunicorn >= 25 opens a control socket in the home directory; two servers on one host
+            # would share it, and nothing here uses it.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
+
+        def load(self) -> Any:
+            return application
+
+    # Workers are forked: no database connection may be shared between them.
+    connections.close_all()
+    ShequApplication().run()
