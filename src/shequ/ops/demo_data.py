@@ -173,16 +173,18 @@ FUTONG_SPEC = CommunitySpec(
             # Two 18-storey towers, one stairwell with lifts, four flats a floor.
             *_blds([19, 20], units=1, floors=18, per_floor=4, grid=3),
         )),
-        CompoundSpec("江南家园", Compound.Kind.GATED, "江南物业管理有限公司",
-                     _blds(range(1, 7), units=2, floors=12, per_floor=2, grid=4)),
-        CompoundSpec("东昌苑", Compound.Kind.GATED, "东昌苑物业服务中心",
-                     _blds(range(1, 6), units=2, floors=7, per_floor=3, grid=5)),
+        CompoundSpec("江南家园", Compound.Kind.GATED, "江南物业管理有限公司", (
+            *_blds(range(1, 7), units=2, floors=12, per_floor=2, grid=4),
+            *_blds(range(7, 11), units=2, floors=12, per_floor=2, grid=5),
+        )),
         # A former factory dormitory: no fence, no property company, many old people and renters.
         CompoundSpec("化纤厂老宿舍", Compound.Kind.OPEN, None,
                      _blds(range(1, 6), units=3, floors=5, per_floor=3, grid=6)),
         # A lone building on the street (独体楼), with its own small property office.
         CompoundSpec("邮政宿舍楼", Compound.Kind.SINGLE_BUILDING, "邮政物业服务站",
                      _blds([1], units=2, floors=7, per_floor=3, grid=5)),
+        CompoundSpec("供电局宿舍楼", Compound.Kind.SINGLE_BUILDING, "供电物业服务站",
+                     _blds([1], units=1, floors=6, per_floor=3, grid=5)),
     ),
     empty_rooms=45,
     shared_rooms=20,
