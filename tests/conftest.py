@@ -38,15 +38,14 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 def world_tx(transactional_db: Any, django_db_blocker: Any) -> Iterator[None]:
     """For transactional tests (live server, concurrency): the demo world, rebuilt after a flush.
 
-    SQLite's flush empties tables with DELETE, which the audit log's triggers refuse; they are
-    lifted for the flush at teardown and put back here before the test runs."""
+    The flush at teardown empties every table, which the audit log's triggers refuse; they are
+    lifted for the flush and put back here before the next test runs."""
     from shequ.audit import triggers
 
     triggers.install(connection)
     _build_world()
     yield
-    if connection.vendor == "sqlite":
-        triggers.uninstall(connection)
+    triggers.uninstall(connection)
 
 
 @pytest.fixture

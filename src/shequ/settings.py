@@ -25,8 +25,9 @@ DEBUG = os.environ.get("SHEQU_DEBUG", "") == "1"
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("SHEQU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
-if MODE == "dev":
-    ALLOWED_HOSTS += ["testserver", "*"]
+if MODE != "production":
+    # Tests and local runs; production names its hosts in SHEQU_ALLOWED_HOSTS.
+    ALLOWED_HOSTS += ["testserver", "localhost", "127.0.0.1", "[::1]"]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("SHEQU_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -185,7 +186,10 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("SHEQU_PROXY_COUNT", "0")) or None
+# How many trusted proxies (nginx) stand in front of the app servers; see audit.services.client_address,
+# which both the audit log and login throttling use.
+SHEQU_PROXY_COUNT = int(os.environ.get("SHEQU_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "shequ.audit.services.client_address"
 AXES_VERBOSE = False
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -63,3 +63,28 @@ def test_security_headers_and_csp_without_inline_script(login: Any, anchor_house
 def test_admin_is_for_superusers_only(login: Any) -> None:
     response = login("secretary").get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_client_address_trusts_only_configured_proxies(settings: Any) -> None:
+    from django.test import RequestFactory
+
+    from shequ.audit.services import client_address
+
+    forged = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.7",
+                                  HTTP_X_REAL_IP="6.6.6.6")
+    settings.SHEQU_PROXY_COUNT = 0
+    assert client_address(forged) == "10.0.0.2"
+    settings.SHEQU_PROXY_COUNT = 1
+    assert client_address(forged) == "192.0.2.7"
+    settings.SHEQU_PROXY_COUNT = 3
+    assert client_address(forged) == "10.0.0.2"
+
+
+def test_lockout_behind_a_proxy_is_per_client(settings: Any) -> None:
+    settings.SHEQU_PROXY_COUNT = 1
+    attacker = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.66")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attacker.post(reverse("accounts:login"), {"username": "grid2", "password": "wrong"})
+    assert attacker.post(reverse("accounts:login"), {"username": "grid2", "password": TEST_PASSWORD}).status_code == 429
+    worker = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.10")
+    assert worker.post(reverse("accounts:login"), {"username": "grid2", "password": TEST_PASSWORD}).status_code == 302

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -11,10 +13,27 @@ from shequ.audit.models import AuditEvent
 
 
 def client_address(request: HttpRequest | None) -> str | None:
+    """The client's address, as the audit log and login throttling both see it.
+
+    Behind ``SHEQU_PROXY_COUNT`` trusted proxies (nginx), the client is the entry that many places
+    from the right of X-Forwarded-For; anything further left was written by the client and is not
+    trusted. With no proxy configured, headers are ignored and the connection's address counts.
+    """
     if request is None:
         return None
-    # Behind nginx the app sees the proxy; nginx sets X-Real-IP (docs/deployment.md).
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.SHEQU_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    if len(hops) < proxies:
+        return remote
+    candidate = hops[-proxies]
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return remote
+    return candidate
 
 
 def audit_record(

@@ -20,8 +20,14 @@ _PG_CREATE = [
     f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE}",
     f"""CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE}
         FOR EACH ROW EXECUTE FUNCTION {TABLE}_append_only()""",
+    f"DROP TRIGGER IF EXISTS {TABLE}_no_truncate ON {TABLE}",
+    f"""CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE}
+        FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_append_only()""",
 ]
-_PG_DROP = [f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE}"]
+_PG_DROP = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE}",
+    f"DROP TRIGGER IF EXISTS {TABLE}_no_truncate ON {TABLE}",
+]
 
 
 def install(connection: BaseDatabaseWrapper) -> None:
@@ -32,8 +38,8 @@ def install(connection: BaseDatabaseWrapper) -> None:
 
 
 def uninstall(connection: BaseDatabaseWrapper) -> None:
-    """Only for test teardown on SQLite, whose flush empties tables with DELETE (PostgreSQL's
-    TRUNCATE does not fire row triggers)."""
+    """Only for test teardown: Django's flush empties every table (DELETE on SQLite, TRUNCATE on
+    PostgreSQL), which the triggers refuse."""
     statements = {"sqlite": _SQLITE_DROP, "postgresql": _PG_DROP}.get(connection.vendor, [])
     with connection.cursor() as cursor:
         for sql in statements:

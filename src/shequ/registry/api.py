@@ -183,7 +183,7 @@ def building(request: HttpRequest, building_id: int) -> dict[str, Any]:
 def household(request: HttpRequest, household_id: int) -> dict[str, Any]:
     _need(request, "registry.view_persons")
     h: Household = selectors.household_get(request.scope, household_id)  # type: ignore[attr-defined]
-    living, _former = selectors.household_persons(h)
+    living, _former = selectors.household_persons(request.scope, h)  # type: ignore[attr-defined]
     room = h.room
     return {
         "id": h.pk, "community": h.community.code, "compound": room.unit.building.compound.name,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -133,4 +134,7 @@ class ImportForm(OnceForm):
         name = (f.name or "").lower()
         if not (name.endswith(".xlsx") or name.endswith(".csv")):
             raise ValidationError(_("Upload a .xlsx or .csv file."))
+        if f.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than %(mb)d MB; split it into several files.")
+                                  % {"mb": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)})
         return f

@@ -59,16 +59,17 @@ def person_get(scope: Scope, pk: int) -> Person:
     return get_object_or_404(scope.persons(qs), pk=pk)
 
 
-def household_persons(household: Household) -> tuple[list[Person], list[Person]]:
-    """(people living there, people who used to) for a household card."""
+def household_persons(scope: Scope, household: Household) -> tuple[list[Person], list[Person]]:
+    """(people living there, people who used to) for a household card. Former members who now
+    live elsewhere are listed only when the user may see them where they live now."""
     persons = list(household.persons.prefetch_related("tags").order_by("id"))
     order = {r: i for i, r in enumerate(Person.Relation.values)}
     living = sorted((p for p in persons if p.status == ACTIVE), key=lambda p: (order.get(p.relation, 99), p.id))
     former = [p for p in persons if p.status != ACTIVE]
     # People who moved in from elsewhere and left again also count as former residents.
-    moved_away = Person.objects.filter(
-        residences__household=household, status=ACTIVE
-    ).exclude(household=household).prefetch_related("tags").distinct()
+    moved_away = scope.persons(
+        Person.objects.filter(residences__household=household, status=ACTIVE).exclude(household=household)
+    ).prefetch_related("tags").distinct()
     return living, former + list(moved_away)
 
 

@@ -101,7 +101,7 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require("registry.view_persons")
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, pk)
-    living, former = selectors.household_persons(household)
+    living, former = selectors.household_persons(request.scope, household)
     return render(
         request,
         "registry/household_detail.html",
