@@ -138,6 +138,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves from the finders when collectstatic has not run (demo mode, tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = MODE != "production"

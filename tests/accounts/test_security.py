@@ -88,3 +88,9 @@ def test_lockout_behind_a_proxy_is_per_client(settings: Any) -> None:
     assert attacker.post(reverse("accounts:login"), {"username": "grid2", "password": TEST_PASSWORD}).status_code == 429
     worker = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.10")
     assert worker.post(reverse("accounts:login"), {"username": "grid2", "password": TEST_PASSWORD}).status_code == 302
+
+
+def test_stylesheet_is_served_from_this_server() -> None:
+    response = Client().get("/static/shequ/shequ.css")
+    assert response.status_code == 200
+    assert b"--accent" in b"".join(response.streaming_content)
