@@ -14,16 +14,25 @@ from shequ.core.text import chinese_number, normalize
 _DASHES = str.maketrans({"—": "-", "–": "-", "－": "-", "_": "-", "/": "-", "、": "-"})
 _CN = "零〇一二两三四五六七八九十"
 _NUM = rf"(?:\d+[A-Za-z]?|[{_CN}]+)"
+# Buildings may also be lettered: "A座", "B栋".
+_BNUM = rf"(?:\d+[A-Za-z]?|[A-Za-z]|[{_CN}]+)"
+_B_MARK = r"(?:号楼|号栋|栋|幢|号|楼|座|#楼|#)"
+_U_MARK = r"(?:单元|门|号门)"
+_R_MARK = r"(?:室|号房|号|房)"
 
 _MARKED = re.compile(
-    rf"^(?P<compound>.*?)(?P<building>{_NUM})\s*(?:号楼|号栋|栋|幢|号|楼|座)\s*"
-    rf"(?:(?P<unit>{_NUM})\s*(?:单元|门|号门)\s*)?"
-    rf"(?P<room>\d+[A-Za-z]?)\s*(?:室|号|房)?$"
+    rf"^(?P<compound>.*?)(?P<building>{_BNUM})\s*{_B_MARK}\s*"
+    rf"(?:(?P<unit>{_NUM})\s*{_U_MARK}\s*)?"
+    rf"(?P<room>\d+[A-Za-z]?)\s*{_R_MARK}?$"
 )
-_DASHED = re.compile(r"^(?P<compound>.*?)(?P<building>\d+[A-Za-z]?)-(?P<unit>\d+)-(?P<room>\d+[A-Za-z]?)$")
-_BUILDING = re.compile(rf"^(?P<building>{_NUM})\s*(?:号楼|号栋|栋|幢|号|楼|座)?$")
-_UNIT = re.compile(rf"^(?P<unit>{_NUM})\s*(?:单元|门|号门)?$")
-_ROOM = re.compile(r"^(?P<room>\d+[A-Za-z]?)\s*(?:室|号|房)?$")
+_DASHED = re.compile(
+    rf"^(?P<compound>.*?)(?P<building>\d+[A-Za-z]?)-(?P<unit>\d+)-(?P<room>\d+[A-Za-z]?){_R_MARK}?$"
+)
+_BUILDING = re.compile(rf"^(?P<building>{_BNUM})\s*{_B_MARK}?$")
+_UNIT = re.compile(rf"^(?P<unit>{_NUM})\s*{_U_MARK}?$")
+_ROOM = re.compile(rf"^(?P<room>\d+[A-Za-z]?)\s*{_R_MARK}?$")
+# Left between a compound name and the building when people separate them: "富通小区, 9-2-502".
+_COMPOUND_TRAIL = " -,;:.、，"
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,8 @@ def _number(text: str) -> str | None:
         return None if value is None else str(value)
     digits = text.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
     suffix = text[len(digits):].upper()
+    if not digits:
+        return suffix if len(suffix) == 1 else None
     if not digits.isdigit():
         return None
     return str(int(digits)) + suffix
@@ -82,7 +93,8 @@ def parse_address(raw: object) -> Address | None:
         room = m["room"].upper()
         if building is None or unit is None:
             continue
-        return Address(compound=m["compound"].strip(), building=building, unit=unit, room=room)
+        compound = m["compound"].rstrip(_COMPOUND_TRAIL).strip()
+        return Address(compound=compound, building=building, unit=unit, room=room)
     return None
 
 

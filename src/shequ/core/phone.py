@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from django.utils.translation import gettext as _
 
@@ -10,6 +12,16 @@ from shequ.core.text import compact
 
 class PhoneError(ValueError):
     pass
+
+
+# Fast path for the common case, an 11-digit mobile number: phonenumbers.parse() and
+# is_valid_number() take ~25 us, which dominates a 100,000-row roster import. The pattern is
+# libphonenumber's own CN mobile pattern, so the answer is the same as the slow path's (a test
+# compares the two); anything else still goes through the full parse.
+_MOBILE = re.compile(
+    "(?:" + phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern + ")"
+)
+_ELEVEN_DIGITS = re.compile(r"1\d{10}")
 
 
 def normalize_phone(raw: object) -> str:
@@ -21,6 +33,8 @@ def normalize_phone(raw: object) -> str:
     text = compact(raw).replace("-", "").replace("(", "").replace(")", "")
     if not text:
         raise PhoneError(_("the phone number is empty"))
+    if _ELEVEN_DIGITS.fullmatch(text) and _MOBILE.fullmatch(text):
+        return text
     if text.startswith("0086"):
         text = "+86" + text[4:]
     elif text.startswith("86") and len(text) == 13:

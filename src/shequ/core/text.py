@@ -6,16 +6,23 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 _SPACES = re.compile(r"\s+")
+# Zero-width characters come along when cells are pasted from web pages and chat apps; they are
+# invisible, so nobody can see why "张三" does not match "张\u200b三".
+# Zero-width characters, and control characters (NUL and the like, which PostgreSQL refuses in
+# text) other than the whitespace that _SPACES folds.
+_INVISIBLE = dict.fromkeys(
+    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *(c for c in range(32) if chr(c) not in "\t\n\r"), 127]
+)
 
 
 def normalize(value: object) -> str:
     """NFKC folds full-width digits, letters and punctuation (１２３, Ｘ, －) to ASCII; spaces go."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -24,17 +31,31 @@ def compact(value: object) -> str:
     return normalize(value).replace(" ", "")
 
 
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+
+def normalize_name(value: object) -> str:
+    """normalize(), and spaces between Chinese characters dropped: rosters pad two-character names
+    to line up ("张  三"), while a space between Latin words ("Anna Li") is part of the name."""
+    return _CJK_GAP.sub("", normalize(value))
+
+
 @lru_cache(maxsize=65536)
+def _pinyin(name: str) -> tuple[str, ...]:
+    # One conversion serves both forms below: pypinyin's FIRST_LETTER style is the first letter of
+    # the NORMAL style's syllables, and converting is the slow part (~50 us a name).
+    return tuple(lazy_pinyin(name, errors="default"))
+
+
 def pinyin_initials(name: str) -> str:
     """张三 -> "zs"; non-Chinese characters keep their first letter (lowercase)."""
-    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
-    return "".join(p[:1] for p in letters if p).lower()
+    return "".join(p[:1] for p in _pinyin(name) if p).lower()
 
 
-@lru_cache(maxsize=65536)
 def pinyin_full(name: str) -> str:
     """张三 -> "zhangsan"."""
-    return "".join(lazy_pinyin(name, errors="default")).lower()
+    return "".join(_pinyin(name)).lower()
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
