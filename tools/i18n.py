@@ -39,22 +39,58 @@ def _entries(po: str) -> list[str]:
     return po.split("\n\n")
 
 
+def _strip_fuzzy(line: str) -> str | None:
+    flags = [f.strip() for f in line[2:].split(",") if f.strip() and f.strip() != "fuzzy"]
+    return "#, " + ", ".join(flags) if flags else None
+
+
 def fill_english(path: Path) -> None:
-    """msgstr = msgid for every untranslated entry (plural forms too)."""
+    """Every entry's msgstr becomes its msgid (plural forms: msgid and msgid_plural); fuzzy goes.
+
+    English msgids are the source text, so this is exact; existing msgstr lines (one or several,
+    with continuation lines) are dropped and written afresh, so running it twice changes nothing.
+    """
+    blocks = path.read_text(encoding="utf-8").split("\n\n")
     out = []
-    for block in _entries(path.read_text(encoding="utf-8")):
-        if 'msgid ""\nmsgstr ""\n"Project' in block or block.startswith("# SOME"):
-            out.append(block.replace("#, fuzzy\n", "", 1) if "Project-Id-Version" in block else block)
+    for block in blocks:
+        lines = block.split("\n")
+        if any(line.startswith('"Project-Id-Version') for line in lines):
+            out.append("\n".join(line for line in lines if line != "#, fuzzy"))
             continue
-        block = block.replace("#, fuzzy\n", "")
-        m_id = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
-        m_plural = re.search(r'^msgid_plural ((?:".*"\n?)+)', block, re.M)
-        if m_id and m_plural:
-            block = re.sub(r'^msgstr\[0\] ""$', "msgstr[0] " + m_id.group(1).rstrip("\n"), block, flags=re.M)
-            block = re.sub(r'^msgstr\[1\] ""$', "msgstr[1] " + m_plural.group(1).rstrip("\n"), block, flags=re.M)
-        elif m_id and re.search(r'^msgstr ""\s*$', block, re.M):
-            block = re.sub(r'^msgstr ""\s*$', "msgstr " + m_id.group(1).rstrip("\n"), block, flags=re.M)
-        out.append(block)
+        kept: list[str] = []
+        strings: dict[str, list[str]] = {}
+        current: str | None = None
+        for line in lines:
+            if line.startswith("#,"):
+                stripped = _strip_fuzzy(line)
+                if stripped:
+                    kept.append(stripped)
+                continue
+            if line.startswith("#| "):
+                continue  # previous msgid of a fuzzy match
+            keyword = line.split(" ", 1)[0] if line and not line.startswith('"') else None
+            if keyword in ("msgid", "msgid_plural", "msgctxt"):
+                current = keyword
+                strings[keyword] = [line.split(" ", 1)[1]]
+                kept.append(line)
+            elif keyword is not None and keyword.startswith("msgstr"):
+                current = "msgstr"
+            elif line.startswith('"') and current in ("msgid", "msgid_plural", "msgctxt"):
+                strings[current].append(line)
+                kept.append(line)
+            elif line.startswith('"') and current == "msgstr":
+                continue
+            else:
+                kept.append(line)
+        if "msgid" not in strings:
+            out.append(block)
+            continue
+        if "msgid_plural" in strings:
+            kept.append("msgstr[0] " + "\n".join(strings["msgid"]))
+            kept.append("msgstr[1] " + "\n".join(strings["msgid_plural"]))
+        else:
+            kept.append("msgstr " + "\n".join(strings["msgid"]))
+        out.append("\n".join(kept))
     path.write_text("\n\n".join(out), encoding="utf-8")
 
 
