@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -165,6 +166,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10,000 rows")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--no-reimport", action="store_true", help="skip timing the second import")
+    parser.add_argument("--keep", action="store_true", help="keep the generated file and SQLite database")
     args = parser.parse_args()
     n = 10_000 if args.quick else args.rows
 
@@ -224,6 +226,11 @@ def main() -> None:
             "reimport_updated": again.updated,
         }
     figures |= {"python": platform.python_version(), "cpus": os.cpu_count(), "generate_s": round(generate_s, 1)}
+    connection.close()
+    if args.keep:
+        print(f"kept {workdir}", file=sys.stderr)
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
     print(json.dumps(figures))
 
 
