@@ -79,6 +79,13 @@ def place_get_or_create(*, community: Community, compound: str, building: str, u
 # -- persons: validation and derived fields -----------------------------------------------------
 
 
+# Choice values, built once: Django rebuilds ``Choices.values`` on every access, and a roster import
+# validates hundreds of thousands of rows.
+_RESIDENCIES = frozenset(Person.Residency.values)
+_RELATIONS = frozenset(Person.Relation.values)
+_SEXES = frozenset(Person.Sex.values)
+
+
 @dataclass
 class PersonData:
     """Cleaned person fields, ready for a row."""
@@ -128,13 +135,13 @@ def clean_person_fields(
         except PhoneError as exc:
             errors["phone"] = str(exc)
     residency = residency or Person.Residency.RESIDENT
-    if residency not in Person.Residency.values:
+    if residency not in _RESIDENCIES:
         errors["residency"] = _("unknown residency type: %(value)s") % {"value": residency}
     relation = relation or Person.Relation.OTHER
-    if relation not in Person.Relation.values:
+    if relation not in _RELATIONS:
         errors["relation"] = _("unknown relation: %(value)s") % {"value": relation}
     sex = sex or Person.Sex.UNKNOWN
-    if sex not in Person.Sex.values:
+    if sex not in _SEXES:
         errors["sex"] = _("unknown sex: %(value)s") % {"value": sex}
     if errors:
         raise ValidationError(errors)
