@@ -12,6 +12,14 @@ from shequ.registry.models import Compound, Grid, Person, PersonTag
 from shequ.registry.services import PersonData, clean_person_fields
 
 
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError (keyed by model field) on the form: on the field it names when
+    the form shows that field, else at the top of the form."""
+    for field, messages in exc.message_dict.items():
+        shown = field in form.fields and not form.fields[field].widget.is_hidden
+        form.add_error(field if shown else None, messages)
+
+
 class OnceForm(forms.Form):
     """A form that carries a one-time submission key (see core.submission)."""
 
@@ -88,8 +96,7 @@ class PersonForm(OnceForm):
                 notes=data.get("notes"),
             )
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
+            add_service_errors(self, exc)
         return data
 
 

@@ -28,6 +28,7 @@ from shequ.registry.forms import (
     MoveOutForm,
     PersonFilterForm,
     PersonForm,
+    add_service_errors,
 )
 from shequ.registry.importer import RosterFileError, import_roster, rejected_rows_xlsx
 from shequ.registry.models import Community, Compound, Grid, Household
@@ -164,8 +165,7 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
                 actor=request.user, household=household, data=form.cleaned_person, tags=form.tags(),
                 request=request).pk]))
         except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(url)
@@ -208,8 +208,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.person_update(actor=request.user, person=person, data=form.cleaned_person, tags=form.tags(),
                                    request=request)
         except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("registry:person", pk=person.pk)
@@ -237,8 +236,7 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, person=person, household=target, reason=form.cleaned_data["reason"],
                     request=request).pk]))
             except ValidationError as exc:
-                for errs in exc.message_dict.values():
-                    form.add_error(None, errs)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Moved."))
                 return redirect(url)
