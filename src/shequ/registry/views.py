@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
@@ -284,9 +285,12 @@ def _filters(form: PersonFilterForm) -> dict[str, Any]:
     return {k: data.get(k) or None for k in ("tag", "grid", "compound", "residency")}
 
 
+# Marked for extraction here, translated when the export is written (in the exporter's language).
 EXPORT_HEADERS = [
-    "compound", "building", "unit", "room", "name", "sex", "birth date", "ID number", "phone",
-    "relation to head", "residency", "status", "tags", "notes",
+    gettext_noop("compound"), gettext_noop("building"), gettext_noop("unit"), gettext_noop("room"),
+    gettext_noop("name"), gettext_noop("sex"), gettext_noop("birth date"), gettext_noop("ID number"),
+    gettext_noop("phone"), gettext_noop("relation to head"), gettext_noop("residency"), gettext_noop("status"),
+    gettext_noop("tags"), gettext_noop("notes"),
 ]
 
 
