@@ -158,6 +158,20 @@ ROUTES: dict[str, tuple[Callable[[World], dict[str, Any]], Callable[[World, str 
 }
 
 
+def _merge_app_routes() -> None:
+    import importlib
+    from pathlib import Path
+
+    for path in sorted(Path(__file__).parent.glob("*/matrix.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.matrix")
+        clash = set(module.ROUTES) & set(ROUTES)
+        assert not clash, f"{path}: routes already in the matrix: {sorted(clash)}"
+        ROUTES.update(module.ROUTES)
+
+
+_merge_app_routes()
+
+
 def test_every_route_is_in_the_matrix() -> None:
     names = {n for n in _walk(get_resolver().url_patterns) if not n.startswith("admin:")}
     missing = sorted(names - set(ROUTES))

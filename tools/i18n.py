@@ -1,6 +1,7 @@
 """Message catalogues: extract, fill the English catalogue, compile, and check completeness.
 
     uv run python tools/i18n.py update   # makemessages for zh_Hans and en, fill en, compile
+    uv run python tools/i18n.py update gates   # only the catalogue of one app (src/shequ/gates/locale)
     uv run python tools/i18n.py check    # exit 1 listing any untranslated or fuzzy message
 
 English msgids are the source text, so the English catalogue's msgstr is its msgid; zh_Hans is
@@ -24,13 +25,31 @@ LOCALES = ["zh_Hans", "en"]
 IGNORE = ["static/*", "locale/*", "migrations/*"]
 
 
-def _makemessages(package: Path) -> None:
+def app_catalogues(package: Path) -> list[Path]:
+    """Apps that keep their own catalogue (``<app>/locale/``), so that work on one app never
+    rewrites another's; the rest of the package shares ``locale/``."""
+    return sorted(p.parent for p in package.glob("*/locale") if p.parent != package and p.is_dir())
+
+
+def catalogue_dirs(package: Path) -> list[Path]:
+    return [package, *app_catalogues(package)]
+
+
+# makemessages puts a file in the first catalogue whose parent directory contains it, and
+# settings.LOCALE_PATHS (src/shequ/locale) contains every app; so it runs with LOCALE_PATHS emptied
+# and takes the ``locale/`` of the directory it runs in.
+_RUN = (
+    "import sys, django; django.setup(); from django.conf import settings; settings.LOCALE_PATHS = []; "
+    "from django.core.management import call_command; call_command('makemessages', *sys.argv[1:])"
+)
+
+
+def _makemessages(package: Path, *, ignore: list[str] | None = None) -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "shequ.settings"}
-    args = [sys.executable, "-m", "django", "makemessages", "--no-location", "--no-obsolete", "--add-location=never"]
-    args = [a for a in args if a != "--add-location=never"]
+    args = [sys.executable, "-c", _RUN, "--no-location", "--no-obsolete"]
     for locale in LOCALES:
         args += ["-l", locale]
-    for pattern in IGNORE:
+    for pattern in [*IGNORE, *(ignore or [])]:
         args += ["--ignore", pattern]
     subprocess.run(args, cwd=package, env=env, check=True, stdout=subprocess.DEVNULL)
 
@@ -120,30 +139,46 @@ def check() -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "shequ"
         shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "static"))
-        _makemessages(copy)
-        for locale in LOCALES:
-            fresh = copy / "locale" / locale / "LC_MESSAGES" / "django.po"
-            issues += problems(fresh)
-            committed_mo = PACKAGE / "locale" / locale / "LC_MESSAGES" / "django.mo"
-            compiled = Path(tmp) / f"{locale}.mo"
-            subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(fresh)], check=True)
-            if not committed_mo.exists() or _catalog(committed_mo) != _catalog(compiled):
-                issues.append(f"{locale}: django.mo is not compiled from the current catalogue (run tools/i18n.py update)")
+        _extract(copy)
+        for directory in catalogue_dirs(copy):
+            committed_dir = PACKAGE / directory.relative_to(copy)
+            for locale in LOCALES:
+                fresh = directory / "locale" / locale / "LC_MESSAGES" / "django.po"
+                issues += problems(fresh)
+                committed_mo = committed_dir / "locale" / locale / "LC_MESSAGES" / "django.mo"
+                compiled = Path(tmp) / f"{directory.name}-{locale}.mo"
+                subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(fresh)], check=True)
+                if not committed_mo.exists() or _catalog(committed_mo) != _catalog(compiled):
+                    issues.append(f"{committed_dir.name}/{locale}: django.mo is not compiled from the current "
+                                  "catalogue (run tools/i18n.py update)")
     return issues
 
 
-def update() -> None:
-    _makemessages(PACKAGE)
-    fill_english(PACKAGE / "locale" / "en" / "LC_MESSAGES" / "django.po")
-    for locale in LOCALES:
-        po = PACKAGE / "locale" / locale / "LC_MESSAGES" / "django.po"
-        subprocess.run(["msgfmt", "--check-format", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
+def _extract(package: Path, only: str | None = None) -> None:
+    apps = app_catalogues(package)
+    if only in (None, "shequ"):
+        _makemessages(package, ignore=[f"{a.name}/*" for a in apps])
+    for app in apps:
+        if only in (None, app.name):
+            _makemessages(app)
+
+
+def update(only: str | None = None) -> None:
+    """Extract, fill English, compile; ``only`` names one app catalogue (or "shequ" for the shared one)."""
+    _extract(PACKAGE, only)
+    for directory in catalogue_dirs(PACKAGE):
+        if only not in (None, directory.name):
+            continue
+        fill_english(directory / "locale" / "en" / "LC_MESSAGES" / "django.po")
+        for locale in LOCALES:
+            po = directory / "locale" / locale / "LC_MESSAGES" / "django.po"
+            subprocess.run(["msgfmt", "--check-format", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
 
 
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "check"
     if command == "update":
-        update()
+        update(sys.argv[2] if len(sys.argv) > 2 else None)
     else:
         listed = check()
         print("\n".join(listed) or "catalogues complete")

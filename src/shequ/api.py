@@ -91,10 +91,14 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from shequ.accounts.api import router as accounts_router
+    from shequ.campaigns.api import router as campaigns_router
+    from shequ.gates.api import router as gates_router
     from shequ.registry.api import router as registry_router
 
     api.add_router("/", accounts_router)
     api.add_router("/registry", registry_router)
+    api.add_router("/gates", gates_router)
+    api.add_router("/campaigns", campaigns_router)
 
 
 _register_routers()

@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "shequ.audit",
     "shequ.registry",
     "shequ.accounts",
+    "shequ.alerts",
+    "shequ.containment",
+    "shequ.gates",
+    "shequ.campaigns",
     "shequ.ops",
 ]
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContainmentConfig(AppConfig):
+    name = "shequ.containment"
+    label = "containment"
+    verbose_name = _("Containment")

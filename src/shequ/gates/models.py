@@ -1,0 +1,1 @@
+"""Gates (checkpoints), passes, passages, visitors, exit quotas and the duty roster."""
