@@ -2,6 +2,7 @@
 
     uv run python tools/i18n.py update   # makemessages for zh_Hans and en, fill en, compile
     uv run python tools/i18n.py update gates   # only the catalogue of one app (src/shequ/gates/locale)
+    uv run python tools/i18n.py translate gates zh.tsv   # fill Chinese from "msgid<TAB>中文" lines
     uv run python tools/i18n.py check    # exit 1 listing any untranslated or fuzzy message
 
 English msgids are the source text, so the English catalogue's msgstr is its msgid; zh_Hans is
@@ -37,7 +38,8 @@ def catalogue_dirs(package: Path) -> list[Path]:
 
 # makemessages puts a file in the first catalogue whose parent directory contains it, and
 # settings.LOCALE_PATHS (src/shequ/locale) contains every app; so it runs with LOCALE_PATHS emptied
-# and takes the ``locale/`` of the directory it runs in.
+# and takes the ``locale/`` of the directory it runs in (-P: an app's selectors.py must not shadow the
+# standard library module of that name).
 _RUN = (
     "import sys, django; django.setup(); from django.conf import settings; settings.LOCALE_PATHS = []; "
     "from django.core.management import call_command; call_command('makemessages', *sys.argv[1:])"
@@ -46,7 +48,7 @@ _RUN = (
 
 def _makemessages(package: Path, *, ignore: list[str] | None = None) -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "shequ.settings"}
-    args = [sys.executable, "-c", _RUN, "--no-location", "--no-obsolete"]
+    args = [sys.executable, "-P", "-c", _RUN, "--no-location", "--no-obsolete"]
     for locale in LOCALES:
         args += ["-l", locale]
     for pattern in [*IGNORE, *(ignore or [])]:
@@ -113,6 +115,51 @@ def fill_english(path: Path) -> None:
     path.write_text("\n\n".join(out), encoding="utf-8")
 
 
+def _unquote(parts: list[str]) -> str:
+    return "".join(part.strip()[1:-1] for part in parts).encode("utf-8").decode("unicode_escape").encode(
+        "latin-1").decode("utf-8")
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def set_translations(path: Path, translations: dict[str, str]) -> int:
+    """Fill the empty or fuzzy msgstr of entries whose msgid is in ``translations`` (singular entries
+    only); returns how many were filled. Confirmed translations are kept."""
+    blocks = path.read_text(encoding="utf-8").split("\n\n")
+    filled = 0
+    for i, block in enumerate(blocks):
+        lines = block.split("\n")
+        if any(line.startswith("msgid_plural") for line in lines) or not any(l.startswith("msgid ") for l in lines):
+            continue
+        start = next(n for n, line in enumerate(lines) if line.startswith("msgid "))
+        end = next(n for n, line in enumerate(lines) if line.startswith("msgstr "))
+        msgid = _unquote([lines[start][len("msgid "):], *lines[start + 1:end]])
+        current = _unquote([lines[end][len("msgstr "):], *lines[end + 1:]])
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        if msgid and (not current or fuzzy) and msgid in translations:
+            lines = [*lines[:end], "msgstr " + _quote(translations[msgid])]
+            lines = [(_strip_fuzzy(line) if line.startswith("#,") else line) for line in lines]
+            lines = [line for line in lines if line is not None and not line.startswith("#| ")]
+            blocks[i] = "\n".join(lines)
+            filled += 1
+    path.write_text("\n\n".join(blocks), encoding="utf-8")
+    return filled
+
+
+def prefill_apps_from_shared() -> None:
+    """App catalogues reuse the shared catalogue's Chinese for the same msgid ("community" -> 社区)."""
+    shared_mo = PACKAGE / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.mo"
+    if not shared_mo.exists():
+        return
+    shared = {k: v for k, v in _catalog(shared_mo).items() if isinstance(k, str) and v}
+    for app in app_catalogues(PACKAGE):
+        po = app / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+        if po.exists():
+            set_translations(po, shared)
+
+
 def problems(po_path: Path) -> list[str]:
     """Untranslated or fuzzy messages in a catalogue (header excluded)."""
     found = []
@@ -166,6 +213,7 @@ def _extract(package: Path, only: str | None = None) -> None:
 def update(only: str | None = None) -> None:
     """Extract, fill English, compile; ``only`` names one app catalogue (or "shequ" for the shared one)."""
     _extract(PACKAGE, only)
+    prefill_apps_from_shared()
     for directory in catalogue_dirs(PACKAGE):
         if only not in (None, directory.name):
             continue
@@ -179,6 +227,14 @@ if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "check"
     if command == "update":
         update(sys.argv[2] if len(sys.argv) > 2 else None)
+    elif command == "translate":
+        # tools/i18n.py translate <app> <file.tsv>: lines "English msgid<TAB>中文", then compile.
+        app, tsv = sys.argv[2], Path(sys.argv[3])
+        rows = [line.split("\t", 1) for line in tsv.read_text(encoding="utf-8").splitlines() if "\t" in line]
+        base = PACKAGE if app == "shequ" else PACKAGE / app
+        count = set_translations(base / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po", dict(rows))
+        update(app)
+        print(f"{count} translations filled")
     else:
         listed = check()
         print("\n".join(listed) or "catalogues complete")

@@ -17,7 +17,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from shequ.accounts.services import api_token_user
+from shequ.accounts.services import api_token_lookup
 from shequ.core.scoping import scope_for
 
 
@@ -25,12 +25,12 @@ class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_user(token)
-        if user is None:
+        found = api_token_lookup(token)
+        if found is None:
             return None
-        request.user = user
-        request.scope = scope_for(user)  # type: ignore[attr-defined]
-        return user
+        request.user = found.user
+        request.scope = scope_for(found.user, api_token_id=found.pk)  # type: ignore[attr-defined]
+        return found.user
 
 
 class SessionAuth(APIKeyCookie):

@@ -44,6 +44,12 @@ def api_token_revoke(*, token: ApiToken, actor: Any = None) -> ApiToken:
 
 def api_token_user(key: str) -> User | None:
     """The active user behind a token, or None for an unknown or revoked token."""
+    token = api_token_lookup(key)
+    return None if token is None else token.user
+
+
+def api_token_lookup(key: str) -> ApiToken | None:
+    """The token (with its active user), or None for an unknown or revoked token."""
     if not key.startswith(TOKEN_PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key), revoked_at__isnull=True).first()
@@ -53,4 +59,4 @@ def api_token_user(key: str) -> User | None:
     # Write last use at most once a minute: a gate device posts many times a second.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

@@ -47,6 +47,25 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Counts across the communities of a street, no personal detail.
     "street.counts": frozenset({STREET}),
     "community.dashboard": frozenset({SECRETARY, STAFF}),
+    # Alerts (a refusal at a gate, a positive tube) and acknowledging them.
+    "alerts.read": frozenset({SECRETARY, STAFF}),
+    # Set and end movement restrictions and containment levels.
+    "containment.manage": frozenset({SECRETARY, STAFF}),
+    # The gate screen: only at the gates the user is posted to (Scope.gates), or every gate of the
+    # community for secretary and staff.
+    "gates.screen": frozenset({SECRETARY, STAFF, GATE_GUARD, VOLUNTEER}),
+    # Gate status, exit quotas, the duty roster, device tokens.
+    "gates.manage": frozenset({SECRETARY, STAFF}),
+    # The passage ledger, who is out now, hourly counts.
+    "gates.ledger": frozenset({SECRETARY, STAFF, GATE_GUARD}),
+    # Issue, reissue and print passes (grid workers hand them out door to door).
+    "passes.manage": frozenset({SECRETARY, STAFF, GRID_WORKER}),
+    # A resident shows their household's passes on their phone.
+    "passes.own": frozenset({RESIDENT}),
+    # Open, close and follow campaigns (screening and test rounds), import results.
+    "campaigns.manage": frozenset({SECRETARY, STAFF}),
+    # Field work in a campaign: screening visits, sample registration.
+    "campaigns.field": frozenset({SECRETARY, STAFF, GRID_WORKER, SAMPLER}),
 }
 
 
@@ -67,6 +86,9 @@ class Scope:
     households: frozenset[int] = frozenset()  # residents
     streets: frozenset[int] = frozenset()  # street office viewers
     roles: frozenset[str] = frozenset()
+    gates: frozenset[int] = frozenset()  # gates the user is posted to (gates.GateGuard)
+    # A device token bound to one gate sees that gate and nothing else of the gates app.
+    device_gate: int | None = None
 
     # -- capabilities ------------------------------------------------------------------------
     def can(self, capability: str, community_id: int | None = None) -> bool:
@@ -151,6 +173,25 @@ class Scope:
         """Communities the user works in, or whose counts a street office reads."""
         return self._filter(qs, self._any(self._in("id", self.community_ids), self._in("street_id", self.streets)))
 
+    def community_rows(self, qs: QuerySet) -> QuerySet:
+        """Rows of a whole community (alerts, containment areas, campaigns): secretary and staff."""
+        return self._filter(qs, self._in("community_id", self.full_communities))
+
+    def persons_related(self, qs: QuerySet, path: str) -> QuerySet:
+        """Rows about a person (restrictions, passes, samples), visible where the person is."""
+        q = self._any(
+            self._in("community_id", self.full_communities),
+            self._in(f"{path}__household__room__unit__building__grid_id", self.grids),
+            self._in(f"{path}__household_id", self.households),
+        )
+        return self._filter(qs, q)
+
+    def gates_qs(self, qs: QuerySet) -> QuerySet:
+        """Gates: a bound device sees only its gate; guards their posts; secretary and staff all."""
+        if self.device_gate is not None:
+            return qs.filter(id=self.device_gate)
+        return self._filter(qs, self._any(self._in("community_id", self.full_communities), self._in("id", self.gates)))
+
     def audit_events(self, qs: QuerySet) -> QuerySet:
         secretary_of = [c for c, roles in self.roles_by_community.items() if SECRETARY in roles]
         return self._filter(qs, self._in("community_id", secretary_of))
@@ -159,8 +200,9 @@ class Scope:
 ANONYMOUS = Scope()
 
 
-def scope_for(user: Any) -> Scope:
-    """Build the Scope of a user from their memberships (one query)."""
+def scope_for(user: Any, *, api_token_id: int | None = None) -> Scope:
+    """Build the Scope of a user from their memberships (one query; one more for gate posts, and one
+    for a device token, which may be bound to a single gate)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
     membership = apps.get_model("accounts", "Membership")
@@ -188,7 +230,18 @@ def scope_for(user: Any) -> Scope:
             households.add(household_id)
         elif role == STREET:
             streets.add(street_id)
+    gates: set[int] = set()
+    if roles & {GATE_GUARD, VOLUNTEER}:
+        gates = set(apps.get_model("gates", "GateGuard").objects.filter(user_id=user.pk).values_list("gate_id", flat=True))
+    device_gate = None
+    if api_token_id is not None:
+        device_gate = (
+            apps.get_model("gates", "GateDevice").objects.filter(token_id=api_token_id)
+            .values_list("gate_id", flat=True).first()
+        )
     return Scope(
+        gates=frozenset(gates),
+        device_gate=device_gate,
         user_id=user.pk,
         is_superuser=user.is_superuser,
         roles_by_community={c: frozenset(r) for c, r in roles_by_community.items()},

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from shequ.gates import views
 
 app_name = "gates"
-urlpatterns: list = []
+urlpatterns = [
+    path("passages/<int:pk>/", views.passage_detail, name="passage"),
+]

@@ -112,7 +112,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         DemoAccount(f"grid{n}", name, Role.GRID_WORKER, FUTONG, grid=n, where=f"富通社区 {GRID_NAMES[n - 1]}")
         for n, name in enumerate(("张海燕", "刘建军", "陈丽萍", "杨志刚", "赵春燕", "黄立新"), start=1)
     ),
-    DemoAccount("gate1", "周德明", Role.GATE_GUARD, FUTONG, where="富通社区"),
+    DemoAccount("gate1", "周德明", Role.GATE_GUARD, FUTONG, where="富通社区 富通小区 东门"),
     DemoAccount("volunteer1", "吴思远", Role.VOLUNTEER, FUTONG, where="富通社区"),
     DemoAccount("property1", "徐国栋", Role.PROPERTY, FUTONG, where="富通社区 富通物业服务有限公司 (富通小区)"),
     DemoAccount("sampler1", "孙慧敏", Role.SAMPLER, FUTONG, where="富通社区"),
@@ -706,7 +706,9 @@ def build_demo(*, seed: int = 2022, password: str) -> dict[str, Any]:
         (Membership, plan.memberships),
     ):
         model.objects.bulk_create(rows, batch_size=500)  # type: ignore[attr-defined]
-    return summarize(plan)
+    from shequ.ops.demo_gates import build_gates
+
+    return {**summarize(plan), **build_gates(seed=seed)}
 
 
 def summarize(plan: DemoPlan) -> dict[str, Any]:

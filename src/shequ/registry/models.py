@@ -273,6 +273,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["community", "name"], name="person_community_name"),
             models.Index(fields=["community", "status"], name="person_community_status"),
+            # Gates identify a person by phone when there is no pass.
+            models.Index(fields=["community", "phone"], name="person_community_phone"),
         ]
 
     def __str__(self) -> str:

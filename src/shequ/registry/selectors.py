@@ -262,6 +262,16 @@ class SearchResult:
 def search(scope: Scope, q: str, *, limit: int = 50) -> SearchResult:
     """What a community worker types: a name, pinyin initials ("zs" for 张三), the last digits of an
     ID or phone number, or an address (9-2-502, 9号楼2单元502, 9栋2单元502室, 富通小区9-2-502)."""
+    return search_within(
+        persons=persons_qs(scope),
+        households=scope.households_qs(Household.objects.select_related("room__unit__building__compound")),
+        q=q, limit=limit,
+    )
+
+
+def search_within(*, persons: QuerySet[Person], households: QuerySet[Household], q: str, limit: int = 50) -> SearchResult:
+    """``search`` over given (already scoped) persons and households: the gate screen searches the
+    persons of its compound with it."""
     text = normalize(q)
     if not text:
         return SearchResult([], [], "")
@@ -274,19 +284,17 @@ def search(scope: Scope, q: str, *, limit: int = 50) -> SearchResult:
             rooms = rooms.filter(unit__number=address.unit)
         if address.compound:
             rooms = rooms.filter(unit__building__compound__name__contains=address.compound)
-        households = list(
-            scope.households_qs(
-                Household.objects.filter(room__in=rooms).select_related("room__unit__building__compound")
-            )
+        found = list(
+            households.filter(room__in=rooms)
             .annotate(person_count=Count("persons", filter=Q(persons__status=ACTIVE)))
             .order_by("status", "id")[:limit]
         )
-        persons = list(
-            persons_qs(scope).filter(household__in=[h.pk for h in households], status=ACTIVE).order_by("household_id", "id")
+        people = list(
+            persons.filter(household__in=[h.pk for h in found], status=ACTIVE).order_by("household_id", "id")
         )
-        return SearchResult(households, persons, "address")
+        return SearchResult(found, people, "address")
     digits = compact(text).upper()
-    qs = persons_qs(scope)
+    qs = persons
     if len(digits) >= 4 and (digits.isdigit() or (digits[:-1].isdigit() and digits[-1] == "X")):
         qs = qs.filter(Q(id_number__endswith=digits) | Q(phone__endswith=digits))
         kind = "digits"
@@ -297,8 +305,7 @@ def search(scope: Scope, q: str, *, limit: int = 50) -> SearchResult:
     else:
         qs = qs.filter(name__contains=text)
         kind = "name"
-    persons = list(qs.order_by("status", "name", "id")[:limit])
-    return SearchResult([], persons, kind)
+    return SearchResult([], list(qs.order_by("status", "name", "id")[:limit]), kind)
 
 
 # -- counts --------------------------------------------------------------------------------------

@@ -1,0 +1,24 @@
+"""Raising and acknowledging alerts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from shequ.alerts.models import Alert
+
+
+def alert_raise(*, community_id: int, kind: str, params: dict[str, Any], url: str = "") -> Alert:
+    """Called inside the transaction of whatever raised it, so an alert exists iff its cause does."""
+    return Alert.objects.create(community_id=community_id, kind=kind, params=params, url=url[:300])
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor: Any, alert: Alert) -> Alert:
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = actor
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert

@@ -1,0 +1,77 @@
+"""Reads of the gates app, always through the user's Scope (a gate outside it is a 404)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from shequ.core.scoping import Scope
+from shequ.gates.models import DutyAssignment, Gate, Passage, Shift
+from shequ.registry.models import Household, Person
+from shequ.registry.selectors import SearchResult, search_within
+
+
+def gate_list(scope: Scope) -> QuerySet[Gate]:
+    return scope.gates_qs(Gate.objects.select_related("compound", "community")).order_by("compound__name", "name")
+
+
+def gate_get(scope: Scope, pk: int) -> Gate:
+    return get_object_or_404(gate_list(scope), pk=pk)
+
+
+def passage_list(scope: Scope) -> QuerySet[Passage]:
+    """Passages at the gates the user may see."""
+    gates = scope.gates_qs(Gate.objects.all()).values("id")
+    return Passage.objects.filter(gate_id__in=gates).select_related(
+        "gate__compound", "person__household__room__unit__building", "visitor__host_household__room__unit__building",
+        "guard",
+    )
+
+
+def passage_get(scope: Scope, pk: int) -> Passage:
+    return get_object_or_404(passage_list(scope), pk=pk)
+
+
+def compound_persons(gate: Gate) -> QuerySet[Person]:
+    """The persons who live behind a gate (its compound)."""
+    return Person.objects.filter(
+        community_id=gate.community_id, household__room__unit__building__compound_id=gate.compound_id
+    ).select_related("household__room__unit__building__compound")
+
+
+def lookup_at_gate(gate: Gate, q: str, *, limit: int = 20) -> SearchResult:
+    """The guard's lookup: a room (9-2-502), a name, pinyin initials, or the last digits of a phone
+    or ID number, among the persons of the gate's compound."""
+    households = Household.objects.filter(
+        community_id=gate.community_id, room__unit__building__compound_id=gate.compound_id
+    ).select_related("room__unit__building__compound")
+    return search_within(persons=compound_persons(gate), households=households, q=q, limit=limit)
+
+
+def shift_at(community_id: int, at: dt.datetime) -> tuple[Shift, dt.date] | None:
+    """The shift running at ``at`` (local time) and the day it started."""
+    local = timezone.localtime(at)
+    for shift in Shift.objects.filter(community_id=community_id):
+        if shift.starts < shift.ends or shift.ends == dt.time(0):
+            end_ok = shift.ends == dt.time(0) or local.time() < shift.ends
+            if shift.starts <= local.time() and end_ok:
+                return shift, local.date()
+        else:  # past midnight
+            if local.time() >= shift.starts:
+                return shift, local.date()
+            if local.time() < shift.ends:
+                return shift, local.date() - dt.timedelta(days=1)
+    return None
+
+
+def on_duty(gate: Gate, at: dt.datetime | None = None) -> list[Any]:
+    """The guards on duty at a gate now."""
+    current = shift_at(gate.community_id, at or timezone.now())
+    if current is None:
+        return []
+    shift, day = current
+    return [d.guard for d in DutyAssignment.objects.filter(gate=gate, shift=shift, date=day).select_related("guard")]

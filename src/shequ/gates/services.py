@@ -1,0 +1,410 @@
+"""Writes of the gates app: passes, passages (with the rules), visitors, gate status, quotas, duty.
+
+``record_passage`` is the one code path for a passage: the gate screen, the device API and the
+offline queue's sync all call it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.alerts.models import Kind as AlertKind
+from shequ.alerts.services import alert_raise
+from shequ.audit.models import AuditEvent
+from shequ.audit.services import audit_record
+from shequ.containment.selectors import in_force, levels_for_units, restrictions_in_force
+from shequ.core.idnumber import IDNumberError, normalize_id_number, parse_id_number
+from shequ.core.masking import mask_name
+from shequ.core.phone import PhoneError, normalize_phone
+from shequ.core.text import normalize
+from shequ.gates import passes
+from shequ.gates.models import (
+    Decision, Direction, DutyAssignment, ExitQuota, Gate, HealthCode, Pass, Passage, Presence, Shift, Visitor,
+)
+from shequ.gates.rules import REASON_MSGIDS, Checks, Standing, Verdict, decide
+from shequ.registry.models import Household, Person
+
+
+# -- passes -----------------------------------------------------------------------------------
+@transaction.atomic
+def pass_issue(*, actor: Any, person: Person, request: Any = None) -> Pass:
+    """Issue a new pass; the person's current pass (if any) is revoked at the same moment."""
+    now = timezone.now()
+    revoked = Pass.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=now)
+    issued = Pass.objects.create(
+        community_id=person.community_id, person=person, code=passes.new_code(),
+        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=person.community, obj=issued,
+                 summary=f"pass for person={person.pk}" + (" (reissued)" if revoked else ""), request=request)
+    return issued
+
+
+def passes_ensure(*, actor: Any, persons: list[Person]) -> dict[int, Pass]:
+    """person id -> active pass, issuing one (in bulk) for each person without; for printing cards."""
+    ids = [p.pk for p in persons]
+    active = {p.person_id: p for p in Pass.objects.filter(person_id__in=ids, revoked_at__isnull=True)}
+    missing = [p for p in persons if p.pk not in active]
+    if missing:
+        by = actor if getattr(actor, "is_authenticated", False) else None
+        with transaction.atomic():
+            Pass.objects.bulk_create(
+                [Pass(community_id=p.community_id, person=p, code=passes.new_code(), issued_by=by) for p in missing],
+                ignore_conflicts=True,  # a pass issued meanwhile by someone else wins
+            )
+        active = {p.person_id: p for p in Pass.objects.filter(person_id__in=ids, revoked_at__isnull=True)}
+    return active
+
+
+# -- identifying the subject ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Identified:
+    person: Person | None
+    kind: str  # "pass" | "id" | "phone" | "person" | ""
+    problem: str | None  # a rules.IDENTITY_PROBLEMS code
+
+
+def _person_qs(community_id: int) -> Any:
+    return Person.objects.filter(community_id=community_id).select_related(
+        "household__room__unit__building__compound"
+    )
+
+
+def identify(*, community_id: int, credential: str) -> Identified:
+    """A pass token, an ID number or a mobile phone number -> the person, within one community."""
+    text = normalize(credential).strip()
+    if passes.looks_like_token(text):
+        code = passes.code_from_token(text)
+        if code is None:
+            return Identified(None, "pass", "pass_invalid")
+        issued = Pass.objects.filter(community_id=community_id, code=code).select_related(
+            "person__household__room__unit__building__compound").first()
+        if issued is None:
+            return Identified(None, "pass", "pass_invalid")
+        if issued.revoked_at is not None:
+            return Identified(issued.person, "pass", "pass_revoked")
+        return Identified(issued.person, "pass", None)
+    try:
+        id_number = normalize_id_number(text)
+        parse_id_number(id_number)
+    except (IDNumberError, ValueError):
+        id_number = ""
+    if id_number:
+        person = _person_qs(community_id).filter(id_number=id_number).first()
+        return Identified(person, "id", None if person else "unknown_person")
+    try:
+        phone = normalize_phone(text)
+    except PhoneError:
+        return Identified(None, "", "unknown_person")
+    found = list(_person_qs(community_id).filter(phone=phone, status=Person.Status.ACTIVE)[:2])
+    if len(found) > 1:
+        return Identified(None, "phone", "ambiguous_phone")
+    return Identified(found[0] if found else None, "phone", None if found else "unknown_person")
+
+
+# -- passages ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PassageResult:
+    passage: Passage
+    created: bool
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict(self.passage.decision, tuple(self.passage.reasons))
+
+
+class ClientIdConflict(Exception):
+    """The client_id was used for a passage at another gate."""
+
+
+def quota_in_force(compound_id: int, at: dt.datetime) -> ExitQuota | None:
+    return ExitQuota.objects.filter(in_force(at), compound_id=compound_id).order_by("-starts_at").first()
+
+
+def exits_used(*, household_id: int, compound_id: int, since: dt.datetime, until: dt.datetime) -> int:
+    return Passage.objects.filter(
+        household_id=household_id, direction=Direction.OUT, decision=Decision.ALLOW, visitor__isnull=True,
+        gate__compound_id=compound_id, recorded_at__gt=since, recorded_at__lte=until,
+    ).count()
+
+
+def standing_of(*, gate: Gate, person: Person | None, problem: str | None, at: dt.datetime,
+                direction: str) -> Standing:
+    """What the rules need to know about a person at a gate at a moment (a few indexed queries)."""
+    gate_closed = gate.status == Gate.Status.CLOSED
+    if problem is None and person is not None:
+        if person.status != Person.Status.ACTIVE:
+            problem = "not_active"
+        elif person.household.room.unit.building.compound_id != gate.compound_id:
+            problem = "other_compound"
+    if problem is not None or person is None:
+        return Standing(identity_problem=problem or "unknown_person", gate_closed=gate_closed)
+    unit_id = person.household.room.unit_id
+    restricted = bool(restrictions_in_force([person.pk], at))
+    level = levels_for_units([unit_id], at).get(unit_id)
+    quota_left = None
+    if direction == Direction.OUT:
+        quota = quota_in_force(gate.compound_id, at)
+        if quota is not None:
+            used = exits_used(household_id=person.household_id, compound_id=gate.compound_id,
+                              since=at - dt.timedelta(days=quota.days), until=at)
+            quota_left = quota.persons - used
+    return Standing(gate_closed=gate_closed, restricted=restricted, level=level, quota_left=quota_left)
+
+
+def _existing(gate: Gate, client_id: uuid.UUID) -> PassageResult | None:
+    found = Passage.objects.filter(community_id=gate.community_id, client_id=client_id).first()
+    if found is None:
+        return None
+    if found.gate_id != gate.pk:
+        raise ClientIdConflict
+    return PassageResult(found, False)
+
+
+def _alert(gate: Gate, passage: Passage, who: str, verdict: Verdict, kind: str = AlertKind.GATE_REFUSED) -> None:
+    from django.urls import reverse
+
+    alert_raise(
+        community_id=gate.community_id, kind=kind,
+        params={"gate": str(gate), "who": who, "reasons": [REASON_MSGIDS[r] for r in verdict.reasons]},
+        url=reverse("gates:passage", args=[passage.pk]),
+    )
+
+
+def record_passage(
+    *, gate: Gate, actor: Any, checks: Checks, client_id: uuid.UUID, recorded_at: dt.datetime | None = None,
+    credential: str | None = None, person: Person | None = None, visitor: Visitor | None = None,
+    offline_decision: str = "",
+) -> PassageResult:
+    """Decide and record one passage, exactly once per ``client_id``.
+
+    ``offline_decision`` is what an offline screen showed the guard; the passage is then marked
+    offline, and if the server's rules differ, staff are alerted. Two copies of the same client_id
+    arriving at the same moment: one inserts, the other meets the unique constraint and returns the
+    first record.
+    """
+    received = timezone.now()
+    at = recorded_at or received
+    if at > received + dt.timedelta(minutes=5):
+        raise ValidationError(_("The passage time is in the future."))
+    earlier = _existing(gate, client_id)
+    if earlier is not None:
+        return earlier
+    kind = "person" if person is not None else "visitor" if visitor is not None else ""
+    problem = None
+    if person is None and visitor is None:
+        found = identify(community_id=gate.community_id, credential=credential or "")
+        person, kind, problem = found.person, found.kind, found.problem
+    if person is not None and person.community_id != gate.community_id:
+        person, problem = None, "unknown_person"
+    try:
+        with transaction.atomic():
+            if visitor is not None:
+                host = visitor.host_household
+                level = levels_for_units([host.room.unit_id], at).get(host.room.unit_id)
+                standing = Standing(visitor=True, gate_closed=gate.status == Gate.Status.CLOSED, level=level)
+                household_id = host.pk
+            else:
+                if person is not None and checks.direction == Direction.OUT and problem is None:
+                    # Serialise exits of one household so two members cannot both take the last quota.
+                    Household.objects.select_for_update().filter(pk=person.household_id).first()
+                standing = standing_of(gate=gate, person=person, problem=problem, at=at, direction=checks.direction)
+                household_id = person.household_id if person is not None and not standing.identity_problem else None
+            verdict = decide(checks, standing)
+            with transaction.atomic():
+                passage = Passage.objects.create(
+                    community_id=gate.community_id, gate=gate,
+                    guard=actor if getattr(actor, "is_authenticated", False) else None,
+                    client_id=client_id, recorded_at=at,
+                    person=person if visitor is None else None, visitor=visitor, household_id=household_id,
+                    credential=kind, direction=checks.direction, temperature=checks.temperature,
+                    health_code=checks.health_code, mask=checks.mask, decision=verdict.decision,
+                    reasons=list(verdict.reasons), offline=bool(offline_decision), offline_decision=offline_decision,
+                )
+            who = mask_name(person.name if person else visitor.name if visitor else "")
+            if verdict.allowed and person is not None:
+                _update_presence(passage, person, gate)
+            if verdict.alert:
+                _alert(gate, passage, who, verdict)
+            if offline_decision and offline_decision != verdict.decision:
+                _alert(gate, passage, who, verdict, kind=AlertKind.GATE_OFFLINE_DIFFERS)
+    except IntegrityError:
+        earlier = _existing(gate, client_id)
+        if earlier is None:
+            raise
+        return earlier
+    return PassageResult(passage, True)
+
+
+def _update_presence(passage: Passage, person: Person, gate: Gate) -> None:
+    updated = Presence.objects.filter(person=person).filter(Q(at__lt=passage.recorded_at)).update(
+        compound_id=gate.compound_id, direction=passage.direction, at=passage.recorded_at, passage=passage,
+    )
+    if not updated and not Presence.objects.filter(person=person).exists():
+        Presence.objects.create(community_id=gate.community_id, person=person, compound_id=gate.compound_id,
+                                direction=passage.direction, at=passage.recorded_at, passage=passage)
+
+
+@transaction.atomic
+def visitor_register(
+    *, gate: Gate, actor: Any, name: str, phone: str, host_household: Household, reason: str,
+    checks: Checks, client_id: uuid.UUID, id_number: str = "", vehicle_plate: str = "",
+    recorded_at: dt.datetime | None = None,
+) -> PassageResult:
+    """Register a visitor and record their entry (same checks; refused when the host is sealed).
+    Idempotent by client_id like every passage."""
+    earlier = _existing(gate, client_id)
+    if earlier is not None:
+        return earlier
+    if host_household.community_id != gate.community_id:
+        raise ValidationError({"host_household": _("The host household is not in this community.")})
+    errors: dict[str, str] = {}
+    name = normalize(name).strip()
+    if not name:
+        errors["name"] = _("Enter the visitor's name.")
+    try:
+        phone = normalize_phone(phone)
+    except PhoneError as e:
+        errors["phone"] = str(e)
+    if id_number.strip():
+        try:
+            id_number = parse_id_number(id_number).number
+        except (IDNumberError, ValueError) as e:
+            errors["id_number"] = str(e)
+    if not normalize(reason).strip():
+        errors["reason"] = _("Enter the reason for the visit.")
+    if errors:
+        raise ValidationError(errors)
+    visitor = Visitor.objects.create(
+        community_id=gate.community_id, name=name, phone=phone, id_number=id_number.strip(),
+        host_household=host_household, reason=normalize(reason).strip()[:200],
+        vehicle_plate=normalize(vehicle_plate).strip().upper()[:16],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return record_passage(gate=gate, actor=actor, checks=checks, client_id=client_id, recorded_at=recorded_at,
+                          visitor=visitor)
+
+
+# -- gates, quotas, duty ----------------------------------------------------------------------
+@transaction.atomic
+def gate_set_status(*, actor: Any, gate: Gate, status: str, request: Any = None) -> Gate:
+    if status not in Gate.Status.values:
+        raise ValidationError({"status": _("Unknown gate status.")})
+    if status == Gate.Status.CLOSED:
+        others_open = Gate.objects.filter(compound_id=gate.compound_id, status=Gate.Status.OPEN).exclude(pk=gate.pk)
+        if not others_open.exists():
+            raise ValidationError(_("This is the last open gate of the compound; keep at least one open."))
+    if gate.status != status:
+        before = gate.status
+        gate.status = status
+        gate.save(update_fields=["status"])
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=gate.community, obj=gate,
+                     summary=f"gate status {before} -> {status}", request=request)
+    return gate
+
+
+@transaction.atomic
+def gates_close_all_but(*, actor: Any, keep: Gate, request: Any = None) -> int:
+    """"Only the main entrance stays open": close every other gate of the compound."""
+    if keep.status != Gate.Status.OPEN:
+        gate_set_status(actor=actor, gate=keep, status=Gate.Status.OPEN, request=request)
+    closed = 0
+    for gate in Gate.objects.filter(compound_id=keep.compound_id, status=Gate.Status.OPEN).exclude(pk=keep.pk):
+        gate_set_status(actor=actor, gate=gate, status=Gate.Status.CLOSED, request=request)
+        closed += 1
+    return closed
+
+
+@transaction.atomic
+def exit_quota_set(*, actor: Any, compound: Any, persons: int, days: int, starts_at: dt.datetime | None = None,
+                   ends_at: dt.datetime | None = None, request: Any = None) -> ExitQuota:
+    """A new quota for a compound; the one in force (if any) ends when this one starts."""
+    starts_at = starts_at or timezone.now()
+    ExitQuota.objects.filter(in_force(starts_at), compound=compound).update(ends_at=starts_at)
+    quota = ExitQuota(community_id=compound.community_id, compound=compound, persons=persons, days=days,
+                      starts_at=starts_at, ends_at=ends_at,
+                      created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    quota.full_clean()
+    quota.save()
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=compound.community, obj=quota,
+                 summary=f"exit quota {persons}/{days}d compound={compound.pk}", request=request)
+    return quota
+
+
+@transaction.atomic
+def exit_quota_end(*, actor: Any, quota: ExitQuota, request: Any = None) -> ExitQuota:
+    now = timezone.now()
+    if quota.ends_at is None or quota.ends_at > now:
+        quota.ends_at = max(now, quota.starts_at + dt.timedelta(seconds=1))
+        quota.save(update_fields=["ends_at"])
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=quota.community, obj=quota,
+                     summary="exit quota ended", request=request)
+    return quota
+
+
+DEFAULT_SHIFTS = [("早班", dt.time(8), dt.time(16)), ("中班", dt.time(16), dt.time(0)), ("夜班", dt.time(0), dt.time(8))]
+
+
+def shifts_ensure_default(*, community_id: int) -> list[Shift]:
+    """Three 8-hour shifts, unless the community has defined its own."""
+    if not Shift.objects.filter(community_id=community_id).exists():
+        Shift.objects.bulk_create([Shift(community_id=community_id, name=n, starts=s, ends=e)
+                                   for n, s, e in DEFAULT_SHIFTS], ignore_conflicts=True)
+    return list(Shift.objects.filter(community_id=community_id))
+
+
+@transaction.atomic
+def duty_assign(*, actor: Any, gate: Gate, shift: Shift, date: dt.date, guard: Any, request: Any = None) -> DutyAssignment:
+    if shift.community_id != gate.community_id:
+        raise ValidationError({"shift": _("The shift belongs to another community.")})
+    duty, created = DutyAssignment.objects.get_or_create(
+        gate=gate, shift=shift, date=date, guard=guard, defaults={"community_id": gate.community_id})
+    if created:
+        audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=gate.community, obj=duty,
+                     summary=f"duty {guard} {gate} {date} {shift.name}", request=request)
+    return duty
+
+
+@transaction.atomic
+def duty_remove(*, actor: Any, duty: DutyAssignment, request: Any = None) -> None:
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=duty.community, obj=duty,
+                 summary=f"duty removed {duty.guard} {duty.gate} {duty.date}", request=request)
+    duty.delete()
+
+
+def parse_checks(*, direction: str, temperature: Decimal | str | float | None, health_code: str,
+                 mask: bool) -> Checks:
+    """Validated checks, or a ValidationError naming the field and the reason."""
+    from shequ.gates.rules import TEMPERATURE_MAX, TEMPERATURE_MIN, suggest_temperature
+
+    errors: dict[str, str] = {}
+    if direction not in Direction.values:
+        errors["direction"] = _("Direction is “in” or “out”.")
+    if health_code not in HealthCode.values:
+        errors["health_code"] = _("Health code is green, yellow or red.")
+    value: Decimal | None = None
+    if temperature not in (None, ""):
+        try:
+            value = Decimal(str(temperature)).quantize(Decimal("0.1"))
+        except Exception:  # noqa: BLE001 - any unreadable number is the same error for the guard
+            value = None
+        if value is None or not (TEMPERATURE_MIN <= value <= TEMPERATURE_MAX):
+            suggestion = suggest_temperature(temperature)
+            if suggestion is not None:
+                errors["temperature"] = _("%(value)s °C is out of range; did you mean %(suggestion)s?") % {
+                    "value": temperature, "suggestion": suggestion}
+            else:
+                errors["temperature"] = _("Temperature must be between 35.0 and 42.0 °C.")
+    if errors:
+        raise ValidationError(errors)
+    return Checks(direction=direction, temperature=value, health_code=health_code, mask=bool(mask))

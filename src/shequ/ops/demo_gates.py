@@ -1,0 +1,87 @@
+"""The demo's gates: gates per compound, the guard's post, shifts and duty, passes for everyone,
+a few movement restrictions, a sealed unit and an exit quota, so that every rule shows at a gate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from shequ.accounts.models import User
+from shequ.containment.models import ContainmentArea, Level, MovementRestriction, RestrictionKind
+from shequ.gates import passes
+from shequ.gates.models import DutyAssignment, ExitQuota, Gate, GateGuard, Pass, Shift
+from shequ.gates.services import DEFAULT_SHIFTS
+from shequ.registry.models import Community, Compound, Person, PersonTag, Unit
+
+# compound kind -> gate names; the first gate is the main one.
+GATE_NAMES = {
+    Compound.Kind.GATED: ["东门", "南门", "北门"],
+    Compound.Kind.OPEN: ["临时卡口1", "临时卡口2"],
+    Compound.Kind.SINGLE_BUILDING: ["楼门"],
+}
+# (community code, compound, gate) of the gate1 post; the anchor household (9-2-502) lives behind it.
+GUARD_POST = ("futong", "富通小区", "东门")
+SEALED_UNIT = ("江南家园", "3", "1")  # building 3, unit 1 of 江南家园 is sealed in the demo
+QUOTA_COMPOUND = "江南家园"
+
+
+def build_gates(*, seed: int) -> dict[str, int]:
+    rng = random.Random(seed + 3)
+    now = timezone.now()
+    today = timezone.localdate()
+    gates: list[Gate] = []
+    for compound in Compound.objects.order_by("community_id", "id"):
+        names = GATE_NAMES[Compound.Kind(compound.kind)]
+        if compound.kind == Compound.Kind.GATED and rng.random() < 0.5:
+            names = names[:2]
+        gates += [Gate(community_id=compound.community_id, compound=compound, name=n) for n in names]
+    Gate.objects.bulk_create(gates)
+    shifts: list[Shift] = []
+    for community in Community.objects.all():
+        shifts += [Shift(community=community, name=n, starts=s, ends=e) for n, s, e in DEFAULT_SHIFTS]
+    Shift.objects.bulk_create(shifts)
+
+    community_code, compound_name, gate_name = GUARD_POST
+    post = Gate.objects.get(community__code=community_code, compound__name=compound_name, name=gate_name)
+    guard = User.objects.get(username="gate1")
+    GateGuard.objects.create(community_id=post.community_id, gate=post, user=guard)
+    # gate1 covers every shift of the main gate this week, so the screen always shows someone on
+    # duty; other gates stay unstaffed, which the secretary's roster page points out.
+    duties = [
+        DutyAssignment(community_id=post.community_id, gate=post, shift=shift, date=today + dt.timedelta(days=d),
+                       guard=guard)
+        for d in range(-1, 7) for shift in Shift.objects.filter(community_id=post.community_id)
+    ]
+    DutyAssignment.objects.bulk_create(duties)
+
+    persons = list(Person.objects.filter(status=Person.Status.ACTIVE).only("id", "community_id"))
+    Pass.objects.bulk_create(
+        [Pass(community_id=p.community_id, person_id=p.pk, code=passes.new_code()) for p in persons], batch_size=1000
+    )
+    # A few persons in home quarantine (not the anchor household, whose members must pass).
+    candidates = list(Person.objects.filter(community__code="futong", status=Person.Status.ACTIVE)
+                      .exclude(household__room__number="502", household__room__unit__number="2",
+                               household__room__unit__building__number="9")
+                      .exclude(tags__tag=PersonTag.Tag.ELDERLY_ALONE).order_by("id").values_list("id", "community_id"))
+    restrictions = [
+        MovementRestriction(community_id=c, person_id=p, kind=RestrictionKind.HOME_QUARANTINE,
+                            starts_at=now - dt.timedelta(days=3), ends_at=now + dt.timedelta(days=11),
+                            reason="密接 (演示)")
+        for p, c in rng.sample(candidates, 12)
+    ]
+    MovementRestriction.objects.bulk_create(restrictions)
+    compound, building, unit = SEALED_UNIT
+    sealed = Unit.objects.filter(building__compound__name=compound, building__number=building, number=unit).first()
+    if sealed is not None:
+        ContainmentArea.objects.create(community_id=sealed.community_id, level=Level.SEALED, unit=sealed,
+                                       starts_at=now - dt.timedelta(days=2), reason="阳性病例所在单元 (演示)")
+    quota_compound = Compound.objects.filter(name=QUOTA_COMPOUND).first()
+    if quota_compound is not None:
+        ExitQuota.objects.create(community_id=quota_compound.community_id, compound=quota_compound, persons=1,
+                                 days=2, starts_at=now - dt.timedelta(days=1))
+        ContainmentArea.objects.create(community_id=quota_compound.community_id, level=Level.CONTROLLED,
+                                       compound=quota_compound, starts_at=now - dt.timedelta(days=1),
+                                       reason="管控期 (演示)")
+    return {"gates": len(gates), "passes": len(persons), "restrictions": len(restrictions)}
