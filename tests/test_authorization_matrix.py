@@ -162,8 +162,8 @@ def _merge_app_routes() -> None:
     import importlib
     from pathlib import Path
 
-    for path in sorted(Path(__file__).parent.glob("*/matrix.py")):
-        module = importlib.import_module(f"tests.{path.parent.name}.matrix")
+    for path in sorted(Path(__file__).parent.glob("*/matrix*.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
         clash = set(module.ROUTES) & set(ROUTES)
         assert not clash, f"{path}: routes already in the matrix: {sorted(clash)}"
         ROUTES.update(module.ROUTES)
