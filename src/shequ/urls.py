@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("shequ.accounts.urls")),
     path("registry/", include("shequ.registry.urls")),
     path("audit/", include("shequ.audit.urls")),
+    path("alerts/", include("shequ.alerts.urls")),
+    path("containment/", include("shequ.containment.urls")),
     path("gates/", include("shequ.gates.urls")),
     path("campaigns/", include("shequ.campaigns.urls")),
     path("api/v1/", api.urls),
