@@ -60,3 +60,29 @@ def test_outsider_imports_into_own_community(login: Any) -> None:
     content = _csv([["姓名", "身份证号", "小区", "楼栋", "单元", "房号"], ["南新", number, "广立南区", "9", "2", "502"]])
     login("outsider").post(reverse("registry:import"), {"file": SimpleUploadedFile("a.csv", content)})
     assert Person.objects.get(id_number=number).community.code == "nanxincun"
+
+
+def test_user_of_two_communities_chooses_where_to_import(login: Any) -> None:
+    import datetime as dt
+
+    from shequ.accounts.models import Membership, User
+    from shequ.registry.models import Community
+
+    user = User.objects.get(username="staff")
+    nanxincun = Community.objects.get(code="nanxincun")
+    Membership.objects.create(user=user, role="staff", community=nanxincun)
+    client = login("staff")
+    page = client.get(reverse("registry:import")).content.decode()
+    assert 'name="community"' in page and "南新村社区" in page and 'type="hidden" name="community"' not in page
+    number = make_id_number("110105", dt.date(1990, 2, 3), 77)
+    content = _csv([["姓名", "身份证号", "住址"], ["测试丙", number, "广立南区9-2-502"]])
+    response = client.post(reverse("registry:import"),
+                           {"file": SimpleUploadedFile("名单.csv", content), "community": nanxincun.pk})
+    assert response.status_code == 200
+    assert Person.objects.get(id_number=number).community_id == nanxincun.pk
+    # A community the user has no import right in is not a valid choice.
+    futong_only = login("secretary")
+    refused = futong_only.post(reverse("registry:import"),
+                               {"file": SimpleUploadedFile("名单.csv", content), "community": nanxincun.pk})
+    assert refused.status_code == 200 and "community" in refused.context["form"].errors
+    assert Person.objects.filter(id_number=number).count() == 1

@@ -135,6 +135,17 @@ class PersonFilterForm(forms.Form):
 class ImportForm(OnceForm):
     file = forms.FileField(label=_("roster file (.xlsx or .csv)"))
     dry_run = forms.BooleanField(label=_("check only, import nothing"), required=False)
+    community = forms.ModelChoiceField(queryset=None, label=_("import into community"), empty_label=None,
+                                       required=False)
+
+    def __init__(self, *args: Any, communities: list[Any], **kwargs: Any) -> None:
+        """``communities``: those the user may import into; a choice appears only when there are several."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["community"]
+        field.queryset = type(communities[0]).objects.filter(pk__in=[c.pk for c in communities]).order_by("code")
+        field.initial = communities[0].pk
+        if len(communities) == 1:
+            field.widget = forms.HiddenInput()
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]

@@ -388,9 +388,10 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     communities = [c for c in Community.objects.filter(pk__in=request.scope.community_ids).order_by("code")
                    if request.scope.can("registry.import", c.pk)]
     community = communities[0]
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
     result = None
     if request.method == "POST" and form.is_valid():
+        community = form.cleaned_data["community"] or community
         upload = form.cleaned_data["file"]
         try:
             result = import_roster(community=community, path_or_file=upload, filename=upload.name,
