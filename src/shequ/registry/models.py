@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
 
 class Street(models.Model):
@@ -217,7 +218,7 @@ class Person(models.Model):
         UNKNOWN = "unknown", _("unknown")
 
     class Residency(models.TextChoices):
-        RESIDENT = "resident", _("resident")
+        RESIDENT = "resident", pgettext_lazy("residency", "resident")
         TENANT = "tenant", _("tenant")
         MIGRANT = "migrant", _("migrant worker")
         TEMPORARY = "temporary", _("temporary resident")
