@@ -169,6 +169,22 @@ class Scope:
         )
         return self._filter(qs, q)
 
+    @property
+    def sampler_communities(self) -> frozenset[int]:
+        """Communities where the user is a sampler: samplers call whole compounds down, so they look
+        people up anywhere in the community (for sampling only; see ``field_persons``)."""
+        return frozenset(c for c, roles in self.roles_by_community.items() if SAMPLER in roles)
+
+    def field_persons(self, qs: QuerySet) -> QuerySet:
+        """Persons a campaign field worker may look up: what ``persons`` allows, plus every person of
+        a community where the user is a sampler."""
+        q = self._any(
+            self._in("community_id", self.full_communities | self.sampler_communities),
+            self._in("household__room__unit__building__grid_id", self.grids),
+            self._in("household_id", self.households),
+        )
+        return self._filter(qs, q)
+
     def communities(self, qs: QuerySet) -> QuerySet:
         """Communities the user works in, or whose counts a street office reads."""
         return self._filter(qs, self._any(self._in("id", self.community_ids), self._in("street_id", self.streets)))
