@@ -32,3 +32,16 @@ def test_sqlite_default_is_wal_with_immediate_transactions(tmp_path: Path) -> No
     ).stdout.split()
     assert out == ["wal", "IMMEDIATE"]
     assert (tmp_path / "shequ.sqlite3").exists()
+
+
+def test_models_and_migrations_agree() -> None:
+    """A model change without its migration fails here, not on a production upgrade."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit as exit_:
+        raise AssertionError(f"models changed without a migration:\n{out.getvalue()}") from exit_
