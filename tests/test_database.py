@@ -34,6 +34,7 @@ def test_sqlite_default_is_wal_with_immediate_transactions(tmp_path: Path) -> No
     assert (tmp_path / "shequ.sqlite3").exists()
 
 
+@pytest.mark.django_db
 def test_models_and_migrations_agree() -> None:
     """A model change without its migration fails here, not on a production upgrade."""
     from io import StringIO
