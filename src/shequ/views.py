@@ -6,7 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from shequ.alerts.selectors import alert_list
+from shequ.gates import roster
+from shequ.gates import selectors as gate_selectors
 from shequ.registry import selectors
+
+LATEST_ALERTS = 5
 
 
 @login_required
@@ -22,4 +27,14 @@ def home(request: HttpRequest) -> HttpResponse:
         context["grids"] = [r for r in selectors.grid_list(scope) if r["grid"].pk in scope.grids]
     if scope.can("registry.view_places") and not scope.can("registry.lists"):
         context["compounds"] = selectors.compound_list(scope)
+    if scope.can("alerts.read"):
+        open_alerts = alert_list(scope)
+        context["alerts_open"] = open_alerts.count()
+        context["alerts"] = list(open_alerts[:LATEST_ALERTS])
+    if scope.can("gates.manage"):
+        context["unstaffed"] = roster.unstaffed_for_scope(scope)
+        context["gate_office"] = True
+    elif scope.can("gates.ledger"):
+        # A gate guard: the ledgers of the gates they are posted to.
+        context["my_gates"] = list(gate_selectors.gate_list(scope))
     return render(request, "home.html", context)

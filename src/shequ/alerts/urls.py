@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from shequ.alerts import views
 
 app_name = "alerts"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.alerts, name="list"),
+    path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+]
