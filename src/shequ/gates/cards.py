@@ -1,0 +1,140 @@
+"""Pass cards as a PDF: ten credit-card-sized cards per A4 page with dashed cut lines.
+
+Each card shows the QR of the person's pass token (``passes.token_for``: a random code and its
+signature, never the ID number), the person's full name (it is their own card), the compound, the
+address in the form residents write it (9号楼2单元502), the community and a card number (the pass's
+number, so a lost card can be matched to the pass that must be reissued).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from shequ.core.pdf import FONT_FAMILY, new_document, pdf_bytes, qr_png
+from shequ.gates import passes
+from shequ.gates.models import Pass
+from shequ.registry.models import Person, Room
+
+# Card geometry in mm (ISO/IEC 7810 ID-1 is 85.6 x 54; 85 x 54 leaves room for the cut).
+CARD_W = 85.0
+CARD_H = 54.0
+COLUMNS = 2
+ROWS = 5
+PAGE_W = 210.0
+PAGE_H = 297.0
+LEFT = (PAGE_W - COLUMNS * CARD_W) / 2
+TOP = (PAGE_H - ROWS * CARD_H) / 2
+PER_PAGE = COLUMNS * ROWS
+QR_SIZE = 40.0
+PAD = 3.0
+
+
+@dataclass(frozen=True)
+class Card:
+    number: str
+    name: str
+    compound: str
+    address: str
+    community: str
+    token: str
+
+
+def card_address(room: Room) -> str:
+    """"9号楼2单元502": the address as written on a Chinese door and envelope. The card is printed for
+    a Chinese community, so this form does not follow the interface language."""
+    unit = room.unit
+    return f"{unit.building.number}号楼{unit.number}单元{room.number}"
+
+
+def card_number(issued: Pass) -> str:
+    return f"{issued.pk:08d}"
+
+
+def cards_for(persons: Iterable[Person], active: dict[int, Pass]) -> list[Card]:
+    """One card per person that has an active pass in ``active`` (person id -> pass). Persons must
+    come with ``household__room__unit__building__compound`` and ``community`` selected."""
+    cards = []
+    for person in persons:
+        issued = active.get(person.pk)
+        if issued is None:
+            continue
+        room = person.household.room
+        cards.append(Card(
+            number=card_number(issued), name=person.name, compound=room.unit.building.compound.name,
+            address=card_address(room), community=person.community.name, token=passes.token_for(issued.code),
+        ))
+    return cards
+
+
+def _fit(pdf: FPDF, text: str, width: float, size: float, smallest: float = 6.0) -> str:
+    """Shrink the font until ``text`` fits ``width``; cut it with an ellipsis if even the smallest
+    size is too wide (a long compound name must not run into the next card)."""
+    while size > smallest:
+        pdf.set_font_size(size)
+        if pdf.get_string_width(text) <= width:
+            return text
+        size -= 0.5
+    pdf.set_font_size(smallest)
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _line(pdf: FPDF, x: float, y: float, width: float, text: str, size: float) -> None:
+    fitted = _fit(pdf, text, width, size)
+    pdf.set_xy(x, y)
+    pdf.cell(width, pdf.font_size * 1.25, fitted)
+
+
+def _cut_lines(pdf: FPDF, rows: int) -> None:
+    pdf.set_draw_color(150, 150, 150)
+    pdf.set_line_width(0.2)
+    pdf.set_dash_pattern(dash=1.5, gap=1.5)
+    bottom = TOP + rows * CARD_H
+    for r in range(rows + 1):
+        y = TOP + r * CARD_H
+        pdf.line(LEFT - 8, y, LEFT + COLUMNS * CARD_W + 8, y)
+    for c in range(COLUMNS + 1):
+        x = LEFT + c * CARD_W
+        pdf.line(x, TOP - 8, x, bottom + 8)
+    pdf.set_dash_pattern()
+
+
+def _card(pdf: FPDF, card: Card, x: float, y: float) -> None:
+    pdf.set_text_color(0, 0, 0)
+    header = f"{card.community} · {_('Pass')}"
+    _line(pdf, x + PAD, y + PAD - 1, CARD_W - 2 * PAD, header, 9)
+    qr_top = y + (CARD_H - QR_SIZE) / 2 + 2
+    pdf.image(qr_png(card.token, scale=4), x=x + PAD - 1, y=qr_top, w=QR_SIZE, h=QR_SIZE)
+    text_x = x + PAD + QR_SIZE
+    text_w = CARD_W - QR_SIZE - 2 * PAD
+    _line(pdf, text_x, qr_top + 3, text_w, card.name, 16)
+    _line(pdf, text_x, qr_top + 14, text_w, card.compound, 10)
+    _line(pdf, text_x, qr_top + 21, text_w, card.address, 11)
+    pdf.set_text_color(90, 90, 90)
+    _line(pdf, text_x, qr_top + 32, text_w, _("Card No. %(number)s") % {"number": card.number}, 8)
+
+
+def cards_pdf(cards: list[Card], *, title: str) -> bytes:
+    """The cards, ten to an A4 page, in the order given. No cards: one page that says so."""
+    pdf = new_document(title=title)
+    pdf.set_font(FONT_FAMILY, size=11)
+    pdf.set_auto_page_break(auto=False)
+    if not cards:
+        pdf.add_page()
+        pdf.set_xy(LEFT, TOP)
+        pdf.cell(0, 10, _("Nobody to print a pass card for."))
+        return pdf_bytes(pdf)
+    for start in range(0, len(cards), PER_PAGE):
+        page = cards[start:start + PER_PAGE]
+        pdf.add_page()
+        rows = (len(page) + COLUMNS - 1) // COLUMNS
+        _cut_lines(pdf, rows)
+        for i, card in enumerate(page):
+            row, column = divmod(i, COLUMNS)
+            _card(pdf, card, LEFT + column * CARD_W, TOP + row * CARD_H)
+    return pdf_bytes(pdf)

@@ -1,0 +1,207 @@
+"""Pass pages: a person's pass (issue, reissue), a household's passes, pass cards as PDF, and the
+resident's own passes on their phone.
+
+Persons, households, buildings and grids are found through the registry selectors, so the user's
+Scope decides: a grid worker reaches the persons of their grid and gets a 404 for anyone else's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from shequ.audit.models import AuditEvent
+from shequ.audit.services import audit_record
+from shequ.core.pdf import qr_svg
+from shequ.core.scoping import Scope, require
+from shequ.core.submission import run_once
+from shequ.gates import cards, passes, services
+from shequ.gates.forms_passes import PassIssueForm, PassSearchForm
+from shequ.gates.models import Pass
+from shequ.registry import selectors as registry
+from shequ.registry.models import Building, Grid, Household, Person
+
+ACTIVE = Person.Status.ACTIVE
+PRINT_ORDER = (
+    "household__room__unit__building__compound__name", "household__room__unit__building__sort_key",
+    "household__room__unit__sort_key", "household__room__floor", "household__room__number", "household_id", "id",
+)
+
+
+# -- reads (kept here: the gates selectors belong to another part) -------------------------------------
+
+
+def _printable(scope: Scope, **where: Any) -> list[Person]:
+    """Persons who get a card: living in a household that lives here, in print order."""
+    qs = Person.objects.filter(status=ACTIVE, household__status=Household.Status.ACTIVE, **where)
+    return list(scope.persons(qs).select_related("household__room__unit__building__compound", "community")
+                .order_by(*PRINT_ORDER))
+
+
+def _active_passes(person_ids: list[int]) -> dict[int, Pass]:
+    return {p.person_id: p for p in Pass.objects.filter(person_id__in=person_ids, revoked_at__isnull=True)}
+
+
+def _coverage(scope: Scope, buildings: QuerySet[Building]) -> dict[int, tuple[int, int]]:
+    """building id -> (persons living there, of whom with an active pass)."""
+    rows = (
+        scope.persons(Person.objects.filter(status=ACTIVE, household__status=Household.Status.ACTIVE,
+                                            household__room__unit__building__in=buildings))
+        .values_list("household__room__unit__building")
+        .annotate(n=Count("id", distinct=True),
+                  with_pass=Count("passes", filter=Q(passes__revoked_at__isnull=True), distinct=True))
+    )
+    return {b: (n, w) for b, n, w in rows}
+
+
+def _require_manage(request: HttpRequest, community_id: int) -> None:
+    if not request.scope.can("passes.manage", community_id):
+        raise PermissionDenied
+
+
+# -- staff pages -------------------------------------------------------------------------------
+
+
+@require("passes.manage")
+def pass_index(request: HttpRequest) -> HttpResponse:
+    """Find a person; print the cards of a building or a grid."""
+    scope = request.scope
+    form = PassSearchForm(request.GET or None)
+    found = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        found = registry.search(scope, form.cleaned_data["q"], limit=50)
+    buildings = scope.buildings(Building.objects.select_related("compound", "grid")).order_by(
+        "compound__name", "sort_key", "number")
+    coverage = _coverage(scope, buildings)
+    rows = [{"building": b, "persons": coverage.get(b.pk, (0, 0))[0], "with_pass": coverage.get(b.pk, (0, 0))[1]}
+            for b in buildings]
+    grids = scope.grids_qs(Grid.objects.all()).order_by("community_id", "number")
+    return render(request, "gates/pass_index.html", {"form": form, "found": found, "rows": rows, "grids": grids})
+
+
+@require("passes.manage")
+def pass_person(request: HttpRequest, pk: int) -> HttpResponse:
+    person = registry.person_get(request.scope, pk)
+    _require_manage(request, person.community_id)
+    history = list(person.passes.select_related("issued_by").order_by("-issued_at", "-id"))
+    active = next((p for p in history if p.revoked_at is None), None)
+    return render(request, "gates/pass_person.html", {
+        "person": person, "active": active, "history": history,
+        "card_number": cards.card_number(active) if active else "",
+    })
+
+
+@require("passes.manage")
+def pass_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then issue a pass; a current pass is revoked in the same transaction."""
+    person = registry.person_get(request.scope, pk)
+    _require_manage(request, person.community_id)
+    if person.status != ACTIVE:
+        messages.error(request, _("%(name)s no longer lives here: no pass can be issued.") % {"name": person.name})
+        return redirect("gates:pass_person", pk=person.pk)
+    active = Pass.objects.filter(person=person, revoked_at__isnull=True).first()
+    form = PassIssueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        def issue() -> str:
+            services.pass_issue(actor=request.user, person=person, request=request)
+            return reverse("gates:pass_person", args=[person.pk])
+
+        url = run_once(request, issue)
+        if active is not None:
+            messages.success(request, _("A new pass was issued; the old pass no longer opens any gate."))
+        else:
+            messages.success(request, _("A pass was issued."))
+        return redirect(url)
+    return render(request, "gates/pass_issue.html", {"person": person, "active": active, "form": form})
+
+
+@require("passes.manage")
+def pass_household(request: HttpRequest, pk: int) -> HttpResponse:
+    household = registry.household_get(request.scope, pk)
+    _require_manage(request, household.community_id)
+    persons = list(household.persons.filter(status=ACTIVE).order_by("id"))
+    active = _active_passes([p.pk for p in persons])
+    rows = [{"person": p, "pass": active.get(p.pk),
+             "number": cards.card_number(active[p.pk]) if p.pk in active else ""} for p in persons]
+    return render(request, "gates/pass_household.html", {"household": household, "rows": rows})
+
+
+def _cards_response(request: HttpRequest, *, persons: list[Person], community: Any, subject: Any,
+                    label: str, filename: str) -> HttpResponse:
+    """Issue missing passes, build the PDF, and record the print in the audit log."""
+    active = services.passes_ensure(actor=request.user, persons=persons)
+    printed = cards.cards_for(persons, active)
+    body = cards.cards_pdf(printed, title=_("Pass cards: %(subject)s") % {"subject": label})
+    audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, community=community, obj=subject,
+                 summary=f"pass cards {subject._meta.model_name}={subject.pk}: {len(printed)} cards", request=request)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require("passes.manage")
+def pass_cards_household(request: HttpRequest, pk: int) -> HttpResponse:
+    household = registry.household_get(request.scope, pk)
+    _require_manage(request, household.community_id)
+    persons = _printable(request.scope, household=household)
+    return _cards_response(request, persons=persons, community=household.community, subject=household,
+                           label=household.room.address, filename=f"pass-cards-household-{household.pk}.pdf")
+
+
+@require("passes.manage")
+def pass_cards_building(request: HttpRequest, pk: int) -> HttpResponse:
+    building = registry.building_get(request.scope, pk)
+    _require_manage(request, building.community_id)
+    persons = _printable(request.scope, household__room__unit__building=building)
+    return _cards_response(request, persons=persons, community=building.community, subject=building,
+                           label=f"{building.compound.name} {building}",
+                           filename=f"pass-cards-building-{building.pk}.pdf")
+
+
+@require("passes.manage")
+def pass_cards_grid(request: HttpRequest, pk: int) -> HttpResponse:
+    grid = registry.grid_get(request.scope, pk)
+    _require_manage(request, grid.community_id)
+    persons = _printable(request.scope, household__room__unit__building__grid=grid)
+    return _cards_response(request, persons=persons, community=grid.community, subject=grid, label=grid.name,
+                           filename=f"pass-cards-grid-{grid.pk}.pdf")
+
+
+# -- the resident's own passes -------------------------------------------------------------------
+
+
+@require("passes.own")
+def passes_own(request: HttpRequest) -> HttpResponse:
+    """Each member's QR for the gate to scan. Only the households the user lives in (a resident's
+    membership), whatever other roles they have; no pass is issued here (staff issue them)."""
+    scope = request.scope
+    households = list(
+        scope.households_qs(Household.objects.filter(id__in=sorted(scope.households), status=Household.Status.ACTIVE))
+        .select_related("room__unit__building__compound", "community").order_by("id")
+    )
+    persons = list(Person.objects.filter(household__in=households, status=ACTIVE).order_by("household_id", "id"))
+    active = _active_passes([p.pk for p in persons])
+    groups = []
+    for household in households:
+        members = []
+        for person in (p for p in persons if p.household_id == household.pk):
+            issued = active.get(person.pk)
+            members.append({
+                "person": person,
+                "number": cards.card_number(issued) if issued else "",
+                # segno's own SVG markup, built from a token we signed: nothing user-typed is in it.
+                "qr": mark_safe(qr_svg(passes.token_for(issued.code), scale=5)) if issued else None,  # noqa: S308
+            })
+        groups.append({"household": household, "address": cards.card_address(household.room), "members": members})
+    response = render(request, "gates/pass_own.html", {"groups": groups})
+    response["Cache-Control"] = "no-store"
+    return response

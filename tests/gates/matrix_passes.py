@@ -1,0 +1,45 @@
+"""Pass routes in the authorization matrix (merged by tests/test_authorization_matrix.py).
+
+passes.manage: secretary, staff, and grid workers for the persons of their own grid (a person,
+household, building or grid of another grid is a 404, like anything of another community for
+outsider). The resident's own passes page is for residents only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.test_authorization_matrix import ANON, only
+
+
+def manage(w: Any, role: str | None) -> int:
+    """The anchor household's person, household and building, which lie in one grid."""
+    if role is ANON:
+        return 302
+    if role in ("secretary", "staff"):
+        return 200
+    if role in ("grid1", "grid2"):
+        return 200 if w.in_grid(role) else 404
+    if role == "outsider":
+        return 404
+    return 403
+
+
+def manage_grid(w: Any, role: str | None) -> int:
+    """The anchor's grid: only its own grid workers among grid workers."""
+    if role in ("grid1", "grid2"):
+        return 200 if w.grid_of[role] == w.grid.pk else 404
+    return manage(w, role)
+
+
+ROUTES: dict[str, Any] = {
+    "gates:passes": (lambda w: {}, only({ANON: 302, "secretary": 200, "staff": 200, "grid1": 200, "grid2": 200,
+                                         "outsider": 200}, 403)),
+    "gates:passes_own": (lambda w: {}, only({ANON: 302, "resident1": 200}, 403)),
+    "gates:pass_person": (lambda w: {"pk": w.person.pk}, manage),
+    # GET is the confirmation page; only a POST issues.
+    "gates:pass_issue": (lambda w: {"pk": w.person.pk}, manage),
+    "gates:pass_household": (lambda w: {"pk": w.household.pk}, manage),
+    "gates:pass_cards_household": (lambda w: {"pk": w.household.pk}, manage),
+    "gates:pass_cards_building": (lambda w: {"pk": w.building.pk}, manage),
+    "gates:pass_cards_grid": (lambda w: {"pk": w.grid.pk}, manage_grid),
+}
