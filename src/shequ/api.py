@@ -75,12 +75,20 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _error(request, _("Log in or send a valid API token."), 401)
 
 
+def _field(loc: list[Any] | tuple[Any, ...]) -> str | None:
+    """("body", "data", "mask") -> "mask": the field as the client sent it, without ninja's
+    location and the view's argument name; ("query", "limit") -> "limit"."""
+    parts = list(loc)
+    if parts[:1] == ["body"] and len(parts) > 2:
+        parts = parts[2:]
+    else:
+        parts = parts[1:]
+    return ".".join(str(p) for p in parts) or None
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "reason": e.get("msg", "")}
-        for e in exc.errors
-    ]
+    errors = [{"field": _field(e.get("loc", [])), "reason": e.get("msg", "")} for e in exc.errors]
     return _error(request, _("The request is not valid."), 422, errors=errors)
 
 
