@@ -1,9 +1,16 @@
-"""The gate devices' API (mounted at /api/v1/gates).
+"""The gate devices' API (mounted at /api/v1/gates); docs/gate-api.md shows it with curl.
 
-``POST /gates/{gate_id}/passages`` is the device's one call: a credential (pass token, ID number or
-phone), the checks, and a client_id. It goes through ``services.record_passage`` like the screen;
-the same client_id again returns the first result and records nothing. A gate outside the caller's
-scope (another compound's guard, a device token bound to another gate) is a 404.
+- ``GET /gates/``: the gates the caller may record at (a device token: its one gate).
+- ``POST /gates/{gate_id}/passages``: the device's one call: a credential (pass token, ID number or
+  phone), the checks, and a client_id chosen by the device. It goes through
+  ``services.record_passage`` like the screen. 201 with the verdict the first time; the same
+  client_id again is a 200 with the first result, and nothing new is recorded (also when two copies
+  arrive at the same moment). 409 when the client_id was used at another gate; 422 names the field.
+- ``GET /gates/{gate_id}/passages/{client_id}``: what became of a passage the device queued (404 when
+  the server never received it, so the device sends it again).
+
+A gate outside the caller's scope (another compound's guard, a device token bound to another gate,
+another community) is a 404, the same as a gate that does not exist.
 """
 
 from __future__ import annotations
@@ -11,18 +18,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
-from ninja.errors import HttpError
+from ninja import Router, Schema, Status
 
-from shequ.core.masking import mask_name
+from shequ.core.masking import mask_id_number, mask_name, mask_phone
 from shequ.gates import selectors, services
-from shequ.gates.models import Passage
+from shequ.gates.models import Gate, Passage
 from shequ.gates.rules import reason_labels
 
 router = Router(tags=["gates"])
@@ -31,6 +37,18 @@ router = Router(tags=["gates"])
 def _need(request: HttpRequest, capability: str) -> None:
     if not request.scope.can(capability):  # type: ignore[attr-defined]
         raise PermissionDenied
+
+
+def _gate(request: HttpRequest, gate_id: int) -> Gate:
+    """The gate, if the caller may record there; else 404 (missing and forbidden look the same)."""
+    _need(request, "gates.screen")
+    scope = request.scope  # type: ignore[attr-defined]
+    gate = selectors.gate_get(scope, gate_id)
+    # A device token is bound to a gate, but it acts as its user, who must still hold a gate role in
+    # that gate's community (a binding never widens what the user may do).
+    if not scope.can("gates.screen", gate.community_id):
+        raise Http404
+    return gate
 
 
 class GateOut(Schema):
@@ -53,37 +71,68 @@ class PassageIn(Schema):
     offline_decision: Literal["allow", "deny", ""] = ""
 
 
-class PersonBrief(Schema):
+class SubjectOut(Schema):
+    kind: Literal["resident", "visitor"]
     id: int | None
     name: str
+    id_number: str
+    phone: str
     address: str
 
 
 class PassageOut(Schema):
-    decision: str
+    decision: Literal["allow", "deny"]
     reasons: list[str]
     reason_labels: list[str]
-    person: PersonBrief | None
+    person: SubjectOut | None
     passage_id: int
+    client_id: uuid.UUID
+    gate_id: int
     created: bool
     recorded_at: dt.datetime
     offline: bool
 
 
-def passage_out(passage: Passage, *, created: bool) -> dict:
+class FieldError(Schema):
+    field: str | None
+    reason: str
+
+
+class ErrorOut(Schema):
+    message: str
+    errors: list[FieldError] = []
+
+
+def _address(household: Any) -> str:
+    room = household.room
+    return f"{room.unit.building.compound.name} {room.address}"
+
+
+def passage_out(passage: Passage, *, created: bool) -> dict[str, Any]:
+    """The verdict as the device shows it; names and numbers masked as on the gate screen."""
     subject = None
     if passage.person_id is not None:
         person = passage.person
-        subject = {"id": person.pk, "name": mask_name(person.name), "address": f"{person.household.room.unit.building.compound.name} {person.household.room.address}"}
+        subject = {"kind": "resident", "id": person.pk, "name": mask_name(person.name),
+                   "id_number": mask_id_number(person.id_number), "phone": mask_phone(person.phone),
+                   "address": _address(person.household)}
     elif passage.visitor_id is not None:
         visitor = passage.visitor
-        host = visitor.host_household
-        subject = {"id": None, "name": mask_name(visitor.name), "address": f"{host.room.unit.building.compound.name} {host.room.address}"}
+        subject = {"kind": "visitor", "id": None, "name": mask_name(visitor.name),
+                   "id_number": mask_id_number(visitor.id_number), "phone": mask_phone(visitor.phone),
+                   "address": _address(visitor.host_household)}
     return {
         "decision": passage.decision, "reasons": passage.reasons, "reason_labels": reason_labels(passage.reasons),
-        "person": subject, "passage_id": passage.pk, "created": created, "recorded_at": passage.recorded_at,
-        "offline": passage.offline,
+        "person": subject, "passage_id": passage.pk, "client_id": passage.client_id, "gate_id": passage.gate_id,
+        "created": created, "recorded_at": passage.recorded_at, "offline": passage.offline,
     }
+
+
+def _invalid(e: ValidationError) -> Status:
+    errors = [{"field": field or None, "reason": str(m)}
+              for field, messages in getattr(e, "message_dict", {"": e.messages}).items() for m in messages]
+    message = "; ".join(f"{x['field']}: {x['reason']}" if x["field"] else x["reason"] for x in errors)
+    return Status(422, {"message": message, "errors": errors})
 
 
 @router.get("/", response=list[GateOut], url_name="gates")
@@ -93,11 +142,13 @@ def gates(request: HttpRequest) -> list[dict]:
              "status": g.status} for g in selectors.gate_list(request.scope)]  # type: ignore[attr-defined]
 
 
-@router.post("/{gate_id}/passages", response={200: PassageOut, 201: PassageOut}, url_name="gate_passages")
-def post_passage(request: HttpRequest, gate_id: int, data: PassageIn) -> tuple[int, dict]:
-    _need(request, "gates.screen")
-    gate = selectors.gate_get(request.scope, gate_id)  # type: ignore[attr-defined]
+@router.post("/{gate_id}/passages", response={200: PassageOut, 201: PassageOut, 409: ErrorOut, 422: ErrorOut},
+             url_name="gate_passages")
+def post_passage(request: HttpRequest, gate_id: int, data: PassageIn) -> Status:
+    gate = _gate(request, gate_id)
     try:
+        if not data.credential.strip():
+            raise ValidationError({"credential": _("Send a pass token, an ID number or a phone number.")})
         checks = services.parse_checks(direction=data.direction, temperature=data.temperature,
                                        health_code=data.health_code, mask=data.mask)
         recorded_at = data.recorded_at
@@ -108,10 +159,17 @@ def post_passage(request: HttpRequest, gate_id: int, data: PassageIn) -> tuple[i
             credential=data.credential, offline_decision=data.offline_decision,
         )
     except services.ClientIdConflict:
-        raise HttpError(409, _("This client_id was used at another gate.")) from None
+        return Status(409, {"message": _("This client_id was used for a passage at another gate; send a new one."),
+                            "errors": [{"field": "client_id", "reason": _("used at another gate")}]})
     except ValidationError as e:
-        errors = [{"field": f, "reason": str(m)} for f, ms in getattr(e, "message_dict", {"": e.messages}).items()
-                  for m in ms]
-        raise HttpError(422, "; ".join(f"{x['field']}: {x['reason']}" if x["field"] else x["reason"]
-                                       for x in errors)) from None
-    return (201 if result.created else 200), passage_out(result.passage, created=result.created)
+        return _invalid(e)
+    return Status(201 if result.created else 200, passage_out(result.passage, created=result.created))
+
+
+@router.get("/{gate_id}/passages/{client_id}", response=PassageOut, url_name="gate_passage")
+def get_passage(request: HttpRequest, gate_id: int, client_id: uuid.UUID) -> dict:
+    gate = _gate(request, gate_id)
+    found = services.passage_by_client_id(gate=gate, client_id=client_id)
+    if found is None:
+        raise Http404
+    return passage_out(found, created=False)

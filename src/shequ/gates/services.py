@@ -29,7 +29,18 @@ from shequ.core.phone import PhoneError, normalize_phone
 from shequ.core.text import normalize
 from shequ.gates import passes
 from shequ.gates.models import (
-    Decision, Direction, DutyAssignment, ExitQuota, Gate, HealthCode, Pass, Passage, Presence, Shift, Visitor,
+    Decision,
+    Direction,
+    DutyAssignment,
+    ExitQuota,
+    Gate,
+    GateDevice,
+    HealthCode,
+    Pass,
+    Passage,
+    Presence,
+    Shift,
+    Visitor,
 )
 from shequ.gates.rules import REASON_MSGIDS, Checks, Standing, Verdict, decide
 from shequ.registry.models import Household, Person
@@ -162,13 +173,23 @@ def standing_of(*, gate: Gate, person: Person | None, problem: str | None, at: d
     return Standing(gate_closed=gate_closed, restricted=restricted, level=level, quota_left=quota_left)
 
 
+_SUBJECT = ("person__household__room__unit__building__compound",
+            "visitor__host_household__room__unit__building__compound")
+
+
 def _existing(gate: Gate, client_id: uuid.UUID) -> PassageResult | None:
-    found = Passage.objects.filter(community_id=gate.community_id, client_id=client_id).first()
+    found = (Passage.objects.filter(community_id=gate.community_id, client_id=client_id)
+             .select_related(*_SUBJECT).first())
     if found is None:
         return None
     if found.gate_id != gate.pk:
         raise ClientIdConflict
     return PassageResult(found, False)
+
+
+def passage_by_client_id(*, gate: Gate, client_id: uuid.UUID) -> Passage | None:
+    """The passage a device sent with this client_id at this gate, if the server has it."""
+    return Passage.objects.filter(gate=gate, client_id=client_id).select_related(*_SUBJECT).first()
 
 
 def _alert(gate: Gate, passage: Passage, who: str, verdict: Verdict, kind: str = AlertKind.GATE_REFUSED) -> None:
@@ -196,7 +217,7 @@ def record_passage(
     received = timezone.now()
     at = recorded_at or received
     if at > received + dt.timedelta(minutes=5):
-        raise ValidationError(_("The passage time is in the future."))
+        raise ValidationError({"recorded_at": _("The passage time is in the future.")})
     earlier = _existing(gate, client_id)
     if earlier is not None:
         return earlier
@@ -291,8 +312,48 @@ def visitor_register(
         vehicle_plate=normalize(vehicle_plate).strip().upper()[:16],
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    return record_passage(gate=gate, actor=actor, checks=checks, client_id=client_id, recorded_at=recorded_at,
-                          visitor=visitor)
+    result = record_passage(gate=gate, actor=actor, checks=checks, client_id=client_id, recorded_at=recorded_at,
+                            visitor=visitor)
+    if not result.created:
+        visitor.delete()  # a copy of this registration arrived at the same moment and won
+    return result
+
+
+# -- gate devices ----------------------------------------------------------------------------
+def _may_post_at(user: Any, gate: Gate) -> bool:
+    """The user could record passages at the gate from the screen: a device token never widens that."""
+    from shequ.core.scoping import scope_for
+
+    scope = scope_for(user)
+    return scope.can("gates.screen", gate.community_id) and scope.gates_qs(Gate.objects.filter(pk=gate.pk)).exists()
+
+
+@transaction.atomic
+def gate_device_create(*, gate: Gate, user: Any, name: str = "", actor: Any = None) -> tuple[GateDevice, str]:
+    """A new API token for ``user`` bound to ``gate``; returns the binding and the token (shown once)."""
+    from shequ.accounts.services import api_token_create
+
+    if not user.is_active:
+        raise ValidationError({"user": _("The user is not active.")})
+    if not _may_post_at(user, gate):
+        raise ValidationError({"user": _("This user may not record passages at this gate (post them to the gate "
+                                         "first, or use a secretary's or staff account).")})
+    token, key = api_token_create(user=user, name=(name or f"gate {gate.pk} {gate}")[:100], actor=actor)
+    device = GateDevice.objects.create(community_id=gate.community_id, gate=gate, token=token)
+    audit_record(actor=actor, username="cli", action=AuditEvent.Action.TOKEN, community=gate.community, obj=device,
+                 summary=f"gate device token {token.prefix} for {user.get_username()} bound to gate={gate.pk}")
+    return device, key
+
+
+@transaction.atomic
+def gate_device_revoke(*, device: GateDevice, actor: Any = None) -> GateDevice:
+    from shequ.accounts.services import api_token_revoke
+
+    if device.token.revoked_at is None:
+        api_token_revoke(token=device.token, actor=actor)
+        audit_record(actor=actor, username="cli", action=AuditEvent.Action.TOKEN, community=device.gate.community,
+                     obj=device, summary=f"gate device token {device.token.prefix} revoked (gate={device.gate_id})")
+    return device
 
 
 # -- gates, quotas, duty ----------------------------------------------------------------------
