@@ -1,0 +1,216 @@
+"""Importing lab results per tube from .csv or .xlsx: tube code, result, time.
+
+Every row is checked before anything is written; rows with a problem are reported by row number,
+column and reason, and are not imported. The good rows are imported in one transaction, each through
+``services.tube_result_set`` (so a positive pooled tube raises its re-test list and alert exactly
+as a result typed by hand). Importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from shequ.audit.models import AuditEvent
+from shequ.audit.services import audit_record
+from shequ.campaigns import services
+from shequ.campaigns.models import Campaign, Result, Tube
+from shequ.core.text import normalize
+
+# The reader of the roster importer (python-calamine for spreadsheets, UTF-8/GBK sniffing for CSV).
+from shequ.registry.importer import RosterFileError, _csv_rows, _load, _sheet_rows, _text
+
+CODE, RESULT, TIME = "code", "result", "time"
+COLUMN_LABELS = {CODE: gettext_noop("tube code"), RESULT: gettext_noop("result"), TIME: gettext_noop("time")}
+_ALIASES = {
+    CODE: ("管号", "试管号", "试管编号", "试管编码", "条码", "条码号", "采样管号", "采样管编码", "样本编号", "tube",
+           "tubecode", "code", "barcode"),
+    RESULT: ("结果", "检测结果", "核酸结果", "result"),
+    TIME: ("时间", "检测时间", "报告时间", "结果时间", "出结果时间", "time", "resulttime", "reportedat", "at"),
+}
+_FIELDS = {re.sub(r"[\s_\-:/()（）]", "", a.lower()): f for f, aliases in _ALIASES.items() for a in aliases}
+RESULT_WORDS = {
+    Result.NEGATIVE: ("阴性", "阴", "negative", "neg", "-", "n"),
+    Result.POSITIVE: ("阳性", "阳", "positive", "pos", "+", "p"),
+    Result.INVALID: ("无效", "无效样本", "invalid", "inv", "复检", "x"),
+}
+_RESULTS = {w: r for r, words in RESULT_WORDS.items() for w in words}
+_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S",
+                 "%Y-%m-%dT%H:%M", "%Y.%m.%d %H:%M", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H:%M", "%Y年%m月%d日 %H时%M分")
+
+
+@dataclass
+class BadRow:
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ResultsReport:
+    rows: int = 0
+    imported: int = 0
+    unchanged: int = 0
+    retests: int = 0
+    bad: list[BadRow] = field(default_factory=list)
+
+
+class ResultsFileError(ValueError):
+    """The file cannot be read or has no recognisable header."""
+
+
+def parse_result(value: Any) -> str | None:
+    return _RESULTS.get(normalize(_text(value)).strip().lower())
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        return None  # a date without a time is not enough to order results
+    else:
+        text = re.sub(r"\s+", " ", normalize(_text(value)).strip())
+        moment = None
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            for fmt in _TIME_FORMATS:
+                try:
+                    moment = dt.datetime.strptime(text, fmt)  # noqa: DTZ007 - made aware below
+                    break
+                except ValueError:
+                    continue
+        if moment is None:
+            return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _rows(data: bytes, filename: str) -> Any:
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or filename.lower().endswith(
+            (".xlsx", ".xls", ".xlsm", ".ods")):
+        sheets = _sheet_rows(data)
+    else:
+        sheets = _csv_rows(data)
+    try:
+        return next(iter(sheets))
+    except StopIteration:
+        raise ResultsFileError(_("the file has no worksheet")) from None
+
+
+@dataclass
+class _Good:
+    row: int
+    tube: Tube
+    result: str
+    at: dt.datetime
+
+
+def results_import(*, actor: Any, campaign: Campaign, file: IO[bytes] | bytes, filename: str = "",
+                   request: Any = None) -> ResultsReport:
+    try:
+        data, name = _load(file, filename)
+        rows = _rows(data, name)
+        report = ResultsReport()
+        header: dict[str, int] = {}
+        good: list[_Good] = []
+        seen: dict[str, tuple[int, str]] = {}
+        for number, cells in enumerate(rows, start=1):
+            if not header:
+                found = {_FIELDS.get(re.sub(r"[\s_\-:/()（）]", "", normalize(_text(c)).lower())): i
+                         for i, c in enumerate(cells)}
+                found.pop(None, None)
+                if CODE in found and RESULT in found:
+                    header = found  # type: ignore[assignment]
+                elif number >= 10:
+                    break
+                continue
+            if all(not _text(c).strip() for c in cells):
+                continue
+            report.rows += 1
+            checked = _check(campaign, number, cells, header, report, seen)
+            if checked is not None:
+                good.append(checked)
+    except RosterFileError as exc:
+        raise ResultsFileError(str(exc)) from None
+    if not header:
+        raise ResultsFileError(_("no header row with a tube code column and a result column was found"))
+    with transaction.atomic():
+        for g in good:
+            outcome = services.tube_result_set(actor=actor, tube=g.tube, result=g.result, at=g.at, request=request)
+            if outcome.changed:
+                report.imported += 1
+                report.retests += outcome.retests
+            else:
+                report.unchanged += 1
+        audit_record(actor=actor, action=AuditEvent.Action.IMPORT, community=campaign.community, obj=campaign,
+                     summary=f"results {name}: {report.rows} rows, {report.imported} imported, "
+                             f"{len(report.bad)} rejected", request=request)
+    return report
+
+
+def _check(campaign: Campaign, number: int, cells: list[Any], header: dict[str, int], report: ResultsReport,
+           seen: dict[str, tuple[int, str]]) -> _Good | None:
+    def cell(name: str) -> Any:
+        i = header.get(name)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    def bad(column: str, reason: str) -> None:
+        report.bad.append(BadRow(number, _(COLUMN_LABELS[column]), reason))
+
+    before = len(report.bad)
+    code = normalize(_text(cell(CODE))).strip().upper()
+    tube = None
+    if not code:
+        bad(CODE, _("the tube code is empty"))
+    else:
+        tube = Tube.objects.filter(campaign=campaign, code=code).first()
+        if tube is None:
+            bad(CODE, _("no tube %(code)s in this campaign") % {"code": code})
+        elif not tube.size:
+            bad(CODE, _("tube %(code)s holds no samples") % {"code": code})
+    raw = cell(RESULT)
+    result = parse_result(raw)
+    if result is None:
+        bad(RESULT, _("“%(value)s” is not a result: write 阴性/negative, 阳性/positive or 无效/invalid")
+            % {"value": _text(raw)})
+    at = timezone.now()
+    if TIME in header:
+        raw_time = cell(TIME)
+        if not _text(raw_time).strip():
+            bad(TIME, _("the time is empty"))
+        else:
+            parsed = parse_time(raw_time)
+            if parsed is None:
+                bad(TIME, _("“%(value)s” is not a date and time such as 2022-11-12 18:30") % {"value": _text(raw_time)})
+            elif parsed > timezone.now() + dt.timedelta(minutes=5):
+                bad(TIME, _("the time is in the future"))
+            else:
+                at = parsed
+    if tube is not None and result is not None:
+        if code in seen and seen[code][1] != result:
+            bad(RESULT, _("row %(row)s gives tube %(code)s another result") % {"row": seen[code][0], "code": code})
+        elif tube.result and tube.result != result:
+            bad(RESULT, _("tube %(code)s already has the result %(result)s") % {
+                "code": code, "result": tube.get_result_display()})
+        seen.setdefault(code, (number, result))
+    if len(report.bad) > before or tube is None or result is None:
+        return None
+    return _Good(number, tube, result, at)
+
+
+def result_enter(*, actor: Any, campaign: Campaign, code: str, result: str, at: dt.datetime | None = None,
+                 request: Any = None) -> services.ResultOutcome:
+    """A result typed by hand (the manual entry form)."""
+    code = services.clean_tube_code(code)
+    tube = Tube.objects.filter(campaign=campaign, code=code).first()
+    if tube is None:
+        raise ValidationError({"code": _("No tube %(code)s in this campaign.") % {"code": code}})
+    return services.tube_result_set(actor=actor, tube=tube, result=result, at=at, request=request)

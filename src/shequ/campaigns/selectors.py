@@ -1,0 +1,315 @@
+"""Reads of the campaigns app. Every function takes the caller's Scope.
+
+Who sees what: secretary and staff see their community's campaigns whole; a grid worker sees the
+campaigns of their community, but only the targets, households and re-tests of their grid; a
+sampler sees every target of their community (they call whole compounds down). Coverage is
+aggregated in SQL over ``Target`` alone (place columns copied at the snapshot), one GROUP BY per
+call, never a loop over persons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from shequ.campaigns.models import (
+    Campaign,
+    Kind,
+    Retest,
+    RetestStatus,
+    Sample,
+    SamplingPoint,
+    Target,
+    TargetHousehold,
+    Tube,
+)
+from shequ.core.scoping import Scope
+from shequ.registry.models import Building, Compound, Grid, Household, Person, PersonTag, Unit
+
+
+def field_communities(scope: Scope) -> list[int]:
+    return sorted(c for c in scope.community_ids if scope.can("campaigns.field", c))
+
+
+def campaign_list(scope: Scope) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(community_id__in=field_communities(scope)).select_related("community", "grid")
+
+
+def campaign_get(scope: Scope, pk: int) -> Campaign:
+    """A campaign of a community where the user does field work (404 otherwise)."""
+    return get_object_or_404(campaign_list(scope).select_related("previous"), pk=pk)
+
+
+def manages(scope: Scope, campaign: Campaign) -> bool:
+    return scope.can("campaigns.manage", campaign.community_id)
+
+
+def _rows_q(scope: Scope, campaign: Campaign) -> Q | None:
+    """Target-like rows (with ``grid_id``) of this campaign the user may see, or None for none."""
+    if campaign.community_id in scope.full_communities or campaign.community_id in scope.sampler_communities:
+        return Q()
+    if scope.grids:
+        return Q(grid_id__in=sorted(scope.grids))
+    return None
+
+
+def targets(scope: Scope, campaign: Campaign) -> QuerySet[Target]:
+    q = _rows_q(scope, campaign)
+    qs = Target.objects.filter(campaign=campaign)
+    return qs.none() if q is None else qs.filter(q)
+
+
+def target_households(scope: Scope, campaign: Campaign) -> QuerySet[TargetHousehold]:
+    q = _rows_q(scope, campaign)
+    qs = TargetHousehold.objects.filter(campaign=campaign)
+    return qs.none() if q is None else qs.filter(q)
+
+
+def target_get(scope: Scope, campaign: Campaign, pk: int) -> Target:
+    return get_object_or_404(targets(scope, campaign).select_related("person", "campaign__community"), pk=pk)
+
+
+def household_target_get(scope: Scope, campaign: Campaign, household_pk: int) -> TargetHousehold:
+    qs = target_households(scope, campaign).select_related("household__room__unit__building__compound")
+    return get_object_or_404(qs, household_id=household_pk)
+
+
+# -- coverage ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    targeted: int = 0
+    reached: int = 0
+    exempt: int = 0
+    added: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.targeted - self.reached - self.exempt
+
+    @property
+    def percent(self) -> int:
+        base = self.targeted - self.exempt
+        return 100 if base <= 0 else int(100 * self.reached / base)
+
+    def add(self, other: Counts) -> None:
+        self.targeted += other.targeted
+        self.reached += other.reached
+        self.exempt += other.exempt
+        self.added += other.added
+
+
+@dataclass
+class CoverageRow:
+    key: int | None
+    label: str
+    counts: Counts
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Coverage:
+    total: Counts
+    compounds: list[CoverageRow]
+    buildings: list[CoverageRow]
+    units: list[CoverageRow]
+    grids: list[CoverageRow]
+    households: Counts  # targeted = households, reached = visited (screening) or with someone reached
+
+
+def coverage(scope: Scope, campaign: Campaign) -> Coverage:
+    """Targeted, reached, missing and exempt by compound, building, unit and grid: one GROUP BY unit
+    in SQL, rolled up in Python over the (few thousand) unit rows."""
+    rows = (
+        targets(scope, campaign).order_by().values("compound_id", "building_id", "unit_id", "grid_id")
+        .annotate(
+            targeted=Count("id"),
+            reached=Count("id", filter=Q(reached_at__isnull=False)),
+            exempt=Count("id", filter=Q(reached_at__isnull=True) & ~Q(exempt_reason="")),
+            added=Count("id", filter=Q(added_mid_round=True)),
+        )
+    )
+    total = Counts()
+    by: dict[str, dict[int | None, Counts]] = {"compound": {}, "building": {}, "unit": {}, "grid": {}}
+    for r in rows:
+        c = Counts(r["targeted"], r["reached"], r["exempt"], r["added"])
+        total.add(c)
+        for level in by:
+            by[level].setdefault(r[f"{level}_id"], Counts()).add(c)
+    compounds = dict(Compound.objects.filter(pk__in=[k for k in by["compound"] if k]).values_list("id", "name"))
+    buildings = {b.pk: b for b in Building.objects.filter(pk__in=[k for k in by["building"] if k])}
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=[k for k in by["unit"] if k])}
+    grids = dict(Grid.objects.filter(pk__in=[k for k in by["grid"] if k]).values_list("id", "name"))
+
+    def building_label(pk: int) -> str:
+        b = buildings[pk]
+        return f"{compounds.get(b.compound_id, '')} {b.number}"
+
+    hh = target_households(scope, campaign).order_by().aggregate(
+        n=Count("id"),
+        visited=Count("id", filter=Q(last_outcome__in=["visited", "moved_out"])),
+    )
+    households = Counts(targeted=hh["n"], reached=hh["visited"])
+    if campaign.kind == Kind.TEST_ROUND:
+        reached_households = (targets(scope, campaign).filter(reached_at__isnull=False).order_by()
+                              .values("household_id").distinct().count())
+        households = Counts(targeted=hh["n"], reached=reached_households)
+    return Coverage(
+        total=total,
+        compounds=sorted((CoverageRow(k, compounds.get(k, ""), c) for k, c in by["compound"].items()),
+                         key=lambda r: r.label),
+        buildings=sorted((CoverageRow(k, building_label(k), c, {"building": buildings[k]})
+                          for k, c in by["building"].items()),
+                         key=lambda r: (r.extra["building"].compound_id, r.extra["building"].sort_key, r.label)),
+        units=sorted((CoverageRow(k, f"{building_label(units[k].building_id)}-{units[k].number}", c,
+                                  {"unit": units[k]}) for k, c in by["unit"].items()),
+                     key=lambda r: (r.extra["unit"].building_id, r.extra["unit"].sort_key)),
+        grids=sorted((CoverageRow(k, grids.get(k, "-") if k else "-", c) for k, c in by["grid"].items()),
+                     key=lambda r: r.label),
+        households=households,
+    )
+
+
+def missing_targets(scope: Scope, campaign: Campaign, *, compound: int | None = None, building: int | None = None,
+                    unit: int | None = None, grid: int | None = None) -> QuerySet[Target]:
+    """Persons not reached and not exempt, with their address, ordered for a walk through the
+    buildings (building, unit, floor, room)."""
+    qs = targets(scope, campaign).filter(reached_at__isnull=True, exempt_reason="")
+    for name, value in (("compound_id", compound), ("building_id", building), ("unit_id", unit),
+                        ("grid_id", grid)):
+        if value:
+            qs = qs.filter(**{name: value})
+    return qs.select_related("person", "household__room__unit__building__compound").order_by(
+        "compound_id", "building__sort_key", "building__number", "unit__sort_key", "household__room__floor",
+        "household__room__number", "person_id")
+
+
+def unvisited_households(scope: Scope, campaign: Campaign) -> QuerySet[TargetHousehold]:
+    """Households without a visit that settled them (never visited, nobody home, refused), in walking
+    order: building, unit, floor."""
+    return (
+        target_households(scope, campaign).exclude(last_outcome__in=["visited", "moved_out"])
+        .select_related("household__room__unit__building__compound")
+        .order_by("compound_id", "building__sort_key", "building__number", "unit__sort_key", "floor",
+                  "household__room__number")
+    )
+
+
+# -- door-to-door sampling ---------------------------------------------------------------------------
+
+DOOR_TO_DOOR_TAGS = (PersonTag.Tag.ELDERLY_ALONE, PersonTag.Tag.DISABLED, PersonTag.Tag.BEDRIDDEN)
+
+
+def door_to_door(scope: Scope, campaign: Campaign, *, at: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Targets who cannot come down: elderly living alone, disabled or bedridden (registry tags), and
+    people under a movement restriction in force (home quarantine...). Not yet reached first."""
+    from shequ.containment.models import MovementRestriction
+    from shequ.containment.selectors import in_force
+
+    at = at or timezone.now()
+    restricted = MovementRestriction.objects.filter(in_force(at), person_id=OuterRef("person_id"))
+    tagged = PersonTag.objects.filter(person_id=OuterRef("person_id"), tag__in=DOOR_TO_DOOR_TAGS)
+    qs = (
+        targets(scope, campaign).filter(exempt_reason="")
+        .annotate(restricted=Exists(restricted), tagged=Exists(tagged))
+        .filter(Q(restricted=True) | Q(tagged=True))
+        .select_related("person", "household__room__unit__building__compound")
+        .order_by("compound_id", "building__sort_key", "unit__sort_key", "household__room__floor",
+                  "household__room__number")
+    )
+    found = list(qs)
+    person_ids = [t.person_id for t in found]
+    tags: dict[int, list[str]] = {}
+    for pid, tag in PersonTag.objects.filter(person_id__in=person_ids, tag__in=DOOR_TO_DOOR_TAGS).values_list(
+            "person_id", "tag"):
+        tags.setdefault(pid, []).append(str(PersonTag.Tag(tag).label))
+    kinds: dict[int, list[str]] = {}
+    for r in MovementRestriction.objects.filter(in_force(at), person_id__in=person_ids):
+        kinds.setdefault(r.person_id, []).append(str(r.get_kind_display()))
+    rows = [{"target": t, "reasons": tags.get(t.person_id, []) + kinds.get(t.person_id, [])} for t in found]
+    rows.sort(key=lambda r: r["target"].reached_at is not None)
+    return rows
+
+
+# -- tubes and re-tests -----------------------------------------------------------------------------
+
+
+def tube_list(scope: Scope, campaign: Campaign) -> QuerySet[Tube]:
+    return Tube.objects.filter(campaign=campaign).select_related("point").order_by("-created_at", "-id")
+
+
+def tube_get(scope: Scope, campaign: Campaign, pk: int) -> Tube:
+    return get_object_or_404(Tube.objects.filter(campaign=campaign).select_related("point", "campaign"), pk=pk)
+
+
+def tube_samples(scope: Scope, tube: Tube) -> list[Sample]:
+    """The tube's samples; persons outside the user's scope are left out (a grid worker opening a
+    tube from the alert sees their own grid's people in it)."""
+    visible = scope.field_persons(Person.objects.filter(pk=OuterRef("person_id")))
+    return list(Sample.objects.filter(tube=tube).annotate(visible=Exists(visible)).filter(visible=True)
+                .select_related("person__household__room__unit__building__compound").order_by("id"))
+
+
+def retest_list(scope: Scope, campaign: Campaign, *, pending_only: bool = False) -> QuerySet[Retest]:
+    """Persons to re-test, with their households and buildings, the source tube first."""
+    visible = Exists(scope.field_persons(Person.objects.filter(pk=OuterRef("person_id"))))
+    return (
+        Retest.objects.filter(campaign=campaign, **({"status": RetestStatus.PENDING} if pending_only else {}))
+        .filter(visible)
+        .select_related("person__household__room__unit__building__compound", "source_tube", "resolved_tube")
+        .order_by("status", "source_tube__code", "person__household__room__unit__building__sort_key",
+                  "person__household__room__unit__sort_key", "person__household__room__number", "person_id")
+    )
+
+
+def point_list(scope: Scope, campaign: Campaign) -> list[SamplingPoint]:
+    return list(SamplingPoint.objects.filter(campaign=campaign).prefetch_related(
+        "slots__slot_buildings__building__compound"))
+
+
+# -- comparison with the previous round ---------------------------------------------------------------
+
+
+def sampled_last_time_not_now(scope: Scope, campaign: Campaign) -> QuerySet[Target]:
+    """Targets of this round not reached yet who were reached in the previous round: the people most
+    likely to be at home and simply forgotten."""
+    if campaign.previous_id is None:
+        return Target.objects.none()
+    before = Target.objects.filter(campaign_id=campaign.previous_id, person_id=OuterRef("person_id"),
+                                   reached_at__isnull=False)
+    return missing_targets(scope, campaign).filter(Exists(before))
+
+
+def lookup_persons(scope: Scope, campaign: Campaign, q: str, *, limit: int = 20) -> list[Person]:
+    """Persons for the sampling page by name, pinyin initials, phone, ID number or address (9-2-502)."""
+    from shequ.core.address import parse_address
+    from shequ.core.text import compact, normalize
+
+    text = normalize(q).strip()
+    if not text:
+        return []
+    qs = scope.field_persons(Person.objects.filter(community_id=campaign.community_id,
+                                                   status=Person.Status.ACTIVE))
+    address = None if text.isdigit() else parse_address(text)
+    if text.isdigit() and len(text) >= 4:
+        qs = qs.filter(Q(phone__endswith=text) | Q(id_number__endswith=text))
+    elif address is not None:
+        qs = qs.filter(household__room__number=address.room, household__room__unit__number=address.unit or "1",
+                       household__room__unit__building__number=address.building)
+        if address.compound:
+            qs = qs.filter(household__room__unit__building__compound__name__startswith=address.compound)
+    else:
+        key = compact(text)
+        qs = qs.filter(Q(name__startswith=text) | Q(name_initials__startswith=key.lower()))
+    return list(qs.select_related("household__room__unit__building__compound").order_by("household_id", "id")[:limit])
+
+
+def households_of(person_ids: list[int]) -> dict[int, Household]:
+    return {h.pk: h for h in Household.objects.filter(persons__id__in=person_ids).select_related(
+        "room__unit__building__compound")}

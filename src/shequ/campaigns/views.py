@@ -1,0 +1,387 @@
+"""Campaign pages. Short views: parse input -> selector/service -> render."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shequ.campaigns import exports, results, selectors, services
+from shequ.campaigns.forms import (
+    CampaignForm,
+    ExemptForm,
+    FoundPersonForm,
+    MissingFilterForm,
+    PointForm,
+    ResultEntryForm,
+    ResultsUploadForm,
+    SampleForm,
+    VisitForm,
+)
+from shequ.campaigns.models import Campaign, Kind, Tube
+from shequ.core.scoping import require
+from shequ.core.submission import run_once
+from shequ.registry.forms import add_service_errors
+from shequ.registry.models import Community, Person
+from shequ.registry.services import clean_person_fields
+
+PAGE_SIZE = 100
+
+
+def _manage(request: HttpRequest, campaign: Campaign) -> None:
+    if not selectors.manages(request.scope, campaign):  # type: ignore[attr-defined]
+        raise PermissionDenied
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for m in getattr(exc, "message_dict", {"": exc.messages}).values():
+        for text in m:
+            messages.error(request, text)
+
+
+# -- campaigns ------------------------------------------------------------------------------------
+
+
+@require("campaigns.field")
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns = selectors.campaign_list(request.scope)  # type: ignore[attr-defined]
+    return render(request, "campaigns/campaign_list.html", {
+        "campaigns": campaigns, "may_create": request.scope.can("campaigns.manage")})  # type: ignore[attr-defined]
+
+
+@require("campaigns.manage")
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    community = Community.objects.filter(pk__in=[c for c in scope.community_ids
+                                                 if scope.can("campaigns.manage", c)]).order_by("code").first()
+    form = CampaignForm(request.POST or None, community=community,
+                        initial={"starts_on": timezone.localdate(), "kind": request.GET.get("kind", Kind.TEST_ROUND)})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            url = run_once(request, lambda: reverse("campaigns:detail", args=[services.campaign_create(
+                actor=request.user, community=community, name=d["name"], kind=d["kind"], starts_on=d["starts_on"],
+                ends_on=d["ends_on"], grid=d["grid"], compounds=d["compounds"], buildings=d["building_list"],
+                request=request).pk]))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect(url)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "community": community})
+
+
+@require("campaigns.field")
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coverage at a glance: totals, then by grid, compound, building and unit."""
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    coverage = selectors.coverage(request.scope, campaign)  # type: ignore[attr-defined]
+    return render(request, "campaigns/campaign_detail.html", {
+        "campaign": campaign, "coverage": coverage, "manages": selectors.manages(request.scope, campaign),  # type: ignore[attr-defined]
+        "places": [p.place for p in campaign.places.select_related("compound", "building__compound",
+                                                                    "unit__building__compound")],
+    })
+
+
+@require("campaigns.manage")
+def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, services.campaign_open, _("The campaign is open; its targets are fixed."))
+
+
+@require("campaigns.manage")
+def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, services.campaign_close, _("The campaign is closed."))
+
+
+@require_POST
+def _transition(request: HttpRequest, pk: int, service: Any, done: str) -> HttpResponse:
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    _manage(request, campaign)
+    try:
+        service(actor=request.user, campaign=campaign, request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("campaigns:detail", pk=campaign.pk)
+
+
+# -- missing persons ------------------------------------------------------------------------------
+
+
+def _missing_filters(request: HttpRequest) -> dict[str, int | None]:
+    form = MissingFilterForm(request.GET)
+    form.is_valid()
+    return {k: form.cleaned_data.get(k) for k in ("compound", "building", "unit", "grid")}
+
+
+@require("campaigns.field")
+def missing_list(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    filters = _missing_filters(request)
+    qs = selectors.missing_targets(request.scope, campaign, **filters)  # type: ignore[attr-defined]
+    if request.GET.get("format") == "xlsx":
+        return exports.missing_xlsx(request, campaign, qs, filters)
+    if request.GET.get("format") == "pdf":
+        return exports.missing_pdf(request, campaign, qs, filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return render(request, "campaigns/missing_list.html", {
+        "campaign": campaign, "page": page, "query": query, "full_phone": exports.full_numbers(request, campaign),
+        "manages": selectors.manages(request.scope, campaign)})  # type: ignore[attr-defined]
+
+
+@require("campaigns.manage")
+def compare_previous(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    _manage(request, campaign)
+    qs = selectors.sampled_last_time_not_now(request.scope, campaign)  # type: ignore[attr-defined]
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "campaigns/compare.html", {"campaign": campaign, "page": page,
+                                                      "full_phone": exports.full_numbers(request, campaign)})
+
+
+@require("campaigns.field")
+def target_exempt(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    target = selectors.target_get(request.scope, campaign, target_pk)  # type: ignore[attr-defined]
+    form = ExemptForm(request.POST or None, initial={"reason": target.exempt_reason, "note": target.exempt_note})
+    if request.method == "POST" and form.is_valid():
+        try:
+            url = run_once(request, lambda: (services.target_exempt(
+                actor=request.user, target=target, reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"], request=request), reverse("campaigns:missing", args=[campaign.pk]))[1])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(url)
+    return render(request, "campaigns/exempt_form.html", {"campaign": campaign, "target": target, "form": form})
+
+
+# -- screening --------------------------------------------------------------------------------------
+
+
+@require("campaigns.field")
+def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """A grid worker's phone list: households not visited yet, by building, unit and floor."""
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    households = selectors.unvisited_households(request.scope, campaign)  # type: ignore[attr-defined]
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "campaigns/visit_list.html", {"campaign": campaign, "page": page})
+
+
+@require("campaigns.field")
+def household_visit(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    target_household = selectors.household_target_get(request.scope, campaign, household_pk)  # type: ignore[attr-defined]
+    household = target_household.household
+    persons = list(household.persons.filter(status=Person.Status.ACTIVE).order_by("id"))
+    form = VisitForm(None, persons=persons)
+    found = FoundPersonForm(None)
+    if request.method == "POST" and request.POST.get("action") == "found":
+        found = FoundPersonForm(request.POST)
+        if found.is_valid():
+            d = found.cleaned_data
+            try:
+                data = clean_person_fields(name=d["name"], id_number=d["id_number"], phone=d["phone"],
+                                           residency=d["residency"], relation=d["relation"])
+                url = run_once(request, lambda: (services.person_found(
+                    actor=request.user, campaign=campaign, household=household, data=data, request=request),
+                    request.path)[1])
+            except ValidationError as exc:
+                add_service_errors(found, exc)
+            else:
+                messages.success(request, _("Added to the registry and to this campaign."))
+                return redirect(url)
+    elif request.method == "POST":
+        form = VisitForm(request.POST, persons=persons)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                url = run_once(request, lambda: (services.visit_record(
+                    actor=request.user, campaign=campaign, household=household, outcome=d["outcome"],
+                    present=d["present"], moved_out=d["moved_out"], deceased=d["deceased"], notes=d["notes"],
+                    request=request), reverse("campaigns:visits", args=[campaign.pk]))[1])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Visit saved."))
+                return redirect(url)
+    visits = campaign.visits.filter(household=household).select_related("visitor")[:10]
+    return render(request, "campaigns/household_visit.html", {
+        "campaign": campaign, "household": household, "th": target_household, "form": form, "found": found,
+        "visits": visits})
+
+
+# -- test rounds ------------------------------------------------------------------------------------
+
+
+@require("campaigns.field")
+def point_list(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    manages = selectors.manages(request.scope, campaign)  # type: ignore[attr-defined]
+    form = PointForm(request.POST or None, community=campaign.community)
+    if request.method == "POST":
+        _manage(request, campaign)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.point_create(actor=request.user, campaign=campaign, name=d["name"], location=d["location"],
+                                      slots=[(d["starts_at"], d["ends_at"], list(d["buildings"]))], request=request)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("campaigns:points", pk=campaign.pk)
+    return render(request, "campaigns/point_list.html", {
+        "campaign": campaign, "points": selectors.point_list(request.scope, campaign),  # type: ignore[attr-defined]
+        "form": form, "manages": manages})
+
+
+@require("campaigns.field")
+def sample(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sample registration on a phone: the tube barcode and its pooling, then one person at a time
+    (a scanned pass, an ID or phone number, or a person chosen from the lookup)."""
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    registration = None
+    if request.method == "POST":
+        form = SampleForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            person, problem = _person_for(request, campaign, d)
+            try:
+                point = campaign.points.filter(pk=d["point"]).first() if d["point"] else None
+                specs = [services.SampleIn(client_id=d["client_id"], person=person, problem=problem)]
+                if person is None and not problem and d["close"]:
+                    specs = []
+                registration = services.tube_register(
+                    actor=request.user, campaign=campaign, code=d["tube"], pooling=d["pooling"], samples=specs,
+                    point=point, close=d["close"], request=request)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                for s in registration.samples:
+                    if s.status == "rejected":
+                        messages.error(request, s.problem)
+                    elif s.repeat:
+                        messages.warning(request, _("This person was already sampled in this round."))
+                for w in registration.warnings:
+                    messages.warning(request, w)
+                tube = registration.tube
+                params = {"tube": "" if tube.is_closed else tube.code, "pooling": tube.pooling,
+                          "point": d["point"] or "", "last": tube.pk}
+                return redirect(f"{reverse('campaigns:sample', args=[campaign.pk])}?{urlencode(params)}")
+    code = request.GET.get("tube", "")
+    pooling = request.GET.get("pooling", "10")
+    form = SampleForm(initial={"tube": code, "pooling": pooling, "point": request.GET.get("point"),
+                               "client_id": SampleForm.new_client_id()})
+    tube = Tube.objects.filter(campaign=campaign, code=code.strip().upper()).first() if code else None
+    last = Tube.objects.filter(campaign=campaign, pk=request.GET.get("last") or 0).first() if request.GET.get(
+        "last", "").isdigit() else None
+    found = selectors.lookup_persons(request.scope, campaign, request.GET.get("q", ""))  # type: ignore[attr-defined]
+    return render(request, "campaigns/sample.html", {
+        "campaign": campaign, "form": form, "tube": tube, "last": last if last and last != tube else None,
+        "samples": selectors.tube_samples(request.scope, tube) if tube else [],  # type: ignore[attr-defined]
+        "found": [(p, uuid.uuid4()) for p in found], "q": request.GET.get("q", ""), "code": code,
+        "pooling": pooling, "points": campaign.points.all(), "manages": selectors.manages(request.scope, campaign)})  # type: ignore[attr-defined]
+
+
+def _person_for(request: HttpRequest, campaign: Campaign, d: dict[str, Any]) -> tuple[Person | None, str]:
+    if d.get("person"):
+        person = request.scope.field_persons(Person.objects.filter(  # type: ignore[attr-defined]
+            pk=d["person"], community_id=campaign.community_id)).select_related("household__room").first()
+        return person, "" if person else _("Not found in this community.")
+    credential = (d.get("credential") or "").strip()
+    if not credential:
+        return None, "" if d.get("close") else _("Scan a pass or type an ID or phone number.")
+    return services.identify_for_sampling(campaign=campaign, credential=credential)
+
+
+@require("campaigns.field")
+def door_to_door(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    rows = selectors.door_to_door(request.scope, campaign)  # type: ignore[attr-defined]
+    return render(request, "campaigns/door_to_door.html", {"campaign": campaign, "rows": rows,
+                                                           "full_phone": exports.full_numbers(request, campaign)})
+
+
+@require("campaigns.manage")
+def results_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import lab results (.csv/.xlsx) or enter one by hand."""
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    _manage(request, campaign)
+    upload = ResultsUploadForm()
+    entry = ResultEntryForm()
+    report = None
+    if request.method == "POST" and "file" in request.FILES:
+        upload = ResultsUploadForm(request.POST, request.FILES)
+        if upload.is_valid():
+            f = upload.cleaned_data["file"]
+            try:
+                report = results.results_import(actor=request.user, campaign=campaign, file=f, filename=f.name,
+                                                request=request)
+            except results.ResultsFileError as exc:
+                upload.add_error("file", _("The file cannot be read: %(reason)s") % {"reason": exc})
+    elif request.method == "POST":
+        entry = ResultEntryForm(request.POST)
+        if entry.is_valid():
+            d = entry.cleaned_data
+            try:
+                outcome = results.result_enter(actor=request.user, campaign=campaign, code=d["code"],
+                                               result=d["result"], at=d["at"], request=request)
+            except ValidationError as exc:
+                add_service_errors(entry, exc)
+            else:
+                if outcome.retests:
+                    messages.warning(request, _("%(n)s persons are on the re-test list.") % {"n": outcome.retests})
+                messages.success(request, _("Result saved for tube %(code)s.") % {"code": outcome.tube.code})
+                return redirect("campaigns:results", pk=campaign.pk)
+    return render(request, "campaigns/results.html", {"campaign": campaign, "upload": upload, "entry": entry,
+                                                      "report": report})
+
+
+@require("campaigns.field")
+def retest_list(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    rows = selectors.retest_list(request.scope, campaign)  # type: ignore[attr-defined]
+    return render(request, "campaigns/retest_list.html", {"campaign": campaign, "rows": rows,
+                                                          "full_phone": exports.full_numbers(request, campaign)})
+
+
+@require("campaigns.field")
+def tube_list(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    tubes = selectors.tube_list(request.scope, campaign)  # type: ignore[attr-defined]
+    status = request.GET.get("result")
+    if status in ("positive", "invalid", "negative"):
+        tubes = tubes.filter(result=status)
+    elif status == "pending":
+        tubes = tubes.filter(result="")
+    page = Paginator(tubes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "campaigns/tube_list.html", {"campaign": campaign, "page": page, "status": status})
+
+
+@require("campaigns.field")
+def tube_detail(request: HttpRequest, pk: int, tube_pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    tube = selectors.tube_get(request.scope, campaign, tube_pk)  # type: ignore[attr-defined]
+    if request.method == "POST":
+        try:
+            services.tube_close(actor=request.user, tube=tube, request=request)
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("campaigns:tube", pk=campaign.pk, tube_pk=tube.pk)
+    return render(request, "campaigns/tube_detail.html", {
+        "campaign": campaign, "tube": tube,
+        "samples": selectors.tube_samples(request.scope, tube)})  # type: ignore[attr-defined]
+
