@@ -20,6 +20,13 @@ class DayForm(forms.Form):
 
     date = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        # Without a date the page shows today: put it in the field too, so the form says which day it is.
+        if data is None or not data.get("date"):
+            data = data.copy() if data is not None else {}
+            data["date"] = ledger.local_today().isoformat()
+        super().__init__(data, *args, **kwargs)
+
     def day(self) -> dt.date:
         if self.is_valid() and self.cleaned_data.get("date"):
             return self.cleaned_data["date"]
