@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from shequ.campaigns import selectors, services
@@ -130,7 +130,7 @@ def retests(request: HttpRequest, campaign_id: int) -> list[dict]:
 
 
 @router.post("/{campaign_id}/tubes", response={200: TubeOut, 201: TubeOut}, url_name="campaign_tubes")
-def post_tube(request: HttpRequest, campaign_id: int, data: TubeIn) -> tuple[int, dict]:
+def post_tube(request: HttpRequest, campaign_id: int, data: TubeIn) -> Status:
     _need(request, "campaigns.field")
     scope = request.scope  # type: ignore[attr-defined]
     campaign = selectors.campaign_get(scope, campaign_id)
@@ -169,4 +169,4 @@ def post_tube(request: HttpRequest, campaign_id: int, data: TubeIn) -> tuple[int
                     "retest": bool(sample and sample.retest), "problem": r.problem})
     body = {"tube_id": reg.tube.pk, "code": reg.tube.code, "pooling": reg.tube.pooling, "size": reg.tube.size,
             "closed": reg.tube.is_closed, "created": reg.created, "samples": out, "warnings": reg.warnings}
-    return (201 if reg.created else 200), body
+    return Status(201 if reg.created else 200, body)

@@ -1,0 +1,215 @@
+"""Campaign pages: creating and opening, the grid worker's visit list, sample registration, scoping,
+exports."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from shequ.audit.models import AuditEvent
+from shequ.campaigns import selectors, services
+from shequ.campaigns.models import Campaign, Sample, Target, Tube
+from shequ.core.scoping import scope_for
+from shequ.registry.models import Household, Person
+from tests.campaigns.conftest import open_round, sample_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_create_and_open_a_campaign_over_buildings(login: Any, building9: Any) -> None:
+    client = login("staff")
+    response = client.post(reverse("campaigns:create"), {
+        "name": "第四轮核酸", "kind": "test_round", "starts_on": "2022-01-27",
+        "compounds": [building9.compound_id], "buildings": "9, 8", "submission_key": uuid.uuid4().hex})
+    assert response.status_code == 302
+    campaign = Campaign.objects.get(name="第四轮核酸")
+    assert {p.building.number for p in campaign.places.all()} == {"8", "9"}
+    assert client.get(reverse("campaigns:open", args=[campaign.pk])).status_code == 405
+    client.post(reverse("campaigns:open", args=[campaign.pk]))
+    campaign.refresh_from_db()
+    assert campaign.status == "open"
+    assert set(Target.objects.filter(campaign=campaign).values_list("building__number", flat=True)) == {"8", "9"}
+
+
+def test_a_building_not_in_the_compound_is_named(login: Any, building9: Any) -> None:
+    response = login("staff").post(reverse("campaigns:create"), {
+        "name": "x", "kind": "test_round", "starts_on": "2022-01-27", "compounds": [building9.compound_id],
+        "buildings": "9, 99"})
+    assert response.status_code == 200 and "99" in response.content.decode()
+
+
+def test_grid_worker_sees_only_their_grids_missing_people(login: Any, users: dict[str, Any]) -> None:
+    campaign = open_round(users["secretary"])  # the whole community
+    grid1 = users["grid1"]
+    scope = scope_for(grid1)
+    grid_id = next(iter(scope.grids))
+    response = login("grid1").get(reverse("campaigns:missing", args=[campaign.pk]))
+    assert response.status_code == 200
+    shown = response.context["page"].paginator.count
+    assert shown == Target.objects.filter(campaign=campaign, grid_id=grid_id).count() > 0
+    coverage = selectors.coverage(scope, campaign)
+    assert [r.key for r in coverage.grids] == [grid_id]
+    assert coverage.total.targeted == shown
+    # The secretary sees the whole community.
+    assert selectors.coverage(scope_for(users["secretary"]), campaign).total.targeted == Target.objects.filter(
+        campaign=campaign).count()
+
+
+def test_grid_worker_cannot_open_a_household_of_another_grid(login: Any, users: dict[str, Any],
+                                                             other_grid_household: Any) -> None:
+    campaign = open_round(users["secretary"], kind="screening")
+    assert login("grid1").get(reverse("campaigns:household", args=[campaign.pk, other_grid_household.pk])
+                              ).status_code == 404
+    assert login("secretary").get(reverse("campaigns:household", args=[campaign.pk, other_grid_household.pk])
+                                  ).status_code == 200
+
+
+def test_outsider_gets_404_for_a_futong_campaign(login: Any, test_round: Any) -> None:
+    client = login("outsider")
+    for name in ("campaigns:detail", "campaigns:missing", "campaigns:results", "campaigns:retests"):
+        assert client.get(reverse(name, args=[test_round.pk])).status_code == 404
+    assert client.get(reverse("api:campaign_coverage", args=[test_round.pk])).status_code == 404
+    assert test_round.pk not in [c["id"] for c in client.get(reverse("api:campaigns")).json()]
+
+
+def test_visit_list_is_in_walking_order_and_the_visit_form_saves(login: Any, screening: Any) -> None:
+    client = login("grid1")
+    page = client.get(reverse("campaigns:visits", args=[screening.pk]))
+    rows = list(page.context["page"].object_list)
+    keys = [(t.building.sort_key, t.unit.sort_key, t.floor, t.household.room.number) for t in rows]
+    assert keys == sorted(keys)
+    household = rows[0].household
+    persons = list(household.persons.filter(status="active").order_by("id"))
+    data = {"outcome": "visited", "notes": "", "submission_key": uuid.uuid4().hex}
+    for p in persons:
+        data[f"state_{p.pk}"] = "present"
+        data[f"temp_{p.pk}"] = "36.4"
+    url = reverse("campaigns:household", args=[screening.pk, household.pk])
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302  # the same form again: no second visit
+    assert screening.visits.filter(household=household).count() == 1
+    after = client.get(reverse("campaigns:visits", args=[screening.pk]))
+    assert household.pk not in [t.household_id for t in after.context["page"].object_list]
+    assert Target.objects.filter(campaign=screening, household=household, reached_at__isnull=False).count() == len(
+        persons)
+
+
+def test_someone_found_on_the_doorstep_is_registered_and_targeted(login: Any, screening: Any,
+                                                                  anchor_household: Any) -> None:
+    url = reverse("campaigns:household", args=[screening.pk, anchor_household.pk])
+    response = login("grid1").post(url, {"action": "found", "name": "装修工人甲", "residency": "migrant",
+                                         "relation": "other", "submission_key": uuid.uuid4().hex})
+    assert response.status_code == 302
+    person = Person.objects.get(name="装修工人甲", household=anchor_household)
+    target = Target.objects.get(campaign=screening, person=person)
+    assert target.found_in_screening and target.added_mid_round
+    assert AuditEvent.objects.filter(action="create", object_type="person", object_id=str(person.pk)).exists()
+
+
+def test_sampling_page_registers_by_pass_and_closes_full_tube(login: Any, test_round: Any,
+                                                             anchor_household: Any, users: dict[str, Any]) -> None:
+    from shequ.gates import passes
+    from shequ.gates.services import pass_issue
+
+    client = login("sampler1")
+    url = reverse("campaigns:sample", args=[test_round.pk])
+    persons = list(anchor_household.persons.filter(status="active").order_by("id"))
+    token = passes.token_for(pass_issue(actor=users["secretary"], person=persons[0]).code)
+    r = client.post(url, {"tube": "s-001", "pooling": "5", "credential": token, "client_id": str(uuid.uuid4())})
+    assert r.status_code == 302 and "tube=S-001" in r["Location"]
+    r = client.post(url, {"tube": "S-001", "pooling": "5", "person": persons[1].pk, "client_id": str(uuid.uuid4())})
+    assert Sample.objects.filter(tube__code="S-001", campaign=test_round).count() == 2
+    page = client.get(r["Location"])
+    assert persons[0].name in page.content.decode()
+    # Unknown credentials are named, not registered.
+    r = client.post(url, {"tube": "S-001", "pooling": "5", "credential": "13000000000",
+                          "client_id": str(uuid.uuid4())}, follow=True)
+    assert "Not found" in r.content.decode() or "找不到" in r.content.decode() or r.status_code == 200
+    assert Tube.objects.get(code="S-001", campaign=test_round).size == 2
+    # Close the tube early.
+    r = client.post(url, {"tube": "S-001", "pooling": "5", "close": "on", "client_id": str(uuid.uuid4())})
+    assert Tube.objects.get(code="S-001", campaign=test_round).is_closed
+    assert "tube=&" in r["Location"]
+
+
+def test_lookup_by_address(login: Any, test_round: Any, anchor_household: Any) -> None:
+    page = login("sampler1").get(reverse("campaigns:sample", args=[test_round.pk]), {"q": "9-2-502", "tube": "X"})
+    found = [p for p, _cid in page.context["found"]]
+    assert anchor_household.pk in {p.household_id for p in found}
+    assert {p.household.room.address for p in found} == {"9-2-502"}
+
+
+def test_door_to_door_list_has_elderly_alone_and_restricted(login: Any, users: dict[str, Any]) -> None:
+    from shequ.containment.models import MovementRestriction
+
+    campaign = open_round(users["secretary"])
+    page = login("staff").get(reverse("campaigns:door_to_door", args=[campaign.pk]))
+    person_ids = {r["target"].person_id for r in page.context["rows"]}
+    elderly = set(Person.objects.filter(community__code="futong", status="active", household__status="active",
+                                        tags__tag="elderly_alone").values_list("id", flat=True))
+    assert elderly and elderly <= person_ids
+    restricted = MovementRestriction.objects.filter(person__community__code="futong", ends_at__isnull=True,
+                                                    person__status="active").values_list("person_id", flat=True)
+    assert set(restricted) <= person_ids
+
+
+def test_missing_exports_are_chinese_and_audited(login: Any, test_round: Any, building9: Any) -> None:
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    client = login("secretary")
+    url = reverse("campaigns:missing", args=[test_round.pk])
+    xlsx = client.get(url, {"format": "xlsx", "building": building9.pk})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "小区" and len(rows) - 1 == Target.objects.filter(campaign=test_round).count()
+    pdf = client.get(url, {"format": "pdf", "building": building9.pk})
+    assert pdf["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "未" in text and building9.compound.name in text
+    assert AuditEvent.objects.filter(action="export", summary__startswith="campaign missing list").count() == 2
+
+
+def test_grid_worker_export_masks_phones(login: Any, test_round: Any) -> None:
+    from openpyxl import load_workbook
+
+    xlsx = login("grid1").get(reverse("campaigns:missing", args=[test_round.pk]), {"format": "xlsx"})
+    phones = [r[6] for r in list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))[1:]]
+    assert phones and all("*" in p for p in phones if p)
+
+
+def test_compare_with_previous_round(login: Any, users: dict[str, Any], building9: Any) -> None:
+    secretary = users["secretary"]
+    first = open_round(secretary, name="第一轮", buildings=[building9])
+    persons = list(Person.objects.filter(household__room__unit__building=building9, status="active").order_by("id"))
+    services.tube_register(actor=secretary, campaign=first, code="A", pooling=10,
+                           samples=[sample_in(p) for p in persons[:4]])
+    services.campaign_close(actor=secretary, campaign=first)
+    second = open_round(secretary, name="第二轮", buildings=[building9])
+    assert second.previous_id == first.pk
+    services.tube_register(actor=secretary, campaign=second, code="B", pooling=5,
+                           samples=[sample_in(p) for p in persons[:2]])
+    page = login("staff").get(reverse("campaigns:compare", args=[second.pk]))
+    assert {t.person_id for t in page.context["page"].object_list} == {persons[2].pk, persons[3].pk}
+
+
+def test_pages_render_for_field_roles(login: Any, test_round: Any, screening: Any) -> None:
+    for role in ("secretary", "grid1", "sampler1"):
+        client = login(role)
+        for name in ("campaigns:detail", "campaigns:missing", "campaigns:sample", "campaigns:door_to_door",
+                     "campaigns:retests", "campaigns:tubes", "campaigns:points"):
+            assert client.get(reverse(name, args=[test_round.pk])).status_code == 200, (role, name)
+        assert client.get(reverse("campaigns:visits", args=[screening.pk])).status_code == 200
+
+
+def test_household_unvisited_of_vacated_household_is_not_targeted(users: dict[str, Any], building9: Any) -> None:
+    vacated = Household.objects.filter(room__unit__building=building9, status="active").first()
+    from shequ.registry.services import household_move_out
+
+    household_move_out(actor=users["secretary"], household=vacated, reason="搬走")
+    campaign = open_round(users["secretary"], buildings=[building9])
+    assert not campaign.target_households.filter(household=vacated).exists()
