@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -84,4 +85,42 @@ def build_gates(*, seed: int) -> dict[str, int]:
         ContainmentArea.objects.create(community_id=quota_compound.community_id, level=Level.CONTROLLED,
                                        compound=quota_compound, starts_at=now - dt.timedelta(days=1),
                                        reason="管控期 (演示)")
-    return {"gates": len(gates), "passes": len(persons), "restrictions": len(restrictions)}
+    passages = _simulate_passages(rng=rng, gate=post, guard=guard, now=now)
+    return {"gates": len(gates), "passes": len(persons), "restrictions": len(restrictions), "passages": passages}
+
+
+def _simulate_passages(*, rng: random.Random, gate: Gate, guard: User, now: dt.datetime) -> int:
+    """Yesterday and today at the main gate, through the same service as the screen: residents going
+    out and coming back, a few refused (fever, a yellow code, a quarantined person trying to leave), so
+    the ledger, who-is-out, the hourly counts and the alerts have something to show."""
+    import uuid
+
+    from shequ.gates.services import Checks, record_passage
+
+    people = list(Person.objects.filter(household__room__unit__building__compound_id=gate.compound_id,
+                                        status=Person.Status.ACTIVE)
+                  .select_related("household__room__unit__building__compound").order_by("id"))
+    restricted = {r.person_id for r in MovementRestriction.objects.filter(person__in=people)}
+    free = [p for p in people if p.pk not in restricted]
+    start = now - dt.timedelta(hours=30)
+    count = 0
+    for person in rng.sample(free, min(120, len(free))):
+        out_at = start + dt.timedelta(minutes=rng.randrange(0, 28 * 60))
+        back_at = out_at + dt.timedelta(minutes=rng.randrange(20, 240))
+        trips = [("out", out_at)] + ([("in", back_at)] if back_at < now and rng.random() < 0.8 else [])
+        for direction, at in trips:
+            temperature = Decimal(rng.choice(["36.2", "36.4", "36.5", "36.6", "36.8"]))
+            code = "green"
+            if direction == "in" and rng.random() < 0.03:
+                temperature = Decimal("37.8")
+            if direction == "in" and rng.random() < 0.02:
+                code = "yellow"
+            record_passage(gate=gate, actor=guard, checks=Checks(direction, temperature, code, True),
+                           client_id=uuid.UUID(int=rng.getrandbits(128)), recorded_at=at, person=person)
+            count += 1
+    for person in [p for p in people if p.pk in restricted][:2]:
+        record_passage(gate=gate, actor=guard, checks=Checks("out", Decimal("36.5"), "green", True),
+                       client_id=uuid.UUID(int=rng.getrandbits(128)), recorded_at=now - dt.timedelta(hours=2),
+                       person=person)
+        count += 1
+    return count
