@@ -44,3 +44,12 @@ def screening(secretary: Any, building9: Any) -> Any:
 
 def sample_in(person: Any) -> services.SampleIn:
     return services.SampleIn(client_id=uuid.uuid4(), person=person)
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Any:
+    """Service messages are asserted in English (pages still render in the request's language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
