@@ -246,15 +246,15 @@ def scope_for(user: Any, *, api_token_id: int | None = None) -> Scope:
             households.add(household_id)
         elif role == STREET:
             streets.add(street_id)
-    gates: set[int] = set()
-    if roles & {GATE_GUARD, VOLUNTEER}:
-        gates = set(apps.get_model("gates", "GateGuard").objects.filter(user_id=user.pk).values_list("gate_id", flat=True))
     device_gate = None
     if api_token_id is not None:
-        device_gate = (
-            apps.get_model("gates", "GateDevice").objects.filter(token_id=api_token_id)
-            .values_list("gate_id", flat=True).first()
-        )
+        device_gate = next(iter(
+            apps.get_model("gates", "GateDevice").objects.filter(token_id=api_token_id).values_list("gate_id", flat=True)
+        ), None)
+    gates: set[int] = set()
+    # A device bound to a gate sees that gate only (gates_qs), so its user's posts are not read.
+    if device_gate is None and roles & {GATE_GUARD, VOLUNTEER}:
+        gates = set(apps.get_model("gates", "GateGuard").objects.filter(user_id=user.pk).values_list("gate_id", flat=True))
     return Scope(
         gates=frozenset(gates),
         device_gate=device_gate,
