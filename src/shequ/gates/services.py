@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,8 @@ from shequ.alerts.models import Kind as AlertKind
 from shequ.alerts.services import alert_raise
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
-from shequ.containment.selectors import in_force, levels_for_units, restrictions_in_force
+from shequ.containment.models import STRICTNESS, ContainmentArea, MovementRestriction
+from shequ.containment.selectors import in_force
 from shequ.core.idnumber import IDNumberError, normalize_id_number, parse_id_number
 from shequ.core.masking import mask_name
 from shequ.core.phone import PhoneError, normalize_phone
@@ -43,7 +44,7 @@ from shequ.gates.models import (
     Visitor,
 )
 from shequ.gates.rules import REASON_MSGIDS, Checks, Standing, Verdict, decide
-from shequ.registry.models import Household, Person
+from shequ.registry.models import Building, Compound, Household, Person, Room, Unit
 
 
 # -- passes -----------------------------------------------------------------------------------
@@ -91,6 +92,69 @@ def _person_qs(community_id: int) -> Any:
     )
 
 
+# A pass with its person, household, room, unit, building and compound: what
+# ``select_related("person__household__room__unit__building__compound")`` loads, in hand-written SQL
+# built once from the models, because compiling that query cost more than running it (this runs for
+# every scanned pass). Every concrete column is read, so the instances are complete.
+_PASS_CHAIN = (  # (model, alias, the alias it hangs from and the foreign key column there, attribute)
+    (Pass, "t0", None, None, None),
+    (Person, "t1", "t0", "person_id", "person"),
+    (Household, "t2", "t1", "household_id", "household"),
+    (Room, "t3", "t2", "room_id", "room"),
+    (Unit, "t4", "t3", "unit_id", "unit"),
+    (Building, "t5", "t4", "building_id", "building"),
+    (Compound, "t6", "t5", "compound_id", "compound"),
+)
+_PASS_CHAIN_SQL: dict[str, Any] = {}
+
+
+def _pass_chain_sql() -> dict[str, Any]:
+    """The statement and, per column, the converters the ORM would apply (per database vendor)."""
+    if connection.vendor not in _PASS_CHAIN_SQL:
+        columns = ", ".join(f"{alias}.{f.column}" for model, alias, *_ in _PASS_CHAIN
+                            for f in model._meta.concrete_fields)
+        joins = " ".join(f"INNER JOIN {model._meta.db_table} {alias} ON {alias}.id = {parent}.{fk}"
+                         for model, alias, parent, fk, _attr in _PASS_CHAIN[1:])
+        converters = []
+        for model, *_rest in _PASS_CHAIN:
+            for f in model._meta.concrete_fields:
+                col = f.get_col(model._meta.db_table)
+                converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+        _PASS_CHAIN_SQL[connection.vendor] = {
+            # Names come from the models, values are parameters.
+            "sql": f"SELECT {columns} FROM {Pass._meta.db_table} t0 {joins} "  # noqa: S608
+                   "WHERE t0.community_id = %s AND t0.code = %s",
+            "converters": converters,
+        }
+    return _PASS_CHAIN_SQL[connection.vendor]
+
+
+def _pass_with_person(community_id: int, code: str) -> Pass | None:
+    chain = _pass_chain_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(chain["sql"], [community_id, code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances: list[Any] = []
+    i = 0
+    for model, *_rest in _PASS_CHAIN:
+        fields = model._meta.concrete_fields
+        values = []
+        for _f in fields:
+            value = row[i]
+            col, converters = chain["converters"][i]
+            for convert in converters:
+                value = convert(value, col, connection)
+            values.append(value)
+            i += 1
+        instances.append(model.from_db(connection.alias, [f.attname for f in fields], values))
+    for (_model, _alias, _parent, _fk, attr), parent, child in zip(_PASS_CHAIN[1:], instances[:-1], instances[1:],
+                                                                  strict=True):
+        setattr(parent, attr, child)
+    return instances[0]
+
+
 def identify(*, community_id: int, credential: str) -> Identified:
     """A pass token, an ID number or a mobile phone number -> the person, within one community."""
     text = normalize(credential).strip()
@@ -98,8 +162,7 @@ def identify(*, community_id: int, credential: str) -> Identified:
         code = passes.code_from_token(text)
         if code is None:
             return Identified(None, "pass", "pass_invalid")
-        issued = Pass.objects.filter(community_id=community_id, code=code).select_related(
-            "person__household__room__unit__building__compound").first()
+        issued = _pass_with_person(community_id, code)
         if issued is None:
             return Identified(None, "pass", "pass_invalid")
         if issued.revoked_at is not None:
@@ -149,9 +212,57 @@ def exits_used(*, household_id: int, compound_id: int, since: dt.datetime, until
     ).count()
 
 
+def _facts_sql() -> str:
+    """One statement for what standing_of reads about a household's place and a person, built from
+    the models' table names once. Levels are compared by containment.models.STRICTNESS."""
+    restriction = MovementRestriction._meta.db_table
+    area = ContainmentArea._meta.db_table
+    quota = ExitQuota._meta.db_table
+    strictness = " ".join(f"WHEN '{level.value}' THEN {rank}" for level, rank in STRICTNESS.items())
+    in_force = "{t}.starts_at <= %(at)s AND ({t}.ends_at IS NULL OR {t}.ends_at > %(at)s)"
+    # Table names and level codes come from the models, never from input; values are parameters.
+    return f"""
+        SELECT
+          EXISTS (SELECT 1 FROM {restriction} r WHERE r.person_id = %(person)s AND {in_force.format(t="r")}),
+          (SELECT MAX(CASE a.level {strictness} ELSE 0 END) FROM {area} a
+            WHERE {in_force.format(t="a")}
+              AND (a.unit_id = %(unit)s OR a.building_id = %(building)s OR a.compound_id = %(compound)s)),
+          (SELECT q.id FROM {quota} q WHERE q.compound_id = %(gate_compound)s AND {in_force.format(t="q")}
+            ORDER BY q.starts_at DESC LIMIT 1)
+    """  # noqa: S608
+
+
+_FACTS_SQL: str | None = None
+_LEVEL_OF_RANK = {rank: level.value for level, rank in STRICTNESS.items()}
+
+
+def _place_facts(*, person_id: int | None, unit: Any, gate_compound_id: int, at: dt.datetime) -> tuple[bool, str | None, int | None]:
+    """(a restriction of the person in force, the strictest containment level over the unit, its
+    building or compound, the id of the exit quota in force at the gate's compound), in one round
+    trip: this runs for every passage. tests/gates/test_services.py holds it to the containment
+    selectors (restrictions_in_force, levels_for_units) and quota_in_force."""
+    global _FACTS_SQL
+    if _FACTS_SQL is None:
+        _FACTS_SQL = _facts_sql()
+    at_db = connection.ops.adapt_datetimefield_value(at)
+    params = {"person": person_id or 0, "unit": unit.pk, "building": unit.building_id,
+              "compound": unit.building.compound_id, "gate_compound": gate_compound_id, "at": at_db}
+    with connection.cursor() as cursor:
+        cursor.execute(_FACTS_SQL, params)
+        restricted, rank, quota_id = cursor.fetchone()
+    return bool(restricted), _LEVEL_OF_RANK.get(rank or 0), quota_id
+
+
 def standing_of(*, gate: Gate, person: Person | None, problem: str | None, at: dt.datetime,
-                direction: str) -> Standing:
-    """What the rules need to know about a person at a gate at a moment (a few indexed queries)."""
+                direction: str, for_update: bool = False) -> Standing:
+    """What the rules need to know about a person at a gate at a moment.
+
+    One query for the person's restriction, the containment level over their unit, building and
+    compound, and the exit quota in force; when they are leaving under a quota, one more counts the
+    household's exits in the period. ``for_update`` (inside record_passage's transaction): the
+    household's row is locked before its exits are counted, so two members leaving at once cannot
+    both take the last exit.
+    """
     gate_closed = gate.status == Gate.Status.CLOSED
     if problem is None and person is not None:
         if person.status != Person.Status.ACTIVE:
@@ -160,17 +271,24 @@ def standing_of(*, gate: Gate, person: Person | None, problem: str | None, at: d
             problem = "other_compound"
     if problem is not None or person is None:
         return Standing(identity_problem=problem or "unknown_person", gate_closed=gate_closed)
-    unit_id = person.household.room.unit_id
-    restricted = bool(restrictions_in_force([person.pk], at))
-    level = levels_for_units([unit_id], at).get(unit_id)
+    restricted, level, quota_id = _place_facts(person_id=person.pk, unit=person.household.room.unit,
+                                               gate_compound_id=gate.compound_id, at=at)
     quota_left = None
-    if direction == Direction.OUT:
-        quota = quota_in_force(gate.compound_id, at)
-        if quota is not None:
-            used = exits_used(household_id=person.household_id, compound_id=gate.compound_id,
-                              since=at - dt.timedelta(days=quota.days), until=at)
-            quota_left = quota.persons - used
+    if direction == Direction.OUT and quota_id is not None:
+        quota = ExitQuota.objects.get(pk=quota_id)
+        if for_update:
+            list(Household.objects.select_for_update().filter(pk=person.household_id).values_list("pk"))
+        used = exits_used(household_id=person.household_id, compound_id=gate.compound_id,
+                          since=at - dt.timedelta(days=quota.days), until=at)
+        quota_left = quota.persons - used
     return Standing(gate_closed=gate_closed, restricted=restricted, level=level, quota_left=quota_left)
+
+
+def visitor_standing(*, gate: Gate, host: Household, at: dt.datetime) -> Standing:
+    """A visitor's standing: the checks, the gate, and the containment level of the host household."""
+    _restricted, level, _quota = _place_facts(person_id=None, unit=host.room.unit, gate_compound_id=gate.compound_id,
+                                              at=at)
+    return Standing(visitor=True, gate_closed=gate.status == Gate.Status.CLOSED, level=level)
 
 
 _SUBJECT = ("person__household__room__unit__building__compound",
@@ -218,9 +336,10 @@ def record_passage(
     at = recorded_at or received
     if at > received + dt.timedelta(minutes=5):
         raise ValidationError({"recorded_at": _("The passage time is in the future.")})
-    earlier = _existing(gate, client_id)
-    if earlier is not None:
-        return earlier
+    # No look-up of the client_id first: the unique constraint (community, client_id) decides. A copy
+    # (a retry, or a second copy arriving at the same moment) fails its insert, its transaction rolls
+    # back with anything it did, and the first record is returned. A first copy, the common case, is
+    # spared a query.
     kind = "person" if person is not None else "visitor" if visitor is not None else ""
     problem = None
     if person is None and visitor is None:
@@ -228,30 +347,32 @@ def record_passage(
         person, kind, problem = found.person, found.kind, found.problem
     if person is not None and person.community_id != gate.community_id:
         person, problem = None, "unknown_person"
+    # The standing is read before the transaction: on SQLite the transaction holds the database's
+    # write lock (BEGIN IMMEDIATE), so it should hold it only for the writes.
+    if visitor is not None:
+        standing = visitor_standing(gate=gate, host=visitor.host_household, at=at)
+        household_id = visitor.host_household_id
+    else:
+        standing = standing_of(gate=gate, person=person, problem=problem, at=at, direction=checks.direction)
+        household_id = person.household_id if person is not None and not standing.identity_problem else None
     try:
         with transaction.atomic():
-            if visitor is not None:
-                host = visitor.host_household
-                level = levels_for_units([host.room.unit_id], at).get(host.room.unit_id)
-                standing = Standing(visitor=True, gate_closed=gate.status == Gate.Status.CLOSED, level=level)
-                household_id = host.pk
-            else:
-                if person is not None and checks.direction == Direction.OUT and problem is None:
-                    # Serialise exits of one household so two members cannot both take the last quota.
-                    Household.objects.select_for_update().filter(pk=person.household_id).first()
-                standing = standing_of(gate=gate, person=person, problem=problem, at=at, direction=checks.direction)
-                household_id = person.household_id if person is not None and not standing.identity_problem else None
+            if standing.quota_left is not None:
+                # Leaving under an exit quota: count again with the household locked, so two members
+                # leaving at the same moment cannot both take the last exit.
+                standing = standing_of(gate=gate, person=person, problem=problem, at=at,
+                                       direction=checks.direction, for_update=True)
             verdict = decide(checks, standing)
-            with transaction.atomic():
-                passage = Passage.objects.create(
-                    community_id=gate.community_id, gate=gate,
-                    guard=actor if getattr(actor, "is_authenticated", False) else None,
-                    client_id=client_id, recorded_at=at,
-                    person=person if visitor is None else None, visitor=visitor, household_id=household_id,
-                    credential=kind, direction=checks.direction, temperature=checks.temperature,
-                    health_code=checks.health_code, mask=checks.mask, decision=verdict.decision,
-                    reasons=list(verdict.reasons), offline=bool(offline_decision), offline_decision=offline_decision,
-                )
+            # A duplicate client_id raises IntegrityError here; it leaves this block, which rolls back.
+            passage = Passage.objects.create(
+                community_id=gate.community_id, gate=gate,
+                guard=actor if getattr(actor, "is_authenticated", False) else None,
+                client_id=client_id, recorded_at=at,
+                person=person if visitor is None else None, visitor=visitor, household_id=household_id,
+                credential=kind, direction=checks.direction, temperature=checks.temperature,
+                health_code=checks.health_code, mask=checks.mask, decision=verdict.decision,
+                reasons=list(verdict.reasons), offline=bool(offline_decision), offline_decision=offline_decision,
+            )
             who = mask_name(person.name if person else visitor.name if visitor else "")
             if verdict.allowed and person is not None:
                 _update_presence(passage, person, gate)
