@@ -55,7 +55,9 @@ def passage_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # -- gates and their status ------------------------------------------------------------------------
 @require("gates.manage")
 def gate_list(request: HttpRequest) -> HttpResponse:
-    gates = list(selectors.gate_list(request.scope))
+    # Grouped by compound; two communities may each have a compound of the same name, so the id
+    # keeps their gates apart.
+    gates = sorted(selectors.gate_list(request.scope), key=lambda g: (g.compound.name, g.compound_id, g.name))
     compounds = [(compound, list(rows)) for compound, rows in groupby(gates, key=lambda g: g.compound)]
     return render(request, "gates/office_gates.html", {
         "compounds": [{"compound": c, "gates": rows, "open": sum(g.status == Gate.Status.OPEN for g in rows)}
