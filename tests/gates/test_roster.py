@@ -158,3 +158,22 @@ def test_dashboard_shows_unstaffed_gates_to_staff_only(login: Any) -> None:
     guard_home = login("gate1").get(reverse("home"))
     assert 'class="card unstaffed"' not in guard_home.content.decode()
     assert reverse("gates:ledger", args=[_post().pk]) in guard_home.content.decode()
+
+
+def test_the_grid_flags_empty_cells_of_the_current_and_next_shift(login: Any) -> None:
+    post = _post()
+    at = timezone.now()
+    current, upcoming = roster.current_and_next(_shifts(), at)
+    DutyAssignment.objects.filter(gate=post, shift=upcoming.shift, date=upcoming.date).delete()
+    gates = list(Gate.objects.filter(community__code="futong").order_by("id"))
+    _days, rows = roster.week_grid(gates, _shifts(), roster.week_start(upcoming.date),
+                                   roster.watched_windows(_shifts(), at))
+    flagged = {(r.gate.pk, s.shift.pk, c.date) for r in rows for s in r.shifts for c in s.cells if c.unstaffed}
+    assert (post.pk, upcoming.shift.pk, upcoming.date) in flagged
+    assert all(shift in (current.shift.pk, upcoming.shift.pk) for _g, shift, _d in flagged)
+    assert (post.pk, current.shift.pk, current.date) not in flagged  # gate1 is on duty now
+    # A closed gate is never flagged.
+    Gate.objects.filter(pk=post.pk).update(status="closed")
+    _days, rows = roster.week_grid(list(Gate.objects.filter(pk=post.pk)), _shifts(),
+                                   roster.week_start(upcoming.date), roster.watched_windows(_shifts(), at))
+    assert not any(c.unstaffed for r in rows for s in r.shifts for c in s.cells)

@@ -95,6 +95,8 @@ def week_start(day: dt.date) -> dt.date:
 class Cell:
     date: dt.date
     duties: list[DutyAssignment] = field(default_factory=list)
+    # The current or next shift window, open gate, nobody assigned: highlighted on the grid.
+    unstaffed: bool = False
 
 
 @dataclass
@@ -109,8 +111,10 @@ class GateRows:
     shifts: list[ShiftRow]
 
 
-def week_grid(gates: list[Gate], shifts: list[Shift], monday: dt.date) -> tuple[list[dt.date], list[GateRows]]:
-    """Gate x shift x day for seven days from ``monday``, with the assigned guards (one query)."""
+def week_grid(gates: list[Gate], shifts: list[Shift], monday: dt.date,
+              watch: frozenset[tuple[int, dt.date]] = frozenset()) -> tuple[list[dt.date], list[GateRows]]:
+    """Gate x shift x day for seven days from ``monday``, with the assigned guards (one query).
+    ``watch`` holds the (shift id, day) of the current and next shift: empty cells there are flagged."""
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     duties = DutyAssignment.objects.filter(
         gate_id__in=[g.pk for g in gates], date__gte=days[0], date__lte=days[-1]
@@ -120,7 +124,11 @@ def week_grid(gates: list[Gate], shifts: list[Shift], monday: dt.date) -> tuple[
         by_key.setdefault((d.gate_id, d.shift_id, d.date), []).append(d)
     rows = [
         GateRows(gate=g, shifts=[
-            ShiftRow(shift=s, cells=[Cell(date=day, duties=by_key.get((g.pk, s.pk, day), [])) for day in days])
+            ShiftRow(shift=s, cells=[
+                Cell(date=day, duties=by_key.get((g.pk, s.pk, day), []),
+                     unstaffed=g.status == Gate.Status.OPEN and (s.pk, day) in watch
+                     and not by_key.get((g.pk, s.pk, day)))
+                for day in days])
             for s in shifts
         ])
         for g in gates
@@ -135,6 +143,11 @@ class Unstaffed:
     when: str  # "now" | "next"
     window: ShiftWindow
     gates: list[Gate]
+
+
+def watched_windows(shifts: list[Shift], at: dt.datetime | None = None) -> frozenset[tuple[int, dt.date]]:
+    """(shift id, day) of the current and the next shift."""
+    return frozenset((w.shift.pk, w.date) for w in current_and_next(shifts, at or timezone.now()) if w is not None)
 
 
 def unstaffed(gates: list[Gate], shifts: list[Shift], at: dt.datetime | None = None) -> list[Unstaffed]:

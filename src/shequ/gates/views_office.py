@@ -223,7 +223,7 @@ def roster_week(request: HttpRequest) -> HttpResponse:
     ctx = _roster_context(request, community)
     day_form = DayForm({"date": request.GET.get("week", "")})
     monday = roster.week_start(day_form.day())
-    days, rows = roster.week_grid(ctx["gates"], ctx["shifts"], monday)
+    days, rows = roster.week_grid(ctx["gates"], ctx["shifts"], monday, roster.watched_windows(ctx["shifts"]))
     initial = {k: request.GET[k] for k in ("gate", "shift", "date") if request.GET.get(k)}
     form = DutyAssignForm(initial=initial, gates=ctx["gates"], shifts=ctx["shifts"], guards=ctx["guards"])
     return render(request, "gates/roster.html", {
