@@ -9,7 +9,6 @@ the winner's row.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
@@ -19,7 +18,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -380,11 +380,14 @@ class Registration:
 def _tube_for(campaign: Campaign, code: str, pooling: int, point: SamplingPoint | None, actor: Any) -> Tube:
     tube = Tube.objects.select_for_update().filter(campaign=campaign, code=code).first()
     if tube is None:
-        # A savepoint: when another phone created the tube meanwhile, only this insert is undone.
-        with contextlib.suppress(IntegrityError), transaction.atomic():
-            Tube.objects.create(community_id=campaign.community_id, campaign=campaign, code=code,
-                                pooling=pooling, point=point, created_by=_user(actor))
-        tube = Tube.objects.select_for_update().get(campaign=campaign, code=code)
+        # A savepoint: when another phone created the tube meanwhile, only this insert is undone and
+        # the other phone's tube is used (the unique index made this insert wait for its commit).
+        try:
+            with transaction.atomic():
+                tube = Tube.objects.create(community_id=campaign.community_id, campaign=campaign, code=code,
+                                           pooling=pooling, point=point, created_by=_user(actor))
+        except IntegrityError:
+            tube = Tube.objects.select_for_update().get(campaign=campaign, code=code)
     if tube.pooling != pooling:
         raise ValidationError({"pooling": _("Tube %(code)s is a %(n)s-in-1 tube.") % {"code": code, "n": tube.pooling}})
     return tube
@@ -456,11 +459,14 @@ def _tube_register(
     # The tube row is locked before looking for earlier copies: a copy racing this one waits here
     # until the first commits, and then finds its rows.
     tube = _tube_for(campaign, code, pooling, point, actor)
-    earlier = {s.client_id: s for s in Sample.objects.filter(
-        community_id=campaign.community_id, client_id__in=[s.client_id for s in samples]).select_related("tube")}
+    # One query for both: earlier copies of these client_ids (anywhere) and what the tube holds.
+    client_ids = [s.client_id for s in samples]
+    found = list(Sample.objects.filter(Q(tube=tube) | Q(community_id=campaign.community_id, client_id__in=client_ids)))
+    wanted = set(client_ids)
+    earlier = {x.client_id: x for x in found if x.client_id in wanted}
     if any(e.tube_id != tube.pk for e in earlier.values()):
         raise ValidationError({"client_id": _("A client_id was already used for another tube.")})
-    in_tube = {pid: cid for pid, cid in Sample.objects.filter(tube=tube).values_list("person_id", "client_id")}
+    in_tube = {x.person_id: x.client_id for x in found if x.tube_id == tube.pk}
     out: dict[uuid.UUID, SampleOut] = {}
     for s in samples:
         if s.client_id in earlier:
@@ -509,14 +515,18 @@ def _tube_register(
         Sample.objects.bulk_create(rows)
         for row in rows:
             out[row.client_id] = SampleOut(row.client_id, "created", row)
-        targeted = set(Target.objects.filter(campaign=campaign, person_id__in=person_ids)
-                       .values_list("person_id", flat=True))
-        for s in accepted:
-            if s.person.pk not in targeted:
-                target_add(campaign=campaign, person=s.person)
-        Target.objects.filter(campaign=campaign, person_id__in=person_ids, reached_at__isnull=True).update(
-            reached_at=at)
-        registration.warnings += _sealed_warnings(tube, accepted, at)
+        # Every target among them is reached (an earlier time stays); the count says whether anyone
+        # sampled is not a target yet, which is rare enough to look up only then.
+        updated = Target.objects.filter(campaign=campaign, person_id__in=person_ids).update(
+            reached_at=Coalesce("reached_at", Value(at)))
+        if updated < len(set(person_ids)):
+            targeted = set(Target.objects.filter(campaign=campaign, person_id__in=person_ids)
+                           .values_list("person_id", flat=True))
+            for s in accepted:
+                if s.person.pk not in targeted:
+                    target = target_add(campaign=campaign, person=s.person)
+                    Target.objects.filter(pk=target.pk).update(reached_at=at)
+        registration.warnings += _sealed_warnings(tube, at)
     tube.size = size
     fields = ["size"]
     if (size >= tube.pooling or close) and not tube.is_closed and size:
@@ -531,19 +541,21 @@ def _tube_register(
     return registration
 
 
-def _sealed_warnings(tube: Tube, accepted: Sequence[SampleIn], at: dt.datetime) -> list[str]:
+def _sealed_warnings(tube: Tube, at: dt.datetime) -> list[str]:
     """Sealed areas usually take one tube per household: warn when a pooled tube mixes households
-    and one of them is sealed (a warning, because the sampling team decides)."""
-    from shequ.containment.models import Level
-    from shequ.containment.selectors import levels_for_units
+    and one of them is sealed (a warning, because the sampling team decides). Two queries when the
+    community has no sealed area in force, which is the common case."""
+    from shequ.containment.models import ContainmentArea, Level
+    from shequ.containment.selectors import in_force, levels_for_units
 
     if tube.pooling == 1:
         return []
-    households = set(Sample.objects.filter(tube=tube).values_list("person__household_id", flat=True))
-    if len(households) < 2:
+    if not ContainmentArea.objects.filter(in_force(at), community_id=tube.community_id, level=Level.SEALED).exists():
         return []
-    units = {s.person.household.room.unit_id for s in accepted}
-    if Level.SEALED in levels_for_units(units, at).values():
+    rows = set(Sample.objects.filter(tube=tube).values_list("person__household_id", "person__household__room__unit_id"))
+    if len({h for h, _u in rows}) < 2:
+        return []
+    if Level.SEALED in levels_for_units({u for _h, u in rows}, at).values():
         return [_("A sealed area usually has one tube per household; this tube holds several households.")]
     return []
 
