@@ -278,8 +278,12 @@ def standing_of(*, gate: Gate, person: Person | None, problem: str | None, at: d
         quota = ExitQuota.objects.get(pk=quota_id)
         if for_update:
             list(Household.objects.select_for_update().filter(pk=person.household_id).values_list("pk"))
+        # Exits within the period on either side of this one: an exit recorded a moment later (the
+        # other member at the other gate, whose clock ran ahead) or queued offline and synced now
+        # is as much "within two days" as one before.
+        period = dt.timedelta(days=quota.days)
         used = exits_used(household_id=person.household_id, compound_id=gate.compound_id,
-                          since=at - dt.timedelta(days=quota.days), until=at)
+                          since=at - period, until=at + period)
         quota_left = quota.persons - used
     return Standing(gate_closed=gate_closed, restricted=restricted, level=level, quota_left=quota_left)
 
