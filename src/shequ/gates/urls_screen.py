@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+"""The gate screen (what a guard uses at the gate): views_screen.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from shequ.gates import views_screen as views
+
+urlpatterns = [
+    path("screen/", views.screen_start, name="screen_start"),
+    path("<int:pk>/screen/", views.screen, name="screen"),
+    path("<int:pk>/screen/lookup/", views.screen_lookup, name="screen_lookup"),
+    path("<int:pk>/screen/visitor/", views.screen_visitor, name="screen_visitor"),
+    path("<int:pk>/screen/bundle.json", views.screen_bundle, name="screen_bundle"),
+]

@@ -1,0 +1,275 @@
+"""The gate screen: what a guard uses at the gate, on a phone, day and night.
+
+Every page works without JavaScript: the form posts here and gets the verdict page back. With
+JavaScript (gates/static/gates/screen.js) the same form is posted with ``Accept: application/json``
+and the verdict comes back as JSON, so the screen never reloads; when the server cannot be reached,
+the script decides locally from the offline bundle (``bundle.json``) and queues the passage, which it
+posts here again, with the same client_id, when the network returns. Either way the passage goes
+through ``services.record_passage``, once per client_id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+
+from shequ.core.masking import mask_name
+from shequ.core.scoping import require
+from shequ.gates import offline, selectors, services
+from shequ.gates.forms_screen import PassageForm, VisitorForm
+from shequ.gates.models import Direction, Gate, HealthCode, Passage
+from shequ.gates.rules import FEVER_AT, TEMPERATURE_MAX, TEMPERATURE_MIN, reason_labels
+from shequ.registry.models import Person
+
+_DIRECTION_KEY = "gates.screen.direction"  # the last direction the guard recorded (session)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _address(room: Any) -> str:
+    return f"{room.unit.building.compound.name} {room.address}"
+
+
+def verdict_of(passage: Passage, *, created: bool) -> dict[str, Any]:
+    """What the screen shows after a passage, as JSON for the script and as context for the page."""
+    subject: dict[str, Any] | None = None
+    if passage.person_id is not None:
+        person = passage.person
+        subject = {"name": mask_name(person.name), "address": _address(person.household.room), "visitor": False}
+    elif passage.visitor_id is not None:
+        visitor = passage.visitor
+        subject = {"name": mask_name(visitor.name), "address": _address(visitor.host_household.room),
+                   "visitor": True}
+    return {
+        "decision": passage.decision,
+        "reasons": list(passage.reasons),
+        "reason_labels": reason_labels(passage.reasons),
+        "person": subject,
+        "passage_id": passage.pk,
+        "created": created,
+        "offline": passage.offline,
+        "recorded_at": passage.recorded_at.isoformat(),
+        # Nobody in the registry answered to the credential: offer the visitor form, with the
+        # checks already taken.
+        "visitor_url": (f"{reverse('gates:screen_visitor', args=[passage.gate_id])}?"
+                        + urlencode({"temperature": passage.temperature or "", "health_code": passage.health_code,
+                                     "mask": "yes" if passage.mask else "no"}))
+        if "unknown_person" in passage.reasons and passage.visitor_id is None else "",
+    }
+
+
+def _passage_qs() -> Any:
+    return Passage.objects.select_related(
+        "person__household__room__unit__building__compound",
+        "visitor__host_household__room__unit__building__compound",
+    )
+
+
+def _config(request: HttpRequest, gate: Gate) -> dict[str, Any]:
+    """What the script needs besides the bundle: URLs, rule constants, labels in the user's language."""
+    return {
+        "gate": gate.pk,
+        "user": request.user.pk,
+        "gate_closed": gate.status == Gate.Status.CLOSED,
+        "urls": {
+            "record": reverse("gates:screen", args=[gate.pk]),
+            "bundle": reverse("gates:screen_bundle", args=[gate.pk]),
+            "lookup": reverse("gates:screen_lookup", args=[gate.pk]),
+            "visitor": reverse("gates:screen_visitor", args=[gate.pk]),
+        },
+        "rules": {"fever_at": str(FEVER_AT), "temperature_min": str(TEMPERATURE_MIN),
+                  "temperature_max": str(TEMPERATURE_MAX)},
+        "reasons": offline.reason_label_table(),
+        "text": {
+            "allow": _("Allowed"),
+            "deny": _("Refused"),
+            "offline_verdict": _("decided offline"),
+            "waiting": _("offline: %(n)s waiting"),
+            "failed": _("%(n)s could not be recorded"),
+            "sending": _("sending…"),
+            "login": _("Log in again to send the waiting passages."),
+            "bundle_age": _("offline list from %(time)s"),
+            "no_bundle": _("no offline list yet"),
+            "temperature_range": _("Temperature must be between 35.0 and 42.0 °C."),
+            "did_you_mean": _("%(value)s °C is out of range; did you mean %(suggestion)s?"),
+            "need_identity": _("Scan the pass, type an ID or phone number, or look the person up."),
+            "need_temperature": _("Take the temperature first."),
+            "offline_credential": _("Offline: ID and phone numbers cannot be checked. Scan the pass or look the person up by room."),
+            "offline_lookup": _("Offline: searching the offline list (rooms and masked names)."),
+            "not_found": _("Nobody found."),
+            "unknown": _("Unidentified"),
+            "selected": _("Selected"),
+            "camera_error": _("The camera could not be started."),
+            "server_error": _("The server refused this passage:"),
+            "storage_full": _("This phone's storage is full: the passage could not be kept. Write it down."),
+        },
+    }
+
+
+def _duty(gate: Gate) -> dict[str, Any]:
+    now = timezone.now()
+    current = selectors.shift_at(gate.community_id, now)
+    guards = selectors.on_duty(gate, now)
+    return {"shift": current[0] if current else None,
+            "guards": [g.get_full_name() or g.username for g in guards]}
+
+
+def _render_screen(request: HttpRequest, gate: Gate, form: PassageForm, *, verdict: dict[str, Any] | None = None,
+                   picked: Person | None = None, status: int = 200) -> HttpResponse:
+    context = {
+        "gate": gate, "form": form, "verdict": verdict, "duty": _duty(gate), "picked": picked,
+        "config": _config(request, gate),
+        "temperature_min": TEMPERATURE_MIN, "temperature_max": TEMPERATURE_MAX,
+        "health_codes": HealthCode.choices, "directions": Direction.choices,
+    }
+    return render(request, "gates/screen.html", context, status=status)
+
+
+def _fresh_form(request: HttpRequest, gate: Gate, **initial: Any) -> PassageForm:
+    direction = request.session.get(_DIRECTION_KEY, Direction.IN)
+    return PassageForm(gate=gate, initial={"client_id": uuid.uuid4(), "direction": direction, **initial})
+
+
+@require("gates.screen")
+def screen_start(request: HttpRequest) -> HttpResponse:
+    """A guard posted to one gate goes straight to it; otherwise pick one (none: say so)."""
+    gates = list(selectors.gate_list(request.scope))  # type: ignore[attr-defined]
+    if len(gates) == 1:
+        return redirect("gates:screen", pk=gates[0].pk)
+    return render(request, "gates/screen_start.html", {"gates": gates})
+
+
+@require("gates.screen")
+def screen(request: HttpRequest, pk: int) -> HttpResponse:
+    gate = selectors.gate_get(request.scope, pk)  # type: ignore[attr-defined]
+    if request.method != "POST":
+        picked = None
+        if request.GET.get("person", "").isdigit():
+            picked = (selectors.compound_persons(gate)
+                      .filter(pk=int(request.GET["person"]), status=Person.Status.ACTIVE).first())
+        form = _fresh_form(request, gate, person=picked.pk if picked else None)
+        return _render_screen(request, gate, form, picked=picked)
+
+    as_json = _wants_json(request)
+    form = PassageForm(request.POST, gate=gate)
+    result = None
+    if form.is_valid() and form.checks is not None:
+        try:
+            result = services.record_passage(
+                gate=gate, actor=request.user, checks=form.checks, client_id=form.cleaned_data["client_id"],
+                recorded_at=form.cleaned_data.get("recorded_at"),
+                credential=None if form.person_obj else form.cleaned_data["credential"],
+                person=form.person_obj, offline_decision=form.cleaned_data.get("offline_decision") or "",
+            )
+        except services.ClientIdConflict:
+            if as_json:
+                return JsonResponse({"message": _("This client_id was used at another gate.")}, status=409)
+            form.add_error(None, _("This form was already used at another gate; it has been renewed."))
+            form.data = form.data.copy()
+            form.data["client_id"] = str(uuid.uuid4())
+        except ValidationError as e:
+            form.add_error(None, e.messages)
+    if result is None:
+        if as_json:
+            return JsonResponse({"message": _("Please correct the marked fields."),
+                                 "errors": {f: [str(m) for m in ms] for f, ms in form.errors.items()},
+                                 "suggestion": form.suggestion}, status=422)
+        return _render_screen(request, gate, form, picked=form.person_obj)
+
+    request.session[_DIRECTION_KEY] = form.checks.direction  # type: ignore[union-attr]
+    passage = _passage_qs().get(pk=result.passage.pk)
+    verdict = verdict_of(passage, created=result.created)
+    if as_json:
+        return JsonResponse(verdict, status=201 if result.created else 200)
+    return _render_screen(request, gate, _fresh_form(request, gate), verdict=verdict)
+
+
+@require("gates.screen")
+def screen_lookup(request: HttpRequest, pk: int) -> HttpResponse:
+    """Room (9-2-502), name, pinyin or last digits -> the persons of the gate's compound, masked."""
+    gate = selectors.gate_get(request.scope, pk)  # type: ignore[attr-defined]
+    q = request.GET.get("q", "").strip()[:60]
+    found = selectors.lookup_at_gate(gate, q) if q else None
+    persons = [p for p in (found.persons if found else []) if p.status == Person.Status.ACTIVE]
+    rows = [{"id": p.pk, "name": mask_name(p.name), "address": _address(p.household.room)} for p in persons]
+    if _wants_json(request):
+        return JsonResponse({"q": q, "persons": rows})
+    return render(request, "gates/screen_lookup.html", {"gate": gate, "q": q, "rows": rows, "searched": bool(q)})
+
+
+@require("gates.screen")
+@gzip_page
+def screen_bundle(request: HttpRequest, pk: int) -> HttpResponse:
+    """The offline bundle of this gate (gates/offline.py), for the screen's local decisions.
+
+    Fetched every few minutes by every open screen, often over a phone's mobile data: it is
+    compressed, and a screen that sends the ETag of the bundle it holds gets a 304 while nothing in
+    it changed. (Compression is safe here: the body reflects nothing the client sent.)"""
+    gate = selectors.gate_get(request.scope, pk)  # type: ignore[attr-defined]
+    data = offline.bundle_for_gate(gate)
+    data["user"] = request.user.pk
+    data["reasons"] = offline.reason_label_table()
+    stable = json.dumps({k: v for k, v in data.items() if k != "generated_at"}, sort_keys=True)
+    etag = '"' + hashlib.sha256(stable.encode()).hexdigest()[:32] + '"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+    response["ETag"] = etag
+    # Personal data (masked names, pass tokens): kept by the screen's script, never by a cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require("gates.screen")
+def screen_visitor(request: HttpRequest, pk: int) -> HttpResponse:
+    """Register a visitor and record their entry; the verdict is shown on the screen."""
+    gate = selectors.gate_get(request.scope, pk)  # type: ignore[attr-defined]
+    if request.method != "POST":
+        initial: dict[str, Any] = {"client_id": uuid.uuid4()}
+        for key in ("temperature", "health_code", "mask"):
+            if request.GET.get(key):
+                initial[key] = request.GET[key][:10]
+        form = VisitorForm(gate=gate, initial=initial)
+        return _render_visitor(request, gate, form)
+    form = VisitorForm(request.POST, gate=gate)
+    result = None
+    if form.is_valid() and form.checks is not None and form.host_household is not None:
+        data = form.cleaned_data
+        try:
+            result = services.visitor_register(
+                gate=gate, actor=request.user, name=data["name"], phone=data["phone"],
+                id_number=data["id_number"], host_household=form.host_household, reason=data["reason"],
+                vehicle_plate=data["vehicle_plate"], checks=form.checks, client_id=data["client_id"],
+            )
+        except services.ClientIdConflict:
+            form.add_error(None, _("This form was already used at another gate; it has been renewed."))
+            form.data = form.data.copy()
+            form.data["client_id"] = str(uuid.uuid4())
+        except ValidationError as e:
+            form.apply_service_errors(e)
+    if result is None:
+        return _render_visitor(request, gate, form)
+    passage = _passage_qs().get(pk=result.passage.pk)
+    return _render_screen(request, gate, _fresh_form(request, gate), verdict=verdict_of(passage, created=result.created))
+
+
+def _render_visitor(request: HttpRequest, gate: Gate, form: VisitorForm) -> HttpResponse:
+    return render(request, "gates/screen_visitor.html", {
+        "gate": gate, "form": form, "duty": _duty(gate), "health_codes": HealthCode.choices,
+        "visitor_fields": [form[name] for name in ("name", "phone", "id_number", "host", "reason", "vehicle_plate")],
+        "temperature_min": TEMPERATURE_MIN, "temperature_max": TEMPERATURE_MAX,
+    })

@@ -1,0 +1,54 @@
+"""Gate screen routes in the authorization matrix (merged by tests/test_authorization_matrix.py).
+
+The anchor gate is gate1's post (富通小区 东门, in front of the anchor household). The screen is for
+secretary, staff, gate guards and volunteers; a guard or volunteer sees only the gates they are
+posted to (volunteer1 has no post), and the outsider none of futong's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.test_authorization_matrix import ANON
+
+SCREEN_ROLES = {"secretary", "staff", "gate1", "volunteer1", "outsider"}
+
+
+def post_gate(w: Any) -> dict[str, int]:
+    from shequ.gates.models import Gate
+
+    gate = Gate.objects.get(community__code="futong", compound__name=w.compound.name, name="东门")
+    return {"pk": gate.pk}
+
+
+def at_post(w: Any, role: str | None) -> int:
+    if role is ANON:
+        return 302
+    if role in ("secretary", "staff", "gate1"):
+        return 200
+    return 404 if role in SCREEN_ROLES else 403
+
+
+def start(w: Any, role: str | None) -> int:
+    """One gate: straight to it (302); several or none: the list (200)."""
+    from shequ.gates.models import Gate, GateGuard
+
+    if role is ANON:
+        return 302
+    if role not in SCREEN_ROLES:
+        return 403
+    if role in ("secretary", "staff", "outsider"):
+        code = "nanxincun" if role == "outsider" else "futong"
+        count = Gate.objects.filter(community__code=code).count()
+    else:
+        count = GateGuard.objects.filter(user__username=role).count()
+    return 302 if count == 1 else 200
+
+
+ROUTES: dict[str, Any] = {
+    "gates:screen_start": (lambda w: {}, start),
+    "gates:screen": (post_gate, at_post),
+    "gates:screen_lookup": (post_gate, at_post),
+    "gates:screen_visitor": (post_gate, at_post),
+    "gates:screen_bundle": (post_gate, at_post),
+}
