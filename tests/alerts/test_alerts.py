@@ -85,6 +85,11 @@ def test_acknowledge_records_who_and_twice_is_harmless(login: Any, anchor_househ
     login("secretary").post(url)
     alert.refresh_from_db()
     assert alert.acknowledged_at == first and alert.acknowledged_by.username == "staff"
+    # The acknowledgement is in the audit log, once.
+    from shequ.audit.models import AuditEvent
+
+    events = AuditEvent.objects.filter(object_type="alert", object_id=str(alert.pk))
+    assert [(e.actor_username, e.action) for e in events] == [("staff", "update")]
 
 
 def test_acknowledge_returns_to_a_local_page_only(login: Any, anchor_household: Household) -> None:

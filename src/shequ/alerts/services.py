@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from shequ.alerts.models import Alert
+from shequ.audit.models import AuditEvent
+from shequ.audit.services import audit_record
 
 
 def alert_raise(*, community_id: int, kind: str, params: dict[str, Any], url: str = "") -> Alert:
@@ -16,9 +18,12 @@ def alert_raise(*, community_id: int, kind: str, params: dict[str, Any], url: st
 
 
 @transaction.atomic
-def alert_acknowledge(*, actor: Any, alert: Alert) -> Alert:
+def alert_acknowledge(*, actor: Any, alert: Alert, request: Any = None) -> Alert:
+    """The first acknowledgement counts; acknowledging again changes nothing (and is not logged)."""
     if alert.acknowledged_at is None:
         alert.acknowledged_at = timezone.now()
         alert.acknowledged_by = actor
         alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=alert.community, obj=alert,
+                     summary=f"acknowledged {alert.kind}", request=request)
     return alert

@@ -34,7 +34,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     """Acknowledging twice is harmless: the first acknowledgement (who, when) stays."""
     alert = get_object_or_404(alert_list(request.scope, open_only=False), pk=pk)
-    alert_acknowledge(actor=request.user, alert=alert)
+    alert_acknowledge(actor=request.user, alert=alert, request=request)
     messages.success(request, _("Alert acknowledged."))
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},

@@ -16,7 +16,7 @@ from shequ.registry.selectors import SearchResult, search_within
 
 
 def gate_list(scope: Scope) -> QuerySet[Gate]:
-    return scope.gates_qs(Gate.objects.select_related("compound", "community")).order_by("compound__name", "name")
+    return scope.gates_qs(Gate.objects.select_related("compound", "community")).order_by("community_id", "compound__name", "compound_id", "name")
 
 
 def gate_get(scope: Scope, pk: int) -> Gate:
