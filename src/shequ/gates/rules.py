@@ -3,7 +3,7 @@
 The gate screen, the device API and the offline queue (when it syncs) all call ``decide`` with the
 checks taken at the gate and the subject's ``Standing`` (what the server knows about them at that
 moment). The offline screen carries a copy of the same table in gates/static/gates/rules.js; the
-test ``tests/gates/test_rules.py`` runs one table of cases against both.
+test ``tests/gates/test_screen_rules_js.py`` runs one table of cases against both.
 
 The table, in order of the reasons given:
 - an unidentified subject (unknown credential, revoked pass, moved out, other compound) is refused
