@@ -156,8 +156,9 @@ def test_household_cards_carry_name_address_and_community(login: Any, anchor_hou
     # The person without a pass got one, and its number is on the card.
     issued = _active(without)
     assert issued is not None and cards.card_number(issued) in text
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, object_type="household",
-                                     object_id=str(anchor_household.pk)).exists()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT, object_type="household",
+                                   object_id=str(anchor_household.pk))
+    assert f"{len(members)} cards, 1 passes issued" in event.summary
 
 
 def test_the_card_qr_holds_the_pass_token_and_never_the_id_number(anchor_household: Household) -> None:

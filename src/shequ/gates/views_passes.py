@@ -137,11 +137,14 @@ def pass_household(request: HttpRequest, pk: int) -> HttpResponse:
 def _cards_response(request: HttpRequest, *, persons: list[Person], community: Any, subject: Any,
                     label: str, filename: str) -> HttpResponse:
     """Issue missing passes, build the PDF, and record the print in the audit log."""
+    had = len(_active_passes([p.pk for p in persons]))
     active = services.passes_ensure(actor=request.user, persons=persons)
     printed = cards.cards_for(persons, active)
     body = cards.cards_pdf(printed, title=_("Pass cards: %(subject)s") % {"subject": label})
+    # passes_ensure does not audit the passes it issues: the print's event counts them.
     audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, community=community, obj=subject,
-                 summary=f"pass cards {subject._meta.model_name}={subject.pk}: {len(printed)} cards", request=request)
+                 summary=f"pass cards {subject._meta.model_name}={subject.pk}: {len(printed)} cards, "
+                         f"{len(active) - had} passes issued", request=request)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
