@@ -7,6 +7,9 @@ found while it runs are added as targets too (``added_mid_round``; ``found_in_sc
 were not in the registry at all). A target is *reached* when a screening visit confirms the person
 (screening) or a sample is registered for them (test round); ``reached_at`` is kept on the target
 itself so that coverage is one GROUP BY over one table, with no join to the 1,000,000 persons.
+The place columns of targets are copies (the person and the household are the truth), so they carry
+no database foreign-key constraint: checking five constraints per row made opening a round over a
+million persons several times slower.
 
 Place columns (compound, building, unit, grid, floor) are copied onto targets at the snapshot: the
 coverage counts a round *as it was opened*, even if a building changes grid later.
@@ -120,10 +123,10 @@ class TargetHousehold(models.Model):
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="target_households")
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
-    compound = models.ForeignKey("registry.Compound", on_delete=models.PROTECT, related_name="+")
-    building = models.ForeignKey("registry.Building", on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="+")
-    grid = models.ForeignKey("registry.Grid", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    compound = models.ForeignKey("registry.Compound", on_delete=models.PROTECT, db_constraint=False, related_name="+")
+    building = models.ForeignKey("registry.Building", on_delete=models.PROTECT, db_constraint=False, related_name="+")
+    unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, db_constraint=False, related_name="+")
+    grid = models.ForeignKey("registry.Grid", on_delete=models.PROTECT, db_constraint=False, null=True, blank=True, related_name="+")
     floor = models.SmallIntegerField(default=0)
     last_outcome = models.CharField(_("last visit"), max_length=12, choices=VisitOutcome.choices, blank=True)
     visited_at = models.DateTimeField(null=True, blank=True)
@@ -143,11 +146,11 @@ class Target(models.Model):
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
-    compound = models.ForeignKey("registry.Compound", on_delete=models.PROTECT, related_name="+")
-    building = models.ForeignKey("registry.Building", on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="+")
-    grid = models.ForeignKey("registry.Grid", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, db_constraint=False, related_name="+")
+    compound = models.ForeignKey("registry.Compound", on_delete=models.PROTECT, db_constraint=False, related_name="+")
+    building = models.ForeignKey("registry.Building", on_delete=models.PROTECT, db_constraint=False, related_name="+")
+    unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, db_constraint=False, related_name="+")
+    grid = models.ForeignKey("registry.Grid", on_delete=models.PROTECT, db_constraint=False, null=True, blank=True, related_name="+")
     added_mid_round = models.BooleanField(_("added while running"), default=False)
     found_in_screening = models.BooleanField(_("found in screening"), default=False)
     reached_at = models.DateTimeField(_("reached"), null=True, blank=True)

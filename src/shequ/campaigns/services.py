@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -140,10 +140,10 @@ def _insert_from_select(table: str, columns: Sequence[str], constants: dict[str,
 
 
 def _snapshot(campaign: Campaign) -> tuple[int, int]:
+    someone = Person.objects.filter(household_id=OuterRef("pk"), status=Person.Status.ACTIVE)
     households = Household.objects.filter(
-        scope_q(campaign, "room__unit"), status=Household.Status.ACTIVE,
-        persons__status=Person.Status.ACTIVE,
-    ).distinct().values_list(
+        scope_q(campaign, "room__unit"), Exists(someone), status=Household.Status.ACTIVE,
+    ).values_list(
         "community_id", "id", "room__unit__building__compound_id", "room__unit__building_id", "room__unit_id",
         "room__unit__building__grid_id", "room__floor",
     )
