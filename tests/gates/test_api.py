@@ -213,8 +213,10 @@ def test_gate_device_create_list_revoke_is_audited(anchor_household: Household) 
 
 
 def test_gate_device_refuses_a_user_who_may_not_record_there() -> None:
+    from django.utils import translation
+
     for username in ("resident1", "outsider", "grid1"):
-        with pytest.raises(CommandError, match="may not record"):
+        with translation.override("zh-hans"), pytest.raises(CommandError, match="may not record"):
             call_command("gate_device", "create", "--gate", str(post_gate().pk), "--user", username,
                          stdout=StringIO())
     with pytest.raises(CommandError, match="no gate"):

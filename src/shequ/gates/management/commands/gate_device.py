@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 from django.utils import timezone
 
 from shequ.accounts.models import User
@@ -42,6 +42,7 @@ class Command(BaseCommand):
         revoke = sub.add_parser("revoke", help="Revoke a device token by its prefix (as printed by list).")
         revoke.add_argument("prefix")
 
+    @no_translations  # messages in English, like the other commands, whatever language a test left active
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "create":
             self._create(options["gate"], options["user"], options["name"])
