@@ -13,7 +13,7 @@ through the services: it is the stage, not the act. Then, timed:
 
 - open_s: ``campaign_open`` over the whole community, the set-based snapshot of every person and
   household (one INSERT ... SELECT each);
-- registrations: the app under gunicorn (2 sync workers), 16 concurrent keep-alive connections,
+- registrations: the app under gunicorn (2 sync workers), 4 concurrent keep-alive connections,
   each ``POST /api/v1/campaigns/{id}/tubes`` registering one 10-in-1 tube of ten persons with their
   client_ids (as a sampling phone syncs a full tube); ``registrations_per_s`` counts persons;
 - coverage_summary_s: ``selectors.coverage`` for the whole population (by compound, building, unit
@@ -242,7 +242,7 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--persons", type=int, default=None, help="default 100,000 (SQLite), 1,000,000 (PostgreSQL)")
     parser.add_argument("--register", type=int, default=None, help="persons registered through the API")
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--quick", action="store_true", help="20,000 persons, 3,000 registrations")
     args = parser.parse_args()
     n = args.persons or (20_000 if args.quick else 1_000_000 if args.db == "postgres" else 100_000)
