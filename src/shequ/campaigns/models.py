@@ -143,9 +143,11 @@ class TargetHousehold(models.Model):
 class Target(models.Model):
     """A person the campaign must reach: snapshotted at opening, or added while it runs."""
 
-    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
+    # Persons and communities are never deleted, and targets are copied from them: no database
+    # constraint to check a million times when a round opens (the campaign's is kept).
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, db_constraint=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, db_constraint=False, related_name="+")
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, db_constraint=False, related_name="+")
     compound = models.ForeignKey("registry.Compound", on_delete=models.PROTECT, db_constraint=False, related_name="+")
     building = models.ForeignKey("registry.Building", on_delete=models.PROTECT, db_constraint=False, related_name="+")
