@@ -79,10 +79,7 @@ def _field(loc: list[Any] | tuple[Any, ...]) -> str | None:
     """("body", "data", "mask") -> "mask": the field as the client sent it, without ninja's
     location and the view's argument name; ("query", "limit") -> "limit"."""
     parts = list(loc)
-    if parts[:1] == ["body"] and len(parts) > 2:
-        parts = parts[2:]
-    else:
-        parts = parts[1:]
+    parts = parts[2:] if parts[:1] == ["body"] and len(parts) > 2 else parts[1:]
     return ".".join(str(p) for p in parts) or None
 
 

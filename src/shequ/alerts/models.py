@@ -10,7 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
@@ -44,6 +45,9 @@ class Alert(models.Model):
         verbose_name_plural = _("alerts")
         indexes = [models.Index(fields=["community", "acknowledged_at", "created_at"], name="alert_open")]
 
+    def __str__(self) -> str:
+        return self.message
+
     @property
     def message(self) -> str:
         template = MESSAGES.get(self.kind)
@@ -56,5 +60,3 @@ class Alert(models.Model):
         except (KeyError, TypeError, ValueError):
             return str(self.get_kind_display())
 
-    def __str__(self) -> str:
-        return self.message

@@ -96,9 +96,10 @@ class ContainmentArea(models.Model):
                                    name="area_ends_after_start"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.place} {self.get_level_display()}"
+
     @property
     def place(self) -> models.Model:
         return self.unit or self.building or self.compound  # type: ignore[return-value]
 
-    def __str__(self) -> str:
-        return f"{self.place} {self.get_level_display()}"

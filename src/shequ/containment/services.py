@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.containment.models import ContainmentArea, MovementRestriction
+from shequ.containment.selectors import in_force
 from shequ.registry.models import Building, Compound, Person, Unit
 
 
@@ -62,6 +63,10 @@ def area_create(
         area.unit = place
     else:
         raise ValidationError(_("A containment area is a compound, a building or a unit."))
+    # The new level replaces the one in force on the same place from the moment it starts: the
+    # strictest level over a household wins, so an old "sealed" left running would hide a relaxation.
+    for earlier in ContainmentArea.objects.filter(in_force(area.starts_at), **{place._meta.model_name: place}):
+        area_end(actor=actor, area=earlier, at=area.starts_at, request=request)
     area.full_clean()
     area.save()
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=place.community, obj=area,

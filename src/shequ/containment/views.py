@@ -195,14 +195,10 @@ def areas(request: HttpRequest) -> HttpResponse:
 
 
 def _set_level(request: HttpRequest, form: AreaForm, place: Compound | Building | Unit, back: str) -> str | None:
-    """The new level replaces the level in force on the same place from the moment it starts (the
-    strictest level over a household wins, so an old "sealed" left running would hide a relaxation)."""
+    """Set a level on a place (the service ends the level in force there when the new one starts)."""
     data = form.cleaned_data
 
     def create() -> str:
-        field = place._meta.model_name
-        for earlier in area_list(request.scope).filter(in_force(data["starts_at"]), **{field: place}):
-            services.area_end(actor=request.user, area=earlier, at=data["starts_at"], request=request)
         services.area_create(actor=request.user, level=data["level"], place=place, starts_at=data["starts_at"],
                              ends_at=data["ends_at"], reason=data["reason"].strip(), request=request)
         return back

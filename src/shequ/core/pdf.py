@@ -44,8 +44,9 @@ def cjk_font() -> tuple[str, int]:
     for path, index in _CANDIDATES:
         if Path(path).is_file():
             return path, index
-    if shutil.which("fc-match"):
-        found = subprocess.run(["fc-match", "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True,
+    fc_match = shutil.which("fc-match")
+    if fc_match:
+        found = subprocess.run([fc_match, "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True,  # noqa: S603
                                check=False).stdout.strip()
         if found and Path(found).is_file():
             return found, 0

@@ -65,6 +65,9 @@ class GateDevice(models.Model):
         verbose_name = _("gate device")
         verbose_name_plural = _("gate devices")
 
+    def __str__(self) -> str:
+        return f"{self.token} @ {self.gate}"
+
 
 class Pass(models.Model):
     """A person's pass: the QR carries ``code`` signed with the server's key, never the ID number.
@@ -220,6 +223,9 @@ class Presence(models.Model):
     class Meta:
         indexes = [models.Index(fields=["compound", "direction"], name="presence_compound_dir")]
 
+    def __str__(self) -> str:
+        return f"{self.person} {self.direction} {self.at:%Y-%m-%d %H:%M}"
+
 
 class Shift(models.Model):
     """A duty shift of a community's gates, e.g. 08:00-16:00. A shift that ends at or before it starts
@@ -257,3 +263,6 @@ class DutyAssignment(models.Model):
             models.UniqueConstraint(fields=["gate", "shift", "date", "guard"], name="duty_unique"),
         ]
         indexes = [models.Index(fields=["community", "date"], name="duty_community_date")]
+
+    def __str__(self) -> str:
+        return f"{self.guard} {self.gate} {self.date} {self.shift.name}"
