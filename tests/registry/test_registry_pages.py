@@ -194,3 +194,16 @@ def test_property_company_sees_floor_plan_without_people(login: Any, anchor_hous
     assert ">502<" in html
     assert "dot tag-" not in html
     assert reverse("registry:household", args=[anchor_household.pk]) not in html
+
+
+@pytest.mark.django_db
+def test_person_and_household_pages_link_to_passes_and_restrictions_by_role(login: Any, anchor_household: Any) -> None:
+    person = anchor_household.persons.filter(status="active").first()
+    staff = login("staff").get(reverse("registry:person", args=[person.pk])).content.decode()
+    assert reverse("gates:pass_person", args=[person.pk]) in staff
+    assert reverse("containment:person", args=[person.pk]) in staff
+    grid = login("grid1").get(reverse("registry:person", args=[person.pk])).content.decode()
+    assert reverse("gates:pass_person", args=[person.pk]) in grid
+    assert reverse("containment:person", args=[person.pk]) not in grid  # grid workers do not set restrictions
+    resident = login("resident1").get(reverse("registry:household", args=[anchor_household.pk])).content.decode()
+    assert reverse("gates:pass_cards_household", args=[anchor_household.pk]) not in resident
