@@ -1,7 +1,7 @@
 """Gate passage API benchmark: passages per second and latency, against a floor on the same server.
 
-    uv run python bench/gate.py                  # SQLite in a temporary data dir, 30 s per phase
-    uv run python bench/gate.py --quick          # 8 s per phase, under a minute in all
+    uv run python bench/gate.py                  # SQLite in a temporary data dir, 30 s per load
+    uv run python bench/gate.py --quick          # 8 s per load, under a minute in all
     uv run python bench/gate.py --db postgres    # a throwaway database on SHEQU_BENCH_PG_URL's server
                                                  # (default postgres://postgres@127.0.0.1:54330)
 
@@ -15,6 +15,8 @@ allows it):
   mask, which alert staff; the demo's residents under home quarantine are refused when they leave);
 - floor: ``POST /bench/floor/{id}`` on the same server and database: one read by primary key plus one
   insert into the passage table (bench/gate_urls.py; never part of the product's URLs).
+
+The two loads take turns (5 rounds, 2 with --quick) so that other work on the machine weighs on both.
 
 The last line printed is one JSON object: passages_per_s, p50_ms, p99_ms, floor_per_s, ratio
 (passages_per_s / floor_per_s), db, and more. Never part of the test suite; the figures go to
@@ -159,18 +161,31 @@ class Load:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
-        latencies = sorted(x for xs in self.latencies for x in xs)
         statuses: dict[int, int] = {}
-        for s in self.statuses:
-            for code, count in s.items():
+        for st in self.statuses:
+            for code, count in st.items():
                 statuses[code] = statuses.get(code, 0) + count
+        return {"latencies": [x for xs in self.latencies for x in xs], "elapsed": elapsed, "statuses": statuses,
+                "errors": list(self.errors)}
 
-        def pct(p: float) -> float:
-            return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 1) if latencies else 0.0
 
-        return {"requests": len(latencies), "per_s": round(len(latencies) / elapsed, 1), "p50_ms": pct(0.50),
-                "p90_ms": pct(0.90), "p99_ms": pct(0.99), "max_ms": round(latencies[-1] * 1000, 1) if latencies else 0,
-                "statuses": statuses, "errors": len(self.errors), "first_error": self.errors[0] if self.errors else ""}
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Figures over several timed rounds of the same load."""
+    latencies = sorted(x for r in runs for x in r["latencies"])
+    elapsed = sum(r["elapsed"] for r in runs)
+    statuses: dict[int, int] = {}
+    for r in runs:
+        for code, count in r["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + count
+    errors = [e for r in runs for e in r["errors"]]
+
+    def pct(p: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 1) if latencies else 0.0
+
+    return {"requests": len(latencies), "per_s": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
+            "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99),
+            "max_ms": round(latencies[-1] * 1000, 1) if latencies else 0.0,
+            "statuses": statuses, "errors": len(errors), "first_error": errors[0] if errors else ""}
 
 
 def passage_requests(gate_id: int, key: str, tokens: list[str]) -> Any:
@@ -217,13 +232,15 @@ def count_passages(gate_id: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--quick", action="store_true", help="8 s per phase instead of 30")
-    parser.add_argument("--seconds", type=float, help="seconds per phase")
+    parser.add_argument("--quick", action="store_true", help="8 s per load instead of 30")
+    parser.add_argument("--seconds", type=float, help="seconds per load, over all rounds")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, help="alternations of the two loads (default 2 with --quick, else 5)")
     parser.add_argument("--keep", action="store_true", help="keep the data dir (and the PostgreSQL database)")
     args = parser.parse_args()
     seconds = args.seconds or (8.0 if args.quick else 30.0)
+    args.rounds = args.rounds or (2 if args.quick else 5)
 
     workdir = Path(tempfile.mkdtemp(prefix="shequ-bench-gate-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHEQU_")}
@@ -249,11 +266,17 @@ def main() -> None:
         # Warm both workers (imports, connections, translation catalogues) before timing anything.
         Load(port, 4, 1.0, passage_requests(gate_id, world["key"], world["tokens"])).run()
         Load(port, 4, 0.5, floor_requests(gate_id)).run()
+        # The two loads take turns in rounds, so that whatever else the machine is doing weighs on
+        # both alike; the ratio is what to compare.
         before = count_passages(gate_id)
-        passages = Load(port, args.connections, seconds, passage_requests(gate_id, world["key"], world["tokens"])).run()
+        passage_runs, floor_runs = [], []
+        for _round in range(args.rounds):
+            passage_runs.append(Load(port, args.connections, seconds / args.rounds,
+                                     passage_requests(gate_id, world["key"], world["tokens"])).run())
+            floor_runs.append(Load(port, args.connections, seconds / args.rounds, floor_requests(gate_id)).run())
         recorded = count_passages(gate_id) - before
+        passages, floor = summarize(passage_runs), summarize(floor_runs)
         print(f"passages: {passages}", file=sys.stderr)
-        floor = Load(port, args.connections, seconds, floor_requests(gate_id)).run()
         print(f"floor: {floor}", file=sys.stderr)
     finally:
         if server is not None:
@@ -274,6 +297,7 @@ def main() -> None:
         "connections": args.connections,
         "workers": args.workers,
         "seconds": seconds,
+        "rounds": args.rounds,
         "passages": passages["requests"],
         "passages_recorded": recorded,
         "passages_per_s": passages["per_s"],
