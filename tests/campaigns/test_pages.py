@@ -213,3 +213,13 @@ def test_household_unvisited_of_vacated_household_is_not_targeted(users: dict[st
     household_move_out(actor=users["secretary"], household=vacated, reason="搬走")
     campaign = open_round(users["secretary"], buildings=[building9])
     assert not campaign.target_households.filter(household=vacated).exists()
+
+
+def test_a_visit_to_a_closed_round_is_refused_with_a_message(login: Any, screening: Any, users: dict[str, Any],
+                                                             anchor_household: Any) -> None:
+    services.campaign_close(actor=users["secretary"], campaign=screening)
+    url = reverse("campaigns:household", args=[screening.pk, anchor_household.pk])
+    response = login("grid1").post(url, {"outcome": "nobody_home", "submission_key": uuid.uuid4().hex})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not screening.visits.exists()

@@ -65,7 +65,7 @@ class VisitForm(OnceForm):
         self.persons = persons
         for p in persons:
             self.fields[f"state_{p.pk}"] = forms.ChoiceField(label=p.name, choices=self.PERSON_STATES,
-                                                             initial="present")
+                                                             initial="present", required=False)
             self.fields[f"temp_{p.pk}"] = forms.DecimalField(
                 label=_("temperature"), required=False, max_digits=3, decimal_places=1, min_value=34, max_value=43,
                 widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal", "placeholder": "36.5"}))

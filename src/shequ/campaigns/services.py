@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
@@ -200,7 +200,7 @@ def campaign_close(*, actor: Any, campaign: Campaign, request: Any = None) -> Ca
 
 def _require_open(campaign: Campaign) -> None:
     if campaign.status != Status.OPEN:
-        raise ValidationError(_("The campaign is not open."))
+        raise ValidationError({NON_FIELD_ERRORS: _("The campaign is not open.")})
 
 
 # -- targets --------------------------------------------------------------------------------------
