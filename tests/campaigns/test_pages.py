@@ -223,3 +223,13 @@ def test_a_visit_to_a_closed_round_is_refused_with_a_message(login: Any, screeni
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert not screening.visits.exists()
+
+
+def test_lookup_a_stairwell(login: Any, test_round: Any, anchor_household: Any) -> None:
+    page = login("sampler1").get(reverse("campaigns:sample", args=[test_round.pk]), {"q": "9-2", "tube": "X"})
+    found = [p for p, _cid in page.context["found"]]
+    assert anchor_household.pk in {p.household_id for p in found}
+    assert {(p.household.room.unit.building.number, p.household.room.unit.number) for p in found} == {("9", "2")}
+    floors = [p.household.room.floor for p in found if p.household.room.unit.building.compound_id
+              == anchor_household.room.unit.building.compound_id]
+    assert floors == sorted(floors)

@@ -10,6 +10,7 @@ call, never a loop over persons.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -286,7 +287,7 @@ def sampled_last_time_not_now(scope: Scope, campaign: Campaign) -> QuerySet[Targ
     return missing_targets(scope, campaign).filter(Exists(before))
 
 
-def lookup_persons(scope: Scope, campaign: Campaign, q: str, *, limit: int = 20) -> list[Person]:
+def lookup_persons(scope: Scope, campaign: Campaign, q: str, *, limit: int = 60) -> list[Person]:
     """Persons for the sampling page by name, pinyin initials, phone, ID number or address (9-2-502)."""
     from shequ.core.address import parse_address
     from shequ.core.text import compact, normalize
@@ -297,7 +298,11 @@ def lookup_persons(scope: Scope, campaign: Campaign, q: str, *, limit: int = 20)
     qs = scope.field_persons(Person.objects.filter(community_id=campaign.community_id,
                                                    status=Person.Status.ACTIVE))
     address = None if text.isdigit() else parse_address(text)
-    if text.isdigit() and len(text) >= 4:
+    stairwell = re.fullmatch(r"(\d+)[-－](\d+)", text)
+    if stairwell:  # "9-2": everyone of building 9, unit 2 (a sampler calling a stairwell down)
+        qs = qs.filter(household__room__unit__building__number=stairwell[1],
+                       household__room__unit__number=stairwell[2])
+    elif text.isdigit() and len(text) >= 4:
         qs = qs.filter(Q(phone__endswith=text) | Q(id_number__endswith=text))
     elif address is not None:
         qs = qs.filter(household__room__number=address.room, household__room__unit__number=address.unit or "1",
@@ -307,7 +312,9 @@ def lookup_persons(scope: Scope, campaign: Campaign, q: str, *, limit: int = 20)
     else:
         key = compact(text)
         qs = qs.filter(Q(name__startswith=text) | Q(name_initials__startswith=key.lower()))
-    return list(qs.select_related("household__room__unit__building__compound").order_by("household_id", "id")[:limit])
+    return list(qs.select_related("household__room__unit__building__compound").order_by(
+        "household__room__unit__building__compound_id", "household__room__unit__building__sort_key",
+        "household__room__unit__sort_key", "household__room__floor", "household__room__number", "id")[:limit])
 
 
 def households_of(person_ids: list[int]) -> dict[int, Household]:
