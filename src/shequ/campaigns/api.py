@@ -133,7 +133,7 @@ def retests(request: HttpRequest, campaign_id: int) -> list[dict]:
 def post_tube(request: HttpRequest, campaign_id: int, data: TubeIn) -> Status:
     _need(request, "campaigns.field")
     scope = request.scope  # type: ignore[attr-defined]
-    campaign = selectors.campaign_get(scope, campaign_id)
+    campaign = selectors.campaign_for_device(scope, campaign_id)
     if len(data.samples) > 20:
         raise HttpError(422, _("A tube holds at most 20 persons."))
     by_id = {p.pk: p for p in scope.field_persons(Person.objects.filter(

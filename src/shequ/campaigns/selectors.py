@@ -46,6 +46,12 @@ def campaign_get(scope: Scope, pk: int) -> Campaign:
     return get_object_or_404(campaign_list(scope).select_related("previous"), pk=pk)
 
 
+def campaign_for_device(scope: Scope, pk: int) -> Campaign:
+    """The campaign for an API call: the same scope as ``campaign_get``, fewer joins."""
+    return get_object_or_404(Campaign.objects.select_related("community").filter(
+        community_id__in=field_communities(scope)), pk=pk)
+
+
 def manages(scope: Scope, campaign: Campaign) -> bool:
     return scope.can("campaigns.manage", campaign.community_id)
 
