@@ -380,12 +380,11 @@ class Registration:
 def _tube_for(campaign: Campaign, code: str, pooling: int, point: SamplingPoint | None, actor: Any) -> Tube:
     """The tube with this code, locked for this transaction; created if new. The insert ignores a
     conflict, so when another phone created the same tube a moment ago, its tube is the one used."""
-    tube = Tube.objects.select_for_update().filter(campaign=campaign, code=code).first()
-    if tube is None:
-        Tube.objects.bulk_create([Tube(community_id=campaign.community_id, campaign=campaign, code=code,
-                                       pooling=pooling, point=point, created_by=_user(actor))],
-                                 ignore_conflicts=True)
-        tube = Tube.objects.select_for_update().get(campaign=campaign, code=code)
+    # Two statements whether the tube is new or not (a sampling phone usually sends a new tube).
+    Tube.objects.bulk_create([Tube(community_id=campaign.community_id, campaign=campaign, code=code,
+                                   pooling=pooling, point=point, created_by=_user(actor))],
+                             ignore_conflicts=True)
+    tube = Tube.objects.select_for_update().get(campaign=campaign, code=code)
     if tube.pooling != pooling:
         raise ValidationError({"pooling": _("Tube %(code)s is a %(n)s-in-1 tube.") % {"code": code, "n": tube.pooling}})
     return tube
