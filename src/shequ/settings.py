@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "shequ.accounts.middleware.ScopeMiddleware",
+    "shequ.core.middleware.PdfFontMiddleware",
     # Axes last, as its documentation asks: it answers locked-out logins itself.
     "axes.middleware.AxesMiddleware",
 ]
