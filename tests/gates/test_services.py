@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
+from shequ.accounts.models import User
 from shequ.alerts.models import Alert, Kind
 from shequ.containment.models import ContainmentArea, Level, MovementRestriction, RestrictionKind
 from shequ.containment.selectors import levels_for_units, restrictions_in_force
@@ -346,3 +348,31 @@ def test_visitor_input_errors_name_the_field(anchor_household: Household) -> Non
         _visit(anchor_household, post_gate(), name=" ", phone="12", reason="", id_number="123")
     assert set(e.value.message_dict) == {"name", "phone", "reason", "id_number"}
     assert not Visitor.objects.filter(host_household=anchor_household).exists()
+
+
+@pytest.mark.django_db
+def test_putting_a_volunteer_on_the_roster_posts_them_to_the_gate(login: Any) -> None:
+    """Once on duty at a gate, a volunteer's screen may record there (it was 404 before)."""
+    from shequ.gates.models import Shift
+    from shequ.gates.services import duty_assign, shifts_ensure_default
+
+    gate = Gate.objects.get(compound__name="富通小区", name="东门")
+    volunteer = User.objects.get(username="volunteer1")
+    client = login("volunteer1")
+    assert client.get(reverse("gates:screen", args=[gate.pk])).status_code == 404
+    shifts_ensure_default(community_id=gate.community_id)
+    duty_assign(actor=User.objects.get(username="staff"), gate=gate,
+                shift=Shift.objects.filter(community_id=gate.community_id).first(),
+                date=timezone.localdate(), guard=volunteer)
+    assert login("volunteer1").get(reverse("gates:screen", args=[gate.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("raw", ["nan", "NaN", "inf", "-Infinity"])
+def test_a_temperature_that_is_not_a_number_is_a_field_error(raw: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    from shequ.gates.services import parse_checks
+
+    with pytest.raises(ValidationError) as caught:
+        parse_checks(direction="in", temperature=raw, health_code="green", mask=True)
+    assert "temperature" in caught.value.message_dict

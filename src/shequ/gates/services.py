@@ -36,6 +36,7 @@ from shequ.gates.models import (
     ExitQuota,
     Gate,
     GateDevice,
+    GateGuard,
     HealthCode,
     Pass,
     Passage,
@@ -551,10 +552,13 @@ def shifts_ensure_default(*, community_id: int) -> list[Shift]:
 
 @transaction.atomic
 def duty_assign(*, actor: Any, gate: Gate, shift: Shift, date: dt.date, guard: Any, request: Any = None) -> DutyAssignment:
+    """Put a guard on duty at a gate; being on the roster of a gate also posts them there (GateGuard),
+    so that their gate screen may record at it."""
     if shift.community_id != gate.community_id:
         raise ValidationError({"shift": _("The shift belongs to another community.")})
     duty, created = DutyAssignment.objects.get_or_create(
         gate=gate, shift=shift, date=date, guard=guard, defaults={"community_id": gate.community_id})
+    GateGuard.objects.get_or_create(gate=gate, user=guard, defaults={"community_id": gate.community_id})
     if created:
         audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=gate.community, obj=duty,
                      summary=f"duty {guard} {gate} {date} {shift.name}", request=request)
@@ -581,7 +585,9 @@ def parse_checks(*, direction: str, temperature: Decimal | str | float | None, h
     value: Decimal | None = None
     if temperature not in (None, ""):
         try:
-            value = Decimal(str(temperature)).quantize(Decimal("0.1"))
+            value = Decimal(str(temperature))
+            # "nan" and "inf" are Decimals too, and compare with an exception: not a temperature.
+            value = value.quantize(Decimal("0.1")) if value.is_finite() else None
         except Exception:  # noqa: BLE001 - any unreadable number is the same error for the guard
             value = None
         if value is None or not (TEMPERATURE_MIN <= value <= TEMPERATURE_MAX):
