@@ -34,5 +34,6 @@ ROUTES: dict[str, Any] = {
     "gates:hourly": (lambda w: {}, LEDGER_PAGES),
     "gates:roster": (lambda w: {}, MANAGE),
     "gates:roster_assign": (lambda w: {}, POST_ONLY),
+    "gates:roster_shift_add": (lambda w: {}, POST_ONLY),
     "gates:duty_remove": (lambda w: {"pk": 10**9}, POST_ONLY),
 }

@@ -177,3 +177,27 @@ def test_the_grid_flags_empty_cells_of_the_current_and_next_shift(login: Any) ->
     _days, rows = roster.week_grid(list(Gate.objects.filter(pk=post.pk)), _shifts(),
                                    roster.week_start(upcoming.date), roster.watched_windows(_shifts(), at))
     assert not any(c.unstaffed for r in rows for s in r.shifts for c in s.cells)
+
+
+def test_staff_add_a_custom_shift_and_bad_ones_are_refused_with_a_message(login: Any) -> None:
+    from shequ.audit.models import AuditEvent
+    from shequ.gates.models import Shift
+    from shequ.registry.models import Community
+
+    futong = Community.objects.get(code="futong")
+    client = login("staff")
+    page = client.get(reverse("gates:roster")).content.decode()
+    assert reverse("gates:roster_shift_add") in page
+    url = reverse("gates:roster_shift_add")
+    data = {"community": futong.pk, "name": "志愿者两小时", "starts": "18:00", "ends": "20:00",
+            "submission_key": "a" * 32}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302  # the same form again adds nothing
+    shift = Shift.objects.get(community=futong, name="志愿者两小时")
+    assert (shift.starts.hour, shift.ends.hour) == (18, 20)
+    assert AuditEvent.objects.filter(object_type="shift", object_id=str(shift.pk)).count() == 1
+    again = client.post(url, {**data, "submission_key": "b" * 32}, follow=True)
+    assert "already has a shift" in again.content.decode() or "已有" in again.content.decode()
+    same = client.post(url, {**data, "name": "坏班次", "ends": "18:00", "submission_key": "c" * 32}, follow=True)
+    assert not Shift.objects.filter(name="坏班次").exists() and same.status_code == 200
+    assert login("gate1").post(url, {**data, "name": "x", "submission_key": "d" * 32}).status_code == 403

@@ -94,3 +94,10 @@ class DutyAssignForm(OnceForm):
 
 class DutyRemoveForm(OnceForm):
     pass
+
+
+class ShiftForm(OnceForm):
+    name = forms.CharField(label=_("shift name"), max_length=30)
+    starts = forms.TimeField(label=_("starts"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(label=_("ends"), widget=forms.TimeInput(attrs={"type": "time"}),
+                           help_text=_("An end at or before the start runs past midnight."))

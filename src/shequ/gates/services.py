@@ -551,6 +551,26 @@ def shifts_ensure_default(*, community_id: int) -> list[Shift]:
 
 
 @transaction.atomic
+def shift_create(*, actor: Any, community: Any, name: str, starts: dt.time, ends: dt.time,
+                 request: Any = None) -> Shift:
+    """A custom shift (e.g. 12-hour shifts, or 2-hour volunteer turns). A shift that ends at or before
+    it starts runs past midnight. Names are unique in the community."""
+    name = normalize(name).strip()
+    if not name:
+        raise ValidationError({"name": _("Name the shift.")})
+    if starts == ends:
+        raise ValidationError({"ends": _("A shift cannot start and end at the same time.")})
+    if Shift.objects.filter(community=community, name=name).exists():
+        raise ValidationError({"name": _("The community already has a shift with this name.")})
+    shift = Shift(community=community, name=name[:30], starts=starts, ends=ends)
+    shift.full_clean()
+    shift.save()
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=community, obj=shift,
+                 summary=f"shift {shift}", request=request)
+    return shift
+
+
+@transaction.atomic
 def duty_assign(*, actor: Any, gate: Gate, shift: Shift, date: dt.date, guard: Any, request: Any = None) -> DutyAssignment:
     """Put a guard on duty at a gate; being on the roster of a gate also posts them there (GateGuard),
     so that their gate screen may record at it."""

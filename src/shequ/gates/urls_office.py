@@ -13,5 +13,6 @@ urlpatterns = [
     path("hourly/", views.hourly, name="hourly"),
     path("roster/", views.roster_week, name="roster"),
     path("roster/assign/", views.roster_assign, name="roster_assign"),
+    path("roster/shifts/", views.roster_shift_add, name="roster_shift_add"),
     path("roster/duties/<int:pk>/remove/", views.duty_remove, name="duty_remove"),
 ]

@@ -33,6 +33,7 @@ from shequ.gates.forms_office import (
     GateStatusForm,
     KeepOnlyForm,
     LedgerFilterForm,
+    ShiftForm,
 )
 from shequ.gates.models import Gate
 from shequ.gates.rules import reason_labels
@@ -232,6 +233,7 @@ def roster_week(request: HttpRequest) -> HttpResponse:
         "next_week": (monday + dt.timedelta(days=7)).isoformat(),
         "unstaffed": roster.unstaffed(ctx["gates"], ctx["shifts"]),
         "remove_form": DutyRemoveForm(),
+        "shift_form": ShiftForm(),
     })
 
 
@@ -266,6 +268,35 @@ def roster_assign(request: HttpRequest) -> HttpResponse:
     messages.success(request, _("%(guard)s is on duty at %(gate)s, %(shift)s on %(date)s.") % {
         "guard": o["guard"].first_name or o["guard"].username, "gate": o["gate"], "shift": o["shift"].name,
         "date": o["date"].isoformat()})
+    return redirect(url)
+
+
+@require_POST
+@require("gates.manage")
+def roster_shift_add(request: HttpRequest) -> HttpResponse:
+    """Add a custom shift to the community's roster (three 8-hour shifts are there by default)."""
+    community = roster.community_for_roster(request.scope, _int_or_none(request.POST.get("community")))
+    back = reverse("gates:roster") + "?" + urlencode({"community": community.pk})
+    form = ShiftForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect(back)
+    data = form.cleaned_data
+
+    def act() -> str:
+        services.shift_create(actor=request.user, community=community, name=data["name"], starts=data["starts"],
+                              ends=data["ends"], request=request)
+        return back
+
+    try:
+        url = run_once(request, act)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+        return redirect(back)
+    messages.success(request, _("Shift %(name)s added.") % {"name": data["name"].strip()})
     return redirect(url)
 
 
