@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -65,7 +63,6 @@ def test_outsider_and_roles_without_field_work(login: Any, test_round: Any) -> N
     assert post(login(None), test_round, body).status_code == 401
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)")
 def test_two_simultaneous_copies_make_one_row(world_tx: Any) -> None:
     """Two phones send the same registration at the same moment: one row, both get the same sample."""
     import datetime as dt
@@ -73,6 +70,7 @@ def test_two_simultaneous_copies_make_one_row(world_tx: Any) -> None:
     from shequ.accounts.models import User
     from shequ.campaigns import services
     from shequ.registry.models import Building, Community, Person
+    from tests.concurrency import at_once, database_for_threads
 
     actor = User.objects.get(username="secretary")
     building = Building.objects.get(community__code="futong", compound__name="富通小区", number="9")
@@ -81,23 +79,17 @@ def test_two_simultaneous_copies_make_one_row(world_tx: Any) -> None:
     campaign = services.campaign_open(actor=actor, campaign=campaign)
     person = Person.objects.filter(household__room__unit__building=building, status="active").first()
     client_id = uuid.uuid4()
-    barrier = threading.Barrier(2)
-    answers: list[Any] = []
+    body = {"code": "RACE", "pooling": 5, "samples": [{"client_id": str(client_id), "person_id": person.pk}]}
 
-    def send() -> None:
+    def send(i: int) -> Any:
         client = Client()
         client.force_login(actor)
-        barrier.wait()
-        answers.append(post(client, campaign, {"code": "RACE", "pooling": 5, "samples": [
-            {"client_id": str(client_id), "person_id": person.pk}]}))
-        connection.close()
+        return post(client, campaign, body)
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(a.status_code for a in answers) == [200, 201]
+    with database_for_threads():
+        answers = at_once(2, send)
+        samples, size = at_once(1, lambda i: (Sample.objects.filter(client_id=client_id).count(),
+                                              Tube.objects.get(campaign_id=campaign.pk, code="RACE").size))[0]
+    assert sorted(a.status_code for a in answers) == [200, 201], [a.content for a in answers]
     assert len({a.json()["samples"][0]["sample_id"] for a in answers}) == 1
-    assert Sample.objects.filter(client_id=client_id).count() == 1
-    assert Tube.objects.get(campaign=campaign, code="RACE").size == 1
+    assert samples == 1 and size == 1

@@ -706,9 +706,10 @@ def build_demo(*, seed: int = 2022, password: str) -> dict[str, Any]:
         (Membership, plan.memberships),
     ):
         model.objects.bulk_create(rows, batch_size=500)  # type: ignore[attr-defined]
+    from shequ.campaigns.demo import build_campaigns
     from shequ.ops.demo_gates import build_gates
 
-    return {**summarize(plan), **build_gates(seed=seed)}
+    return {**summarize(plan), **build_gates(seed=seed), **build_campaigns(seed=seed)}
 
 
 def summarize(plan: DemoPlan) -> dict[str, Any]:
