@@ -216,7 +216,7 @@ class Scope:
 ANONYMOUS = Scope()
 
 
-def scope_for(user: Any, *, api_token_id: int | None = None) -> Scope:
+def scope_for(user: Any, *, api_token_id: int | None = None, device_gate: int | None = None) -> Scope:
     """Build the Scope of a user from their memberships (one query; one more for gate posts, and one
     for a device token, which may be bound to a single gate)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -246,8 +246,8 @@ def scope_for(user: Any, *, api_token_id: int | None = None) -> Scope:
             households.add(household_id)
         elif role == STREET:
             streets.add(street_id)
-    device_gate = None
-    if api_token_id is not None:
+    # The caller may already know the token's gate (read with the token): then no query here.
+    if device_gate is None and api_token_id is not None:
         device_gate = next(iter(
             apps.get_model("gates", "GateDevice").objects.filter(token_id=api_token_id).values_list("gate_id", flat=True)
         ), None)
