@@ -44,6 +44,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from _gunicorn import start_gunicorn  # bench/ is on sys.path when a bench runs as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_DEFAULT = "postgres://postgres@127.0.0.1:54330"
 
@@ -92,27 +94,8 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable, "-m", "gunicorn", "shequ.wsgi:application", "--workers", str(workers),
-        "--bind", f"127.0.0.1:{port}", "--pythonpath", f"{ROOT / 'src'},{ROOT / 'bench'}",
-        "--backlog", "2048", "--log-level", "warning",
-    ]
-    server = subprocess.Popen(command, env={**env, "DJANGO_SETTINGS_MODULE": "gate_settings"}, cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited with {server.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/openapi.json")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    server.terminate()
-    sys.exit("gunicorn did not answer within 60 s")
+    return start_gunicorn(env=env, port=port, workers=workers, settings="gate_settings",
+                          pythonpath=[ROOT / "src", ROOT / "bench"], extra=["--backlog", "2048"])
 
 
 class Load:

@@ -46,6 +46,14 @@ def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _form_error_messages(request: HttpRequest, form: Any) -> None:
+    """A form posted from a page that shows no form of its own: each error as a message naming the field."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
 @require("gates.ledger")
 def passage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     passage = selectors.passage_get(request.scope, pk)
@@ -248,10 +256,7 @@ def roster_assign(request: HttpRequest) -> HttpResponse:
     ctx = _roster_context(request, community)
     form = DutyAssignForm(request.POST, gates=ctx["gates"], shifts=ctx["shifts"], guards=ctx["guards"])
     if not form.is_valid():
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+        _form_error_messages(request, form)
         return redirect(reverse("gates:roster") + "?" + urlencode({"community": community.pk}))
     o = form.objects()
     back = _roster_url(community, o["date"])
@@ -279,10 +284,7 @@ def roster_shift_add(request: HttpRequest) -> HttpResponse:
     back = reverse("gates:roster") + "?" + urlencode({"community": community.pk})
     form = ShiftForm(request.POST)
     if not form.is_valid():
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+        _form_error_messages(request, form)
         return redirect(back)
     data = form.cleaned_data
 
