@@ -25,8 +25,8 @@ from shequ.campaigns import services
 from shequ.campaigns.models import Campaign, Result, Tube
 from shequ.core.text import normalize
 
-# The reader of the roster importer (python-calamine for spreadsheets, UTF-8/GBK sniffing for CSV).
-from shequ.registry.importer import RosterFileError, _csv_rows, _load, _sheet_rows, _text
+# The roster importer's public reader (python-calamine for spreadsheets, UTF-8/GBK sniffing for CSV).
+from shequ.registry.importer import RosterFileError, cell_text, csv_rows, load_upload, sheet_rows
 
 CODE, RESULT, TIME = "code", "result", "time"
 COLUMN_LABELS = {CODE: gettext_noop("tube code"), RESULT: gettext_noop("result"), TIME: gettext_noop("time")}
@@ -68,7 +68,7 @@ class ResultsFileError(ValueError):
 
 
 def parse_result(value: Any) -> str | None:
-    return _RESULTS.get(normalize(_text(value)).strip().lower())
+    return _RESULTS.get(normalize(cell_text(value)).strip().lower())
 
 
 def parse_time(value: Any) -> dt.datetime | None:
@@ -77,7 +77,7 @@ def parse_time(value: Any) -> dt.datetime | None:
     elif isinstance(value, dt.date):
         return None  # a date without a time is not enough to order results
     else:
-        text = re.sub(r"\s+", " ", normalize(_text(value)).strip())
+        text = re.sub(r"\s+", " ", normalize(cell_text(value)).strip())
         moment = None
         try:
             moment = dt.datetime.fromisoformat(text)
@@ -96,9 +96,9 @@ def parse_time(value: Any) -> dt.datetime | None:
 def _rows(data: bytes, filename: str) -> Any:
     if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or filename.lower().endswith(
             (".xlsx", ".xls", ".xlsm", ".ods")):
-        sheets = _sheet_rows(data)
+        sheets = sheet_rows(data)
     else:
-        sheets = _csv_rows(data)
+        sheets = csv_rows(data)
     try:
         return next(iter(sheets))
     except StopIteration:
@@ -116,7 +116,7 @@ class _Good:
 def results_import(*, actor: Any, campaign: Campaign, file: IO[bytes] | bytes, filename: str = "",
                    request: Any = None) -> ResultsReport:
     try:
-        data, name = _load(file, filename)
+        data, name = load_upload(file, filename)
         rows = _rows(data, name)
         report = ResultsReport()
         header: dict[str, int] = {}
@@ -124,7 +124,7 @@ def results_import(*, actor: Any, campaign: Campaign, file: IO[bytes] | bytes, f
         seen: dict[str, tuple[int, str]] = {}
         for number, cells in enumerate(rows, start=1):
             if not header:
-                found = {_FIELDS.get(re.sub(r"[\s_\-:/()（）]", "", normalize(_text(c)).lower())): i
+                found = {_FIELDS.get(re.sub(r"[\s_\-:/()（）]", "", normalize(cell_text(c)).lower())): i
                          for i, c in enumerate(cells)}
                 found.pop(None, None)
                 if CODE in found and RESULT in found:
@@ -132,7 +132,7 @@ def results_import(*, actor: Any, campaign: Campaign, file: IO[bytes] | bytes, f
                 elif number >= 10:
                     break
                 continue
-            if all(not _text(c).strip() for c in cells):
+            if all(not cell_text(c).strip() for c in cells):
                 continue
             report.rows += 1
             checked = _check(campaign, number, cells, header, report, seen)
@@ -166,7 +166,7 @@ def _check(campaign: Campaign, number: int, cells: list[Any], header: dict[str, 
         report.bad.append(BadRow(number, _(COLUMN_LABELS[column]), reason))
 
     before = len(report.bad)
-    code = normalize(_text(cell(CODE))).strip().upper()
+    code = normalize(cell_text(cell(CODE))).strip().upper()
     tube = None
     if not code:
         bad(CODE, _("the tube code is empty"))
@@ -180,16 +180,16 @@ def _check(campaign: Campaign, number: int, cells: list[Any], header: dict[str, 
     result = parse_result(raw)
     if result is None:
         bad(RESULT, _("“%(value)s” is not a result: write 阴性/negative, 阳性/positive or 无效/invalid")
-            % {"value": _text(raw)})
+            % {"value": cell_text(raw)})
     at = timezone.now()
     if TIME in header:
         raw_time = cell(TIME)
-        if not _text(raw_time).strip():
+        if not cell_text(raw_time).strip():
             bad(TIME, _("the time is empty"))
         else:
             parsed = parse_time(raw_time)
             if parsed is None:
-                bad(TIME, _("“%(value)s” is not a date and time such as 2022-11-12 18:30") % {"value": _text(raw_time)})
+                bad(TIME, _("“%(value)s” is not a date and time such as 2022-11-12 18:30") % {"value": cell_text(raw_time)})
             elif parsed > timezone.now() + dt.timedelta(minutes=5):
                 bad(TIME, _("the time is in the future"))
             else:

@@ -72,7 +72,7 @@ HEADER_SEARCH_ROWS = 10
 REASON_HEADER = "错误原因 / reason"
 CLI_USERNAME = "cli"
 
-def _text(cell: Any) -> str:
+def cell_text(cell: Any) -> str:
     """A cell as text: typed .xlsx cells come back as floats (502.0 is room "502")."""
     if cell is None:
         return ""
@@ -116,7 +116,7 @@ _HEADER_NOISE = re.compile(r"[\s*:_\-/]")
 
 
 def _header_key(cell: Any) -> str:
-    text = _HEADER_BRACKETS.sub("", normalize(_text(cell)).lower())
+    text = _HEADER_BRACKETS.sub("", normalize(cell_text(cell)).lower())
     return _HEADER_NOISE.sub("", text)
 
 
@@ -220,7 +220,7 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls
 
 
-def _load(path_or_file: str | os.PathLike[str] | IO[bytes] | bytes, filename: str | None) -> tuple[bytes, str]:
+def load_upload(path_or_file: str | os.PathLike[str] | IO[bytes] | bytes, filename: str | None) -> tuple[bytes, str]:
     if isinstance(path_or_file, bytes):
         return path_or_file, filename or ""
     if isinstance(path_or_file, str | os.PathLike):
@@ -243,7 +243,7 @@ def _is_empty(cells: list[Any]) -> bool:
     return all(c is None or c == "" or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _sheet_rows(data: bytes) -> Iterator[Iterator[list[Any]]]:
+def sheet_rows(data: bytes) -> Iterator[Iterator[list[Any]]]:
     """Row iterators of each visible worksheet, first to last."""
     try:
         workbook = load_workbook(io.BytesIO(data))
@@ -258,7 +258,7 @@ def _sheet_rows(data: bytes) -> Iterator[Iterator[list[Any]]]:
         raise RosterFileError(_("the file cannot be read as a spreadsheet: %(error)s") % {"error": exc}) from None
 
 
-def _csv_rows(data: bytes) -> Iterator[Iterator[list[Any]]]:
+def csv_rows(data: bytes) -> Iterator[Iterator[list[Any]]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -294,12 +294,12 @@ def read_roster(
     path_or_file: str | os.PathLike[str] | IO[bytes] | bytes, filename: str | None = None
 ) -> RosterTable:
     """Open a roster and find its header; the rows are read lazily. Raises RosterFileError."""
-    data, name = _load(path_or_file, filename)
+    data, name = load_upload(path_or_file, filename)
     extension = Path(name).suffix.lower()
     if data[:4] == _ZIP_MAGIC or data[:8] == _OLE_MAGIC or extension in _SPREADSHEET_EXTENSIONS:
-        sheets = _sheet_rows(data)
+        sheets = sheet_rows(data)
     elif extension in _TEXT_EXTENSIONS:
-        sheets = _csv_rows(data)
+        sheets = csv_rows(data)
     else:
         raise RosterFileError(
             _("%(file)s is not a spreadsheet: upload an .xlsx or .csv file") % {"file": name or "?"}
@@ -325,7 +325,7 @@ def read_roster(
               "楼栋 / building and 房号 / room (with 小区 / compound and 单元 / unit where there are several)")
         )
     # The headers as the file writes them (for messages and the rejected-rows sheet), spaces tidied.
-    headers = [" ".join(_text(c).split()) for c in header]
+    headers = [" ".join(cell_text(c).split()) for c in header]
     return RosterTable(
         filename=name,
         headers=headers,
@@ -430,11 +430,11 @@ def _id_text(cell: Any) -> tuple[str, str | None]:
         return cell, None
     if isinstance(cell, float | int) and not isinstance(cell, bool):
         if isinstance(cell, float) and not cell.is_integer():
-            return _text(cell), None
+            return cell_text(cell), None
         digits = str(int(cell))
         # Beyond 15 significant digits a spreadsheet number is rounded: the ID is gone.
         return ("", _lost_digits()) if len(digits.lstrip("-")) > 15 else (digits, None)
-    return _text(cell), None
+    return cell_text(cell), None
 
 
 def _lost_digits() -> str:
@@ -608,7 +608,7 @@ class _RosterImport:
         return self.table.headers[index] if index is not None else ""
 
     def _reject(self, number: int, cells: list[Any], problems: list[Problem]) -> None:
-        values = [_text(c) for c in cells]
+        values = [cell_text(c) for c in cells]
         order = {f: i for i, f in enumerate(sorted(self.columns, key=self.columns.__getitem__))}
         for name, reason in sorted(problems, key=lambda p: order.get(p[0], -1)):
             self.result.rejected.append(
@@ -617,14 +617,14 @@ class _RosterImport:
 
     def _check(self, number: int, cells: list[Any]) -> _Row | None:
         """Validate one row; a valid row comes back matched to its person, an invalid one is rejected."""
-        text = {f: _text(self._cell(cells, f)).strip() for f in (PHONE, SEX, RELATION, RESIDENCY, NOTE)}
+        text = {f: cell_text(self._cell(cells, f)).strip() for f in (PHONE, SEX, RELATION, RESIDENCY, NOTE)}
         problems: list[Problem] = []
         id_number, id_problem = _id_text(self._cell(cells, ID_NUMBER))
         id_number = id_number.strip()
         if id_problem:
             problems.append((ID_NUMBER, id_problem))
         given = frozenset(f for f, v in ((ID_NUMBER, id_number or id_problem), *text.items()) if v)
-        name = normalize_name(_text(self._cell(cells, NAME)))
+        name = normalize_name(cell_text(self._cell(cells, NAME)))
         data: PersonData | None = None
         try:
             data = clean_person_fields(
@@ -642,7 +642,7 @@ class _RosterImport:
         place, place_problems = self._place(cells)
         problems += place_problems
         tags: dict[str, str] | None = None
-        tags_text = _text(self._cell(cells, TAGS)).strip()
+        tags_text = cell_text(self._cell(cells, TAGS)).strip()
         if tags_text:
             tags, tag_problem = self._tags(tags_text)
             if tag_problem:
@@ -698,13 +698,13 @@ class _RosterImport:
     def _place(self, cells: list[Any]) -> tuple[PlaceKey | None, list[Problem]]:
         """The row's address in canonical form: (compound, building, unit, room)."""
         problems: list[Problem] = []
-        compound = normalize(_text(self._cell(cells, COMPOUND)))
-        building_text = _text(self._cell(cells, BUILDING)).strip()
-        address_text = _text(self._cell(cells, ADDRESS)).strip()
+        compound = normalize(cell_text(self._cell(cells, COMPOUND)))
+        building_text = cell_text(self._cell(cells, BUILDING)).strip()
+        address_text = cell_text(self._cell(cells, ADDRESS)).strip()
         if BUILDING in self.columns and (building_text or ADDRESS not in self.columns):
             where = BUILDING
-            unit_text = _text(self._cell(cells, UNIT)).strip()
-            room_text = _text(self._cell(cells, ROOM)).strip()
+            unit_text = cell_text(self._cell(cells, UNIT)).strip()
+            room_text = cell_text(self._cell(cells, ROOM)).strip()
             building = self._parsed("building", building_text) if building_text else None
             unit = (self._parsed("unit", unit_text) if unit_text else "1") or None
             room = self._parsed("room", room_text) if room_text else None
