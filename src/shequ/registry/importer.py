@@ -43,6 +43,7 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record, client_address, diff
 from shequ.core.address import floor_of, parse_address, parse_building, parse_room, parse_unit
 from shequ.core.text import compact, normalize, normalize_name
+from shequ.registry.fastwrite import Table
 from shequ.registry.models import (
     Building,
     Community,
@@ -55,11 +56,14 @@ from shequ.registry.models import (
     Unit,
 )
 from shequ.registry.services import (
+    PERSON_DATA_FIELDS,
     PersonData,
     apply_person_data,
     clean_person_fields,
     number_sort_key,
+    person_field_values,
     person_snapshot,
+    person_snapshot_of,
 )
 
 # Rows per write transaction. One transaction per batch rather than one for the whole file: SQLite has
@@ -491,7 +495,9 @@ class _RosterImport:
         self.actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
         self.username = actor.get_username() if self.actor is not None else CLI_USERNAME
         self.request = request
+        self.actor_id = self.actor.pk if self.actor is not None else None
         self.ip_address = client_address(request)
+        self.tables = _Tables()
         self.result = ImportResult(filename=table.filename, headers=table.headers, dry_run=dry_run)
         # Rows of this file seen so far: a later repeat is rejected and names the earlier row.
         self.seen_ids: dict[str, int] = {}
@@ -519,18 +525,21 @@ class _RosterImport:
         for u in Unit.objects.filter(community=c):
             unit_key[u.pk] = (*building_key[u.building_id], u.number)
             self.units[unit_key[u.pk]] = u
-        self.rooms: dict[PlaceKey, Room] = {}
+        # Rooms and households by key: their pk, or None until a new one is written (never, in a dry
+        # run). Tens of thousands of them, so as plain values rather than model instances.
+        self.rooms: dict[PlaceKey, int | None] = {}
         self.room_key: dict[int, PlaceKey] = {}
-        for r in Room.objects.filter(community=c):
-            self.room_key[r.pk] = (*unit_key[r.unit_id], r.number)
-            self.rooms[self.room_key[r.pk]] = r
+        for pk, unit_id, number in Room.objects.filter(community=c).values_list("pk", "unit_id", "number"):
+            self.room_key[pk] = (*unit_key[unit_id], number)
+            self.rooms[self.room_key[pk]] = pk
         # One household per room for the import: the oldest active one.
-        self.households: dict[PlaceKey, Household] = {}
+        self.households: dict[PlaceKey, int | None] = {}
         active = Household.objects.filter(community=c, status=Household.Status.ACTIVE).order_by("created_at", "id")
-        for h in active:
-            self.households.setdefault(self.room_key[h.room_id], h)
-        self.new_places: list[list[Any]] = [[], [], [], []]  # compounds, buildings, units, rooms
-        self.new_households: list[Household] = []
+        for pk, room_id in active.values_list("pk", "room_id"):
+            self.households.setdefault(self.room_key[room_id], pk)
+        self.new_places: list[list[Any]] = [[], [], []]  # compounds, buildings, units
+        self.new_rooms: list[PlaceKey] = []
+        self.new_households: list[PlaceKey] = []
 
     def _load_persons(self) -> None:
         self.by_id_number: dict[str, int] = {}
@@ -787,13 +796,13 @@ class _RosterImport:
 
     # -- writing one batch ----------------------------------------------------------------------
 
-    def _room(self, key: PlaceKey) -> Room:
-        """The room at ``key``, with new (unsaved) compound, building and unit objects as needed;
-        bulk_create copies the parents' keys onto the children when they are saved in order."""
-        room = self.rooms.get(key)
-        if room is not None:
-            return room
-        compound_name, b, u, r = key
+    def _room(self, key: PlaceKey) -> None:
+        """Make sure the room at ``key`` exists or is about to: new (unsaved) compound, building and
+        unit objects as needed (bulk_create copies the parents' keys onto the children when they are
+        saved in order), the room itself as a key in ``new_rooms``."""
+        if key in self.rooms:
+            return
+        compound_name, b, u, _r = key
         c = self.community
         compound = self.compounds.get(compound_name)
         if compound is None:
@@ -810,17 +819,14 @@ class _RosterImport:
             unit = Unit(community=c, building=building, number=u, sort_key=number_sort_key(u))
             self.units[(compound_name, b, u)] = unit
             self.new_places[2].append(unit)
-        room = self.rooms[key] = Room(community=c, unit=unit, number=r, floor=floor_of(r))
-        self.new_places[3].append(room)
-        return room
+        self.rooms[key] = None
+        self.new_rooms.append(key)
 
-    def _household(self, key: PlaceKey) -> Household:
-        household = self.households.get(key)
-        if household is None:
-            household = Household(community=self.community, room=self._room(key))
-            self.households[key] = household
-            self.new_households.append(household)
-        return household
+    def _household(self, key: PlaceKey) -> None:
+        if key not in self.households:
+            self._room(key)
+            self.households[key] = None
+            self.new_households.append(key)
 
     def _write(self, rows: list[_Row]) -> None:
         for row in rows:
@@ -843,20 +849,26 @@ class _RosterImport:
         return self.person_place.get(person.pk) != row.place or person.status != Person.Status.ACTIVE
 
     def _save_places(self) -> None:
-        self.result.places_created += sum(len(level) for level in self.new_places)
+        self.result.places_created += sum(len(level) for level in self.new_places) + len(self.new_rooms)
         self.result.households_created += len(self.new_households)
         if not self.dry_run:
-            for model, objects in zip((Compound, Building, Unit, Room), self.new_places, strict=True):
+            for model, objects in zip((Compound, Building, Unit), self.new_places, strict=True):
                 if objects:
                     model.objects.bulk_create(objects)
-            if self.new_households:
-                Household.objects.bulk_create(self.new_households)
-        self.new_places = [[], [], [], []]
+            c = self.community.pk
+            rooms = self.tables.room.insert(
+                [(c, self.units[key[:3]].pk, key[3], floor_of(key[3])) for key in self.new_rooms], ids=True
+            )
+            self.rooms.update(zip(self.new_rooms, rooms, strict=True))
+            households = self.tables.household.insert([(c, self.rooms[key]) for key in self.new_households], ids=True)
+            self.households.update(zip(self.new_households, households, strict=True))
+        self.new_places = [[], [], []]
+        self.new_rooms = []
         self.new_households = []
 
     def _apply(self, rows: list[_Row], existing: dict[int, Person]) -> None:
         now = timezone.now()
-        created: list[tuple[Person, dict[str, str]]] = []
+        created: list[_Row] = []
         updated: list[tuple[Person, dict[str, Any], dict[str, Any]]] = []
         moved: list[Person] = []
         retagged: list[tuple[Person, dict[str, str]]] = []
@@ -864,15 +876,13 @@ class _RosterImport:
         for row in rows:
             person = existing.get(row.person_pk) if row.person_pk is not None else None
             if person is None:
-                person = Person(community_id=self.community.pk, household=self._household(row.place))
-                apply_person_data(person, row.data)
-                created.append((person, row.tags or {}))
+                created.append(row)
                 continue
             before = person_snapshot(person)  # tags come from the prefetch: no query
             old_tags = {t.tag: t.note for t in person.tags.all()}
             apply_person_data(person, _merge(person, row.data, row.given))
             if self._moves(person, row):
-                person.household = self._household(row.place)
+                person.household_id = self.households[row.place]
                 person.status = Person.Status.ACTIVE
                 moved.append(person)
                 self.person_place[person.pk] = row.place
@@ -897,50 +907,70 @@ class _RosterImport:
     def _save_persons(
         self,
         now: Any,
-        created: list[tuple[Person, dict[str, str]]],
+        created: list[_Row],
         updated: list[tuple[Person, dict[str, Any], dict[str, Any]]],
         moved: list[Person],
         retagged: list[tuple[Person, dict[str, str]]],
         fields: set[str],
     ) -> None:
-        c = self.community
-        events: list[AuditEvent] = []
-        # Snapshots of new persons before they are saved: person_snapshot() reads no tags for them.
-        snapshots = [person_snapshot(p) | {"tags": _tag_snapshot(tags)} for p, tags in created]
-        Person.objects.bulk_create([p for p, _tags in created])
-        for (person, _tags), after in zip(created, snapshots, strict=True):
-            events.append(self._event(AuditEvent.Action.CREATE, person, None, after))
-        for person, before, after in updated:
-            events.append(self._event(AuditEvent.Action.UPDATE, person, before, after))
+        c = self.community.pk
+        # New persons are written from their values: no Person objects (see fastwrite.py).
+        person_rows: list[tuple[Any, ...]] = []
+        snapshots: list[dict[str, Any]] = []
+        for row in created:
+            household_id = self.households[row.place]
+            data = row.data
+            person_rows.append((c, household_id, *person_field_values(data)))
+            snapshots.append(person_snapshot_of(
+                name=data.name, id_number=data.id_number, phone=data.phone, sex=data.sex,
+                birth_date=data.birth_date, residency=data.residency, relation=data.relation,
+                status=_NEW_PERSON_STATUS, household_id=household_id, notes=data.notes,
+                tags=_tag_snapshot(row.tags) if row.tags else [],
+            ))
+        pks = self.tables.person.insert(person_rows, ids=True)
+        events = [self._event(AuditEvent.Action.CREATE, pk, None, after) for pk, after in zip(pks, snapshots, strict=True)]
+        events += [self._event(AuditEvent.Action.UPDATE, person.pk, before, after) for person, before, after in updated]
         if moved:
             Residence.objects.filter(person__in=moved, ended_at__isnull=True).update(ended_at=now)
         reason = _("registered")
-        Residence.objects.bulk_create(
-            [Residence(community_id=c.pk, person=p, household=p.household, started_at=now, reason=reason)
-             for p in [p for p, _tags in created] + moved]
+        self.tables.residence.insert(
+            [(c, pk, person[1], now, reason) for pk, person in zip(pks, person_rows, strict=True)]
+            + [(c, p.pk, p.household_id, now, reason) for p in moved]
         )
         if retagged:
             PersonTag.objects.filter(person__in=[p for p, _tags in retagged]).delete()
-        PersonTag.objects.bulk_create(
-            [PersonTag(community_id=c.pk, person=p, tag=tag, note=note)
-             for p, tags in created + retagged for tag, note in tags.items()]
+        self.tables.tag.insert(
+            [(c, pk, tag, note) for pk, row in zip(pks, created, strict=True) for tag, note in (row.tags or {}).items()]
+            + [(c, p.pk, tag, note) for p, tags in retagged for tag, note in tags.items()]
         )
         if updated:
             Person.objects.bulk_update([p for p, _b, _a in updated], sorted(fields | {"updated_at"}))
-        AuditEvent.objects.bulk_create(events)
+        self.tables.event.insert(events)
 
-    def _event(self, action: str, person: Person, before: dict[str, Any] | None, after: dict[str, Any]) -> AuditEvent:
-        return AuditEvent(
-            actor=self.actor,
-            actor_username=self.username[:150],
-            action=action,
-            community=self.community,
-            object_type=Person._meta.model_name,
-            object_id=str(person.pk),
-            before=before,
-            after=after,
-            ip_address=self.ip_address,
-        )
+    def _event(
+        self, action: str, pk: int, before: dict[str, Any] | None, after: dict[str, Any]
+    ) -> tuple[Any, ...]:
+        # In the order of _Tables.event.
+        return (self.actor_id, self.username[:150], action, self.community.pk, _PERSON_TYPE, str(pk), before, after,
+                self.ip_address)
+
+
+class _Tables:
+    """The tables an import writes in bulk, and the columns it gives (the rest get their defaults)."""
+
+    def __init__(self) -> None:
+        self.room = Table(Room, ("community_id", "unit_id", "number", "floor"))
+        self.household = Table(Household, ("community_id", "room_id"))
+        self.person = Table(Person, ("community_id", "household_id", *PERSON_DATA_FIELDS))
+        self.residence = Table(Residence, ("community_id", "person_id", "household_id", "started_at", "reason"))
+        self.tag = Table(PersonTag, ("community_id", "person_id", "tag", "note"))
+        self.event = Table(AuditEvent, ("actor_id", "actor_username", "action", "community_id", "object_type",
+                                        "object_id", "before", "after", "ip_address"))
+
+
+_PERSON_TYPE = Person._meta.model_name
+# What a new Person gets when no status is given (the model's default).
+_NEW_PERSON_STATUS = Person._meta.get_field("status").get_default()
 
 
 def _persons_with_tags(pks: list[int]) -> dict[int, Person]:

@@ -157,33 +157,79 @@ def clean_person_fields(
     )
 
 
+# The Person fields a PersonData sets, in the order of person_field_values().
+PERSON_DATA_FIELDS = (
+    "name", "name_initials", "name_pinyin", "id_number", "phone", "sex", "birth_date", "residency", "relation", "notes",
+)
+
+
+def person_field_values(data: PersonData) -> tuple[Any, ...]:
+    """The values apply_person_data() gives a person, in the order of PERSON_DATA_FIELDS (the roster
+    import writes new persons from these without building Person objects)."""
+    return (
+        data.name,
+        pinyin_initials(data.name),
+        pinyin_full(data.name),
+        data.id_number,
+        data.phone,
+        data.sex,
+        data.birth_date,
+        data.residency,
+        data.relation,
+        data.notes,
+    )
+
+
 def apply_person_data(person: Person, data: PersonData) -> None:
-    person.name = data.name
-    person.name_initials = pinyin_initials(data.name)
-    person.name_pinyin = pinyin_full(data.name)
-    person.id_number = data.id_number
-    person.phone = data.phone
-    person.sex = data.sex
-    person.birth_date = data.birth_date
-    person.residency = data.residency
-    person.relation = data.relation
-    person.notes = data.notes
+    for attname, value in zip(PERSON_DATA_FIELDS, person_field_values(data), strict=True):
+        setattr(person, attname, value)
 
 
 def person_snapshot(person: Person) -> dict[str, Any]:
     """What the audit log keeps of a person: numbers masked, so the log is no second copy of them."""
+    return person_snapshot_of(
+        name=person.name,
+        id_number=person.id_number,
+        phone=person.phone,
+        sex=person.sex,
+        birth_date=person.birth_date,
+        residency=person.residency,
+        relation=person.relation,
+        status=person.status,
+        household_id=person.household_id,
+        notes=person.notes,
+        tags=sorted(f"{t.tag}:{t.note}" for t in person.tags.all()) if person.pk else [],
+    )
+
+
+def person_snapshot_of(
+    *,
+    name: str,
+    id_number: str | None,
+    phone: str,
+    sex: str,
+    birth_date: dt.date | None,
+    residency: str,
+    relation: str,
+    status: str,
+    household_id: int | None,
+    notes: str,
+    tags: list[str],
+) -> dict[str, Any]:
+    """person_snapshot() from the values themselves (``tags`` sorted, as ``"tag:note"``), for a person
+    that exists only as values (the roster import's new persons)."""
     return {
-        "name": person.name,
-        "id_number": mask_id_number(person.id_number),
-        "phone": mask_phone(person.phone),
-        "sex": person.sex,
-        "birth_date": person.birth_date.isoformat() if person.birth_date else None,
-        "residency": person.residency,
-        "relation": person.relation,
-        "status": person.status,
-        "household": person.household_id,
-        "notes": person.notes,
-        "tags": sorted(f"{t.tag}:{t.note}" for t in person.tags.all()) if person.pk else [],
+        "name": name,
+        "id_number": mask_id_number(id_number),
+        "phone": mask_phone(phone),
+        "sex": sex,
+        "birth_date": birth_date.isoformat() if birth_date else None,
+        "residency": residency,
+        "relation": relation,
+        "status": status,
+        "household": household_id,
+        "notes": notes,
+        "tags": tags,
     }
 
 
