@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import operator
 import os
 import re
 from collections.abc import Iterator
@@ -114,6 +115,8 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     TAGS: ("标签", "特殊人群", "人群标签", "重点人群", "tags", "tag"),
     NOTE: ("备注", "说明", "note", "notes", "remarks"),
 }
+# The cells of a row as _check() and _place() take them.
+_FIELDS = (NAME, ID_NUMBER, PHONE, SEX, RELATION, RESIDENCY, NOTE, TAGS, COMPOUND, BUILDING, UNIT, ROOM, ADDRESS)
 # Everything between brackets goes: "身份证号（必填）", "手机号[选填]".
 _HEADER_BRACKETS = re.compile(r"\(.*?\)|\[.*?\]|【.*?】")
 _HEADER_NOISE = re.compile(r"[\s*:_\-/]")
@@ -491,6 +494,12 @@ class _RosterImport:
         self.community = community
         self.table = table
         self.columns = table.columns
+        # The cells _check() reads, in the order of _FIELDS; a column the file lacks reads the ""
+        # that _cells() appends to every row (index -1).
+        indexes = [table.columns.get(f) for f in _FIELDS]
+        self._width = max(i for i in indexes if i is not None) + 1
+        self._pick = operator.itemgetter(*(-1 if i is None else i for i in indexes))
+        self.today = timezone.localdate()
         self.dry_run = dry_run
         self.actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
         self.username = actor.get_username() if self.actor is not None else CLI_USERNAME
@@ -503,7 +512,9 @@ class _RosterImport:
         self.seen_ids: dict[str, int] = {}
         self.seen_names: dict[tuple[PlaceKey, str], tuple[int, bool]] = {}
         self.claimed: dict[int, int] = {}
-        self._caches: dict[str, dict[str, Any]] = {k: {} for k in ("building", "unit", "room", "address", "tags")}
+        self._caches: dict[str, dict[str, Any]] = {
+            k: {} for k in ("building", "unit", "room", "address", "tags", "normalized")
+        }
         self._compound_cache: dict[str, str] = {}
         self._labels = {kind: _labels(kind) for kind in ("sex", "relation", "residency", "tag")}
         self._load_places()
@@ -606,11 +617,10 @@ class _RosterImport:
 
     # -- checking one row -----------------------------------------------------------------------
 
-    def _cell(self, cells: list[Any], name: str) -> Any:
-        index = self.columns.get(name)
-        if index is None or index >= len(cells):
-            return ""
-        return cells[index]
+    def _cells(self, cells: list[Any]) -> tuple[Any, ...]:
+        """The row's cells in the order of _FIELDS, "" for a column the file lacks or a short row."""
+        # One "" more than the columns read, so that the index -1 of a missing column finds it.
+        return self._pick(cells + [""] * (max(self._width - len(cells), 0) + 1))
 
     def _column(self, name: str) -> str:
         index = self.columns.get(name)
@@ -626,32 +636,40 @@ class _RosterImport:
 
     def _check(self, number: int, cells: list[Any]) -> _Row | None:
         """Validate one row; a valid row comes back matched to its person, an invalid one is rejected."""
-        text = {f: cell_text(self._cell(cells, f)).strip() for f in (PHONE, SEX, RELATION, RESIDENCY, NOTE)}
+        (name_cell, id_cell, phone, sex, relation, residency, note, tags_cell, *place_cells) = self._cells(cells)
+        # Most cells are text already; cell_text() is for the numbers and dates of typed .xlsx cells.
+        phone = (phone if phone.__class__ is str else cell_text(phone)).strip()
+        sex = (sex if sex.__class__ is str else cell_text(sex)).strip()
+        relation = (relation if relation.__class__ is str else cell_text(relation)).strip()
+        residency = (residency if residency.__class__ is str else cell_text(residency)).strip()
+        note = (note if note.__class__ is str else cell_text(note)).strip()
         problems: list[Problem] = []
-        id_number, id_problem = _id_text(self._cell(cells, ID_NUMBER))
+        id_number, id_problem = _id_text(id_cell)
         id_number = id_number.strip()
         if id_problem:
             problems.append((ID_NUMBER, id_problem))
-        given = frozenset(f for f, v in ((ID_NUMBER, id_number or id_problem), *text.items()) if v)
-        name = normalize_name(cell_text(self._cell(cells, NAME)))
+        given = frozenset(f for f, v in ((ID_NUMBER, id_number or id_problem), (PHONE, phone), (SEX, sex),
+                                         (RELATION, relation), (RESIDENCY, residency), (NOTE, note)) if v)
+        name = normalize_name(name_cell if name_cell.__class__ is str else cell_text(name_cell))
         data: PersonData | None = None
         try:
             data = clean_person_fields(
                 name=name,
                 id_number=id_number or None,
-                phone=text[PHONE] or None,
-                sex=self._code("sex", text[SEX]),
-                residency=self._code("residency", text[RESIDENCY]),
-                relation=self._code("relation", text[RELATION]),
-                notes=text[NOTE] or None,
+                phone=phone or None,
+                sex=self._code("sex", sex),
+                residency=self._code("residency", residency),
+                relation=self._code("relation", relation),
+                notes=note or None,
+                today=self.today,
             )
         except ValidationError as exc:
             for name_, messages in exc.message_dict.items():
                 problems.append((NOTE if name_ == "notes" else name_, messages[0]))
-        place, place_problems = self._place(cells)
+        place, place_problems = self._place(*place_cells)
         problems += place_problems
         tags: dict[str, str] | None = None
-        tags_text = cell_text(self._cell(cells, TAGS)).strip()
+        tags_text = cell_text(tags_cell).strip()
         if tags_text:
             tags, tag_problem = self._tags(tags_text)
             if tag_problem:
@@ -697,6 +715,14 @@ class _RosterImport:
             return None
         return self._labels[kind].get(raw) or self._labels[kind].get(_label_key(raw), normalize(raw))
 
+    def _normalized(self, cell: Any) -> str:
+        """normalize() of a cell that repeats down the file (the compound), once per distinct value."""
+        cache = self._caches["normalized"]
+        text = cached = cache.get(cell)
+        if cached is None:
+            text = cache[cell] = normalize(cell_text(cell))
+        return text
+
     def _parsed(self, kind: str, raw: str) -> Any:
         cache = self._caches[kind]
         if raw not in cache:
@@ -704,16 +730,18 @@ class _RosterImport:
             cache[raw] = parse[kind](raw)
         return cache[raw]
 
-    def _place(self, cells: list[Any]) -> tuple[PlaceKey | None, list[Problem]]:
+    def _place(
+        self, compound_cell: Any, building_cell: Any, unit_cell: Any, room_cell: Any, address_cell: Any
+    ) -> tuple[PlaceKey | None, list[Problem]]:
         """The row's address in canonical form: (compound, building, unit, room)."""
         problems: list[Problem] = []
-        compound = normalize(cell_text(self._cell(cells, COMPOUND)))
-        building_text = cell_text(self._cell(cells, BUILDING)).strip()
-        address_text = cell_text(self._cell(cells, ADDRESS)).strip()
+        compound = self._normalized(compound_cell)
+        building_text = cell_text(building_cell).strip()
+        address_text = cell_text(address_cell).strip()
         if BUILDING in self.columns and (building_text or ADDRESS not in self.columns):
             where = BUILDING
-            unit_text = cell_text(self._cell(cells, UNIT)).strip()
-            room_text = cell_text(self._cell(cells, ROOM)).strip()
+            unit_text = cell_text(unit_cell).strip()
+            room_text = cell_text(room_cell).strip()
             building = self._parsed("building", building_text) if building_text else None
             unit = (self._parsed("unit", unit_text) if unit_text else "1") or None
             room = self._parsed("room", room_text) if room_text else None

@@ -110,8 +110,12 @@ def clean_person_fields(
     residency: Any = None,
     relation: Any = None,
     notes: Any = None,
+    today: dt.date | None = None,
 ) -> PersonData:
-    """Validate and normalise; raises ValidationError keyed by field with every problem found."""
+    """Validate and normalise; raises ValidationError keyed by field with every problem found.
+
+    ``today`` (default: the local date now) is the latest birth date an ID number may carry; the
+    roster import looks it up once rather than once a row."""
     errors: dict[str, str] = {}
     clean_name = normalize(name)
     if not clean_name:
@@ -121,7 +125,7 @@ def clean_person_fields(
     number: str | None = None
     if id_number not in (None, ""):
         try:
-            info = parse_id_number(id_number)
+            info = parse_id_number(id_number, today=today)
         except IDNumberError as exc:
             errors["id_number"] = str(exc)
         else:
