@@ -81,23 +81,33 @@ class Table:
         if pk.attname in self.given:
             raise ValueError(f"{meta.label}: the primary key is chosen by insert(), not given")
         connection = connections[using]
-        # (column, kind, argument): kind "given" -> (index, converter or None), "now" -> None,
-        # "call" -> a callable default, "const" -> a value already prepared for the database.
-        self.plan: list[tuple[str, str, Any]] = []
-        for f in meta.concrete_fields:
-            if f.primary_key:
+        fields = {f.attname: f for f in meta.concrete_fields if not f.primary_key}
+        # A row is written as: the given values (those whose field needs it converted), then the
+        # values that are the same for every row of an insert (defaults, and the time of the insert
+        # for auto_now fields), then the callable defaults, called for each row.
+        self.columns = [fields[attname].column for attname in self.given]
+        self.converters = [
+            (i, _converter(fields[attname], connection))
+            for i, attname in enumerate(self.given)
+            if not _is_plain(fields[attname])
+        ]
+        self.constant: list[tuple[str, Callable[[dt.datetime], Any]]] = []
+        self.per_row: list[tuple[str, Callable[[], Any]]] = []
+        for f in fields.values():
+            if f.attname in self.given:
                 continue
             convert = None if _is_plain(f) else _converter(f, connection)
-            if f.attname in self.given:
-                self.plan.append((f.column, "given", (self.given.index(f.attname), convert)))
-            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                self.plan.append((f.column, "now", convert))
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                self.constant.append((f.column, (lambda now: now) if convert is None else convert))
             elif f.has_default() and callable(f.default):
-                self.plan.append((f.column, "call", (f.get_default, convert)))
+                get = f.get_default
+                self.per_row.append((f.column, get if convert is None else (lambda g=get, c=convert: c(g()))))
             elif f.has_default() or f.db_default is NOT_PROVIDED:
-                value = f.get_default()
-                self.plan.append((f.column, "const", value if convert is None else convert(value)))
+                value = f.get_default() if convert is None else convert(f.get_default())
+                self.constant.append((f.column, lambda _now, v=value: v))
             # else: only a database default, which the database fills when the column is left out.
+        self.columns += [column for column, _value in self.constant]
+        self.columns += [column for column, _call in self.per_row]
 
     def insert(self, rows: Sequence[Sequence[Any]], *, ids: bool = False) -> list[int]:
         if not rows:
@@ -108,15 +118,20 @@ class Table:
         if not connection.in_atomic_block:
             raise RuntimeError("Table.insert() must run inside transaction.atomic()")
         now = timezone.now()
-        getters = self._getters(now)
-        columns = [column for column, _kind, _arg in self.plan]
-        values: Iterable[tuple[Any, ...]]
+        tail = tuple(value(now) for _column, value in self.constant)
+        converters, per_row = self.converters, [call for _column, call in self.per_row]
+        values: Iterable[Sequence[Any]] = rows
+        if converters:
+            values = (_converted(row, converters) for row in values)
+        if per_row:
+            values = ((*row, *tail, *[call() for call in per_row]) for row in values)
+        elif tail:
+            values = ((*row, *tail) for row in values)
+        columns = self.columns
         new_ids = self._reserve(connection, len(rows)) if ids else []
         if ids:
-            columns.insert(0, self.pk_column)
-            values = ((pk, *[get(row) for get in getters]) for pk, row in zip(new_ids, rows, strict=True))
-        else:
-            values = (tuple([get(row) for get in getters]) for row in rows)
+            columns = [self.pk_column, *columns]
+            values = ((pk, *row) for pk, row in zip(new_ids, values, strict=True))
         quote = connection.ops.quote_name
         table = quote(self.model._meta.db_table)
         names = ", ".join(quote(c) for c in columns)
@@ -129,24 +144,8 @@ class Table:
                 # Table and column names come from the model's _meta, quoted; the values are parameters.
                 marks = ", ".join(["%s"] * len(columns))
                 sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-                cursor.executemany(sql, list(values))
+                cursor.executemany(sql, values)
         return new_ids
-
-    def _getters(self, now: dt.datetime) -> list[Callable[[Sequence[Any]], Any]]:
-        getters: list[Callable[[Sequence[Any]], Any]] = []
-        for _column, kind, arg in self.plan:
-            if kind == "given":
-                index, convert = arg
-                getters.append(_given(index, convert))
-            elif kind == "now":
-                value = now if arg is None else arg(now)
-                getters.append(lambda _row, value=value: value)
-            elif kind == "call":
-                default, convert = arg
-                getters.append(lambda _row, d=default, c=convert: d() if c is None else c(d()))
-            else:
-                getters.append(lambda _row, value=arg: value)
-        return getters
 
     def _reserve(self, connection: Any, n: int) -> list[int]:
         """``n`` new primary keys."""
@@ -176,26 +175,28 @@ class Table:
         return [o.pk for o in objects] if ids else []
 
 
-def _given(index: int, convert: Callable[[Any], Any] | None) -> Callable[[Sequence[Any]], Any]:
-    if convert is None:
-        return lambda row: row[index]
-    return lambda row: convert(row[index])
+def _converted(row: Sequence[Any], converters: list[tuple[int, Callable[[Any], Any]]]) -> list[Any]:
+    out = list(row)
+    for i, convert in converters:
+        out[i] = convert(out[i])
+    return out
 
 
 def _converter(field: models.Field[Any, Any], connection: Any) -> Callable[[Any], Any]:
     prep = field.get_db_prep_save
-    if isinstance(field, models.DateField | models.DateTimeField | models.TimeField):
-        # Many rows share a value (the time of the batch, a birth date): convert each value once.
-        cache: dict[Any, Any] = {}
+    if isinstance(field, models.JSONField):
+        return lambda value: prep(value, connection)
+    # Many rows share a value (the time of the batch, a birth date, the importer's address): convert
+    # each distinct value once.
+    cache: dict[Any, Any] = {}
 
-        def convert_cached(value: Any) -> Any:
-            if value is None:
-                return None
-            try:
-                return cache[value]
-            except KeyError:
-                cache[value] = converted = prep(value, connection)
-                return converted
+    def convert_cached(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            cache[value] = converted = prep(value, connection)
+            return converted
+        except TypeError:  # unhashable
+            return prep(value, connection)
 
-        return convert_cached
-    return lambda value: prep(value, connection)
+    return convert_cached
