@@ -22,6 +22,7 @@ column list is the model's own ``_meta.concrete_fields``, read at run time:
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -108,6 +109,7 @@ class Table:
             # else: only a database default, which the database fills when the column is left out.
         self.columns += [column for column, _value in self.constant]
         self.columns += [column for column, _call in self.per_row]
+        self.seconds = 0.0  # spent in insert(), for the import's timings
 
     def insert(self, rows: Sequence[Sequence[Any]], *, ids: bool = False) -> list[int]:
         if not rows:
@@ -117,6 +119,7 @@ class Table:
         connection = connections[self.using]
         if not connection.in_atomic_block:
             raise RuntimeError("Table.insert() must run inside transaction.atomic()")
+        started = time.perf_counter()
         now = timezone.now()
         tail = tuple(value(now) for _column, value in self.constant)
         converters, per_row = self.converters, [call for _column, call in self.per_row]
@@ -145,6 +148,7 @@ class Table:
                 marks = ", ".join(["%s"] * len(columns))
                 sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
                 cursor.executemany(sql, values)
+        self.seconds += time.perf_counter() - started
         return new_ids
 
     def _reserve(self, connection: Any, n: int) -> list[int]:

@@ -28,7 +28,9 @@ import io
 import operator
 import os
 import re
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -381,6 +383,11 @@ class ImportResult:
     households_created: int = 0
     # One entry per problem, in row order; a row with two bad cells has two entries.
     rejected: list[RejectedRow] = field(default_factory=list)
+    # Seconds spent in each phase (for bench/import_roster.py): "open" (file and header), "load" (the
+    # community's places and persons), "rows" (reading and checking rows), "match" (loading the
+    # persons rows update), "places" (new places and households), "persons" (their values, pinyin,
+    # audit snapshots and comparisons), "insert" (fastwrite inserts), "orm" (updates and deletes).
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def rejected_rows(self) -> int:
@@ -524,20 +531,20 @@ class _RosterImport:
 
     def _load_places(self) -> None:
         c = self.community
-        self.compounds: dict[str, Compound] = {x.name: x for x in Compound.objects.filter(community=c)}
-        compound_name = {x.pk: x.name for x in self.compounds.values()}
-        self.buildings: dict[tuple[str, str], Building] = {}
+        # Places and households by key: their pk, or None until a new one is written (never, in a dry
+        # run). Tens of thousands of rooms, so as plain values rather than model instances.
+        self.compounds: dict[str, int | None] = dict(Compound.objects.filter(community=c).values_list("name", "pk"))
+        compound_name = {pk: name for name, pk in self.compounds.items()}
+        self.buildings: dict[tuple[str, str], int | None] = {}
         building_key: dict[int, tuple[str, str]] = {}
-        for b in Building.objects.filter(community=c):
-            building_key[b.pk] = (compound_name[b.compound_id], b.number)
-            self.buildings[building_key[b.pk]] = b
-        self.units: dict[tuple[str, str, str], Unit] = {}
+        for pk, compound_id, number in Building.objects.filter(community=c).values_list("pk", "compound_id", "number"):
+            building_key[pk] = (compound_name[compound_id], number)
+            self.buildings[building_key[pk]] = pk
+        self.units: dict[tuple[str, str, str], int | None] = {}
         unit_key: dict[int, tuple[str, str, str]] = {}
-        for u in Unit.objects.filter(community=c):
-            unit_key[u.pk] = (*building_key[u.building_id], u.number)
-            self.units[unit_key[u.pk]] = u
-        # Rooms and households by key: their pk, or None until a new one is written (never, in a dry
-        # run). Tens of thousands of them, so as plain values rather than model instances.
+        for pk, building_id, number in Unit.objects.filter(community=c).values_list("pk", "building_id", "number"):
+            unit_key[pk] = (*building_key[building_id], number)
+            self.units[unit_key[pk]] = pk
         self.rooms: dict[PlaceKey, int | None] = {}
         self.room_key: dict[int, PlaceKey] = {}
         for pk, unit_id, number in Room.objects.filter(community=c).values_list("pk", "unit_id", "number"):
@@ -548,7 +555,9 @@ class _RosterImport:
         active = Household.objects.filter(community=c, status=Household.Status.ACTIVE).order_by("created_at", "id")
         for pk, room_id in active.values_list("pk", "room_id"):
             self.households.setdefault(self.room_key[room_id], pk)
-        self.new_places: list[list[Any]] = [[], [], []]  # compounds, buildings, units
+        self.new_compounds: list[str] = []
+        self.new_buildings: list[tuple[str, str]] = []
+        self.new_units: list[tuple[str, str, str]] = []
         self.new_rooms: list[PlaceKey] = []
         self.new_households: list[PlaceKey] = []
 
@@ -575,6 +584,7 @@ class _RosterImport:
     # -- running --------------------------------------------------------------------------------
 
     def run(self) -> ImportResult:
+        started = time.perf_counter()
         batch: list[_Row] = []
         for number, cells in self.table.rows:
             if _is_empty(cells):
@@ -591,7 +601,22 @@ class _RosterImport:
         self.result.rejected.sort(key=lambda r: r.row)
         if not self.dry_run:
             self._record_import()
+        timings = self.result.timings
+        timings["rows"] = time.perf_counter() - started - sum(v for k, v in timings.items() if k not in ("open", "load"))
+        t = self.tables
+        places = sum(table.seconds for table in (t.compound, t.building, t.unit, t.room, t.household))
+        timings["insert"] = sum(table.seconds for table in vars(t).values())
+        timings["places"] = timings.get("places", 0.0) - places
+        timings["persons"] = timings.get("persons", 0.0) - (timings["insert"] - places) - timings.get("orm", 0.0)
         return self.result
+
+    @contextmanager
+    def _timed(self, phase: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.result.timings[phase] = self.result.timings.get(phase, 0.0) + time.perf_counter() - started
 
     def _record_import(self) -> None:
         r = self.result
@@ -825,28 +850,21 @@ class _RosterImport:
     # -- writing one batch ----------------------------------------------------------------------
 
     def _room(self, key: PlaceKey) -> None:
-        """Make sure the room at ``key`` exists or is about to: new (unsaved) compound, building and
-        unit objects as needed (bulk_create copies the parents' keys onto the children when they are
-        saved in order), the room itself as a key in ``new_rooms``."""
+        """Make sure the room at ``key`` exists or is about to, and its compound, building and unit:
+        new ones wait in ``new_*`` for _save_places()."""
         if key in self.rooms:
             return
-        compound_name, b, u, _r = key
-        c = self.community
-        compound = self.compounds.get(compound_name)
-        if compound is None:
-            compound = self.compounds[compound_name] = Compound(community=c, name=compound_name)
-            self.new_places[0].append(compound)
+        compound, b, u, _r = key
+        if compound not in self.compounds:
+            self.compounds[compound] = None
+            self.new_compounds.append(compound)
             self._compound_cache.clear()
-        building = self.buildings.get((compound_name, b))
-        if building is None:
-            building = Building(community=c, compound=compound, number=b, sort_key=number_sort_key(b))
-            self.buildings[(compound_name, b)] = building
-            self.new_places[1].append(building)
-        unit = self.units.get((compound_name, b, u))
-        if unit is None:
-            unit = Unit(community=c, building=building, number=u, sort_key=number_sort_key(u))
-            self.units[(compound_name, b, u)] = unit
-            self.new_places[2].append(unit)
+        if (compound, b) not in self.buildings:
+            self.buildings[(compound, b)] = None
+            self.new_buildings.append((compound, b))
+        if (compound, b, u) not in self.units:
+            self.units[(compound, b, u)] = None
+            self.new_units.append((compound, b, u))
         self.rooms[key] = None
         self.new_rooms.append(key)
 
@@ -857,42 +875,51 @@ class _RosterImport:
             self.new_households.append(key)
 
     def _write(self, rows: list[_Row]) -> None:
-        for row in rows:
-            self._room(row.place)
-        pks = [row.person_pk for row in rows if row.person_pk is not None]
-        existing = _persons_with_tags(pks)
-        for row in rows:
-            person = existing.get(row.person_pk) if row.person_pk is not None else None
-            if person is None or self._moves(person, row):
-                self._household(row.place)
-        if self.dry_run:
-            self._save_places()
-            self._apply(rows, existing)
-            return
-        with transaction.atomic():
-            self._save_places()
-            self._apply(rows, existing)
+        with self._timed("match"):
+            pks = [row.person_pk for row in rows if row.person_pk is not None]
+            existing = _persons_with_tags(pks)
+        with self._timed("places"):
+            for row in rows:
+                self._room(row.place)
+            for row in rows:
+                person = existing.get(row.person_pk) if row.person_pk is not None else None
+                if person is None or self._moves(person, row):
+                    self._household(row.place)
+        with transaction.atomic() if not self.dry_run else nullcontext():
+            with self._timed("places"):
+                self._save_places()
+            with self._timed("persons"):
+                self._apply(rows, existing)
 
     def _moves(self, person: Person, row: _Row) -> bool:
         return self.person_place.get(person.pk) != row.place or person.status != Person.Status.ACTIVE
 
     def _save_places(self) -> None:
-        self.result.places_created += sum(len(level) for level in self.new_places) + len(self.new_rooms)
+        new = (self.new_compounds, self.new_buildings, self.new_units, self.new_rooms)
+        self.result.places_created += sum(len(level) for level in new)
         self.result.households_created += len(self.new_households)
         if not self.dry_run:
-            for model, objects in zip((Compound, Building, Unit), self.new_places, strict=True):
-                if objects:
-                    model.objects.bulk_create(objects)
             c = self.community.pk
-            rooms = self.tables.room.insert(
-                [(c, self.units[key[:3]].pk, key[3], floor_of(key[3])) for key in self.new_rooms], ids=True
-            )
-            self.rooms.update(zip(self.new_rooms, rooms, strict=True))
-            households = self.tables.household.insert([(c, self.rooms[key]) for key in self.new_households], ids=True)
-            self.households.update(zip(self.new_households, households, strict=True))
-        self.new_places = [[], [], []]
-        self.new_rooms = []
+            t = self.tables
+            self._saved(self.compounds, self.new_compounds, t.compound, [(c, name) for name in self.new_compounds])
+            self._saved(self.buildings, self.new_buildings, t.building, [
+                (c, self.compounds[key[0]], key[1], number_sort_key(key[1])) for key in self.new_buildings
+            ])
+            self._saved(self.units, self.new_units, t.unit, [
+                (c, self.buildings[key[:2]], key[2], number_sort_key(key[2])) for key in self.new_units
+            ])
+            self._saved(self.rooms, self.new_rooms, t.room, [
+                (c, self.units[key[:3]], key[3], floor_of(key[3])) for key in self.new_rooms
+            ])
+            self._saved(self.households, self.new_households, t.household, [
+                (c, self.rooms[key]) for key in self.new_households
+            ])
+        self.new_compounds, self.new_buildings, self.new_units, self.new_rooms = [], [], [], []
         self.new_households = []
+
+    @staticmethod
+    def _saved(pks: dict[Any, int | None], keys: list[Any], table: Table, rows: list[tuple[Any, ...]]) -> None:
+        pks.update(zip(keys, table.insert(rows, ids=True), strict=True))
 
     def _apply(self, rows: list[_Row], existing: dict[int, Person]) -> None:
         now = timezone.now()
@@ -959,20 +986,23 @@ class _RosterImport:
         events = [self._event(AuditEvent.Action.CREATE, pk, None, after) for pk, after in zip(pks, snapshots, strict=True)]
         events += [self._event(AuditEvent.Action.UPDATE, person.pk, before, after) for person, before, after in updated]
         if moved:
-            Residence.objects.filter(person__in=moved, ended_at__isnull=True).update(ended_at=now)
+            with self._timed("orm"):
+                Residence.objects.filter(person__in=moved, ended_at__isnull=True).update(ended_at=now)
         reason = _("registered")
         self.tables.residence.insert(
             [(c, pk, person[1], now, reason) for pk, person in zip(pks, person_rows, strict=True)]
             + [(c, p.pk, p.household_id, now, reason) for p in moved]
         )
         if retagged:
-            PersonTag.objects.filter(person__in=[p for p, _tags in retagged]).delete()
+            with self._timed("orm"):
+                PersonTag.objects.filter(person__in=[p for p, _tags in retagged]).delete()
         self.tables.tag.insert(
             [(c, pk, tag, note) for pk, row in zip(pks, created, strict=True) for tag, note in (row.tags or {}).items()]
             + [(c, p.pk, tag, note) for p, tags in retagged for tag, note in tags.items()]
         )
         if updated:
-            Person.objects.bulk_update([p for p, _b, _a in updated], sorted(fields | {"updated_at"}))
+            with self._timed("orm"):
+                Person.objects.bulk_update([p for p, _b, _a in updated], sorted(fields | {"updated_at"}))
         self.tables.event.insert(events)
 
     def _event(
@@ -987,6 +1017,9 @@ class _Tables:
     """The tables an import writes in bulk, and the columns it gives (the rest get their defaults)."""
 
     def __init__(self) -> None:
+        self.compound = Table(Compound, ("community_id", "name"))
+        self.building = Table(Building, ("community_id", "compound_id", "number", "sort_key"))
+        self.unit = Table(Unit, ("community_id", "building_id", "number", "sort_key"))
         self.room = Table(Room, ("community_id", "unit_id", "number", "floor"))
         self.household = Table(Household, ("community_id", "room_id"))
         self.person = Table(Person, ("community_id", "household_id", *PERSON_DATA_FIELDS))
@@ -1082,8 +1115,12 @@ def import_roster(
     given, supplies the client address for the audit log. With ``dry_run`` every row is checked and
     counted as it would be imported, and nothing is written. Raises RosterFileError.
     """
+    started = time.perf_counter()
     table = read_roster(path_or_file, filename)
-    return _RosterImport(community=community, table=table, actor=actor, request=request, dry_run=dry_run).run()
+    opened = time.perf_counter()
+    run = _RosterImport(community=community, table=table, actor=actor, request=request, dry_run=dry_run)
+    run.result.timings |= {"open": opened - started, "load": time.perf_counter() - opened}
+    return run.run()
 
 
 def read_all_rows(path_or_file: str | os.PathLike[str] | IO[bytes] | bytes, filename: str | None = None) -> int:
