@@ -386,7 +386,8 @@ class ImportResult:
     # Seconds spent in each phase (for bench/import_roster.py): "open" (file and header), "load" (the
     # community's places and persons), "rows" (reading and checking rows), "match" (loading the
     # persons rows update), "places" (new places and households), "persons" (their values, pinyin,
-    # audit snapshots and comparisons), "insert" (fastwrite inserts), "orm" (updates and deletes).
+    # audit snapshots and comparisons), "insert" (fastwrite inserts), "orm" (updates and deletes),
+    # "commit" (BEGIN and COMMIT of each batch).
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -885,11 +886,16 @@ class _RosterImport:
                 person = existing.get(row.person_pk) if row.person_pk is not None else None
                 if person is None or self._moves(person, row):
                     self._household(row.place)
+        begin = time.perf_counter()
         with transaction.atomic() if not self.dry_run else nullcontext():
+            begun = time.perf_counter()
             with self._timed("places"):
                 self._save_places()
             with self._timed("persons"):
                 self._apply(rows, existing)
+            ending = time.perf_counter()
+        timings = self.result.timings
+        timings["commit"] = timings.get("commit", 0.0) + (begun - begin) + (time.perf_counter() - ending)
 
     def _moves(self, person: Person, row: _Row) -> bool:
         return self.person_place.get(person.pk) != row.place or person.status != Person.Status.ACTIVE
