@@ -63,3 +63,43 @@ def test_two_members_leaving_at_once_cannot_both_take_the_last_exit(world_tx: No
                                                                 decision="allow").count())[0]
     assert sorted(decisions) == ["allow", "deny"]
     assert allowed == 1
+
+
+def test_passages_recorded_outside_any_transaction_keep_presence_and_idempotency(world_tx: None) -> None:
+    """Outside a transaction (as under the API), PostgreSQL writes a passage and the presence in one
+    statement, SQLite in a short transaction: the same outcomes either way."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from shequ.gates.models import Presence
+
+    assert not connection.in_atomic_block
+    person = members(_anchor())[0]
+    now = timezone.now()
+
+    def record(direction: str, minutes_ago: int, *, client_id: uuid.UUID | None = None, mask: bool = True,
+               offline: str = "") -> services.PassageResult:
+        checks = services.parse_checks(direction=direction, temperature="36.5", health_code="green", mask=mask)
+        return services.record_passage(gate=post_gate(), actor=None, checks=checks, client_id=client_id or uuid.uuid4(),
+                                       recorded_at=now - dt.timedelta(minutes=minutes_ago),
+                                       credential=token_of(person), offline_decision=offline)
+
+    first = record("out", 10)
+    assert first.created and first.passage.pk and Presence.objects.get(person=person).passage_id == first.passage.pk
+    newer = record("in", 5)
+    assert Presence.objects.get(person=person).passage_id == newer.passage.pk
+    late = record("out", 8, offline="allow")  # queued offline, older than the one that stands
+    assert late.passage.offline and Passage.objects.get(pk=late.passage.pk).offline_decision == "allow"
+    assert Presence.objects.get(person=person).passage_id == newer.passage.pk
+    refused = record("out", 1, mask=False)
+    assert refused.passage.decision == "deny" and Passage.objects.get(pk=refused.passage.pk).reasons == ["no_mask"]
+    assert Presence.objects.get(person=person).passage_id == newer.passage.pk
+    again = record("out", 0, client_id=newer.passage.client_id)
+    assert not again.created and again.passage.pk == newer.passage.pk and again.passage.direction == "in"
+    assert Passage.objects.filter(client_id=newer.passage.client_id).count() == 1
+    stored = Passage.objects.get(pk=newer.passage.pk)
+    assert (stored.person_id, stored.household_id, stored.direction, stored.decision, stored.temperature) == (
+        person.pk, person.household_id, "in", "allow", newer.passage.temperature)
+    assert stored.received_at is not None and stored.recorded_at == newer.passage.recorded_at

@@ -208,6 +208,13 @@ class Scope:
             return qs.filter(id=self.device_gate)
         return self._filter(qs, self._any(self._in("community_id", self.full_communities), self._in("id", self.gates)))
 
+    def sees_gate(self, gate_id: int, community_id: int) -> bool:
+        """``gates_qs`` for one gate already read, without a query (a passage's gate, several times
+        a second per device); tests hold the two to each other for every role and gate."""
+        if self.device_gate is not None:
+            return gate_id == self.device_gate
+        return community_id in self.full_communities or gate_id in self.gates
+
     def audit_events(self, qs: QuerySet) -> QuerySet:
         secretary_of = [c for c, roles in self.roles_by_community.items() if SECRETARY in roles]
         return self._filter(qs, self._in("community_id", secretary_of))

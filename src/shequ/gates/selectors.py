@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from shequ.core.rows import ChainReader
 from shequ.core.scoping import Scope
 from shequ.gates.models import DutyAssignment, Gate, Passage, Shift
 from shequ.registry.models import Household, Person
@@ -21,6 +23,20 @@ def gate_list(scope: Scope) -> QuerySet[Gate]:
 
 def gate_get(scope: Scope, pk: int) -> Gate:
     return get_object_or_404(gate_list(scope), pk=pk)
+
+
+_GATE_ROW = ChainReader([(Gate, None, None)], "t0.id = %s")
+
+
+def gate_for_recording(scope: Scope, pk: int) -> Gate:
+    """The gate a passage is recorded at, without its compound and community (ids only): one
+    statement built once, and the scope checked without a query. 404 outside the scope."""
+    if scope.device_gate is not None and pk != scope.device_gate:
+        raise Http404
+    gate = _GATE_ROW.first([pk])
+    if gate is None or not scope.sees_gate(gate.pk, gate.community_id):
+        raise Http404
+    return gate
 
 
 def passage_list(scope: Scope) -> QuerySet[Passage]:

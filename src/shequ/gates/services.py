@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +26,7 @@ from shequ.containment.selectors import in_force
 from shequ.core.idnumber import IDNumberError, normalize_id_number, parse_id_number
 from shequ.core.masking import mask_name
 from shequ.core.phone import PhoneError, normalize_phone
+from shequ.core.rows import ChainReader, RowInserter
 from shequ.core.text import normalize
 from shequ.gates import passes
 from shequ.gates.models import (
@@ -94,66 +94,19 @@ def _person_qs(community_id: int) -> Any:
 
 
 # A pass with its person, household, room, unit, building and compound: what
-# ``select_related("person__household__room__unit__building__compound")`` loads, in hand-written SQL
-# built once from the models, because compiling that query cost more than running it (this runs for
-# every scanned pass). Every concrete column is read, so the instances are complete.
-_PASS_CHAIN = (  # (model, alias, the alias it hangs from and the foreign key column there, attribute)
-    (Pass, "t0", None, None, None),
-    (Person, "t1", "t0", "person_id", "person"),
-    (Household, "t2", "t1", "household_id", "household"),
-    (Room, "t3", "t2", "room_id", "room"),
-    (Unit, "t4", "t3", "unit_id", "unit"),
-    (Building, "t5", "t4", "building_id", "building"),
-    (Compound, "t6", "t5", "compound_id", "compound"),
+# ``select_related("person__household__room__unit__building__compound")`` loads, in one statement
+# built once from the models (core/rows.py), because compiling that query cost more than running it
+# (this runs for every scanned pass).
+_PASS_CHAIN = ChainReader(
+    [(Pass, None, None), (Person, "person_id", "person"), (Household, "household_id", "household"),
+     (Room, "room_id", "room"), (Unit, "unit_id", "unit"), (Building, "building_id", "building"),
+     (Compound, "compound_id", "compound")],
+    "t0.community_id = %s AND t0.code = %s",
 )
-_PASS_CHAIN_SQL: dict[str, Any] = {}
-
-
-def _pass_chain_sql() -> dict[str, Any]:
-    """The statement and, per column, the converters the ORM would apply (per database vendor)."""
-    if connection.vendor not in _PASS_CHAIN_SQL:
-        columns = ", ".join(f"{alias}.{f.column}" for model, alias, *_ in _PASS_CHAIN
-                            for f in model._meta.concrete_fields)
-        joins = " ".join(f"INNER JOIN {model._meta.db_table} {alias} ON {alias}.id = {parent}.{fk}"
-                         for model, alias, parent, fk, _attr in _PASS_CHAIN[1:])
-        converters = []
-        for model, *_rest in _PASS_CHAIN:
-            for f in model._meta.concrete_fields:
-                col = f.get_col(model._meta.db_table)
-                converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
-        _PASS_CHAIN_SQL[connection.vendor] = {
-            # Names come from the models, values are parameters.
-            "sql": f"SELECT {columns} FROM {Pass._meta.db_table} t0 {joins} "  # noqa: S608
-                   "WHERE t0.community_id = %s AND t0.code = %s",
-            "converters": converters,
-        }
-    return _PASS_CHAIN_SQL[connection.vendor]
 
 
 def _pass_with_person(community_id: int, code: str) -> Pass | None:
-    chain = _pass_chain_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(chain["sql"], [community_id, code])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    instances: list[Any] = []
-    i = 0
-    for model, *_rest in _PASS_CHAIN:
-        fields = model._meta.concrete_fields
-        values = []
-        for _f in fields:
-            value = row[i]
-            col, converters = chain["converters"][i]
-            for convert in converters:
-                value = convert(value, col, connection)
-            values.append(value)
-            i += 1
-        instances.append(model.from_db(connection.alias, [f.attname for f in fields], values))
-    for (_model, _alias, _parent, _fk, attr), parent, child in zip(_PASS_CHAIN[1:], instances[:-1], instances[1:],
-                                                                  strict=True):
-        setattr(parent, attr, child)
-    return instances[0]
+    return _PASS_CHAIN.first([community_id, code])
 
 
 def identify(*, community_id: int, credential: str) -> Identified:
@@ -360,6 +313,32 @@ def record_passage(
     else:
         standing = standing_of(gate=gate, person=person, problem=problem, at=at, direction=checks.direction)
         household_id = person.household_id if person is not None and not standing.identity_problem else None
+    # The row is prepared before the transaction: on SQLite the transaction holds the write lock,
+    # which the other app-server processes wait for, so inside it there is only SQL to run.
+    passage = Passage(
+        community_id=gate.community_id, gate=gate,
+        guard=actor if getattr(actor, "is_authenticated", False) else None,
+        client_id=client_id, recorded_at=at,
+        person=person if visitor is None else None, visitor=visitor, household_id=household_id,
+        credential=kind, direction=checks.direction, temperature=checks.temperature,
+        health_code=checks.health_code, mask=checks.mask, decision="", reasons=[],
+        offline=bool(offline_decision), offline_decision=offline_decision,
+    )
+    verdict = decide(checks, standing)
+    passage.decision, passage.reasons = verdict.decision, list(verdict.reasons)
+    lets_in = person if verdict.allowed and person is not None else None
+    if (connection.vendor == "postgresql" and not connection.in_atomic_block and standing.quota_left is None
+            and not verdict.alert
+            and not (offline_decision and offline_decision != verdict.decision)
+            and not _PASSAGE_INSERT.has_receivers()):
+        try:
+            _insert_in_one_statement(passage, lets_in, gate)
+        except IntegrityError:  # a copy of this client_id: its statement failed and wrote nothing
+            earlier = _existing(gate, client_id)
+            if earlier is None:
+                raise
+            return earlier
+        return PassageResult(passage, True)
     try:
         with transaction.atomic():
             if standing.quota_left is not None:
@@ -368,16 +347,9 @@ def record_passage(
                 standing = standing_of(gate=gate, person=person, problem=problem, at=at,
                                        direction=checks.direction, for_update=True)
             verdict = decide(checks, standing)
+            passage.decision, passage.reasons = verdict.decision, list(verdict.reasons)
             # A duplicate client_id raises IntegrityError here; it leaves this block, which rolls back.
-            passage = Passage.objects.create(
-                community_id=gate.community_id, gate=gate,
-                guard=actor if getattr(actor, "is_authenticated", False) else None,
-                client_id=client_id, recorded_at=at,
-                person=person if visitor is None else None, visitor=visitor, household_id=household_id,
-                credential=kind, direction=checks.direction, temperature=checks.temperature,
-                health_code=checks.health_code, mask=checks.mask, decision=verdict.decision,
-                reasons=list(verdict.reasons), offline=bool(offline_decision), offline_decision=offline_decision,
-            )
+            _PASSAGE_INSERT.insert(passage)
             who = mask_name(person.name if person else visitor.name if visitor else "")
             if verdict.allowed and person is not None:
                 _update_presence(passage, person, gate)
@@ -393,13 +365,55 @@ def record_passage(
     return PassageResult(passage, True)
 
 
+_PASSAGE_INSERT = RowInserter(Passage)
+
+
+def _presence_upsert_sql(source: str) -> str:
+    """Insert a person's presence, or move it forward if it holds an older passage: one statement
+    (INSERT ... ON CONFLICT DO UPDATE ... WHERE, on SQLite and PostgreSQL alike). Django's
+    ``bulk_create(update_conflicts=True)`` cannot say "only if newer", so it is built here from the
+    model's names; tests/gates/test_services.py covers new, newer and older passages. ``source``:
+    ``VALUES (%s, ...)`` or a ``SELECT`` giving the same six columns."""
+    q = connection.ops.quote_name
+    meta = Presence._meta
+    table = q(meta.db_table)
+    col = {name: q(meta.get_field(name).column) for name in ("community", "person", "compound", "direction", "at",
+                                                               "passage")}
+    moved = ", ".join(f"{col[n]} = excluded.{col[n]}" for n in ("compound", "direction", "at", "passage"))
+    return (f"INSERT INTO {table} ({', '.join(col.values())}) {source} "  # noqa: S608
+            f"ON CONFLICT ({col['person']}) DO UPDATE SET {moved} WHERE {table}.{col['at']} < excluded.{col['at']}")
+
+
+_PRESENCE_SQL: dict[str, str] = {}
+
+
+def _presence_params(passage: Passage, person: Person, gate: Gate) -> list[Any]:
+    return [gate.community_id, person.pk, gate.compound_id, passage.direction,
+            connection.ops.adapt_datetimefield_value(passage.recorded_at)]
+
+
 def _update_presence(passage: Passage, person: Person, gate: Gate) -> None:
-    updated = Presence.objects.filter(person=person).filter(Q(at__lt=passage.recorded_at)).update(
-        compound_id=gate.compound_id, direction=passage.direction, at=passage.recorded_at, passage=passage,
-    )
-    if not updated and not Presence.objects.filter(person=person).exists():
-        Presence.objects.create(community_id=gate.community_id, person=person, compound_id=gate.compound_id,
-                                direction=passage.direction, at=passage.recorded_at, passage=passage)
+    sql = _PRESENCE_SQL.get(connection.vendor)
+    if sql is None:
+        sql = _PRESENCE_SQL[connection.vendor] = _presence_upsert_sql("VALUES (%s, %s, %s, %s, %s, %s)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_presence_params(passage, person, gate), passage.pk])
+
+
+def _insert_in_one_statement(passage: Passage, person: Person | None, gate: Gate) -> None:
+    """PostgreSQL: the passage and, for a person let through, their presence, written by one
+    statement (a data-modifying WITH), which is atomic by itself in autocommit: one round trip to
+    the server instead of four (BEGIN, two writes, COMMIT). record_passage uses it only when nothing
+    else is written with the passage (no alert, no exit quota to lock for)."""
+    insert, params = _PASSAGE_INSERT.statement(passage)
+    if person is not None:
+        # Names come from the models; values are parameters.
+        presence = _presence_upsert_sql(f"SELECT %s, %s, %s, %s, %s, p.{connection.ops.quote_name('id')} FROM p")  # noqa: S608
+        insert = f"WITH p AS ({insert}), moved AS ({presence}) SELECT * FROM p"  # noqa: S608
+        params = [*params, *_presence_params(passage, person, gate)]
+    with connection.cursor() as cursor:
+        cursor.execute(insert, params)
+        _PASSAGE_INSERT.inserted(passage, cursor.fetchone()[0])
 
 
 @transaction.atomic

@@ -1,0 +1,32 @@
+"""Scope.sees_gate (no query, for each passage) agrees with Scope.gates_qs (the one scoping rule)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.http import Http404
+
+from shequ.core.scoping import scope_for
+from shequ.gates import selectors
+from shequ.gates.models import Gate
+from tests.conftest import ROLES
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sees_gate_agrees_with_gates_qs_for_every_role_and_gate(users: dict[str, Any]) -> None:
+    gates = list(Gate.objects.all())
+    assert len(gates) > 5
+    scopes = [scope_for(users[name]) for name in ROLES]
+    scopes += [scope_for(users["gate1"], device_gate=gates[0].pk), scope_for(users["staff"], device_gate=gates[1].pk)]
+    for scope in scopes:
+        visible = set(scope.gates_qs(Gate.objects.all()).values_list("pk", flat=True))
+        assert {g.pk for g in gates if scope.sees_gate(g.pk, g.community_id)} == visible
+        for g in gates:
+            if g.pk in visible:
+                assert selectors.gate_for_recording(scope, g.pk).pk == g.pk
+            else:
+                with pytest.raises(Http404):
+                    selectors.gate_for_recording(scope, g.pk)
+    assert any(set(s.gates_qs(Gate.objects.all()).values_list("pk", flat=True)) for s in scopes)
