@@ -28,6 +28,17 @@ def _build_world() -> None:
         build_demo(seed=2022, password=TEST_PASSWORD)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_token_cache() -> Iterator[None]:
+    """Each test starts with no API token remembered (accounts/tokencache.py): the database is
+    rolled back between tests, a process's memory is not."""
+    from shequ.accounts import tokencache
+
+    tokencache.forget_all()
+    yield
+    tokencache.forget_all()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():

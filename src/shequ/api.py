@@ -17,7 +17,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from shequ.accounts.services import api_token_lookup
+from shequ.accounts import tokencache
+from shequ.accounts.services import api_token_hash, api_token_lookup
 from shequ.core.scoping import scope_for
 
 
@@ -25,18 +26,25 @@ class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        # The gate a device token is bound to comes with the token in one query (this module sits
-        # above both accounts and gates, so it may name the relation).
-        found = api_token_lookup(token, related=("gate_device",))
-        if found is None:
-            return None
-        try:
-            device_gate: int | None = found.gate_device.gate_id  # type: ignore[attr-defined]
-        except ObjectDoesNotExist:
-            device_gate = None
-        request.user = found.user
-        request.scope = scope_for(found.user, device_gate=device_gate)  # type: ignore[attr-defined]
-        return found.user
+        # A device posts several times a second with the same token: what authenticating it produced
+        # is remembered in this process for API_TOKEN_CACHE_SECONDS (accounts/tokencache.py says
+        # what that trades).
+        key_hash = api_token_hash(token)
+        remembered = tokencache.recall(key_hash)
+        if remembered is None:
+            # The gate a device token is bound to comes with the token in one query (this module
+            # sits above both accounts and gates, so it may name the relation).
+            found = api_token_lookup(token, related=("gate_device",))
+            if found is None:
+                return None
+            try:
+                device_gate: int | None = found.gate_device.gate_id  # type: ignore[attr-defined]
+            except ObjectDoesNotExist:
+                device_gate = None
+            remembered = (found.user, scope_for(found.user, device_gate=device_gate))
+            tokencache.remember(key_hash, remembered)
+        request.user, request.scope = remembered  # type: ignore[attr-defined]
+        return request.user
 
 
 class SessionAuth(APIKeyCookie):

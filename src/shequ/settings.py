@@ -105,6 +105,12 @@ def _database() -> dict:
     if url:
         db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("SHEQU_DB_CONN_MAX_AGE", "60")))
         db["CONN_HEALTH_CHECKS"] = True
+        if db["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("SHEQU_DB_PREPARED_STATEMENTS", "1") != "0":
+            # Server-side parameter binding lets psycopg prepare a statement the fifth time it runs
+            # on a connection, so PostgreSQL stops planning it again: a gate passage's statements
+            # spent more time being planned than run (docs/performance.md). Off with
+            # SHEQU_DB_PREPARED_STATEMENTS=0 (e.g. behind pgbouncer in transaction pooling mode).
+            db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
         return db
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
@@ -157,6 +163,9 @@ STORAGES = {
 }
 
 # Sessions end after inactivity: every request pushes the expiry forward.
+# How long one app-server process honours an API token without reading it again (accounts/tokencache.py;
+# docs/deployment.md "API tokens"): a revocation elsewhere takes effect within this many seconds.
+API_TOKEN_CACHE_SECONDS = float(os.environ.get("SHEQU_API_TOKEN_CACHE_SECONDS", "5"))
 SESSION_COOKIE_AGE = int(os.environ.get("SHEQU_SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from shequ.accounts import tokencache
 from shequ.accounts.models import ApiToken, User
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
@@ -18,6 +19,11 @@ TOKEN_PREFIX = "sq_"  # noqa: S105 - a public marker, not a secret
 
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_hash(key: str) -> str:
+    """The stored form of a token (what tokencache remembers it by)."""
+    return _hash(key)
 
 
 @transaction.atomic
@@ -39,6 +45,9 @@ def api_token_revoke(*, token: ApiToken, actor: Any = None) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit_record(actor=actor, username="cli", action=AuditEvent.Action.TOKEN, obj=token,
                      summary=f"revoked token {token.prefix} of {token.user.username}")
+        # This process stops honouring it at once; others within API_TOKEN_CACHE_SECONDS.
+        transaction.on_commit(tokencache.forget_all)
+        tokencache.forget_all()
     return token
 
 
