@@ -30,3 +30,28 @@ def test_sees_gate_agrees_with_gates_qs_for_every_role_and_gate(users: dict[str,
                 with pytest.raises(Http404):
                     selectors.gate_for_recording(scope, g.pk)
     assert any(set(s.gates_qs(Gate.objects.all()).values_list("pk", flat=True)) for s in scopes)
+
+
+def test_a_gate_closed_here_is_obeyed_at_once_and_one_closed_elsewhere_within_the_cache_time(
+        anchor_household: Any, monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
+    from shequ.accounts import tokencache
+    from shequ.gates import services
+    from tests.gates.test_api_helpers import api_client, body, device_token, gate, members, post, token_of
+
+    settings.API_TOKEN_CACHE_SECONDS = 5
+    now = [1000.0]
+    monkeypatch.setattr(tokencache, "_clock", lambda: now[0])
+    south = gate("富通小区", "南门")
+    client = api_client(device_token(south.pk, "staff"))
+    credential = token_of(members(anchor_household)[0])
+    assert post(client, south.pk, body(credential)).json()["decision"] == "allow"
+    # Closed through the office page (the service): refused on the next passage.
+    services.gate_set_status(actor=None, gate=south, status=Gate.Status.CLOSED)
+    assert post(client, south.pk, body(credential)).json()["reasons"] == ["gate_closed"]
+    # Opened by another app server (no signal reaches this process): obeyed once the remembered
+    # row is older than API_TOKEN_CACHE_SECONDS.
+    Gate.objects.filter(pk=south.pk).update(status=Gate.Status.OPEN)
+    now[0] += 4
+    assert post(client, south.pk, body(credential)).json()["reasons"] == ["gate_closed"]
+    now[0] += 2
+    assert post(client, south.pk, body(credential)).json()["decision"] == "allow"

@@ -12,7 +12,9 @@ class GatesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from shequ.accounts import tokencache
-        from shequ.gates.models import GateDevice
+        from shequ.gates.models import Gate, GateDevice
 
-        post_save.connect(tokencache.forget_all, sender=GateDevice, dispatch_uid="tokencache-save-GateDevice")
-        post_delete.connect(tokencache.forget_all, sender=GateDevice, dispatch_uid="tokencache-delete-GateDevice")
+        # ...and so is the row of the gate it records at (gates.selectors.gate_for_recording).
+        for model in (Gate, GateDevice):
+            post_save.connect(tokencache.forget_all, sender=model, dispatch_uid=f"tokencache-save-{model.__name__}")
+            post_delete.connect(tokencache.forget_all, sender=model, dispatch_uid=f"tokencache-delete-{model.__name__}")

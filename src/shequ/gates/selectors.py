@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from shequ.accounts import tokencache
 from shequ.core.rows import ChainReader
 from shequ.core.scoping import Scope
 from shequ.gates.models import DutyAssignment, Gate, Passage, Shift
@@ -29,14 +31,24 @@ _GATE_ROW = ChainReader([(Gate, None, None)], "t0.id = %s")
 
 
 def gate_for_recording(scope: Scope, pk: int) -> Gate:
-    """The gate a passage is recorded at, without its compound and community (ids only): one
-    statement built once, and the scope checked without a query. 404 outside the scope."""
+    """The gate a passage is recorded at, without its compound and community (ids only), the scope
+    checked without a query; 404 outside the scope.
+
+    The row is remembered in this process for API_TOKEN_CACHE_SECONDS along with the device tokens
+    (accounts/tokencache.py): a gate closed or opened through another app server is obeyed by the
+    API within that time, by this one at once (saving a gate forgets what was remembered)."""
     if scope.device_gate is not None and pk != scope.device_gate:
         raise Http404
-    gate = _GATE_ROW.first([pk])
-    if gate is None or not scope.sees_gate(gate.pk, gate.community_id):
+    key = f"gate:{pk}"
+    gate = tokencache.recall(key)
+    if gate is None:
+        gate = _GATE_ROW.first([pk])
+        if gate is None:
+            raise Http404
+        tokencache.remember(key, gate)
+    if not scope.sees_gate(gate.pk, gate.community_id):
         raise Http404
-    return gate
+    return copy.copy(gate)  # callers may read related objects onto it; the remembered row stays bare
 
 
 def passage_list(scope: Scope) -> QuerySet[Passage]:
