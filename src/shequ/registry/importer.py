@@ -471,13 +471,16 @@ _ADMINISTRATIVE_ENDINGS = ("省", "市", "区", "县", "旗", "街道", "社区"
 Problem = tuple[str, str]  # field, reason
 
 
-@dataclass
+_NOTHING_GIVEN: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
 class _Row:
     """A valid row waiting for its batch to be written."""
 
     number: int
     data: PersonData
-    given: frozenset[str]  # the fields whose cells were not empty
+    given: frozenset[str]  # the fields whose cells were not empty (worked out for updates only)
     tags: dict[str, str] | None  # None: keep the person's tags
     place: PlaceKey
     person_pk: int | None  # the person it updates, None for a new person
@@ -674,8 +677,6 @@ class _RosterImport:
         id_number = id_number.strip()
         if id_problem:
             problems.append((ID_NUMBER, id_problem))
-        given = frozenset(f for f, v in ((ID_NUMBER, id_number or id_problem), (PHONE, phone), (SEX, sex),
-                                         (RELATION, relation), (RESIDENCY, residency), (NOTE, note)) if v)
         name = normalize_name(name_cell if name_cell.__class__ is str else cell_text(name_cell))
         data: PersonData | None = None
         try:
@@ -707,6 +708,10 @@ class _RosterImport:
         if isinstance(problem, tuple):
             self._reject(number, cells, [problem])
             return None
+        given = _NOTHING_GIVEN
+        if problem is not None:  # only an update asks which cells were empty (_merge)
+            given = frozenset(f for f, v in ((ID_NUMBER, id_number), (PHONE, phone), (SEX, sex),
+                                             (RELATION, relation), (RESIDENCY, residency), (NOTE, note)) if v)
         return _Row(number=number, data=data, given=given, tags=tags, place=place, person_pk=problem)
 
     def _check_repeat(self, number: int, data: PersonData, place: PlaceKey) -> Problem | int | None:
