@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_htmx",
     "axes",
     "ninja",
     "shequ.core",
@@ -64,7 +63,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "shequ.accounts.middleware.ScopeMiddleware",
     "shequ.core.middleware.PdfFontMiddleware",
     # Axes last, as its documentation asks: it answers locked-out logins itself.
