@@ -46,3 +46,22 @@ def test_models_and_migrations_agree() -> None:
         call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
     except SystemExit as exit_:
         raise AssertionError(f"models changed without a migration:\n{out.getvalue()}") from exit_
+
+
+def _postgres_options(**env: str) -> dict:
+    code = "import json, django; django.setup(); from django.conf import settings; " \
+           "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SHEQU_DB")}
+    base |= {"DJANGO_SETTINGS_MODULE": "shequ.settings", "SHEQU_DATABASE_URL": "postgres://u@127.0.0.1:1/x", **env}
+    import json
+
+    out = subprocess.run([sys.executable, "-c", code], env=base, capture_output=True, text=True, check=True,
+                         timeout=60).stdout
+    return json.loads(out)
+
+
+def test_postgresql_statements_are_prepared_and_not_jit_compiled_unless_turned_off() -> None:
+    """Repeated statements are prepared on the server (planned once per connection), JIT is off;
+    SHEQU_DB_PREPARED_STATEMENTS=0 goes back to client-side binding for transaction-mode poolers."""
+    assert _postgres_options() == {"server_side_binding": True, "prepare_threshold": 5, "options": "-c jit=off"}
+    assert _postgres_options(SHEQU_DB_PREPARED_STATEMENTS="0") == {"options": "-c jit=off"}
