@@ -64,7 +64,10 @@ class Table:
 
     ``insert(rows)`` writes them in one go and, with ``ids=True``, returns the new primary keys in row
     order. It must run inside a transaction (``transaction.atomic``): on SQLite the keys are chosen
-    from the table's highest key, which is only safe while this transaction holds the write lock.
+    from the table's highest key in the same transaction that then writes them. SQLite has one
+    writer: either nobody wrote in between, or (in WAL mode, on a snapshot that has become stale) the
+    INSERT fails with "database is locked"; it never reuses a key another connection took. With the
+    settings' IMMEDIATE transactions the write lock is held from BEGIN, so the second case cannot arise.
     """
 
     def __init__(self, model: type[models.Model], given: Sequence[str], *, using: str = "default") -> None:

@@ -748,6 +748,8 @@ class _RosterImport:
 
     def _normalized(self, cell: Any) -> str:
         """normalize() of a cell that repeats down the file (the compound), once per distinct value."""
+        if cell.__class__ is not str:  # 1.0 and True are one dict key
+            return normalize(cell_text(cell))
         cache = self._caches["normalized"]
         text = cached = cache.get(cell)
         if cached is None:
