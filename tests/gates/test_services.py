@@ -131,6 +131,35 @@ def test_the_one_statement_standing_agrees_with_the_containment_selectors(anchor
     assert {r for _l, r in seen} == {True, False}
 
 
+def test_the_facts_read_with_a_pass_are_those_of_the_one_statement_standing(anchor_household: Household) -> None:
+    """A pass scanned at a gate is read with the person's restriction, the containment level and
+    the gate's exit quota in one statement: the same facts as _place_facts reads on its own."""
+    compound = anchor_household.room.unit.building.compound
+    units = list(Unit.objects.filter(building__compound=compound).select_related("building").order_by("id")[:9])
+    for i, unit in enumerate(units[:6]):
+        _area([Level.SEALED, Level.CONTROLLED, Level.PRECAUTION][i % 3], [unit, unit.building][i % 2],
+              starts=dt.timedelta(hours=-(i % 4)), ends=dt.timedelta(hours=1 + i % 2) if i % 3 else None)
+    services.exit_quota_set(actor=None, compound=compound, persons=1, days=2, starts_at=NOW - dt.timedelta(hours=1))
+    persons = list(Person.objects.filter(status="active", household__room__unit__in=units)
+                   .select_related("household__room__unit__building__compound").order_by("id"))
+    for p in persons[::5]:
+        MovementRestriction.objects.create(community_id=p.community_id, person=p, kind=RestrictionKind.OTHER,
+                                           starts_at=NOW - dt.timedelta(hours=1), ends_at=NOW + dt.timedelta(hours=1))
+    seen = set()
+    for at in (NOW - dt.timedelta(hours=3), NOW, NOW + dt.timedelta(minutes=90)):
+        for p in persons:
+            found = services.identify(community_id=p.community_id, credential=token_of(p),
+                                      facts_at=(post_gate().compound_id, at))
+            assert found.person == p and found.problem is None
+            alone = services._place_facts(person_id=p.pk, unit=p.household.room.unit,
+                                          gate_compound_id=post_gate().compound_id, at=at)
+            assert found.facts == alone, (p, at)
+            seen.add((alone[0], alone[1], alone[2] is not None))
+    assert {r for r, _l, _q in seen} == {True, False}
+    assert {level for _r, level, _q in seen} >= {None, "sealed", "controlled", "precaution"}
+    assert {q for _r, _l, q in seen} == {True, False}
+
+
 # -- exit quota ------------------------------------------------------------------------------------
 def test_quota_counts_only_allowed_exits_of_the_household_in_the_period_at_that_compound() -> None:
     household = jiangnan_household()

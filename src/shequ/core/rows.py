@@ -23,9 +23,12 @@ class ChainReader:
     the first model's rows matching ``where`` (aliases t0, t1, ... in chain order), each with the
     next model attached under its attribute."""
 
-    def __init__(self, chain: Sequence[Link], where: str) -> None:
+    def __init__(self, chain: Sequence[Link], where: str, extra: Sequence[str] = ()) -> None:
+        """``extra``: more expressions for the select list (they may name the aliases); their
+        values come back as ``instance._extra``, and their parameters go before ``where``'s."""
         self.chain = tuple(chain)
         self.where = where
+        self.extra = tuple(extra)
         self._built: dict[str, tuple[str, list[Any]]] = {}
 
     def _build(self) -> tuple[str, list[Any]]:
@@ -40,6 +43,7 @@ class ChainReader:
                 if i:
                     joins.append(f"INNER JOIN {connection.ops.quote_name(model._meta.db_table)} t{i} "
                                  f"ON t{i}.id = t{i - 1}.{connection.ops.quote_name(fk or '')}")
+            columns += self.extra
             head = connection.ops.quote_name(self.chain[0][0]._meta.db_table)
             # Names come from the models; values are parameters of ``where``.
             sql = f"SELECT {', '.join(columns)} FROM {head} t0 {' '.join(joins)} WHERE {self.where}"  # noqa: S608
@@ -68,6 +72,8 @@ class ChainReader:
             instances.append(model.from_db(connection.alias, [f.attname for f in fields], values))
         for (_model, _fk, attr), parent, child in zip(self.chain[1:], instances[:-1], instances[1:], strict=True):
             setattr(parent, attr or "", child)
+        if self.extra:
+            instances[0]._extra = tuple(row[i:])
         return instances[0]
 
 

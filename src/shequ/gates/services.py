@@ -7,7 +7,9 @@ offline queue's sync all call it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -85,6 +87,9 @@ class Identified:
     person: Person | None
     kind: str  # "pass" | "id" | "phone" | "person" | ""
     problem: str | None  # a rules.IDENTITY_PROBLEMS code
+    # (restricted, level, exit quota id) at the gate and moment identify was asked about, when they
+    # were read with the pass (``facts_at``); standing_of then needs no statement of its own.
+    facts: tuple[bool, str | None, int | None] | None = None
 
 
 def _person_qs(community_id: int) -> Any:
@@ -105,23 +110,38 @@ _PASS_CHAIN = ChainReader(
 )
 
 
-def _pass_with_person(community_id: int, code: str) -> Pass | None:
-    return _PASS_CHAIN.first([community_id, code])
+# The same, with the facts standing_of needs at a gate (t1 the person, t4 to t6 their unit, building
+# and compound): a pass scanned at a gate is one statement, not two.
+_PASS_CHAIN_FACTS: list[tuple[ChainReader, list[str]]] = []
 
 
-def identify(*, community_id: int, credential: str) -> Identified:
-    """A pass token, an ID number or a mobile phone number -> the person, within one community."""
+def _pass_with_person(community_id: int, code: str, facts_at: tuple[int, dt.datetime] | None = None) -> Pass | None:
+    if facts_at is None:
+        return _PASS_CHAIN.first([community_id, code])
+    if not _PASS_CHAIN_FACTS:
+        extra, names = _positional(", ".join(_facts_exprs("t1.id", "t4.id", "t5.id", "t6.id")))
+        _PASS_CHAIN_FACTS.append((ChainReader(_PASS_CHAIN.chain, _PASS_CHAIN.where, extra=[extra]), names))
+    reader, names = _PASS_CHAIN_FACTS[0]
+    values = {"gate_compound": facts_at[0], "at": connection.ops.adapt_datetimefield_value(facts_at[1])}
+    return reader.first([*(values[n] for n in names), community_id, code])
+
+
+def identify(*, community_id: int, credential: str, facts_at: tuple[int, dt.datetime] | None = None) -> Identified:
+    """A pass token, an ID number or a mobile phone number -> the person, within one community.
+    ``facts_at`` (a gate's compound id, a moment): a pass is read together with the person's
+    restriction, containment level and the gate's exit quota at that moment (``Identified.facts``)."""
     text = normalize(credential).strip()
     if passes.looks_like_token(text):
         code = passes.code_from_token(text)
         if code is None:
             return Identified(None, "pass", "pass_invalid")
-        issued = _pass_with_person(community_id, code)
+        issued = _pass_with_person(community_id, code, facts_at)
         if issued is None:
             return Identified(None, "pass", "pass_invalid")
         if issued.revoked_at is not None:
             return Identified(issued.person, "pass", "pass_revoked")
-        return Identified(issued.person, "pass", None)
+        facts = _facts_of(issued._extra) if facts_at is not None else None
+        return Identified(issued.person, "pass", None, facts)
     try:
         id_number = normalize_id_number(text)
         parse_id_number(id_number)
@@ -166,24 +186,41 @@ def exits_used(*, household_id: int, compound_id: int, since: dt.datetime, until
     ).count()
 
 
-def _facts_sql() -> str:
-    """One statement for what standing_of reads about a household's place and a person, built from
-    the models' table names once. Levels are compared by containment.models.STRICTNESS."""
+def _facts_exprs(person: str, unit: str, building: str, compound: str) -> list[str]:
+    """The three expressions standing_of reads about a person and their household's place, built
+    from the models' table names: a restriction of the person in force, the strictest containment
+    level (by containment.models.STRICTNESS) over the unit, building or compound, and the exit quota
+    in force at the gate's compound. ``person`` .. ``compound`` are SQL (a placeholder, or a column
+    of the statement they are part of); ``%(at)s`` and ``%(gate_compound)s`` are parameters."""
     restriction = MovementRestriction._meta.db_table
     area = ContainmentArea._meta.db_table
     quota = ExitQuota._meta.db_table
     strictness = " ".join(f"WHEN '{level.value}' THEN {rank}" for level, rank in STRICTNESS.items())
     in_force = "{t}.starts_at <= %(at)s AND ({t}.ends_at IS NULL OR {t}.ends_at > %(at)s)"
     # Table names and level codes come from the models, never from input; values are parameters.
-    return f"""
-        SELECT
-          EXISTS (SELECT 1 FROM {restriction} r WHERE r.person_id = %(person)s AND {in_force.format(t="r")}),
-          (SELECT MAX(CASE a.level {strictness} ELSE 0 END) FROM {area} a
-            WHERE {in_force.format(t="a")}
-              AND (a.unit_id = %(unit)s OR a.building_id = %(building)s OR a.compound_id = %(compound)s)),
-          (SELECT q.id FROM {quota} q WHERE q.compound_id = %(gate_compound)s AND {in_force.format(t="q")}
-            ORDER BY q.starts_at DESC LIMIT 1)
-    """  # noqa: S608
+    return [
+        f"EXISTS (SELECT 1 FROM {restriction} r WHERE r.person_id = {person} AND {in_force.format(t='r')})",  # noqa: S608
+        f"(SELECT MAX(CASE a.level {strictness} ELSE 0 END) FROM {area} a WHERE {in_force.format(t='a')} "  # noqa: S608
+        f"AND (a.unit_id = {unit} OR a.building_id = {building} OR a.compound_id = {compound}))",
+        f"(SELECT q.id FROM {quota} q WHERE q.compound_id = %(gate_compound)s AND {in_force.format(t='q')} "  # noqa: S608
+        "ORDER BY q.starts_at DESC LIMIT 1)",
+    ]
+
+
+def _facts_sql() -> str:
+    """One statement for the facts of a person and place given as parameters."""
+    return "SELECT " + ", ".join(_facts_exprs("%(person)s", "%(unit)s", "%(building)s", "%(compound)s"))
+
+
+def _positional(sql: str) -> tuple[str, list[str]]:
+    """``%(name)s`` placeholders -> ``%s``, with the names in the order they appear."""
+    names: list[str] = []
+
+    def one(m: re.Match[str]) -> str:
+        names.append(m.group(1))
+        return "%s"
+
+    return re.sub(r"%\((\w+)\)s", one, sql), names
 
 
 _FACTS_SQL: str | None = None
@@ -203,12 +240,17 @@ def _place_facts(*, person_id: int | None, unit: Any, gate_compound_id: int, at:
               "compound": unit.building.compound_id, "gate_compound": gate_compound_id, "at": at_db}
     with connection.cursor() as cursor:
         cursor.execute(_FACTS_SQL, params)
-        restricted, rank, quota_id = cursor.fetchone()
+        return _facts_of(cursor.fetchone())
+
+
+def _facts_of(row: Sequence[Any]) -> tuple[bool, str | None, int | None]:
+    restricted, rank, quota_id = row
     return bool(restricted), _LEVEL_OF_RANK.get(rank or 0), quota_id
 
 
 def standing_of(*, gate: Gate, person: Person | None, problem: str | None, at: dt.datetime,
-                direction: str, for_update: bool = False) -> Standing:
+                direction: str, for_update: bool = False,
+                facts: tuple[bool, str | None, int | None] | None = None) -> Standing:
     """What the rules need to know about a person at a gate at a moment.
 
     One query for the person's restriction, the containment level over their unit, building and
@@ -225,8 +267,10 @@ def standing_of(*, gate: Gate, person: Person | None, problem: str | None, at: d
             problem = "other_compound"
     if problem is not None or person is None:
         return Standing(identity_problem=problem or "unknown_person", gate_closed=gate_closed)
-    restricted, level, quota_id = _place_facts(person_id=person.pk, unit=person.household.room.unit,
-                                               gate_compound_id=gate.compound_id, at=at)
+    if facts is None or for_update:  # under the household's lock, read afresh
+        facts = _place_facts(person_id=person.pk, unit=person.household.room.unit,
+                             gate_compound_id=gate.compound_id, at=at)
+    restricted, level, quota_id = facts
     quota_left = None
     if direction == Direction.OUT and quota_id is not None:
         quota = ExitQuota.objects.get(pk=quota_id)
@@ -300,9 +344,11 @@ def record_passage(
     # spared a query.
     kind = "person" if person is not None else "visitor" if visitor is not None else ""
     problem = None
+    facts = None
     if person is None and visitor is None:
-        found = identify(community_id=gate.community_id, credential=credential or "")
-        person, kind, problem = found.person, found.kind, found.problem
+        found = identify(community_id=gate.community_id, credential=credential or "",
+                         facts_at=(gate.compound_id, at))
+        person, kind, problem, facts = found.person, found.kind, found.problem, found.facts
     if person is not None and person.community_id != gate.community_id:
         person, problem = None, "unknown_person"
     # The standing is read before the transaction: on SQLite the transaction holds the database's
@@ -311,7 +357,8 @@ def record_passage(
         standing = visitor_standing(gate=gate, host=visitor.host_household, at=at)
         household_id = visitor.host_household_id
     else:
-        standing = standing_of(gate=gate, person=person, problem=problem, at=at, direction=checks.direction)
+        standing = standing_of(gate=gate, person=person, problem=problem, at=at, direction=checks.direction,
+                               facts=facts)
         household_id = person.household_id if person is not None and not standing.identity_problem else None
     # The row is prepared before the transaction: on SQLite the transaction holds the write lock,
     # which the other app-server processes wait for, so inside it there is only SQL to run.
