@@ -308,3 +308,22 @@ def test_uuid_reused_for_another_tube_is_refused(test_round: Any, building9: Any
     services.tube_register(actor=secretary, campaign=test_round, code="U1", pooling=1, samples=[spec])
     with pytest.raises(ValidationError):
         services.tube_register(actor=secretary, campaign=test_round, code="U2", pooling=1, samples=[spec])
+
+
+def test_the_tube_row_is_inserted_once_and_read_back_as_the_orm_reads_it(test_round: Any, building9: Any,
+                                                                          secretary: Any) -> None:
+    """_tube_for inserts or finds-and-locks the tube in one statement (core/rows.py insert_or_lock)."""
+    from django.db import transaction
+
+    def fields(tube: Tube) -> dict[str, Any]:
+        return {f.attname: getattr(tube, f.attname) for f in Tube._meta.concrete_fields}
+
+    with transaction.atomic():
+        new = services._tube_for(test_round, "T-ONCE", 10, None, secretary)
+    assert fields(new) == fields(Tube.objects.get(pk=new.pk)) and new.created_by_id == secretary.pk
+    Tube.objects.filter(pk=new.pk).update(size=4)
+    with transaction.atomic():
+        again = services._tube_for(test_round, "T-ONCE", 10, None, None)
+    assert again.pk == new.pk and again.size == 4 and again.created_by_id == secretary.pk
+    assert fields(again) == fields(Tube.objects.get(pk=new.pk))
+    assert Tube.objects.filter(campaign=test_round, code="T-ONCE").count() == 1

@@ -48,6 +48,7 @@ from shequ.campaigns.models import (
     Visit,
     VisitOutcome,
 )
+from shequ.core.rows import RowInserter
 from shequ.core.text import normalize
 from shequ.registry import services as registry
 from shequ.registry.models import Building, Community, Compound, Grid, Household, Person, Unit
@@ -388,14 +389,16 @@ class Registration:
         return sum(1 for s in self.samples if s.status == "created")
 
 
+_TUBE_ROW = RowInserter(Tube)
+
+
 def _tube_for(campaign: Campaign, code: str, pooling: int, point: SamplingPoint | None, actor: Any) -> Tube:
     """The tube with this code, locked for this transaction; created if new. The insert ignores a
     conflict, so when another phone created the same tube a moment ago, its tube is the one used."""
-    # Two statements whether the tube is new or not (a sampling phone usually sends a new tube).
-    Tube.objects.bulk_create([Tube(community_id=campaign.community_id, campaign=campaign, code=code,
-                                   pooling=pooling, point=point, created_by=_user(actor))],
-                             ignore_conflicts=True)
-    tube = Tube.objects.select_for_update().get(campaign=campaign, code=code)
+    # One statement whether the tube is new or not (a sampling phone usually sends a new tube).
+    tube = _TUBE_ROW.insert_or_lock(Tube(community_id=campaign.community_id, campaign=campaign, code=code,
+                                         pooling=pooling, point=point, created_by=_user(actor)),
+                                    unique=("campaign", "code"))
     if tube.pooling != pooling:
         raise ValidationError({"pooling": _("Tube %(code)s is a %(n)s-in-1 tube.") % {"code": code, "n": tube.pooling}})
     return tube
@@ -512,10 +515,15 @@ def _tube_register(
     registration = Registration(tube=tube)
     if accepted:
         person_ids = [s.person.pk for s in accepted]
-        pending = set(Retest.objects.filter(campaign=campaign, person_id__in=person_ids,
-                                            status=RetestStatus.PENDING).values_list("person_id", flat=True))
-        sampled_before = set(Sample.objects.filter(campaign=campaign, person_id__in=person_ids)
-                             .values_list("person_id", flat=True))
+        # Pending re-tests and earlier samples of these persons, in one statement.
+        pending, sampled_before = set(), set()
+        for person_id, kind in (
+            Retest.objects.filter(campaign=campaign, person_id__in=person_ids, status=RetestStatus.PENDING)
+            .values_list("person_id", Value(1)).union(
+                Sample.objects.filter(campaign=campaign, person_id__in=person_ids).values_list("person_id", Value(2)),
+                all=True)
+        ):
+            (pending if kind == 1 else sampled_before).add(person_id)
         rows = [Sample(community_id=campaign.community_id, campaign=campaign, tube=tube, person=s.person,
                        client_id=s.client_id, sampled_at=at, registered_by=_user(actor),
                        retest=s.person.pk in pending,

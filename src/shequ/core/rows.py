@@ -117,6 +117,34 @@ class RowInserter:
         instance._state.db = connection.alias
         return instance
 
+    def insert_or_lock(self, instance: Model, unique: Sequence[str]) -> Model:
+        """The row with ``instance``'s values of the ``unique`` fields: inserted if there is none,
+        else the existing one, locked for the rest of the transaction either way; one statement
+        (``INSERT ... ON CONFLICT (unique) DO UPDATE ... RETURNING``: the no-op update takes the
+        row lock, as ``select_for_update`` would). Call it inside ``transaction.atomic``. Nothing is
+        sent to signal receivers; the caller's model must have none (checked)."""
+        if self.has_receivers():
+            raise RuntimeError(f"{self.model.__name__} has save signal receivers; use get_or_create")
+        sql, params = self.statement(instance)
+        meta = self.model._meta
+        q = connection.ops.quote_name
+        fields = meta.concrete_fields
+        conflict = ", ".join(q(meta.get_field(name).column) for name in unique)
+        touch = q(meta.get_field(unique[0]).column)
+        sql = sql[: sql.rindex(" RETURNING ")] + (
+            f" ON CONFLICT ({conflict}) DO UPDATE SET {touch} = EXCLUDED.{touch} "
+            f"RETURNING {', '.join(q(f.column) for f in fields)}")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        values = []
+        for f, value in zip(fields, row, strict=True):
+            col = f.get_col(meta.db_table)
+            for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+                value = convert(value, col, connection)
+            values.append(value)
+        return self.model.from_db(connection.alias, [f.attname for f in fields], values)
+
     def insert(self, instance: Model) -> Model:
         if self.has_receivers():
             instance.save(force_insert=True)
