@@ -8,6 +8,9 @@ import pytest
 CHROMIUM = os.environ.get("SHEQU_CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Playwright then reports (and lets tests route) the requests a service worker makes; without it
+# context.set_offline() does not reach a service worker's fetch (microsoft/playwright#2311, #15684).
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 
 @pytest.fixture(scope="session")

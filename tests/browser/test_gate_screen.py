@@ -36,7 +36,11 @@ def anchor_tokens() -> tuple[Any, list[tuple[Any, str]]]:
     return gate, found
 
 
-def open_screen(page: Page, live_server: Any, gate: Any) -> None:
+def open_screen(page: Page, live_server: Any, gate: Any, *, worker: bool = False) -> None:
+    if not worker:
+        # These tests are about the page's own offline work; the service worker has its own test
+        # (and Playwright's offline switch does not reach a worker's requests).
+        page.context.route("**/gates/sw.js", lambda route: route.abort())
     page.goto(live_server.url + reverse("accounts:login"))
     page.fill("#id_username", "gate1")
     page.fill("#id_password", TEST_PASSWORD)
@@ -156,3 +160,50 @@ def test_a_passage_whose_answer_was_lost_is_recorded_once(
     # The first was recorded by the post whose answer was lost, as an online passage; the queued
     # copy found it by its client_id.
     assert [p.offline for p in new] == [False, False]
+
+
+def test_the_screen_opens_again_without_the_network(
+    page: Page, context: BrowserContext, live_server: Any, world_tx: None
+) -> None:
+    """The phone was reloaded (or the browser closed) during an outage: the service worker opens the
+    screen from its copy, the guard records offline, and the passage is sent when the network is back."""
+    from shequ.gates.models import Passage
+
+    gate, members = anchor_tokens()
+    person, token = members[0]
+    open_screen(page, live_server, gate, worker=True)
+    before = set(Passage.objects.filter(gate=gate).values_list("id", flat=True))
+    # Once the worker is active, the next load of the screen goes through it and leaves a copy.
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)") in ("activating", "activated")
+    page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    expect(page.locator("#record-button")).to_have_text("Record")
+
+    def no_network(route: Route) -> None:
+        if route.request.service_worker is not None:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    context.set_offline(True)
+    context.route("**/*", no_network)
+    page.reload()
+    expect(page.locator("#record-button")).to_have_text("Record")
+    expect(page.locator("#bundle-status")).to_contain_text("offline list from")
+    scan(page, token)
+    overlay = page.locator("#verdict-overlay")
+    expect(overlay).to_have_attribute("data-offline", "1")
+    expect(overlay).to_have_attribute("data-decision", "allow")
+    expect(page.locator("#queue-status")).to_have_text("offline: 1 waiting")
+    assert Passage.objects.filter(gate=gate).exclude(id__in=before).count() == 0
+
+    context.unroute("**/*", no_network)
+    context.set_offline(False)
+    expect(page.locator("#queue-status")).to_have_attribute("data-waiting", "0", timeout=SYNC_TIMEOUT_MS)
+    new = list(Passage.objects.filter(gate=gate).exclude(id__in=before))
+    assert len(new) == 1 and new[0].offline and new[0].person == person
+    # Quiet before the database is emptied: no request under way, no worker, no page timers.
+    page.wait_for_load_state("networkidle")
+    page.evaluate("navigator.serviceWorker.getRegistrations()"
+                  ".then(rs => Promise.all(rs.map(r => r.unregister())))")
+    page.goto("about:blank")

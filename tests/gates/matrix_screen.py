@@ -51,4 +51,6 @@ ROUTES: dict[str, Any] = {
     "gates:screen_lookup": (post_gate, at_post),
     "gates:screen_visitor": (post_gate, at_post),
     "gates:screen_bundle": (post_gate, at_post),
+    # The service worker holds no data: anyone may load it (a browser fetches it without asking).
+    "gates:screen_worker": (lambda w: {}, lambda w, role: 200),
 }

@@ -6,6 +6,7 @@ from shequ.gates import views_screen as views
 
 urlpatterns = [
     path("screen/", views.screen_start, name="screen_start"),
+    path("sw.js", views.screen_worker, name="screen_worker"),
     path("<int:pk>/screen/", views.screen, name="screen"),
     path("<int:pk>/screen/lookup/", views.screen_lookup, name="screen_lookup"),
     path("<int:pk>/screen/visitor/", views.screen_visitor, name="screen_visitor"),

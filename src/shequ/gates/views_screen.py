@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from typing import Any
 from urllib.parse import urlencode
@@ -19,6 +20,8 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,6 +92,7 @@ def _config(request: HttpRequest, gate: Gate) -> dict[str, Any]:
             "bundle": reverse("gates:screen_bundle", args=[gate.pk]),
             "lookup": reverse("gates:screen_lookup", args=[gate.pk]),
             "visitor": reverse("gates:screen_visitor", args=[gate.pk]),
+            "worker": reverse("gates:screen_worker"),
         },
         "rules": {"fever_at": str(FEVER_AT), "temperature_min": str(TEMPERATURE_MIN),
                   "temperature_max": str(TEMPERATURE_MAX)},
@@ -273,3 +277,32 @@ def _render_visitor(request: HttpRequest, gate: Gate, form: VisitorForm) -> Http
         "visitor_fields": [form[name] for name in ("name", "phone", "id_number", "host", "reason", "vehicle_plate")],
         "temperature_min": TEMPERATURE_MIN, "temperature_max": TEMPERATURE_MAX,
     })
+
+
+# The files the screen needs to open without the network (screen.html and base.html load these).
+SCREEN_ASSETS = ("shequ/shequ.css", "gates/screen.css", "gates/rules.js", "gates/screen.js")
+
+
+def screen_worker(request: HttpRequest) -> HttpResponse:
+    """The gate screen's service worker (templates/gates/sw.js says what it does). Served under
+    /gates/ so that it may keep the screen pages; it holds no data, so it needs no login."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as package_version
+
+    try:
+        release = package_version("shequ")
+    except PackageNotFoundError:  # a source tree that was never installed
+        release = ""
+    assets = [static(name) for name in SCREEN_ASSETS]
+    marker = 987654321
+    pattern = "^" + re.escape(reverse("gates:screen", args=[marker])).replace(str(marker), r"\d+") + "$"
+    version = hashlib.sha256(json.dumps([release, assets]).encode()).hexdigest()[:16]
+    # Rendered without the request: no context processor, so no session or database is read.
+    response = HttpResponse(render_to_string("gates/sw.js", {
+        "scope": reverse("gates:screen_start").rsplit("screen/", 1)[0],
+        "assets_json": json.dumps(assets), "screen_pattern_json": json.dumps(pattern),
+        "version_json": json.dumps(version),
+    }), content_type="text/javascript; charset=utf-8")
+    # The browser checks for a new worker on each visit; never from an HTTP cache.
+    response["Cache-Control"] = "no-cache"
+    return response

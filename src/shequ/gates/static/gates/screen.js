@@ -700,6 +700,7 @@
   // -- wiring --------------------------------------------------------------------------------
   // Logging out removes the cached bundle (masked names, pass tokens); the queue stays, to be sent
   // the next time this account opens the screen.
+  // So does the copy of the screen page that the service worker keeps (sw.js).
   document.querySelectorAll("form[action*='logout']").forEach(function (f) {
     f.addEventListener("submit", function () {
       try {
@@ -708,8 +709,24 @@
           if (name && name.indexOf(BUNDLE_PREFIX) === 0) window.localStorage.removeItem(name);
         }
       } catch (e) { /* nothing to remove */ }
+      if (window.caches) {
+        caches.keys().then(function (keys) {
+          keys.forEach(function (key) {
+            if (key.indexOf("shequ-gate-screen-") !== 0) return;
+            caches.open(key).then(function (cache) {
+              cache.keys().then(function (requests) {
+                requests.forEach(function (r) { if (/\/screen\/$/.test(new URL(r.url).pathname)) cache.delete(r); });
+              });
+            });
+          });
+        });
+      }
     });
   });
+  // The service worker lets the screen open again without the network (HTTPS or localhost only).
+  if ("serviceWorker" in navigator && config.urls.worker) {
+    navigator.serviceWorker.register(config.urls.worker).catch(function () { /* no worker: online reopening only */ });
+  }
   window.addEventListener("online", flush);
   window.addEventListener("storage", function (e) { if (e.key === QUEUE_KEY) renderStatus(); });
   setInterval(flush, RETRY_MS);
