@@ -48,7 +48,7 @@ from shequ.campaigns.models import (
     Visit,
     VisitOutcome,
 )
-from shequ.core.rows import RowInserter
+from shequ.core.rows import RowInserter, refresh_planner_statistics
 from shequ.core.text import normalize
 from shequ.registry import services as registry
 from shequ.registry.models import Building, Community, Compound, Grid, Household, Person, Unit
@@ -170,16 +170,6 @@ def _snapshot(campaign: Campaign) -> tuple[int, int]:
     return h, p
 
 
-def _refresh_statistics() -> None:
-    """PostgreSQL: the snapshot may have added a million rows since the planner last looked; its
-    statistics (with the place columns' ndistinct, migration 0004) are read again now rather than
-    whenever autovacuum gets round to it, so coverage and registrations are planned for the real
-    sizes from the first request. ANALYZE samples a fixed number of rows: ~0.1-0.3 s at a million."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Target._meta.db_table}, {TargetHousehold._meta.db_table}")
-
-
 @transaction.atomic
 def campaign_open(*, actor: Any, campaign: Campaign, request: Any = None) -> Campaign:
     """Open a draft: its targets become the households and persons in scope at this moment."""
@@ -187,7 +177,8 @@ def campaign_open(*, actor: Any, campaign: Campaign, request: Any = None) -> Cam
     if campaign.status != Status.DRAFT:
         raise ValidationError({"status": _("Only a draft campaign can be opened.")})
     households, persons = _snapshot(campaign)
-    _refresh_statistics()
+    # A round's snapshot can add a million rows at once: planned for their real number from now on.
+    refresh_planner_statistics(Target, TargetHousehold)
     campaign.status = Status.OPEN
     campaign.opened_at = timezone.now()
     campaign.save(update_fields=["status", "opened_at"])

@@ -31,6 +31,7 @@ from django.db import transaction
 
 from shequ.accounts.models import Membership, Role, User
 from shequ.core.idnumber import make_id_number
+from shequ.core.rows import refresh_planner_statistics
 from shequ.ops import names as N
 from shequ.registry.models import (
     Building,
@@ -706,6 +707,7 @@ def build_demo(*, seed: int = 2022, password: str) -> dict[str, Any]:
         (Membership, plan.memberships),
     ):
         model.objects.bulk_create(rows, batch_size=500)  # type: ignore[attr-defined]
+    refresh_planner_statistics(Compound, Building, Unit, Room, Household, Person, PersonTag, Residence, Membership)
     from shequ.campaigns.demo import build_campaigns
     from shequ.ops.demo_gates import build_gates
 
