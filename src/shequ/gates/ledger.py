@@ -153,8 +153,8 @@ def out_counts(scope: Scope) -> list[dict[str, Any]]:
 def persons_out(compound: Compound) -> QuerySet[Presence]:
     """Persons whose last allowed passage at a gate of the compound was going out: longest out first.
 
-    Presence is kept up to date by record_passage, so this reads one row per person instead of the
-    whole ledger."""
+    Presence is kept up to date by a database trigger on each allowed passage (migration gates
+    0002), so this reads one row per person instead of the whole ledger."""
     return (
         Presence.objects.filter(compound=compound, direction=Direction.OUT)
         .select_related("person__household__room__unit__building", "passage__gate")

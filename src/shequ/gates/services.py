@@ -42,7 +42,6 @@ from shequ.gates.models import (
     HealthCode,
     Pass,
     Passage,
-    Presence,
     Shift,
     Visitor,
 )
@@ -373,13 +372,13 @@ def record_passage(
     )
     verdict = decide(checks, standing)
     passage.decision, passage.reasons = verdict.decision, list(verdict.reasons)
-    lets_in = person if verdict.allowed and person is not None else None
-    if (connection.vendor == "postgresql" and not connection.in_atomic_block and standing.quota_left is None
-            and not verdict.alert
-            and not (offline_decision and offline_decision != verdict.decision)
-            and not _PASSAGE_INSERT.has_receivers()):
+    # The common case is one INSERT, atomic by itself: the database's trigger moves the person's
+    # presence with it (migration gates 0002). Outside a transaction no BEGIN/COMMIT is needed; on
+    # SQLite the write lock is then held for that one statement only.
+    if (not connection.in_atomic_block and standing.quota_left is None and not verdict.alert
+            and not (offline_decision and offline_decision != verdict.decision)):
         try:
-            _insert_in_one_statement(passage, lets_in, gate)
+            _PASSAGE_INSERT.insert(passage)
         except IntegrityError:  # a copy of this client_id: its statement failed and wrote nothing
             earlier = _existing(gate, client_id)
             if earlier is None:
@@ -396,10 +395,9 @@ def record_passage(
             verdict = decide(checks, standing)
             passage.decision, passage.reasons = verdict.decision, list(verdict.reasons)
             # A duplicate client_id raises IntegrityError here; it leaves this block, which rolls back.
+            # The presence moves with the insert (the trigger).
             _PASSAGE_INSERT.insert(passage)
             who = mask_name(person.name if person else visitor.name if visitor else "")
-            if verdict.allowed and person is not None:
-                _update_presence(passage, person, gate)
             if verdict.alert:
                 _alert(gate, passage, who, verdict)
             if offline_decision and offline_decision != verdict.decision:
@@ -413,54 +411,6 @@ def record_passage(
 
 
 _PASSAGE_INSERT = RowInserter(Passage)
-
-
-def _presence_upsert_sql(source: str) -> str:
-    """Insert a person's presence, or move it forward if it holds an older passage: one statement
-    (INSERT ... ON CONFLICT DO UPDATE ... WHERE, on SQLite and PostgreSQL alike). Django's
-    ``bulk_create(update_conflicts=True)`` cannot say "only if newer", so it is built here from the
-    model's names; tests/gates/test_services.py covers new, newer and older passages. ``source``:
-    ``VALUES (%s, ...)`` or a ``SELECT`` giving the same six columns."""
-    q = connection.ops.quote_name
-    meta = Presence._meta
-    table = q(meta.db_table)
-    col = {name: q(meta.get_field(name).column) for name in ("community", "person", "compound", "direction", "at",
-                                                               "passage")}
-    moved = ", ".join(f"{col[n]} = excluded.{col[n]}" for n in ("compound", "direction", "at", "passage"))
-    return (f"INSERT INTO {table} ({', '.join(col.values())}) {source} "  # noqa: S608
-            f"ON CONFLICT ({col['person']}) DO UPDATE SET {moved} WHERE {table}.{col['at']} < excluded.{col['at']}")
-
-
-_PRESENCE_SQL: dict[str, str] = {}
-
-
-def _presence_params(passage: Passage, person: Person, gate: Gate) -> list[Any]:
-    return [gate.community_id, person.pk, gate.compound_id, passage.direction,
-            connection.ops.adapt_datetimefield_value(passage.recorded_at)]
-
-
-def _update_presence(passage: Passage, person: Person, gate: Gate) -> None:
-    sql = _PRESENCE_SQL.get(connection.vendor)
-    if sql is None:
-        sql = _PRESENCE_SQL[connection.vendor] = _presence_upsert_sql("VALUES (%s, %s, %s, %s, %s, %s)")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*_presence_params(passage, person, gate), passage.pk])
-
-
-def _insert_in_one_statement(passage: Passage, person: Person | None, gate: Gate) -> None:
-    """PostgreSQL: the passage and, for a person let through, their presence, written by one
-    statement (a data-modifying WITH), which is atomic by itself in autocommit: one round trip to
-    the server instead of four (BEGIN, two writes, COMMIT). record_passage uses it only when nothing
-    else is written with the passage (no alert, no exit quota to lock for)."""
-    insert, params = _PASSAGE_INSERT.statement(passage)
-    if person is not None:
-        # Names come from the models; values are parameters.
-        presence = _presence_upsert_sql(f"SELECT %s, %s, %s, %s, %s, p.{connection.ops.quote_name('id')} FROM p")  # noqa: S608
-        insert = f"WITH p AS ({insert}), moved AS ({presence}) SELECT * FROM p"  # noqa: S608
-        params = [*params, *_presence_params(passage, person, gate)]
-    with connection.cursor() as cursor:
-        cursor.execute(insert, params)
-        _PASSAGE_INSERT.inserted(passage, cursor.fetchone()[0])
 
 
 @transaction.atomic
