@@ -10,6 +10,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from shequ.audit.models import AuditEvent
+from shequ.core.rows import RowInserter
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -61,8 +62,12 @@ def audit_record(
         after=after,
         ip_address=client_address(request),
     )
-    event.save()
-    return event
+    # A new row only (AuditEvent.save refuses updates); the INSERT statement is built once, as
+    # every audited write of the app passes here (core/rows.py).
+    return _INSERT.insert(event)  # type: ignore[return-value]
+
+
+_INSERT = RowInserter(AuditEvent)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
