@@ -32,3 +32,22 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     # A phone-sized screen that asks for Chinese first, like a grid worker's phone.
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "zh-CN"}
+
+
+@pytest.fixture
+def page(page: Any, world_tx: None) -> Any:
+    """pytest-playwright's page, made quiet before the test's database is emptied: the screens send
+    requests on timers (the queue, the offline list) and a service worker may be installed; a request
+    still being served while the flush runs fails the teardown (a session saved after its row is
+    gone, a table locked). Navigating away stops the page; the pause lets the server finish what it
+    had already received."""
+    import time
+
+    yield page
+    try:
+        page.evaluate("navigator.serviceWorker ? navigator.serviceWorker.getRegistrations()"
+                      ".then(rs => Promise.all(rs.map(r => r.unregister()))) : null")
+        page.goto("about:blank")
+    except Exception:  # noqa: BLE001 - a page that is already gone is quiet enough
+        pass
+    time.sleep(1.0)

@@ -202,8 +202,3 @@ def test_the_screen_opens_again_without_the_network(
     expect(page.locator("#queue-status")).to_have_attribute("data-waiting", "0", timeout=SYNC_TIMEOUT_MS)
     new = list(Passage.objects.filter(gate=gate).exclude(id__in=before))
     assert len(new) == 1 and new[0].offline and new[0].person == person
-    # Quiet before the database is emptied: no request under way, no worker, no page timers.
-    page.wait_for_load_state("networkidle")
-    page.evaluate("navigator.serviceWorker.getRegistrations()"
-                  ".then(rs => Promise.all(rs.map(r => r.unregister())))")
-    page.goto("about:blank")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from tests.browser.conftest import browser_context_args, browser_type_launch_args  # noqa: F401
+from tests.browser.conftest import browser_context_args, browser_type_launch_args, page  # noqa: F401
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser]
