@@ -48,6 +48,6 @@ def page(page: Any, world_tx: None) -> Any:
         page.evaluate("navigator.serviceWorker ? navigator.serviceWorker.getRegistrations()"
                       ".then(rs => Promise.all(rs.map(r => r.unregister()))) : null")
         page.goto("about:blank")
-    except Exception:  # noqa: BLE001 - a page that is already gone is quiet enough
+    except Exception:  # noqa: BLE001, S110 - a page that is already gone is quiet enough
         pass
     time.sleep(1.0)

@@ -15,7 +15,7 @@ from tests.conftest import TEST_PASSWORD
 pytestmark = [pytest.mark.browser]
 
 
-def test_offline_registrations_are_queued_and_sent_once(page: Any, context: Any, live_server: Any,
+def test_offline_registrations_are_queued_and_sent_once(page: Any, context: Any, live_server: Any,  # noqa: F811 - the page fixture imported above
                                                         world_tx: None) -> None:
     from playwright.sync_api import expect
 
