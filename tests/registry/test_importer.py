@@ -698,3 +698,22 @@ def test_cli_exit_2_with_the_reason_on_stderr(
     captured = capsys.readouterr()
     assert "no header row" in captured.err
     assert captured.out == ""
+
+
+def test_a_large_import_refreshes_the_planner_statistics_and_a_small_or_dry_one_does_not(
+        tmp_path: Path, community: Community, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an import that creates many persons the planner's statistics are refreshed at once
+    (PostgreSQL ANALYZE; core/rows.py), so later queries are not planned on the sizes of before."""
+    from shequ.registry import importer
+
+    calls: list[tuple[str, ...]] = []
+    monkeypatch.setattr(importer, "refresh_planner_statistics", lambda *models: calls.append(
+        tuple(m.__name__ for m in models)))
+    monkeypatch.setattr(importer, "ANALYZE_AFTER", 2)
+    path = roster(tmp_path, row(1, "张三", ZHANG, "13800138000"), row(2, "李四", LI, ""))
+    run(path, community, dry_run=True)
+    assert calls == []
+    run(path, community)
+    assert calls == [("Room", "Household", "Person", "PersonTag", "Residence")]
+    run(path, community)  # the same file again: nobody created
+    assert len(calls) == 1

@@ -45,6 +45,7 @@ from python_calamine import CalamineError, load_workbook
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record, client_address, diff
 from shequ.core.address import floor_of, parse_address, parse_building, parse_room, parse_unit
+from shequ.core.rows import refresh_planner_statistics
 from shequ.core.text import compact, normalize, normalize_name
 from shequ.registry.fastwrite import Table
 from shequ.registry.models import (
@@ -1133,7 +1134,15 @@ def import_roster(
     opened = time.perf_counter()
     run = _RosterImport(community=community, table=table, actor=actor, request=request, dry_run=dry_run)
     run.result.timings |= {"open": opened - started, "load": time.perf_counter() - opened}
-    return run.run()
+    result = run.run()
+    if not dry_run and result.created >= ANALYZE_AFTER:
+        # A first roster can multiply a table's size: the planner's statistics follow at once, not
+        # when autovacuum gets round to it (core/rows.py).
+        refresh_planner_statistics(Room, Household, Person, PersonTag, Residence)
+    return result
+
+
+ANALYZE_AFTER = 1000  # persons created by one import
 
 
 def read_all_rows(path_or_file: str | os.PathLike[str] | IO[bytes] | bytes, filename: str | None = None) -> int:
