@@ -4,6 +4,7 @@ hour, and the duty roster. Short views: parse input -> selector/service -> rende
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
@@ -46,6 +47,16 @@ def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _once_or_back(request: HttpRequest, back: str, act: Callable[[], object]) -> str | None:
+    """Run a state change once per submitted form (core/submission.py run_once) and return the URL
+    to go to; when the service refuses, its reasons become messages and None is returned."""
+    try:
+        return run_once(request, lambda: (act(), back)[1])
+    except ValidationError as exc:
+        _error_messages(request, exc)
+        return None
+
+
 def _form_error_messages(request: HttpRequest, form: Any) -> None:
     """A form posted from a page that shows no form of its own: each error as a message naming the field."""
     for name, errors in form.errors.items():
@@ -85,15 +96,9 @@ def gate_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose “open” or “closed”."))
         return redirect(back)
     status = form.cleaned_data["status"]
-
-    def act() -> str:
-        services.gate_set_status(actor=request.user, gate=gate, status=status, request=request)
-        return back
-
-    try:
-        url = run_once(request, act)
-    except ValidationError as exc:
-        _error_messages(request, exc)
+    url = _once_or_back(request, back, lambda: services.gate_set_status(
+        actor=request.user, gate=gate, status=status, request=request))
+    if url is None:
         return redirect(back)
     messages.success(request, _("%(gate)s is now %(status)s.") % {"gate": gate, "status": gate.get_status_display()})
     return redirect(url)
@@ -105,11 +110,9 @@ def gate_keep_only(request: HttpRequest, pk: int) -> HttpResponse:
     gate = selectors.gate_get(request.scope, pk)
     KeepOnlyForm(request.POST).is_valid()
     back = reverse("gates:gates") + f"#compound-{gate.compound_id}"
-    try:
-        url = run_once(request, lambda: (services.gates_close_all_but(actor=request.user, keep=gate, request=request),
-                                         back)[1])
-    except ValidationError as exc:
-        _error_messages(request, exc)
+    url = _once_or_back(request, back, lambda: services.gates_close_all_but(actor=request.user, keep=gate,
+                                                                           request=request))
+    if url is None:
         return redirect(back)
     messages.success(request, _("Only %(gate)s stays open in %(compound)s.") % {
         "gate": gate.name, "compound": gate.compound.name})
@@ -260,15 +263,8 @@ def roster_assign(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("gates:roster") + "?" + urlencode({"community": community.pk}))
     o = form.objects()
     back = _roster_url(community, o["date"])
-
-    def act() -> str:
-        services.duty_assign(actor=request.user, request=request, **o)
-        return back
-
-    try:
-        url = run_once(request, act)
-    except ValidationError as exc:
-        _error_messages(request, exc)
+    url = _once_or_back(request, back, lambda: services.duty_assign(actor=request.user, request=request, **o))
+    if url is None:
         return redirect(back)
     messages.success(request, _("%(guard)s is on duty at %(gate)s, %(shift)s on %(date)s.") % {
         "guard": o["guard"].first_name or o["guard"].username, "gate": o["gate"], "shift": o["shift"].name,
@@ -287,16 +283,10 @@ def roster_shift_add(request: HttpRequest) -> HttpResponse:
         _form_error_messages(request, form)
         return redirect(back)
     data = form.cleaned_data
-
-    def act() -> str:
-        services.shift_create(actor=request.user, community=community, name=data["name"], starts=data["starts"],
-                              ends=data["ends"], request=request)
-        return back
-
-    try:
-        url = run_once(request, act)
-    except ValidationError as exc:
-        _error_messages(request, exc)
+    url = _once_or_back(request, back, lambda: services.shift_create(
+        actor=request.user, community=community, name=data["name"], starts=data["starts"], ends=data["ends"],
+        request=request))
+    if url is None:
         return redirect(back)
     messages.success(request, _("Shift %(name)s added.") % {"name": data["name"].strip()})
     return redirect(url)
