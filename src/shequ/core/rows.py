@@ -18,6 +18,25 @@ from django.db.models import Model
 Link = tuple[type[Model], str | None, str | None]  # (model, its foreign key in the previous model, attribute)
 
 
+def _converters(model: type[Model]) -> list[tuple[Any, list[Any]]]:
+    """Per concrete column of ``model``: the column and the converters the ORM applies to it."""
+    out = []
+    for f in model._meta.concrete_fields:
+        col = f.get_col(model._meta.db_table)
+        out.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+    return out
+
+
+def _instance(model: type[Model], values: Sequence[Any], converters: Sequence[tuple[Any, list[Any]]]) -> Any:
+    """A model instance from one row's values of its concrete columns, as the ORM loads it."""
+    converted = []
+    for value, (col, convert_all) in zip(values, converters, strict=True):
+        for convert in convert_all:
+            value = convert(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in model._meta.concrete_fields], converted)
+
+
 class ChainReader:
     """``ChainReader([(Pass, None, None), (Person, "person_id", "person"), ...], "t0.code = %s")``:
     the first model's rows matching ``where`` (aliases t0, t1, ... in chain order), each with the
@@ -36,10 +55,8 @@ class ChainReader:
         if vendor not in self._built:
             columns, joins, converters = [], [], []
             for i, (model, fk, _attr) in enumerate(self.chain):
-                for f in model._meta.concrete_fields:
-                    columns.append(f"t{i}.{connection.ops.quote_name(f.column)}")
-                    col = f.get_col(model._meta.db_table)
-                    converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+                columns += [f"t{i}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields]
+                converters.append(_converters(model))
                 if i:
                     joins.append(f"INNER JOIN {connection.ops.quote_name(model._meta.db_table)} t{i} "
                                  f"ON t{i}.id = t{i - 1}.{connection.ops.quote_name(fk or '')}")
@@ -59,17 +76,10 @@ class ChainReader:
             return None
         instances: list[Any] = []
         i = 0
-        for model, _fk, _attr in self.chain:
-            fields = model._meta.concrete_fields
-            values = []
-            for _f in fields:
-                value = row[i]
-                col, convert_all = converters[i]
-                for convert in convert_all:
-                    value = convert(value, col, connection)
-                values.append(value)
-                i += 1
-            instances.append(model.from_db(connection.alias, [f.attname for f in fields], values))
+        for (model, _fk, _attr), model_converters in zip(self.chain, converters, strict=True):
+            n = len(model_converters)
+            instances.append(_instance(model, row[i:i + n], model_converters))
+            i += n
         for (_model, _fk, attr), parent, child in zip(self.chain[1:], instances[:-1], instances[1:], strict=True):
             setattr(parent, attr or "", child)
         if self.extra:
@@ -82,7 +92,7 @@ class RowInserter:
     INSERT statement built once per process. Every value still goes through the field's own
     ``pre_save`` and ``get_db_prep_save``, as in ``Model.save``; only the query compiler is skipped.
     Where a model has ``pre_save``/``post_save`` receivers it falls back to ``save()``, so no signal
-    is ever missed. Use it inside a short transaction (it keeps SQLite's write lock brief)."""
+    is ever missed. One statement, atomic by itself: no transaction is needed around it."""
 
     def __init__(self, model: type[Model]) -> None:
         self.model = model
@@ -104,18 +114,10 @@ class RowInserter:
 
         return signals.pre_save.has_listeners(self.model) or signals.post_save.has_listeners(self.model)
 
-    def statement(self, instance: Model) -> tuple[str, list[Any]]:
-        """The INSERT ... RETURNING pk and its parameters, for a caller that wraps it in a larger
-        statement (then it calls ``inserted`` with the new pk)."""
+    def _statement(self, instance: Model) -> tuple[str, list[Any]]:
+        """The INSERT ... RETURNING pk and its parameters."""
         sql, fields = self._build()
         return sql, [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-
-    @staticmethod
-    def inserted(instance: Model, pk: Any) -> Model:
-        instance.pk = pk
-        instance._state.adding = False
-        instance._state.db = connection.alias
-        return instance
 
     def insert_or_lock(self, instance: Model, unique: Sequence[str]) -> Model:
         """The row with ``instance``'s values of the ``unique`` fields: inserted if there is none,
@@ -125,7 +127,7 @@ class RowInserter:
         sent to signal receivers; the caller's model must have none (checked)."""
         if self.has_receivers():
             raise RuntimeError(f"{self.model.__name__} has save signal receivers; use get_or_create")
-        sql, params = self.statement(instance)
+        sql, params = self._statement(instance)
         meta = self.model._meta
         q = connection.ops.quote_name
         fields = meta.concrete_fields
@@ -137,22 +139,19 @@ class RowInserter:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
-        values = []
-        for f, value in zip(fields, row, strict=True):
-            col = f.get_col(meta.db_table)
-            for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-                value = convert(value, col, connection)
-            values.append(value)
-        return self.model.from_db(connection.alias, [f.attname for f in fields], values)
+        return _instance(self.model, row, _converters(self.model))
 
     def insert(self, instance: Model) -> Model:
         if self.has_receivers():
             instance.save(force_insert=True)
             return instance
-        sql, params = self.statement(instance)
+        sql, params = self._statement(instance)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return self.inserted(instance, cursor.fetchone()[0])
+            instance.pk = cursor.fetchone()[0]
+        instance._state.adding = False
+        instance._state.db = connection.alias
+        return instance
 
 
 def refresh_planner_statistics(*models: type[Model]) -> None:
