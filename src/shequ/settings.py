@@ -103,16 +103,17 @@ def _database() -> dict:
     if url:
         db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("SHEQU_DB_CONN_MAX_AGE", "60")))
         db["CONN_HEALTH_CHECKS"] = True
-        if db["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("SHEQU_DB_PREPARED_STATEMENTS", "1") != "0":
+        if db["ENGINE"] == "django.db.backends.postgresql":
+            options = db.setdefault("OPTIONS", {})
+            # No JIT compilation: it spent 70 ms compiling the coverage of a million targets, a query
+            # that runs in a quarter of a second; short statements never gain from it.
+            options.setdefault("options", "-c jit=off")
             # Server-side parameter binding lets psycopg prepare a statement the fifth time it runs
             # on a connection, so PostgreSQL stops planning it again: a gate passage's statements
             # spent more time being planned than run (docs/performance.md). Off with
             # SHEQU_DB_PREPARED_STATEMENTS=0 (e.g. behind pgbouncer in transaction pooling mode).
-            db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
-        if db["ENGINE"] == "django.db.backends.postgresql":
-            # No JIT compilation: it spent 70 ms compiling the coverage of a million targets, a query
-            # that runs in a quarter of a second; short statements never gain from it.
-            db.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+            if os.environ.get("SHEQU_DB_PREPARED_STATEMENTS", "1") != "0":
+                options.update(server_side_binding=True, prepare_threshold=5)
         return db
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
