@@ -39,6 +39,18 @@ def _fresh_token_cache() -> Iterator[None]:
     tokencache.forget_all()
 
 
+@pytest.fixture
+def token_clock(monkeypatch: pytest.MonkeyPatch, settings: Any) -> list[float]:
+    """accounts/tokencache.py on a clock the test moves (``token_clock[0] += 5``), remembering for
+    5 seconds whatever the environment says."""
+    from shequ.accounts import tokencache
+
+    settings.API_TOKEN_CACHE_SECONDS = 5
+    now = [1000.0]
+    monkeypatch.setattr(tokencache, "_clock", lambda: now[0])
+    return now
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():

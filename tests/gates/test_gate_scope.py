@@ -33,14 +33,11 @@ def test_sees_gate_agrees_with_gates_qs_for_every_role_and_gate(users: dict[str,
 
 
 def test_a_gate_closed_here_is_obeyed_at_once_and_one_closed_elsewhere_within_the_cache_time(
-        anchor_household: Any, monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
-    from shequ.accounts import tokencache
+        anchor_household: Any, token_clock: list[float]) -> None:
     from shequ.gates import services
     from tests.gates.test_api_helpers import api_client, body, device_token, gate, members, post, token_of
 
-    settings.API_TOKEN_CACHE_SECONDS = 5
-    now = [1000.0]
-    monkeypatch.setattr(tokencache, "_clock", lambda: now[0])
+    now = token_clock
     south = gate("富通小区", "南门")
     client = api_client(device_token(south.pk, "staff"))
     credential = token_of(members(anchor_household)[0])
