@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shequ.campaigns.models import POOLINGS, ExemptReason, Kind, Result, VisitOutcome
+from shequ.core.forms import DateInput, DateTimeInput
 from shequ.registry.forms import OnceForm
 from shequ.registry.models import Building, Compound, Grid, Person
 
@@ -14,8 +15,8 @@ from shequ.registry.models import Building, Compound, Grid, Person
 class CampaignForm(OnceForm):
     name = forms.CharField(label=_("name"), max_length=100)
     kind = forms.ChoiceField(label=_("kind"), choices=Kind.choices)
-    starts_on = forms.DateField(label=_("starts"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("starts"), widget=DateInput())
+    ends_on = forms.DateField(label=_("ends"), required=False, widget=DateInput())
     grid = forms.ModelChoiceField(label=_("grid"), queryset=Grid.objects.none(), required=False,
                                   help_text=_("Either a grid, or places below; neither: the whole community."))
     compounds = forms.ModelMultipleChoiceField(label=_("compounds"), queryset=Compound.objects.none(), required=False)
@@ -138,16 +139,16 @@ class ResultEntryForm(forms.Form):
     code = forms.CharField(label=_("tube code"), max_length=40)
     result = forms.ChoiceField(label=_("result"), choices=Result.choices)
     at = forms.DateTimeField(label=_("time"), required=False,
-                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                             widget=DateTimeInput(),
                              input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
 
 
 class PointForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
     location = forms.CharField(label=_("location"), max_length=200, required=False)
-    starts_at = forms.DateTimeField(label=_("starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    starts_at = forms.DateTimeField(label=_("starts"), widget=DateTimeInput(),
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    ends_at = forms.DateTimeField(label=_("ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    ends_at = forms.DateTimeField(label=_("ends"), widget=DateTimeInput(),
                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     buildings = forms.ModelMultipleChoiceField(label=_("buildings called down"), queryset=Building.objects.none(),
                                                required=False)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.forms import DateInput
 from shequ.core.submission import FIELD, new_key
 from shequ.registry.models import Compound, Grid, Person, PersonTag
 from shequ.registry.services import PersonData, clean_person_fields
@@ -39,7 +40,7 @@ class PersonForm(OnceForm):
     sex = forms.ChoiceField(label=_("sex"), choices=Person.Sex.choices, initial=Person.Sex.UNKNOWN,
                             help_text=_("Taken from the ID number when there is one."))
     birth_date = forms.DateField(label=_("birth date"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=DateInput())
     residency = forms.ChoiceField(label=_("residency"), choices=Person.Residency.choices)
     relation = forms.ChoiceField(label=_("relation to head"), choices=Person.Relation.choices)
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
