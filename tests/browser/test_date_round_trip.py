@@ -75,3 +75,22 @@ def test_a_test_rounds_start_date_round_trips(page: Page, live_server: Any, lang
     page.wait_for_url(lambda url: "/campaigns/new/" not in url)
     campaign = Campaign.objects.get(name=f"全员核酸 {language}")
     assert campaign.starts_on == dt.date.fromisoformat(shown)
+
+
+def test_a_birth_date_the_user_empties_is_emptied(page: Page, live_server: Any) -> None:
+    """The page's script tells the server which fields the user changed (core/forms.py EditForm)."""
+    from shequ.audit.models import AuditEvent
+    from shequ.registry.models import Household, Person
+
+    household = Household.objects.get(community__code="futong", status="active", room__number="502",
+                                      room__unit__number="2", room__unit__building__number="9",
+                                      room__unit__building__compound__name="富通小区")
+    infant = _infant(household)
+    _log_in(page, live_server, "staff", "zh-hans")
+    page.goto(live_server.url + reverse("registry:person_edit", args=[infant.pk]))
+    page.fill("#id_birth_date", "")
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_url(live_server.url + reverse("registry:person", args=[infant.pk]))
+    assert Person.objects.get(pk=infant.pk).birth_date is None
+    event = AuditEvent.objects.filter(action="update", object_type="person", object_id=str(infant.pk)).get()
+    assert event.after == {"birth_date": None} and event.summary == "emptied by the user: birth_date"

@@ -74,12 +74,8 @@ def test_a_stored_value_is_shown_in_the_browsers_format_and_read_back(
         shown = re.search(r'value="([^"]*)"', html)
         assert shown is not None and shown.group(1) == STANDARD[kind], f"{name} in {language}: {html}"
         back = field.clean(shown.group(1))
-    if kind == "datetime-local":
-        assert back == value.replace(second=0)
-    elif kind == "time":
-        assert back == value.replace(second=0)
-    else:
-        assert back == value
+    # The inputs show minutes; seconds are not part of what a user enters.
+    assert back == (value if kind == "date" else value.replace(second=0))
 
 
 @pytest.mark.parametrize("widget", [DateInput, DateTimeInput, TimeInput])

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.forms import DateInput
+from shequ.core.forms import DateInput, EditForm
 from shequ.core.submission import FIELD, new_key
 from shequ.registry.models import Compound, Grid, Person, PersonTag
 from shequ.registry.services import PersonData, clean_person_fields
@@ -32,7 +32,10 @@ class OnceForm(forms.Form):
             self.initial[FIELD] = new_key()
 
 
-class PersonForm(OnceForm):
+class PersonForm(EditForm, OnceForm):
+    """Adding a person (no ``person``) or editing one (``person``: its stored values are the form's
+    initial values, guarded by EditForm)."""
+
     name = forms.CharField(label=_("name"), max_length=60)
     id_number = forms.CharField(label=_("ID number"), max_length=40, required=False,
                                 help_text=_("Leave empty for children, foreigners or people without one."))
@@ -45,8 +48,11 @@ class PersonForm(OnceForm):
     relation = forms.ChoiceField(label=_("relation to head"), choices=Person.Relation.choices)
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, person: Person | None = None, **kwargs: Any) -> None:
+        if person is not None:
+            kwargs["initial"] = self.initial_for(person)
         super().__init__(*args, **kwargs)
+        self.person = person
         for value, label in PersonTag.Tag.choices:
             self.fields[f"tag_{value}"] = forms.BooleanField(label=label, required=False)
             self.fields[f"tag_{value}_note"] = forms.CharField(
@@ -101,7 +107,9 @@ class PersonForm(OnceForm):
         return data
 
 
-class HouseholdForm(OnceForm):
+class HouseholdForm(EditForm, OnceForm):
+    """Adding a household (no initial values) or editing one's note (initial: the stored note)."""
+
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

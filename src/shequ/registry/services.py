@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record, diff
+from shequ.audit.summaries import cleared_summary
 from shequ.core.address import floor_of
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.masking import mask_id_number, mask_phone
@@ -262,6 +264,9 @@ def _set_tags(person: Person, tags: list[tuple[str, str]] | None) -> None:
         PersonTag.objects.update_or_create(
             person=person, tag=tag, defaults={"community_id": person.community_id, "note": note[:200]}
         )
+    # A person read with prefetch_related("tags") (every page's selector) would otherwise still show
+    # the old tags, and the audit snapshot after the change would equal the one before.
+    getattr(person, "_prefetched_objects_cache", {}).pop("tags", None)
 
 
 # -- households and persons ----------------------------------------------------------------------
@@ -278,7 +283,9 @@ def household_create(*, actor: Any, room: Room, note: str = "", request: Any = N
 
 
 @transaction.atomic
-def household_update(*, actor: Any, household: Household, note: str, request: Any = None) -> Household:
+def household_update(*, actor: Any, household: Household, note: str, cleared: Collection[str] = (),
+                     request: Any = None) -> Household:
+    """``cleared``: fields the user emptied on purpose (the edit form's EditForm.cleared), for the log."""
     before = household_snapshot(household)
     household.note = normalize(note)
     household.full_clean()
@@ -286,7 +293,8 @@ def household_update(*, actor: Any, household: Household, note: str, request: An
     b, a = diff(before, household_snapshot(household))
     if a:
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=household.community, obj=household,
-                     before=b, after=a, request=request)
+                     before=b, after=a, summary=cleared_summary(f for f in cleared if f in a and not a[f]),
+                     request=request)
     return household
 
 
@@ -319,8 +327,10 @@ def person_update(
     person: Person,
     data: PersonData,
     tags: list[tuple[str, str]] | None = None,
+    cleared: Collection[str] = (),
     request: Any = None,
 ) -> Person:
+    """``cleared``: fields the user emptied on purpose (the edit form's EditForm.cleared), for the log."""
     before = person_snapshot(person)
     _check_unique_id_number(community_id=person.community_id, id_number=data.id_number, exclude_pk=person.pk)
     apply_person_data(person, data)
@@ -330,7 +340,8 @@ def person_update(
     b, a = diff(before, person_snapshot(person))
     if a:
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=person.community, obj=person,
-                     before=b, after=a, request=request)
+                     before=b, after=a, summary=cleared_summary(f for f in cleared if f in a and not a[f]),
+                     request=request)
     return person
 
 

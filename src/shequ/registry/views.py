@@ -124,7 +124,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = HouseholdForm(request.POST or None, initial={"note": household.note})
     if request.method == "POST" and form.is_valid():
         services.household_update(actor=request.user, household=household, note=form.cleaned_data["note"],
-                                  request=request)
+                                  cleared=form.cleared, request=request)
         messages.success(request, _("Saved."))
         return redirect("registry:household", pk=household.pk)
     return render(request, "registry/household_form.html", {"household": household, "form": form})
@@ -202,12 +202,12 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
     _require_edit(request, person.community_id)
-    form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
+    form = PersonForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         assert form.cleaned_person is not None
         try:
             services.person_update(actor=request.user, person=person, data=form.cleaned_person, tags=form.tags(),
-                                   request=request)
+                                   cleared=form.cleared, request=request)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
