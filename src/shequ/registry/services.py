@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record, diff
-from shequ.audit.summaries import cleared_summary
+from shequ.audit.summaries import cleared_summary, repair_summary
 from shequ.core.address import floor_of
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.masking import mask_id_number, mask_phone
@@ -343,6 +343,29 @@ def person_update(
                      before=b, after=a, summary=cleared_summary(f for f in cleared if f in a and not a[f]),
                      request=request)
     return person
+
+
+@transaction.atomic
+def person_restore(
+    *, actor: Any, person: Person, values: dict[str, Any], repaired_event_id: int, username: str = "",
+    request: Any = None,
+) -> list[str]:
+    """Put back values that an audited update emptied without the user emptying them (``shequ
+    repair-blanked``). Only fields that are still empty are filled; the person is validated as on
+    every save, and the update is audited as a repair of that event. Returns the fields restored."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = person_snapshot(person)
+    current = {f: getattr(person, f) for f in ("name", "id_number", "phone", "sex", "birth_date", "residency",
+                                               "relation", "notes")}
+    current.update({f: v for f, v in values.items() if f in current and current[f] in (None, "")})
+    apply_person_data(person, clean_person_fields(**current))
+    person.full_clean(validate_unique=False, validate_constraints=False)
+    person.save()
+    b, a = diff(before, person_snapshot(person))
+    if a:
+        audit_record(actor=actor, username=username, action=AuditEvent.Action.UPDATE, community=person.community,
+                     obj=person, before=b, after=a, summary=repair_summary(repaired_event_id), request=request)
+    return sorted(a)
 
 
 @transaction.atomic
