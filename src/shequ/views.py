@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from shequ.alerts.selectors import alert_list
+from shequ.core.privacy import personal_data
 from shequ.gates import roster
 from shequ.gates import selectors as gate_selectors
 from shequ.registry import selectors
@@ -14,6 +15,7 @@ from shequ.registry import selectors
 LATEST_ALERTS = 5
 
 
+@personal_data
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = request.scope

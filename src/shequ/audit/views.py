@@ -5,10 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shequ.audit.models import AuditEvent
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.text import normalize
 
 
+@personal_data
 @require("audit.read")
 def event_list(request: HttpRequest) -> HttpResponse:
     events = request.scope.audit_events(AuditEvent.objects.all())

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.forms import DateInput, EditForm
+from shequ.core.masking import mask_id_number, mask_phone
 from shequ.core.submission import FIELD, new_key
 from shequ.registry.models import Compound, Grid, Person, PersonTag
 from shequ.registry.services import PersonData, clean_person_fields
@@ -32,6 +33,9 @@ class OnceForm(forms.Form):
             self.initial[FIELD] = new_key()
 
 
+MASKED_HELP = _("Shown masked. To change it, type the whole new number; to remove it, empty the field.")
+
+
 class PersonForm(EditForm, OnceForm):
     """Adding a person (no ``person``) or editing one (``person``: its stored values are the form's
     initial values, guarded by EditForm)."""
@@ -53,6 +57,9 @@ class PersonForm(EditForm, OnceForm):
             kwargs["initial"] = self.initial_for(person)
         super().__init__(*args, **kwargs)
         self.person = person
+        if person is not None:
+            self.fields["id_number"].help_text = MASKED_HELP
+            self.fields["phone"].help_text = MASKED_HELP
         for value, label in PersonTag.Tag.choices:
             self.fields[f"tag_{value}"] = forms.BooleanField(label=label, required=False)
             self.fields[f"tag_{value}_note"] = forms.CharField(
@@ -62,10 +69,12 @@ class PersonForm(EditForm, OnceForm):
 
     @classmethod
     def initial_for(cls, person: Person) -> dict[str, Any]:
+        """The stored values as the form shows them: numbers masked, as everywhere (no edit page
+        carries a full number; the user types a new one, or reveals through the audited reveal)."""
         initial: dict[str, Any] = {
             "name": person.name,
-            "id_number": person.id_number or "",
-            "phone": person.phone,
+            "id_number": mask_id_number(person.id_number),
+            "phone": mask_phone(person.phone),
             "sex": person.sex,
             "birth_date": person.birth_date,
             "residency": person.residency,
@@ -87,15 +96,30 @@ class PersonForm(EditForm, OnceForm):
             if self.cleaned_data.get(f"tag_{v}")
         ]
 
+    def _number(self, name: str, stored: str | None, masked: str) -> str | None:
+        """What the user typed in a number field: the stored number while it still shows masked."""
+        value = (self.cleaned_data.get(name) or "").strip()
+        if self.person is None or not masked:
+            return value
+        if value == masked:
+            return stored
+        if "*" in value:
+            self.add_error(name, _("Type the whole number: the stored one is shown masked."))
+        return value
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if self.errors:
+            return data
+        id_number = self._number("id_number", self.person and self.person.id_number, self.initial.get("id_number", ""))
+        phone = self._number("phone", self.person and self.person.phone, self.initial.get("phone", ""))
         if self.errors:
             return data
         try:
             self.cleaned_person = clean_person_fields(
                 name=data.get("name"),
-                id_number=data.get("id_number"),
-                phone=data.get("phone"),
+                id_number=id_number,
+                phone=phone,
                 sex=data.get("sex"),
                 birth_date=data.get("birth_date"),
                 residency=data.get("residency"),

@@ -19,6 +19,7 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shequ.core.masking import mask_id_number, mask_phone
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
 from shequ.registry import selectors, services
@@ -46,11 +47,13 @@ def _form_errors_to_messages(request: HttpRequest, exc: ValidationError) -> None
 # -- places --------------------------------------------------------------------------------------
 
 
+@personal_data
 @require("registry.view_places")
 def compound_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/compound_list.html", {"compounds": selectors.compound_list(request.scope)})
 
 
+@personal_data
 @require("registry.view_places")
 def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     compound = selectors.compound_get(request.scope, pk)
@@ -58,6 +61,7 @@ def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/compound_detail.html", {"compound": compound, "rows": rows})
 
 
+@personal_data
 @require("registry.view_places")
 def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     building = selectors.building_get(request.scope, pk)
@@ -70,6 +74,7 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@personal_data
 @require("registry.view_places")
 def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
     room = selectors.room_get(request.scope, pk)
@@ -100,6 +105,7 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # -- households and persons ----------------------------------------------------------------------
 
 
+@personal_data
 @require("registry.view_persons")
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, pk)
@@ -117,6 +123,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@personal_data
 @require("registry.edit")
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, pk)
@@ -130,6 +137,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/household_form.html", {"household": household, "form": form})
 
 
+@personal_data
 @require("registry.edit")
 def household_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, pk)
@@ -152,6 +160,7 @@ def _require_edit(request: HttpRequest, community_id: int) -> None:
         raise PermissionDenied
 
 
+@personal_data
 @require("registry.edit")
 def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, household_pk)
@@ -173,6 +182,7 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     return render(request, "registry/person_form.html", {"form": form, "household": household, "person": None})
 
 
+@personal_data
 @require("registry.view_persons")
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
@@ -182,7 +192,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_reveal:
             raise PermissionDenied
         revealed = services.person_reveal(actor=request.user, person=person, request=request)
-    response = render(
+    return render(
         request,
         "registry/person_detail.html",
         {
@@ -193,17 +203,23 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": request.scope.can("registry.edit", person.community_id),
         },
     )
-    if revealed:
-        response["Cache-Control"] = "no-store"
-    return response
 
 
+@personal_data
 @require("registry.edit")
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
     _require_edit(request, person.community_id)
-    form = PersonForm(request.POST or None, person=person)
-    if request.method == "POST" and form.is_valid():
+    can_reveal = request.scope.can("person.reveal", person.community_id)
+    revealed = None
+    if request.method == "POST" and "reveal" in request.POST:
+        # The person page's audited reveal, offered where a number is corrected: the form itself
+        # never carries a full number, for any role.
+        if not can_reveal:
+            raise PermissionDenied
+        revealed = services.person_reveal(actor=request.user, person=person, request=request)
+    form = PersonForm(request.POST if request.method == "POST" and not revealed else None, person=person)
+    if form.is_bound and form.is_valid():
         assert form.cleaned_person is not None
         try:
             services.person_update(actor=request.user, person=person, data=form.cleaned_person, tags=form.tags(),
@@ -214,9 +230,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("registry:person", pk=person.pk)
     return render(request, "registry/person_form.html", {"form": form, "household": person.household,
-                                                         "person": person})
+                                                         "person": person, "can_reveal": can_reveal,
+                                                         "revealed": revealed})
 
 
+@personal_data
 @require("registry.edit")
 def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
@@ -244,6 +262,7 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/person_move.html", {"person": person, "form": form, "candidates": candidates})
 
 
+@personal_data
 @require("registry.edit")
 def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
@@ -265,6 +284,7 @@ def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
 # -- search and lists ----------------------------------------------------------------------------
 
 
+@personal_data
 @require("registry.lists")
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
@@ -329,6 +349,7 @@ def _export_persons(request: HttpRequest, persons: Any, *, name: str) -> HttpRes
     return response
 
 
+@personal_data
 @require("registry.lists")
 def person_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
@@ -340,6 +361,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
                   {"form": form, "page": page, "title": _("Persons"), "export_name": "persons"})
 
 
+@personal_data
 @require("registry.lists")
 def special_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
@@ -352,6 +374,7 @@ def special_list(request: HttpRequest) -> HttpResponse:
                   {"form": form, "page": page, "title": _("Special populations"), "special": True})
 
 
+@personal_data
 @require("registry.lists")
 def grid_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.grid_list(request.scope)
@@ -371,6 +394,7 @@ def grid_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/grid_list.html", {"rows": rows})
 
 
+@personal_data
 @require("registry.lists")
 def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grid = selectors.grid_get(request.scope, pk)
@@ -383,6 +407,7 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
 REJECTED_SESSION_KEY = "registry_import_rejected"
 
 
+@personal_data
 @require("registry.import")
 def roster_import(request: HttpRequest) -> HttpResponse:
     communities = [c for c in Community.objects.filter(pk__in=request.scope.community_ids).order_by("code")
@@ -406,6 +431,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/import.html", {"form": form, "result": result, "community": community})
 
 
+@personal_data
 @require("registry.import")
 def roster_import_rejected(request: HttpRequest) -> HttpResponse:
     data = request.session.get(REJECTED_SESSION_KEY)
