@@ -152,6 +152,8 @@ class MoveOutForm(OnceForm):
 
 class PersonFilterForm(forms.Form):
     tag = forms.ChoiceField(label=_("tag"), required=False)
+    detail = forms.CharField(label=_("tag details"), required=False, max_length=100,
+                             widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. insulin")}))
     grid = forms.TypedChoiceField(label=_("grid"), required=False, coerce=int, empty_value=None)
     compound = forms.TypedChoiceField(label=_("compound"), required=False, coerce=int, empty_value=None)
     residency = forms.ChoiceField(label=_("residency"), required=False)

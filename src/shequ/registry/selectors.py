@@ -166,19 +166,32 @@ def persons_qs(scope: Scope) -> QuerySet[Person]:
     )
 
 
+def tag_detail_q(text: str) -> Q:
+    """Tags whose details (medicine, dose, notes: "胰岛素 每日2次") contain ``text``, as the user
+    typed it or folded to half-width (details are stored as typed, full-width punctuation and all)."""
+    raw = text.strip()
+    folded = normalize(raw)
+    return Q(note__icontains=raw) | Q(note__icontains=folded) if folded != raw else Q(note__icontains=raw)
+
+
 def person_list(
     scope: Scope,
     *,
     tag: str | None = None,
+    detail: str | None = None,
     grid: int | None = None,
     compound: int | None = None,
     residency: str | None = None,
     include_former: bool = False,
 ) -> QuerySet[Person]:
+    """``detail``: a tag's details contain it (of the tag ``tag`` when one is given)."""
     qs = persons_qs(scope)
     if not include_former:
         qs = qs.filter(status=ACTIVE)
-    if tag:
+    if detail and detail.strip():
+        tags = PersonTag.objects.filter(tag_detail_q(detail))
+        qs = qs.filter(id__in=(tags.filter(tag=tag) if tag else tags).values("person_id"))
+    elif tag:
         qs = qs.filter(id__in=PersonTag.objects.filter(tag=tag).values("person_id"))
     if grid:
         qs = qs.filter(household__room__unit__building__grid_id=grid)
@@ -197,10 +210,10 @@ def person_list(
     )
 
 
-def special_population_list(scope: Scope, *, tag: str | None = None, grid: int | None = None,
-                            compound: int | None = None) -> QuerySet[Person]:
-    qs = person_list(scope, tag=tag, grid=grid, compound=compound)
-    if not tag:
+def special_population_list(scope: Scope, *, tag: str | None = None, detail: str | None = None,
+                            grid: int | None = None, compound: int | None = None) -> QuerySet[Person]:
+    qs = person_list(scope, tag=tag, detail=detail, grid=grid, compound=compound)
+    if not tag and not detail:
         qs = qs.filter(id__in=PersonTag.objects.values("person_id"))
     return qs
 
@@ -261,17 +274,20 @@ class SearchResult:
 
 def search(scope: Scope, q: str, *, limit: int = 50) -> SearchResult:
     """What a community worker types: a name, pinyin initials ("zs" for 张三), the last digits of an
-    ID or phone number, or an address (9-2-502, 9号楼2单元502, 9栋2单元502室, 富通小区9-2-502)."""
+    ID or phone number, an address (9-2-502, 9号楼2单元502, 9栋2单元502室, 富通小区9-2-502), or
+    words of a tag's details (胰岛素 finds the insulin users)."""
     return search_within(
         persons=persons_qs(scope),
         households=scope.households_qs(Household.objects.select_related("room__unit__building__compound")),
-        q=q, limit=limit,
+        q=q, limit=limit, tag_details=True,
     )
 
 
-def search_within(*, persons: QuerySet[Person], households: QuerySet[Household], q: str, limit: int = 50) -> SearchResult:
+def search_within(*, persons: QuerySet[Person], households: QuerySet[Household], q: str, limit: int = 50,
+                  tag_details: bool = False) -> SearchResult:
     """``search`` over given (already scoped) persons and households: the gate screen searches the
-    persons of its compound with it."""
+    persons of its compound with it. ``tag_details``: words also match tags' details, which are
+    health facts (medicines): for the roles that see the registry's lists, not at a gate."""
     text = normalize(q)
     if not text:
         return SearchResult([], [], "")
@@ -303,7 +319,10 @@ def search_within(*, persons: QuerySet[Person], households: QuerySet[Household],
         qs = qs.filter(Q(name_initials__startswith=letters) | Q(name_pinyin__startswith=letters))
         kind = "pinyin"
     else:
-        qs = qs.filter(name__contains=text)
+        found_by = Q(name__contains=text)
+        if tag_details:
+            found_by |= Q(id__in=PersonTag.objects.filter(tag_detail_q(q)).values("person_id"))
+        qs = qs.filter(found_by)
         kind = "name"
     return SearchResult([], list(qs.order_by("status", "name", "id")[:limit]), kind)
 

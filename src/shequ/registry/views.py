@@ -302,7 +302,7 @@ def _filter_form(request: HttpRequest) -> PersonFilterForm:
 
 def _filters(form: PersonFilterForm) -> dict[str, Any]:
     data = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else {}
-    return {k: data.get(k) or None for k in ("tag", "grid", "compound", "residency")}
+    return {k: data.get(k) or None for k in ("tag", "detail", "grid", "compound", "residency")}
 
 
 # Marked for extraction here, translated when the export is written (in the exporter's language).
@@ -366,7 +366,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def special_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     f = _filters(form)
-    persons = selectors.special_population_list(request.scope, tag=f["tag"], grid=f["grid"], compound=f["compound"])
+    persons = selectors.special_population_list(request.scope, tag=f["tag"], detail=f["detail"], grid=f["grid"],
+                                                compound=f["compound"])
     if request.GET.get("format") == "xlsx":
         return _export_persons(request, persons, name="special-populations")
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
