@@ -173,7 +173,8 @@ def test_household_moved_out_marks_everyone(login: Any, anchor_household: Househ
 def test_add_household_in_room_once(login: Any, anchor_household: Household) -> None:
     client = login("staff")
     url = reverse("registry:room", args=[anchor_household.room_id])
-    data = {**_form(client, url), "note": "合租"}
+    others = " ".join(str(h.pk) for h in Household.objects.filter(room=anchor_household.room, status="active").order_by("id"))
+    data = {**_form(client, url), "note": "合租", "confirm_room": others}
     before = Household.objects.filter(room=anchor_household.room).count()
     r1, r2 = client.post(url, data), client.post(url, data)
     assert r1.status_code == 302 and r1["Location"] == r2["Location"]

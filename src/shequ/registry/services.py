@@ -272,8 +272,28 @@ def _set_tags(person: Person, tags: list[tuple[str, str]] | None) -> None:
 # -- households and persons ----------------------------------------------------------------------
 
 
+def households_in_room(room: Room) -> list[Household]:
+    """The active households of a room: adding another one asks first (see household_create)."""
+    return list(room.households.filter(status=Household.Status.ACTIVE).order_by("id"))
+
+
+def members_named(household: Household, name: str) -> list[Person]:
+    """The active members of a household with this (cleaned) name: adding another asks first."""
+    return list(household.persons.filter(status=Person.Status.ACTIVE, name=name).order_by("id"))
+
+
 @transaction.atomic
-def household_create(*, actor: Any, room: Room, note: str = "", request: Any = None) -> Household:
+def household_create(
+    *, actor: Any, room: Room, note: str = "", others_confirmed: Collection[int] | None = None, request: Any = None
+) -> Household:
+    """``others_confirmed``: when given, the active households already in the room that the user
+    has seen and confirmed; any other one refuses (code "room_occupied"), so that a form
+    resubmitted after "back" cannot add the same household twice. Rooms are locked meanwhile."""
+    if others_confirmed is not None:
+        Room.objects.select_for_update().filter(pk=room.pk).first()
+        if any(h.pk not in set(others_confirmed) for h in households_in_room(room)):
+            raise ValidationError(_("Someone has added a household to this room meanwhile; look at it first."),
+                                  code="room_occupied")
     household = Household(community_id=room.community_id, room=room, note=normalize(note))
     household.full_clean()
     household.save()
@@ -305,8 +325,19 @@ def person_create(
     household: Household,
     data: PersonData,
     tags: list[tuple[str, str]] | None = None,
+    same_name_confirmed: Collection[int] | None = None,
     request: Any = None,
 ) -> Person:
+    """``same_name_confirmed``: when given, the active members with the same name that the user
+    has seen and confirmed as other people; any other one refuses (code "same_name"), so that a
+    form resubmitted after "back" cannot add the same person twice. The household is locked
+    meanwhile. None: no such check (callers that match persons themselves)."""
+    if same_name_confirmed is not None:
+        Household.objects.select_for_update().filter(pk=household.pk).first()
+        if any(p.pk not in set(same_name_confirmed) for p in members_named(household, data.name)):
+            raise ValidationError({"name": ValidationError(
+                _("%(name)s was added to this household meanwhile; look at the household first.")
+                % {"name": data.name}, code="same_name")})
     _check_unique_id_number(community_id=household.community_id, id_number=data.id_number, exclude_pk=None)
     person = Person(community_id=household.community_id, household=household)
     apply_person_data(person, data)

@@ -21,7 +21,7 @@ from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shequ.core.masking import mask_id_number, mask_phone
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
-from shequ.core.submission import run_once
+from shequ.core.submission import earlier_result, run_once
 from shequ.registry import selectors, services
 from shequ.registry.forms import (
     HouseholdForm,
@@ -80,21 +80,23 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
     room = selectors.room_get(request.scope, pk)
     households = selectors.room_households(request.scope, room)
     can_edit = request.scope.can("registry.edit", room.community_id)
-    form = HouseholdForm()
+    form = HouseholdForm(room=room)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
-        form = HouseholdForm(request.POST)
+        earlier = earlier_result(request)
+        if earlier is not None:
+            return redirect(earlier)
+        form = HouseholdForm(request.POST, room=room)
         if form.is_valid():
-            url = run_once(
-                request,
-                lambda: reverse(
-                    "registry:household",
-                    args=[services.household_create(actor=request.user, room=room, note=form.cleaned_data["note"],
-                                                    request=request).pk],
-                ),
-            )
-            return redirect(url)
+            try:
+                url = run_once(request, lambda: reverse("registry:household", args=[services.household_create(
+                    actor=request.user, room=room, note=form.cleaned_data["note"],
+                    others_confirmed=form.others_confirmed, request=request).pk]))
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect(url)
     return render(
         request,
         "registry/room_detail.html",
@@ -167,13 +169,15 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     _require_edit(request, household.community_id)
     if household.status != Household.Status.ACTIVE:
         raise Http404
-    form = PersonForm(request.POST or None)
+    if request.method == "POST" and (earlier := earlier_result(request)) is not None:
+        return redirect(earlier)  # this very form was saved before: its result, not a second person
+    form = PersonForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
         assert form.cleaned_person is not None
         try:
             url = run_once(request, lambda: reverse("registry:person", args=[services.person_create(
                 actor=request.user, household=household, data=form.cleaned_person, tags=form.tags(),
-                request=request).pk]))
+                same_name_confirmed=form.same_name_confirmed, request=request).pk]))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
