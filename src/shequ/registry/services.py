@@ -19,7 +19,7 @@ from shequ.core.address import floor_of
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.masking import mask_id_number, mask_phone
 from shequ.core.phone import PhoneError, normalize_phone
-from shequ.core.text import normalize, pinyin_full, pinyin_initials
+from shequ.core.text import clean_text, normalize, pinyin_full, pinyin_initials
 from shequ.registry.models import (
     Building,
     Community,
@@ -159,7 +159,7 @@ def clean_person_fields(
         birth_date=birth_date,
         residency=residency,
         relation=relation,
-        notes=normalize(notes) if notes else "",
+        notes=clean_text(notes) if notes else "",
     )
 
 
@@ -262,7 +262,7 @@ def _set_tags(person: Person, tags: list[tuple[str, str]] | None) -> None:
     PersonTag.objects.filter(person=person).exclude(tag__in=list(wanted)).delete()
     for tag, note in wanted.items():
         PersonTag.objects.update_or_create(
-            person=person, tag=tag, defaults={"community_id": person.community_id, "note": note[:200]}
+            person=person, tag=tag, defaults={"community_id": person.community_id, "note": clean_text(note)[:200]}
         )
     # A person read with prefetch_related("tags") (every page's selector) would otherwise still show
     # the old tags, and the audit snapshot after the change would equal the one before.
@@ -294,7 +294,7 @@ def household_create(
         if any(h.pk not in set(others_confirmed) for h in households_in_room(room)):
             raise ValidationError(_("Someone has added a household to this room meanwhile; look at it first."),
                                   code="room_occupied")
-    household = Household(community_id=room.community_id, room=room, note=normalize(note))
+    household = Household(community_id=room.community_id, room=room, note=clean_text(note))
     household.full_clean()
     household.save()
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=room.community, obj=household,
@@ -307,7 +307,7 @@ def household_update(*, actor: Any, household: Household, note: str, cleared: Co
                      request: Any = None) -> Household:
     """``cleared``: fields the user emptied on purpose (the edit form's EditForm.cleared), for the log."""
     before = household_snapshot(household)
-    household.note = normalize(note)
+    household.note = clean_text(note)
     household.full_clean()
     household.save()
     b, a = diff(before, household_snapshot(household))
@@ -412,13 +412,13 @@ def person_move(*, actor: Any, person: Person, household: Household, reason: str
     now = timezone.now()
     Residence.objects.filter(person=person, ended_at__isnull=True).update(ended_at=now)
     Residence.objects.create(community_id=person.community_id, person=person, household=household,
-                             started_at=now, reason=normalize(reason))
+                             started_at=now, reason=clean_text(reason))
     person.household = household
     person.status = Person.Status.ACTIVE
     person.save(update_fields=["household", "status", "updated_at"])
     b, a = diff(before, person_snapshot(person))
     audit_record(actor=actor, action=AuditEvent.Action.MOVE, community=person.community, obj=person,
-                 before=b, after=a, summary=normalize(reason), request=request)
+                 before=b, after=a, summary=clean_text(reason), request=request)
     return person
 
 
@@ -431,13 +431,13 @@ def person_move_out(
         raise ValidationError({"status": _("this person no longer lives here")})
     before = person_snapshot(person)
     Residence.objects.filter(person=person, ended_at__isnull=True).update(
-        ended_at=timezone.now(), reason=normalize(reason)
+        ended_at=timezone.now(), reason=clean_text(reason)
     )
     person.status = Person.Status.DECEASED if deceased else Person.Status.MOVED_OUT
     person.save(update_fields=["status", "updated_at"])
     b, a = diff(before, person_snapshot(person))
     audit_record(actor=actor, action=AuditEvent.Action.MOVE_OUT, community=person.community, obj=person,
-                 before=b, after=a, summary=normalize(reason), request=request)
+                 before=b, after=a, summary=clean_text(reason), request=request)
     return person
 
 
@@ -452,7 +452,7 @@ def household_move_out(*, actor: Any, household: Household, reason: str = "", re
     household.status = Household.Status.VACATED
     household.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action=AuditEvent.Action.MOVE_OUT, community=household.community, obj=household,
-                 before=before, after=household_snapshot(household), summary=normalize(reason), request=request)
+                 before=before, after=household_snapshot(household), summary=clean_text(reason), request=request)
     return household
 
 
