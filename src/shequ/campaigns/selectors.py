@@ -152,7 +152,10 @@ def coverage(scope: Scope, campaign: Campaign) -> Coverage:
     compounds = dict(Compound.objects.filter(pk__in=[k for k in by["compound"] if k]).values_list("id", "name"))
     buildings = {b.pk: b for b in Building.objects.filter(pk__in=[k for k in by["building"] if k])}
     units = {u.pk: u for u in Unit.objects.filter(pk__in=[k for k in by["unit"] if k])}
-    grids = dict(Grid.objects.filter(pk__in=[k for k in by["grid"] if k]).values_list("id", "name"))
+    grid_rows = list(Grid.objects.filter(pk__in=[k for k in by["grid"] if k]).values_list("id", "name", "number"))
+    grids = {pk: name for pk, name, _number in grid_rows}
+    # Grids in their numeric order (第一, 第二, 第三), not their names' (第一, 第三, 第二); none last.
+    grid_order = {pk: number for pk, _name, number in grid_rows}
 
     def building_label(pk: int) -> str:
         b = buildings[pk]
@@ -178,7 +181,7 @@ def coverage(scope: Scope, campaign: Campaign) -> Coverage:
                                   {"unit": units[k]}) for k, c in by["unit"].items()),
                      key=lambda r: (r.extra["unit"].building_id, r.extra["unit"].sort_key)),
         grids=sorted((CoverageRow(k, grids.get(k, "-") if k else "-", c) for k, c in by["grid"].items()),
-                     key=lambda r: r.label),
+                     key=lambda r: (r.key is None, grid_order.get(r.key, 0))),
         households=households,
     )
 
