@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -206,6 +207,9 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.room.address
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household", args=[self.pk])
+
 
 class Person(models.Model):
     """A person living in (or found in) the community. The ID number is optional: children,
@@ -279,6 +283,9 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:person", args=[self.pk])
 
 
 class PersonTag(models.Model):
