@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from shequ.core.address import parse_address
+from shequ.core.address import parse_address, parse_place
 from shequ.core.scoping import Scope
 from shequ.core.text import compact, normalize
 from shequ.registry.models import (
@@ -270,12 +270,14 @@ class SearchResult:
     households: list[Household]
     persons: list[Person]
     kind: str  # "address" | "digits" | "pinyin" | "name" | ""
+    more: bool = False  # more households matched than were listed (a whole building)
 
 
 def search(scope: Scope, q: str, *, limit: int = 50) -> SearchResult:
     """What a community worker types: a name, pinyin initials ("zs" for 张三), the last digits of an
-    ID or phone number, an address (9-2-502, 9号楼2单元502, 9栋2单元502室, 富通小区9-2-502), or
-    words of a tag's details (胰岛素 finds the insulin users)."""
+    ID or phone number, an address (9-2-502, 9号楼2单元502, 9栋2单元502室, 富通小区9-2-502), a
+    building or stairwell (九号楼, 9号楼二单元, 9-2: its households), or words of a tag's details
+    (胰岛素 finds the insulin users)."""
     return search_within(
         persons=persons_qs(scope),
         households=scope.households_qs(Household.objects.select_related("room__unit__building__compound")),
@@ -292,23 +294,30 @@ def search_within(*, persons: QuerySet[Person], households: QuerySet[Household],
     if not text:
         return SearchResult([], [], "")
     address = parse_address(text)
-    if address is not None:
-        rooms = Room.objects.filter(
-            unit__building__number=address.building, number=address.room
-        )
-        if address.unit:
-            rooms = rooms.filter(unit__number=address.unit)
-        if address.compound:
-            rooms = rooms.filter(unit__building__compound__name__contains=address.compound)
+    place = parse_place(text) if address is None else None
+    if address is not None or place is not None:
+        where = address or place
+        assert where is not None
+        rooms = Room.objects.filter(unit__building__number=where.building)
+        if where.room:
+            rooms = rooms.filter(number=where.room)
+        if where.unit:
+            rooms = rooms.filter(unit__number=where.unit)
+        if where.compound:
+            rooms = rooms.filter(unit__building__compound__name__contains=where.compound)
         found = list(
             households.filter(room__in=rooms)
             .annotate(person_count=Count("persons", filter=Q(persons__status=ACTIVE)))
-            .order_by("status", "id")[:limit]
+            .order_by("status", "room__unit__sort_key", "room__floor", "room__number", "id")[:limit + 1]
         )
-        people = list(
-            persons.filter(household__in=[h.pk for h in found], status=ACTIVE).order_by("household_id", "id")
-        )
-        return SearchResult(found, people, "address")
+        more = len(found) > limit
+        found = found[:limit]
+        # A building or stairwell nobody may see here may still be a name that looks like one (王一楼).
+        if found or address is not None:
+            people = list(
+                persons.filter(household__in=[h.pk for h in found], status=ACTIVE).order_by("household_id", "id")
+            )
+            return SearchResult(found, people, "address", more=more)
     digits = compact(text).upper()
     qs = persons
     if len(digits) >= 4 and (digits.isdigit() or (digits[:-1].isdigit() and digits[-1] == "X")):
