@@ -26,6 +26,9 @@ from shequ.registry.models import (
 )
 
 ACTIVE = Person.Status.ACTIVE
+# Who lives in a place, one definition for every count a page shows (floor plan, room, building,
+# grid, community): a person living there, in a household that still lives there.
+OCCUPANT = Q(status=ACTIVE, household__status=Household.Status.ACTIVE)
 
 
 # -- single objects: outside the scope is the same as missing (404) ----------------------------
@@ -96,11 +99,31 @@ def building_list(scope: Scope, compound: Compound) -> list[dict[str, Any]]:
         .annotate(n=Count("id"))
     )
     people = dict(
-        Person.objects.filter(household__room__unit__building__in=buildings, status=ACTIVE)
+        Person.objects.filter(OCCUPANT, household__room__unit__building__in=buildings)
         .values_list("household__room__unit__building")
         .annotate(n=Count("id"))
     )
     return [{"building": b, "households": counts.get(b.pk, 0), "persons": people.get(b.pk, 0)} for b in buildings]
+
+
+def _occupancy(rooms: list[Room]) -> dict[int, tuple[list[Household], int]]:
+    """room id -> (its active households, the persons living in them): what the floor plan and the
+    room page both show, so that they never disagree."""
+    households: dict[int, list[Household]] = defaultdict(list)
+    for h in Household.objects.filter(room__in=rooms, status=Household.Status.ACTIVE).order_by("id"):
+        households[h.room_id].append(h)
+    persons = dict(
+        Person.objects.filter(OCCUPANT, household__room__in=rooms).values_list("household__room_id")
+        .annotate(n=Count("id"))
+    )
+    return {r.pk: (households.get(r.pk, []), persons.get(r.pk, 0)) for r in rooms}
+
+
+def room_occupancy(room: Room) -> tuple[int, int]:
+    """(households, persons) living in a room, as its cell on the floor plan counts them; for every
+    role that may see the room, a property company included."""
+    households, persons = _occupancy([room])[room.pk]
+    return len(households), persons
 
 
 @dataclass
@@ -122,18 +145,11 @@ def building_floor_plan(scope: Scope, building: Building, *, with_tags: bool) ->
     occupancy and, for roles that may see people, the special-population tags at a glance."""
     rooms = list(scope.rooms(Room.objects.filter(unit__building=building)).select_related("unit"))
     cells = {r.pk: RoomCell(room=r) for r in rooms}
-    households = Household.objects.filter(room__in=rooms, status=Household.Status.ACTIVE)
-    for h in households:
-        cells[h.room_id].households.append(h)
-    for room_id, n in (
-        Person.objects.filter(household__room__in=rooms, household__status=Household.Status.ACTIVE, status=ACTIVE)
-        .values_list("household__room_id")
-        .annotate(n=Count("id"))
-    ):
-        cells[room_id].persons = n
+    for room_id, (households, persons) in _occupancy(rooms).items():
+        cells[room_id].households, cells[room_id].persons = households, persons
     if with_tags:
         for room_id, tag in PersonTag.objects.filter(
-            person__household__room__in=rooms, person__status=ACTIVE
+            person__household__room__in=rooms, person__status=ACTIVE, person__household__status=Household.Status.ACTIVE
         ).values_list("person__household__room_id", "tag"):
             cells[room_id].tags.add(tag)
     by_unit: dict[int, dict[int, list[RoomCell]]] = defaultdict(lambda: defaultdict(list))
@@ -231,12 +247,12 @@ def grid_list(scope: Scope) -> list[dict[str, Any]]:
         .annotate(n=Count("id"))
     )
     persons = dict(
-        Person.objects.filter(household__room__unit__building__grid_id__in=ids, status=ACTIVE)
+        Person.objects.filter(OCCUPANT, household__room__unit__building__grid_id__in=ids)
         .values_list("household__room__unit__building__grid_id")
         .annotate(n=Count("id"))
     )
     tagged = dict(
-        Person.objects.filter(household__room__unit__building__grid_id__in=ids, status=ACTIVE, tags__isnull=False)
+        Person.objects.filter(OCCUPANT, household__room__unit__building__grid_id__in=ids, tags__isnull=False)
         .values_list("household__room__unit__building__grid_id")
         .annotate(n=Count("id", distinct=True))
     )
@@ -348,12 +364,13 @@ def community_counts(communities: QuerySet[Community]) -> list[dict[str, Any]]:
     compounds = per(Compound.objects.all())
     buildings = per(Building.objects.all())
     households = per(Household.objects.filter(status=Household.Status.ACTIVE))
-    persons = per(Person.objects.filter(status=ACTIVE))
-    migrants = per(Person.objects.filter(status=ACTIVE, residency__in=[Person.Residency.MIGRANT,
+    persons = per(Person.objects.filter(OCCUPANT))
+    migrants = per(Person.objects.filter(OCCUPANT, residency__in=[Person.Residency.MIGRANT,
                                                                        Person.Residency.TEMPORARY,
                                                                        Person.Residency.NON_RESIDENT]))
     tag_rows = (
-        PersonTag.objects.filter(community_id__in=ids, person__status=ACTIVE)
+        PersonTag.objects.filter(community_id__in=ids, person__status=ACTIVE,
+                                 person__household__status=Household.Status.ACTIVE)
         .values_list("community_id", "tag")
         .annotate(n=Count("id"))
     )

@@ -78,7 +78,10 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require("registry.view_places")
 def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
     room = selectors.room_get(request.scope, pk)
+    # Who may see households gets them listed; everyone (a property company too) gets the counts
+    # the floor plan shows for this room.
     households = selectors.room_households(request.scope, room)
+    household_count, person_count = selectors.room_occupancy(room)
     can_edit = request.scope.can("registry.edit", room.community_id)
     form = HouseholdForm(room=room)
     if request.method == "POST":
@@ -100,7 +103,9 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "registry/room_detail.html",
-        {"room": room, "households": households, "form": form, "can_edit": can_edit},
+        {"room": room, "households": households, "form": form, "can_edit": can_edit,
+         "may_see_households": request.scope.can("registry.view_persons", room.community_id),
+         "household_count": household_count, "person_count": person_count},
     )
 
 
