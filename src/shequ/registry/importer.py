@@ -1004,7 +1004,7 @@ class _RosterImport:
         if moved:
             with self._timed("orm"):
                 Residence.objects.filter(person__in=moved, ended_at__isnull=True).update(ended_at=now)
-        reason = _("registered")
+        reason = "registered"  # shown translated (Residence.reason_shown)
         self.tables.residence.insert(
             [(c, pk, person[1], now, reason) for pk, person in zip(pks, person_rows, strict=True)]
             + [(c, p.pk, p.household_id, now, reason) for p in moved]

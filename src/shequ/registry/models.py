@@ -317,6 +317,10 @@ class PersonTag(models.Model):
         return self.get_tag_display()
 
 
+# The reason of a residence opened by registration, as it has been stored.
+REGISTERED = frozenset({"registered", "入户登记"})
+
+
 class Residence(models.Model):
     """Where a person lived and when: one open row (``ended_at`` null) per person who lives here."""
 
@@ -339,3 +343,9 @@ class Residence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}@{self.household_id} {self.started_at:%Y-%m-%d}"
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the reader's language when it is the one written automatically on
+        registration (stored as "registered"; older rows hold the word of the writer's language)."""
+        return str(_("registered")) if self.reason in REGISTERED else self.reason

@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from shequ.core.address import parse_address, parse_place
@@ -167,8 +168,15 @@ def building_floor_plan(scope: Scope, building: Building, *, with_tags: bool) ->
     return plans
 
 
+def with_head(qs: QuerySet[Household]) -> QuerySet[Household]:
+    """Households with ``head_name``: the name of the head living there ("" when none), which is how
+    people tell apart two households in one room."""
+    head = Person.objects.filter(household=OuterRef("pk"), relation=Person.Relation.HEAD, status=ACTIVE)
+    return qs.annotate(head_name=Coalesce(Subquery(head.order_by("id").values("name")[:1]), Value("")))
+
+
 def room_households(scope: Scope, room: Room) -> QuerySet[Household]:
-    return scope.households_qs(room.households.all()).annotate(
+    return with_head(scope.households_qs(room.households.all())).annotate(
         person_count=Count("persons", filter=Q(persons__status=ACTIVE))
     ).order_by("status", "id")
 
@@ -322,7 +330,7 @@ def search_within(*, persons: QuerySet[Person], households: QuerySet[Household],
         if where.compound:
             rooms = rooms.filter(unit__building__compound__name__contains=where.compound)
         found = list(
-            households.filter(room__in=rooms)
+            with_head(households.filter(room__in=rooms))
             .annotate(person_count=Count("persons", filter=Q(persons__status=ACTIVE)))
             .order_by("status", "room__unit__sort_key", "room__floor", "room__number", "id")[:limit + 1]
         )
@@ -410,4 +418,4 @@ def households_for_move(scope: Scope, person: Person, address_text: str) -> list
         qs = qs.filter(room__unit__number=address.unit)
     if address.compound:
         qs = qs.filter(room__unit__building__compound__name__contains=address.compound)
-    return list(scope.households_qs(qs).order_by("id")[:20])
+    return list(with_head(scope.households_qs(qs)).order_by("id")[:20])

@@ -344,7 +344,7 @@ def person_create(
     person.full_clean(validate_unique=False, validate_constraints=False)
     person.save()
     Residence.objects.create(community_id=person.community_id, person=person, household=household,
-                             started_at=timezone.now(), reason=_("registered"))
+                             started_at=timezone.now(), reason="registered")  # shown translated: Residence.reason_shown
     _set_tags(person, tags)
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=household.community, obj=person,
                  after=person_snapshot(person), request=request)
