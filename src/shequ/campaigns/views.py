@@ -279,7 +279,7 @@ def sample(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.warning(request, w)
                 tube = registration.tube
                 params = {"tube": "" if tube.is_closed else tube.code, "pooling": tube.pooling,
-                          "point": d["point"] or "", "last": tube.pk}
+                          "point": d["point"] or "", "last": tube.pk or ""}
                 return redirect(f"{reverse('campaigns:sample', args=[campaign.pk])}?{urlencode(params)}")
     code = request.GET.get("tube", "")
     pooling = request.GET.get("pooling", "10")
