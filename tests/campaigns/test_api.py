@@ -12,8 +12,9 @@ from django.urls import reverse
 from shequ.campaigns.models import Sample, Tube
 
 
-def post(client: Client, campaign: Any, body: dict) -> Any:
-    return client.post(reverse("api:campaign_tubes", args=[campaign.pk]), body, content_type="application/json")
+def post(client: Client, campaign: Any, body: dict, **headers: str) -> Any:
+    return client.post(reverse("api:campaign_tubes", args=[campaign.pk]), body, content_type="application/json",
+                       **headers)
 
 
 @pytest.mark.django_db
@@ -138,7 +139,7 @@ def test_created_counts_the_samples_stored(login: Any, test_round: Any, anchor_h
 def test_a_tube_in_a_screening_round_is_422(login: Any, screening: Any, anchor_household: Any) -> None:
     person = _persons(anchor_household)[0]
     r = post(login("secretary"), screening, {"code": "SCR-1", "pooling": 1, "samples": [
-        {"client_id": str(uuid.uuid4()), "person_id": person.pk}]})
+        {"client_id": str(uuid.uuid4()), "person_id": person.pk}]}, HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 422 and "screening" in r.json()["message"]
     assert not Tube.objects.filter(campaign=screening).exists()
 

@@ -110,17 +110,25 @@ class ExemptForm(OnceForm):
     note = forms.CharField(label=_("proof or note"), max_length=200, required=False)
 
 
+def pooling_choices() -> list[tuple[int, str]]:
+    """Read when a form is made, in the language of its request."""
+    return [(n, str(_("single (1 person)")) if n == 1 else str(_("%(n)s-in-1")) % {"n": n}) for n in POOLINGS]
+
+
 class SampleForm(forms.Form):
-    """One person into a tube: a scanned pass / ID / phone, or a person chosen from the lookup."""
+    """One person into a tube: a scanned pass / ID / phone, or a person chosen from the lookup.
+
+    No ``required`` attributes: the look-up's search button submits this form too (the tube may
+    still be empty then), and the page's script checks the fields itself."""
+
+    use_required_attribute = False
 
     tube = forms.CharField(label=_("tube code"), max_length=40,
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
-    pooling = forms.TypedChoiceField(label=_("pooling"), coerce=int, choices=[(n, f"{n}") for n in POOLINGS],
-                                     initial=10)
+    pooling = forms.TypedChoiceField(label=_("pooling"), coerce=int, choices=pooling_choices, initial=10)
     point = forms.IntegerField(required=False, widget=forms.HiddenInput)
     credential = forms.CharField(label=_("scan a pass, or type an ID or phone number"), max_length=300,
-                                 required=False, widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                                               "autofocus": True}))
+                                 required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     person = forms.IntegerField(required=False, widget=forms.HiddenInput)
     client_id = forms.UUIDField(widget=forms.HiddenInput)
     close = forms.BooleanField(required=False)

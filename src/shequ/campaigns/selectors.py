@@ -306,6 +306,7 @@ def lookup_persons(scope: Scope, campaign: Campaign, q: str, *, limit: int = 60)
     address = None if text.isdigit() else parse_address(text)
     stairwell = re.fullmatch(r"(\d+)[-－](\d+)", text)
     if stairwell:  # "9-2": everyone of building 9, unit 2 (a sampler calling a stairwell down)
+        limit = max(limit, 200)  # the whole stairwell, even where two compounds have a 9-2
         qs = qs.filter(household__room__unit__building__number=stairwell[1],
                        household__room__unit__number=stairwell[2])
     elif text.isdigit() and len(text) >= 4:
@@ -321,6 +322,18 @@ def lookup_persons(scope: Scope, campaign: Campaign, q: str, *, limit: int = 60)
     return list(qs.select_related("household__room__unit__building__compound").order_by(
         "household__room__unit__building__compound_id", "household__room__unit__building__sort_key",
         "household__room__unit__sort_key", "household__room__floor", "household__room__number", "id")[:limit])
+
+
+def sampled_tubes(campaign: Campaign, person_ids: list[int]) -> dict[int, list[str]]:
+    """person id -> codes of the tubes they were sampled into in this round (for the look-up's
+    results: who is in the tube being filled, who was sampled already). The caller has scoped the
+    persons."""
+    found: dict[int, list[str]] = {}
+    if person_ids:
+        for person_id, code in (Sample.objects.filter(campaign=campaign, person_id__in=person_ids)
+                                .order_by("id").values_list("person_id", "tube__code")):
+            found.setdefault(person_id, []).append(code)
+    return found
 
 
 def households_of(person_ids: list[int]) -> dict[int, Household]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -248,22 +247,46 @@ def point_list(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form, "manages": manages})
 
 
+def _sample_url(campaign: Campaign, **params: Any) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return reverse("campaigns:sample", args=[campaign.pk]) + (f"?{query}" if query else "")
+
+
+def _point_id(campaign: Campaign, value: Any) -> int | None:
+    """The sampling point chosen, if it is one of this round's."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and campaign.points.filter(pk=int(text)).exists() else None
+
+
 @require("campaigns.field")
 def sample(request: HttpRequest, pk: int) -> HttpResponse:
     """Sample registration on a phone: the tube barcode and its pooling, then one person at a time
-    (a scanned pass, an ID or phone number, or a person chosen from the lookup)."""
+    (a scanned pass, an ID or phone number, or a person chosen from the look-up). The look-up's
+    search and Add buttons belong to the same form as the tube field (``form="sample-form"``), so
+    searching keeps the tube typed so far, and Add puts that person into that tube; sample.js does
+    the same in place, through the offline queue."""
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
-    registration = None
+    if campaign.kind != Kind.TEST_ROUND:
+        return render(request, "campaigns/sample.html", {"campaign": campaign, "screening": True})
+    data = request.POST if request.method == "POST" else request.GET
+    q = data.get("q", "").strip()
+    form = None
     if request.method == "POST":
+        wants_lookup = request.POST.get("action") == "lookup" or (q and not any(
+            request.POST.get(k, "").strip() for k in ("credential", "person", "close")))
+        if wants_lookup:
+            return redirect(_sample_url(campaign, tube=request.POST.get("tube", "").strip(),
+                                        pooling=request.POST.get("pooling"),
+                                        point=_point_id(campaign, request.POST.get("point")), q=q))
         form = SampleForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
             person, problem = _person_for(request, campaign, d)
+            point = campaign.points.filter(pk=d["point"]).first() if d["point"] else None
+            specs = [services.SampleIn(client_id=d["client_id"], person=person, problem=problem)]
+            if person is None and not problem and d["close"]:
+                specs = []
             try:
-                point = campaign.points.filter(pk=d["point"]).first() if d["point"] else None
-                specs = [services.SampleIn(client_id=d["client_id"], person=person, problem=problem)]
-                if person is None and not problem and d["close"]:
-                    specs = []
                 registration = services.tube_register(
                     actor=request.user, campaign=campaign, code=d["tube"], pooling=d["pooling"], samples=specs,
                     point=point, close=d["close"], request=request)
@@ -278,22 +301,29 @@ def sample(request: HttpRequest, pk: int) -> HttpResponse:
                 for w in registration.warnings:
                     messages.warning(request, w)
                 tube = registration.tube
-                params = {"tube": "" if tube.is_closed else tube.code, "pooling": tube.pooling,
-                          "point": d["point"] or "", "last": tube.pk or ""}
-                return redirect(f"{reverse('campaigns:sample', args=[campaign.pk])}?{urlencode(params)}")
-    code = request.GET.get("tube", "")
-    pooling = request.GET.get("pooling", "10")
-    form = SampleForm(initial={"tube": code, "pooling": pooling, "point": request.GET.get("point"),
-                               "client_id": SampleForm.new_client_id()})
-    tube = Tube.objects.filter(campaign=campaign, code=code.strip().upper()).first() if code else None
-    last = Tube.objects.filter(campaign=campaign, pk=request.GET.get("last") or 0).first() if request.GET.get(
-        "last", "").isdigit() else None
-    found = selectors.lookup_persons(request.scope, campaign, request.GET.get("q", ""))  # type: ignore[attr-defined]
+                return redirect(_sample_url(campaign, tube="" if tube.is_closed else tube.code, pooling=tube.pooling,
+                                            point=point.pk if point else None, last=tube.pk, q=q))
+    code = (data.get("tube") or "").strip().upper()
+    pooling = data.get("pooling") or "10"
+    point = _point_id(campaign, data.get("point"))
+    if form is None:
+        form = SampleForm(initial={"tube": code, "pooling": pooling, "point": point,
+                                   "client_id": SampleForm.new_client_id()})
+    else:
+        # Shown again after a refusal: a new client_id, so that the next try is a new registration.
+        form.data = form.data.copy()
+        form.data["client_id"] = str(SampleForm.new_client_id())
+    form.fields["tube" if not code else "credential"].widget.attrs["autofocus"] = True
+    tube = Tube.objects.filter(campaign=campaign, code=code).first() if code else None
+    last_pk = request.GET.get("last", "")
+    last = Tube.objects.filter(campaign=campaign, pk=int(last_pk)).first() if last_pk.isdigit() else None
+    found = selectors.lookup_persons(request.scope, campaign, q)  # type: ignore[attr-defined]
+    sampled = selectors.sampled_tubes(campaign, [p.pk for p in found])
     return render(request, "campaigns/sample.html", {
-        "campaign": campaign, "form": form, "tube": tube, "last": last if last and last != tube else None,
+        "campaign": campaign, "form": form, "tube": tube, "last": last if last and last != tube and last.is_closed else None,
         "samples": selectors.tube_samples(request.scope, tube) if tube else [],  # type: ignore[attr-defined]
-        "found": [(p, uuid.uuid4()) for p in found], "q": request.GET.get("q", ""), "code": code,
-        "pooling": pooling, "points": campaign.points.all(), "manages": selectors.manages(request.scope, campaign)})  # type: ignore[attr-defined]
+        "found": [(p, sampled.get(p.pk, [])) for p in found], "q": q, "code": code, "point": point,
+        "points": campaign.points.all(), "manages": selectors.manages(request.scope, campaign)})  # type: ignore[attr-defined]
 
 
 def _person_for(request: HttpRequest, campaign: Campaign, d: dict[str, Any]) -> tuple[Person | None, str]:
