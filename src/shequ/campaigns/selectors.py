@@ -214,24 +214,32 @@ DOOR_TO_DOOR_TAGS = (PersonTag.Tag.ELDERLY_ALONE, PersonTag.Tag.DISABLED, Person
 
 
 def door_to_door(scope: Scope, campaign: Campaign, *, at: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Targets who cannot come down: elderly living alone, disabled or bedridden (registry tags), and
-    people under a movement restriction in force (home quarantine...). Not yet reached first."""
-    from shequ.containment.models import MovementRestriction
-    from shequ.containment.selectors import in_force
+    """Targets who cannot come down: elderly living alone, disabled or bedridden (registry tags),
+    people under a movement restriction in force (home quarantine...), and everyone not reached yet
+    in a sealed place (a sealed unit, building or compound: containment's strictest level over the
+    unit). Not yet reached first, then in walking order."""
+    from shequ.containment.models import ContainmentArea, Level, MovementRestriction
+    from shequ.containment.selectors import in_force, levels_for_units
 
     at = at or timezone.now()
+    missing = targets(scope, campaign).filter(reached_at__isnull=True, exempt_reason="")
+    sealed_units: list[int] = []
+    # The common case, no sealed area in the community, costs one query.
+    if ContainmentArea.objects.filter(in_force(at), community_id=campaign.community_id, level=Level.SEALED).exists():
+        units = set(missing.order_by().values_list("unit_id", flat=True).distinct())
+        sealed_units = sorted(u for u, level in levels_for_units(units, at).items() if level == Level.SEALED)
     restricted = MovementRestriction.objects.filter(in_force(at), person_id=OuterRef("person_id"))
     tagged = PersonTag.objects.filter(person_id=OuterRef("person_id"), tag__in=DOOR_TO_DOOR_TAGS)
     qs = (
         targets(scope, campaign).filter(exempt_reason="")
         .annotate(restricted=Exists(restricted), tagged=Exists(tagged))
-        .filter(Q(restricted=True) | Q(tagged=True))
+        .filter(Q(restricted=True) | Q(tagged=True) | Q(unit_id__in=sealed_units, reached_at__isnull=True))
         .select_related("person", "household__room__unit__building__compound")
         .order_by("compound_id", "building__sort_key", "unit__sort_key", "household__room__floor",
-                  "household__room__number")
+                  "household__room__number", "person_id")
     )
     found = list(qs)
-    person_ids = [t.person_id for t in found]
+    person_ids = [t.person_id for t in found if t.tagged or t.restricted]
     tags: dict[int, list[str]] = {}
     for pid, tag in PersonTag.objects.filter(person_id__in=person_ids, tag__in=DOOR_TO_DOOR_TAGS).values_list(
             "person_id", "tag"):
@@ -239,7 +247,10 @@ def door_to_door(scope: Scope, campaign: Campaign, *, at: dt.datetime | None = N
     kinds: dict[int, list[str]] = {}
     for r in MovementRestriction.objects.filter(in_force(at), person_id__in=person_ids):
         kinds.setdefault(r.person_id, []).append(str(r.get_kind_display()))
-    rows = [{"target": t, "reasons": tags.get(t.person_id, []) + kinds.get(t.person_id, [])} for t in found]
+    sealed = set(sealed_units)
+    sealed_label = str(Level.SEALED.label)
+    rows = [{"target": t, "reasons": tags.get(t.person_id, []) + kinds.get(t.person_id, [])
+             + ([sealed_label] if t.unit_id in sealed and t.reached_at is None else [])} for t in found]
     rows.sort(key=lambda r: r["target"].reached_at is not None)
     return rows
 

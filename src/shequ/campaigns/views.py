@@ -341,8 +341,11 @@ def _person_for(request: HttpRequest, campaign: Campaign, d: dict[str, Any]) -> 
 def door_to_door(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
     rows = selectors.door_to_door(request.scope, campaign)  # type: ignore[attr-defined]
-    return render(request, "campaigns/door_to_door.html", {"campaign": campaign, "rows": rows,
-                                                           "full_phone": exports.full_numbers(request, campaign)})
+    # A sealed compound puts thousands on the list: a page at a time on the phone.
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "campaigns/door_to_door.html", {
+        "campaign": campaign, "page": page, "rows": page.object_list,
+        "full_phone": exports.full_numbers(request, campaign)})
 
 
 @require("campaigns.manage")
