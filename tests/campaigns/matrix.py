@@ -93,6 +93,8 @@ ROUTES: dict[str, Any] = {
     "campaigns:door_to_door": (kw(), field),
     "campaigns:results": (kw(), manage),
     "campaigns:retests": (kw(), field),
+    # POST only, for those who manage containment (secretary, staff): others are refused first.
+    "campaigns:retest_quarantine": (kw(tube_pk=lambda w: w.tube.pk), post_only),
     "campaigns:tubes": (kw(), field),
     "campaigns:tube": (kw(tube_pk=lambda w: w.tube.pk), field),
     "api:campaigns": (lambda w: {}, api(lambda w, r: 200 if r in FIELD else 403)),

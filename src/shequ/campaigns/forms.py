@@ -173,3 +173,10 @@ class MissingFilterForm(forms.Form):
     unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
     grid = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+
+
+class QuarantineForm(OnceForm):
+    """Home quarantine for the persons of a positive tube (one form per tube on the re-test list)."""
+
+    days = forms.IntegerField(label=_("days"), min_value=1, max_value=28, initial=7,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))

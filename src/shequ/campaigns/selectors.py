@@ -280,7 +280,8 @@ def retest_list(scope: Scope, campaign: Campaign, *, pending_only: bool = False)
     return (
         Retest.objects.filter(campaign=campaign, **({"status": RetestStatus.PENDING} if pending_only else {}))
         .filter(visible)
-        .select_related("person__household__room__unit__building__compound", "source_tube", "resolved_tube")
+        .select_related("person__household__room__unit__building__compound", "person__household__room__unit__building__grid",
+                        "source_tube", "resolved_tube")
         .order_by("status", "source_tube__code", "person__household__room__unit__building__sort_key",
                   "person__household__room__unit__sort_key", "person__household__room__number", "person_id")
     )

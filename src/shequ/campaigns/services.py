@@ -652,10 +652,65 @@ def tube_result_set(*, actor: Any, tube: Tube, result: str, at: dt.datetime | No
         if new or tube.pooling > 1 or result == Result.POSITIVE:
             from django.urls import reverse
 
+            # The grid workers of these persons see the alert too: they know the households.
+            grids = Person.objects.filter(pk__in=[pid for pid, _r in samples]).values_list(
+                "household__room__unit__building__grid_id", flat=True)
             alert_raise(community_id=tube.community_id,
                         kind=AlertKind.TUBE_POSITIVE if result == Result.POSITIVE else AlertKind.TUBE_INVALID,
                         params={"campaign": tube.campaign.name, "tube": tube.code, "count": len(samples)},
-                        url=reverse("campaigns:tube", args=[tube.campaign_id, tube.pk]))
+                        url=reverse("campaigns:tube", args=[tube.campaign_id, tube.pk]), grids=grids)
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=tube.community, obj=tube,
                  summary=f"tube {tube.code} result {result}; {len(new)} to re-test", request=request)
     return ResultOutcome(tube, True, len(new))
+
+
+# -- after a positive tube ------------------------------------------------------------------------
+
+QUARANTINE_DAYS_MAX = 28
+
+
+@dataclass
+class QuarantineOutcome:
+    tube: Tube
+    ordered: list[Person] = field(default_factory=list)
+    # Persons left as they were, with the restriction already in force over them.
+    already: list[tuple[Person, Any]] = field(default_factory=list)
+
+
+@transaction.atomic
+def retest_quarantine(*, actor: Any, campaign: Campaign, tube: Tube, days: int = 7, at: dt.datetime | None = None,
+                      request: Any = None) -> QuarantineOutcome:
+    """Home quarantine from ``at`` for ``days`` for the persons of a positive tube who are on the
+    re-test list (not those re-tested negative since), through containment's movement restriction.
+    Persons already under a restriction in force are left as they are and named. Doing it again
+    orders nothing new: the tube row is locked, so two clicks at once run one after the other and
+    the second finds everyone restricted."""
+    from shequ.containment.models import RestrictionKind
+    from shequ.containment.selectors import restrictions_in_force
+    from shequ.containment.services import restriction_create
+
+    tube = Tube.objects.select_for_update().get(pk=tube.pk)
+    if tube.campaign_id != campaign.pk:
+        raise ValidationError({"tube": _("The tube belongs to another campaign.")})
+    if tube.result != Result.POSITIVE:
+        raise ValidationError({"tube": _("Home quarantine is ordered here for the persons of a positive tube.")})
+    if not 1 <= days <= QUARANTINE_DAYS_MAX:
+        raise ValidationError({"days": _("Home quarantine lasts 1 to %(n)s days.") % {"n": QUARANTINE_DAYS_MAX}})
+    at = at or timezone.now()
+    persons = list(Person.objects.filter(
+        pk__in=Retest.objects.filter(source_tube=tube).exclude(status=RetestStatus.NEGATIVE).values("person_id"),
+        status=Person.Status.ACTIVE).select_related("community").order_by("id"))
+    in_force = restrictions_in_force([p.pk for p in persons], at)
+    outcome = QuarantineOutcome(tube=tube)
+    reason = _("tube %(code)s positive (%(campaign)s)") % {"code": tube.code, "campaign": campaign.name}
+    for person in persons:
+        if person.pk in in_force:
+            outcome.already.append((person, in_force[person.pk][0]))
+            continue
+        restriction_create(actor=actor, person=person, kind=RestrictionKind.HOME_QUARANTINE, starts_at=at,
+                           ends_at=at + dt.timedelta(days=days), reason=reason[:200], request=request)
+        outcome.ordered.append(person)
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=campaign.community, obj=tube,
+                 summary=f"tube {tube.code}: home quarantine for {days} days ordered for {len(outcome.ordered)} "
+                         f"persons; {len(outcome.already)} already restricted", request=request)
+    return outcome

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/door-to-door/", views.door_to_door, name="door_to_door"),
     path("<int:pk>/results/", views.results_page, name="results"),
     path("<int:pk>/retests/", views.retest_list, name="retests"),
+    path("<int:pk>/tubes/<int:tube_pk>/quarantine/", views.retest_quarantine, name="retest_quarantine"),
     path("<int:pk>/tubes/", views.tube_list, name="tubes"),
     path("<int:pk>/tubes/<int:tube_pk>/", views.tube_detail, name="tube"),
 ]

@@ -22,6 +22,7 @@ from shequ.campaigns.forms import (
     FoundPersonForm,
     MissingFilterForm,
     PointForm,
+    QuarantineForm,
     ResultEntryForm,
     ResultsUploadForm,
     SampleForm,
@@ -385,10 +386,62 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("campaigns.field")
 def retest_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The re-test list by source tube, each with its people, their restrictions in force and, for
+    those who manage containment, one action that orders home quarantine for the tube's persons."""
+    from shequ.containment.selectors import restrictions_in_force
+
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
-    rows = selectors.retest_list(request.scope, campaign)  # type: ignore[attr-defined]
-    return render(request, "campaigns/retest_list.html", {"campaign": campaign, "rows": rows,
+    rows = list(selectors.retest_list(request.scope, campaign))  # type: ignore[attr-defined]
+    if request.GET.get("format") == "xlsx":
+        return exports.retests_xlsx(request, campaign, rows)
+    may_quarantine = request.scope.can("containment.manage", campaign.community_id)  # type: ignore[attr-defined]
+    restricted = restrictions_in_force({r.person_id for r in rows}, timezone.now())
+    groups: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        group = groups.setdefault(r.source_tube_id, {"tube": r.source_tube, "rows": [], "pending": 0})
+        group["rows"].append((r, restricted.get(r.person_id, [])))
+        group["pending"] += r.status == "pending"
+    for group in groups.values():
+        if may_quarantine and group["tube"].result == "positive":
+            group["form"] = QuarantineForm()
+    return render(request, "campaigns/retest_list.html", {"campaign": campaign, "groups": list(groups.values()),
                                                           "full_phone": exports.full_numbers(request, campaign)})
+
+
+@require("containment.manage")
+@require_POST
+def retest_quarantine(request: HttpRequest, pk: int, tube_pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    if not request.scope.can("containment.manage", campaign.community_id):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    tube = selectors.tube_get(request.scope, campaign, tube_pk)  # type: ignore[attr-defined]
+    form = QuarantineForm(request.POST)
+    back = reverse("campaigns:retests", args=[campaign.pk])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect(back)
+    outcome: list[services.QuarantineOutcome] = []
+
+    def order() -> str:
+        outcome.append(services.retest_quarantine(actor=request.user, campaign=campaign, tube=tube,
+                                                  days=form.cleaned_data["days"], request=request))
+        return back
+
+    try:
+        url = run_once(request, order)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect(back)
+    if outcome:  # not a resubmission of a form already done
+        done = outcome[0]
+        messages.success(request, _("Home quarantine ordered for %(n)s persons of tube %(code)s.") % {
+            "n": len(done.ordered), "code": tube.code})
+        if done.already:
+            messages.info(request, _("Already under a restriction, left as it was: %(names)s.") % {
+                "names": _(", ").join(f"{p.name} ({r.get_kind_display()})" for p, r in done.already)})
+    return redirect(url)
 
 
 @require("campaigns.field")

@@ -47,8 +47,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Counts across the communities of a street, no personal detail.
     "street.counts": frozenset({STREET}),
     "community.dashboard": frozenset({SECRETARY, STAFF}),
-    # Alerts (a refusal at a gate, a positive tube) and acknowledging them.
-    "alerts.read": frozenset({SECRETARY, STAFF}),
+    # Alerts (a refusal at a gate, a positive tube): the community's for secretary and staff, those
+    # about persons of their grid for grid workers (alerts.selectors.alert_list).
+    "alerts.read": frozenset({SECRETARY, STAFF, GRID_WORKER}),
+    # Acknowledging one for the office ("someone is on it"): not a grid worker's call.
+    "alerts.acknowledge": frozenset({SECRETARY, STAFF}),
     # Set and end movement restrictions and containment levels.
     "containment.manage": frozenset({SECRETARY, STAFF}),
     # The gate screen: only at the gates the user is posted to (Scope.gates), or every gate of the
