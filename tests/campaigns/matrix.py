@@ -86,6 +86,9 @@ ROUTES: dict[str, Any] = {
     "campaigns:missing": (kw(), field),
     "campaigns:compare": (kw(), manage),
     "campaigns:exempt": (kw(target_pk=lambda w: w.target.pk), in_grid),
+    # POST only, for grid workers (person.call): others are refused first.
+    "campaigns:call": (kw(target_pk=lambda w: w.target.pk),
+                       lambda w, r: 302 if r is ANON else 405 if r in ("grid1", "grid2") else 403),
     "campaigns:visits": (kw(), field),
     "campaigns:household": (kw(household_pk=lambda w: w.household.pk), in_grid),
     "campaigns:points": (kw(), field),

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.campaigns.models import POOLINGS, ExemptReason, Kind, Result, VisitOutcome
 from shequ.registry.forms import OnceForm
@@ -12,7 +13,7 @@ from shequ.registry.models import Building, Compound, Grid, Person
 
 
 class CampaignForm(OnceForm):
-    name = forms.CharField(label=_("name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=100)
     kind = forms.ChoiceField(label=_("kind"), choices=Kind.choices)
     starts_on = forms.DateField(label=_("starts"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -68,7 +69,9 @@ class VisitForm(OnceForm):
                                                              initial="present", required=False)
             self.fields[f"temp_{p.pk}"] = forms.DecimalField(
                 label=_("temperature"), required=False, max_digits=3, decimal_places=1, min_value=34, max_value=43,
-                widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal", "placeholder": "36.5"}))
+                widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal",
+                                                # empty means not taken; a number here would look entered
+                                                "placeholder": _("not taken")}))
 
     def person_rows(self) -> list[tuple[Person, Any, Any]]:
         return [(p, self[f"state_{p.pk}"], self[f"temp_{p.pk}"]) for p in self.persons]
@@ -151,7 +154,8 @@ class ResultEntryForm(forms.Form):
 
 
 class PointForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=100,
+                           help_text=_("e.g. 第1组 or 东门广场"))
     location = forms.CharField(label=_("location"), max_length=200, required=False)
     starts_at = forms.DateTimeField(label=_("starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
@@ -164,7 +168,7 @@ class PointForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["buildings"].queryset = Building.objects.filter(community=community).select_related(
             "compound").order_by("compound__name", "sort_key")
-        self.fields["buildings"].label_from_instance = lambda b: f"{b.compound.name} {b.number}"
+        self.fields["buildings"].label_from_instance = lambda b: f"{b.compound.name} {b}"
 
 
 class MissingFilterForm(forms.Form):

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -79,6 +79,12 @@ def target_households(scope: Scope, campaign: Campaign) -> QuerySet[TargetHouseh
 
 def target_get(scope: Scope, campaign: Campaign, pk: int) -> Target:
     return get_object_or_404(targets(scope, campaign).select_related("person", "campaign__community"), pk=pk)
+
+
+def person_to_call(scope: Scope, target: Target) -> Person:
+    """The target's person, if they are in the caller's own scope now (a grid worker's grid, not
+    only the grid the round was opened with); 404 otherwise."""
+    return get_object_or_404(scope.persons(Person.objects.filter(pk=target.person_id)))
 
 
 def household_target_get(scope: Scope, campaign: Campaign, household_pk: int) -> TargetHousehold:
@@ -152,11 +158,16 @@ def coverage(scope: Scope, campaign: Campaign) -> Coverage:
     compounds = dict(Compound.objects.filter(pk__in=[k for k in by["compound"] if k]).values_list("id", "name"))
     buildings = {b.pk: b for b in Building.objects.filter(pk__in=[k for k in by["building"] if k])}
     units = {u.pk: u for u in Unit.objects.filter(pk__in=[k for k in by["unit"] if k])}
-    grids = dict(Grid.objects.filter(pk__in=[k for k in by["grid"] if k]).values_list("id", "name"))
+    grids = {g.pk: g for g in Grid.objects.filter(pk__in=[k for k in by["grid"] if k])}
 
     def building_label(pk: int) -> str:
         b = buildings[pk]
-        return f"{compounds.get(b.compound_id, '')} {b.number}"
+        return f"{compounds.get(b.compound_id, '')} {b}"
+
+    def unit_label(pk: int) -> str:  # the address form, as in 9-2-502
+        u = units[pk]
+        b = buildings[u.building_id]
+        return f"{compounds.get(b.compound_id, '')} {b.number}-{u.number}"
 
     hh = target_households(scope, campaign).order_by().aggregate(
         n=Count("id"),
@@ -174,11 +185,11 @@ def coverage(scope: Scope, campaign: Campaign) -> Coverage:
         buildings=sorted((CoverageRow(k, building_label(k), c, {"building": buildings[k]})
                           for k, c in by["building"].items()),
                          key=lambda r: (r.extra["building"].compound_id, r.extra["building"].sort_key, r.label)),
-        units=sorted((CoverageRow(k, f"{building_label(units[k].building_id)}-{units[k].number}", c,
-                                  {"unit": units[k]}) for k, c in by["unit"].items()),
+        units=sorted((CoverageRow(k, unit_label(k), c, {"unit": units[k]}) for k, c in by["unit"].items()),
                      key=lambda r: (r.extra["unit"].building_id, r.extra["unit"].sort_key)),
-        grids=sorted((CoverageRow(k, grids.get(k, "-") if k else "-", c) for k, c in by["grid"].items()),
-                     key=lambda r: r.label),
+        # Grids in their order (第一, 第二, 第三...), not by name; buildings in no grid last.
+        grids=sorted((CoverageRow(k, grids[k].name if k in grids else "-", c) for k, c in by["grid"].items()),
+                     key=lambda r: (r.key not in grids, grids[r.key].number if r.key in grids else 0)),
         households=households,
     )
 
@@ -197,11 +208,22 @@ def missing_targets(scope: Scope, campaign: Campaign, *, compound: int | None = 
         "household__room__number", "person_id")
 
 
+def _head_name() -> Subquery:
+    """The name a household goes by: its head's, else its first member's (two households in one
+    room are told apart by it)."""
+    members = Person.objects.filter(household_id=OuterRef("household_id"), status=Person.Status.ACTIVE)
+    head_first = Case(When(relation=Person.Relation.HEAD, then=Value(0)), default=Value(1))
+    return Subquery(members.order_by(head_first, "id").values("name")[:1])
+
+
 def unvisited_households(scope: Scope, campaign: Campaign) -> QuerySet[TargetHousehold]:
     """Households without a visit that settled them (never visited, nobody home, refused), in walking
-    order: building, unit, floor."""
+    order: building, unit, floor, with the head's name and the number of persons."""
+    members = Person.objects.filter(household_id=OuterRef("household_id"), status=Person.Status.ACTIVE)
     return (
         target_households(scope, campaign).exclude(last_outcome__in=["visited", "moved_out"])
+        .annotate(head_name=_head_name(),
+                  persons=Subquery(members.order_by().values("household_id").annotate(n=Count("id")).values("n")))
         .select_related("household__room__unit__building__compound")
         .order_by("compound_id", "building__sort_key", "building__number", "unit__sort_key", "floor",
                   "household__room__number")

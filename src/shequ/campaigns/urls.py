@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/missing/", views.missing_list, name="missing"),
     path("<int:pk>/compare/", views.compare_previous, name="compare"),
     path("<int:pk>/targets/<int:target_pk>/exempt/", views.target_exempt, name="exempt"),
+    path("<int:pk>/targets/<int:target_pk>/call/", views.call, name="call"),
     path("<int:pk>/visits/", views.visit_list, name="visits"),
     path("<int:pk>/households/<int:household_pk>/", views.household_visit, name="household"),
     path("<int:pk>/points/", views.point_list, name="points"),

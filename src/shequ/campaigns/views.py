@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shequ.campaigns import exports, results, selectors, services
+from shequ.campaigns import exports, places, results, selectors, services
 from shequ.campaigns.forms import (
     CampaignForm,
     ExemptForm,
@@ -54,9 +54,11 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 
 @require("campaigns.field")
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    campaigns = selectors.campaign_list(request.scope)  # type: ignore[attr-defined]
+    campaigns = list(selectors.campaign_list(request.scope)[:200])  # type: ignore[attr-defined]
+    scopes = places.scope_labels_for(campaigns)
     return render(request, "campaigns/campaign_list.html", {
-        "campaigns": campaigns, "may_create": request.scope.can("campaigns.manage")})  # type: ignore[attr-defined]
+        "campaigns": [(c, _(", ").join(scopes[c.pk])) for c in campaigns],
+        "may_create": request.scope.can("campaigns.manage")})  # type: ignore[attr-defined]
 
 
 @require("campaigns.manage")
@@ -87,8 +89,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     coverage = selectors.coverage(request.scope, campaign)  # type: ignore[attr-defined]
     return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign, "coverage": coverage, "manages": selectors.manages(request.scope, campaign),  # type: ignore[attr-defined]
-        "places": [p.place for p in campaign.places.select_related("compound", "building__compound",
-                                                                    "unit__building__compound")],
+        "scope_label": _(", ").join(places.scope_labels(campaign)),
     })
 
 
@@ -135,9 +136,36 @@ def missing_list(request: HttpRequest, pk: int) -> HttpResponse:
         return exports.missing_pdf(request, campaign, qs, filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in filters.items() if v})
+    full_phone = exports.full_numbers(request, campaign)
     return render(request, "campaigns/missing_list.html", {
-        "campaign": campaign, "page": page, "query": query, "full_phone": exports.full_numbers(request, campaign),
+        "campaign": campaign, "page": page, "query": query, "full_phone": full_phone,
+        "may_call": not full_phone and request.scope.can("person.call", campaign.community_id),  # type: ignore[attr-defined]
         "manages": selectors.manages(request.scope, campaign)})  # type: ignore[attr-defined]
+
+
+@require("person.call")
+@require_POST
+def call(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
+    """A grid worker calls a missing person of their own grid: the phone number is revealed to them
+    through the registry's reveal (audited) and dialled. JSON for the page's script (which then opens
+    the tel: link), else a page with the number to tap."""
+    from django.http import JsonResponse
+
+    from shequ.registry.services import person_reveal
+
+    scope = request.scope  # type: ignore[attr-defined]
+    campaign = selectors.campaign_get(scope, pk)
+    if not scope.can("person.call", campaign.community_id):
+        raise PermissionDenied
+    target = selectors.target_get(scope, campaign, target_pk)
+    person = selectors.person_to_call(scope, target)
+    phone = person_reveal(actor=request.user, person=person, request=request)["phone"] if person.phone else ""
+    if request.headers.get("Accept", "").startswith("application/json"):
+        response: HttpResponse = JsonResponse({"phone": phone, "tel": f"tel:{phone}" if phone else ""})
+    else:
+        response = render(request, "campaigns/call.html", {"campaign": campaign, "person": person, "phone": phone})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require("campaigns.manage")
@@ -218,9 +246,10 @@ def household_visit(request: HttpRequest, pk: int, household_pk: int) -> HttpRes
                 messages.success(request, _("Visit saved."))
                 return redirect(url)
     visits = campaign.visits.filter(household=household).select_related("visitor")[:10]
+    head = next((p for p in persons if p.relation == Person.Relation.HEAD), persons[0] if persons else None)
     return render(request, "campaigns/household_visit.html", {
         "campaign": campaign, "household": household, "th": target_household, "form": form, "found": found,
-        "visits": visits})
+        "visits": visits, "head_name": head.name if head else ""})
 
 
 # -- test rounds ------------------------------------------------------------------------------------
@@ -243,9 +272,11 @@ def point_list(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("campaigns:points", pk=campaign.pk)
+    points = [(p, [(slot, places.slot_buildings_label(sb.building for sb in slot.slot_buildings.all()))
+                   for slot in p.slots.all()])
+              for p in selectors.point_list(request.scope, campaign)]  # type: ignore[attr-defined]
     return render(request, "campaigns/point_list.html", {
-        "campaign": campaign, "points": selectors.point_list(request.scope, campaign),  # type: ignore[attr-defined]
-        "form": form, "manages": manages})
+        "campaign": campaign, "points": points, "form": form, "manages": manages})
 
 
 def _sample_url(campaign: Campaign, **params: Any) -> str:

@@ -41,6 +41,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "registry.export": frozenset({SECRETARY, STAFF, GRID_WORKER}),
     # See one person's full ID and phone number (audited).
     "person.reveal": frozenset({SECRETARY, STAFF}),
+    # Call a person of one's own grid from a campaign's missing list: one tap reveals the phone
+    # number to the grid worker (audited like any reveal) and dials it. Scoped by the grid
+    # (Scope.persons), checked by campaigns.views.call.
+    "person.call": frozenset({GRID_WORKER}),
     # Exports carry full numbers (audited); others export masked.
     "export.unmasked": frozenset({SECRETARY, STAFF}),
     "audit.read": frozenset({SECRETARY}),
