@@ -153,3 +153,41 @@ def test_a_tube_is_filled_from_a_stairwell_lookup_in_twelve_taps(page: Any, cont
     expect(page.locator(".tube-now")).to_contain_text(rows.nth(11).locator("strong").inner_text())
     assert Tube.objects.get(campaign=campaign, code="LK-002").size == 2
     assert Sample.objects.filter(campaign=campaign).count() == 12
+
+
+def test_a_grid_worker_calls_a_missing_person_in_one_tap_on_a_phone(page: Any, live_server: Any,  # noqa: F811 - the page fixture imported above
+                                                                    world_tx: None) -> None:
+    """Issue 9.10: on a 390 px page the missing list is one card per person (no name broken into
+    characters), and one tap on Call shows the number (a logged reveal) and dials it."""
+    from playwright.sync_api import expect
+
+    from shequ.accounts.models import User
+    from shequ.audit.models import AuditEvent
+    from shequ.campaigns import services
+    from shequ.campaigns.models import Target
+    from shequ.registry.models import Building, Community
+
+    secretary = User.objects.get(username="secretary")
+    building = Building.objects.get(community__code="futong", compound__name="富通小区", number="9")
+    campaign = services.campaign_create(actor=secretary, community=Community.objects.get(code="futong"),
+                                        name="电话催检", kind="test_round", starts_on=dt.date(2022, 1, 26),
+                                        buildings=[building])
+    campaign = services.campaign_open(actor=secretary, campaign=campaign)
+    target = Target.objects.filter(campaign=campaign).exclude(person__phone="").select_related("person").order_by(
+        "building__sort_key", "unit__sort_key", "household__room__floor", "household__room__number",
+        "person_id").first()
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.fill("input[name=username]", "grid1")
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.goto(live_server.url + reverse("campaigns:missing", args=[campaign.pk]))
+    name = page.locator("td.who").first
+    line = float(name.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 24"))
+    assert name.bounding_box()["height"] < 1.8 * line  # the name is on one line
+    row = page.locator("tr", has=page.locator(f"form.call[action$='/targets/{target.pk}/call/']"))
+    expect(row).not_to_contain_text(target.person.phone)
+    with page.expect_request(lambda r: r.url.startswith("tel:") or "/call/" in r.url):
+        row.locator("form.call button").click()
+    expect(row.locator(f"a[href='tel:{target.person.phone}']")).to_have_text(target.person.phone)
+    assert AuditEvent.objects.filter(action="reveal", object_id=str(target.person_id),
+                                     actor__username="grid1").count() == 1

@@ -18,6 +18,7 @@ class CampaignForm(OnceForm):
     starts_on = forms.DateField(label=_("starts"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     grid = forms.ModelChoiceField(label=_("grid"), queryset=Grid.objects.none(), required=False,
+                                  empty_label=_("no grid"),
                                   help_text=_("Either a grid, or places below; neither: the whole community."))
     compounds = forms.ModelMultipleChoiceField(label=_("compounds"), queryset=Compound.objects.none(), required=False)
     buildings = forms.CharField(label=_("buildings"), required=False,
@@ -27,6 +28,9 @@ class CampaignForm(OnceForm):
     def __init__(self, *args: Any, community: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.community = community
+        # "starts" alone reads as the action of starting a round (开始): these are dates.
+        self.fields["starts_on"].label = _("start date")
+        self.fields["ends_on"].label = _("end date")
         self.fields["grid"].queryset = Grid.objects.filter(community=community).order_by("number")
         self.fields["compounds"].queryset = Compound.objects.filter(community=community).order_by("name")
 
@@ -50,7 +54,7 @@ class CampaignForm(OnceForm):
 
 
 class VisitForm(OnceForm):
-    outcome = forms.ChoiceField(label=_("outcome"), choices=VisitOutcome.choices, widget=forms.RadioSelect,
+    outcome = forms.ChoiceField(label=_("visit outcome"), choices=VisitOutcome.choices, widget=forms.RadioSelect,
                                 initial=VisitOutcome.VISITED)
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -67,11 +71,15 @@ class VisitForm(OnceForm):
         for p in persons:
             self.fields[f"state_{p.pk}"] = forms.ChoiceField(label=p.name, choices=self.PERSON_STATES,
                                                              initial="present", required=False)
+            self.fields[f"state_{p.pk}"].widget.attrs["aria-label"] = _("%(name)s: at home?") % {"name": p.name}
             self.fields[f"temp_{p.pk}"] = forms.DecimalField(
                 label=_("temperature"), required=False, max_digits=3, decimal_places=1, min_value=34, max_value=43,
                 widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal",
                                                 # empty means not taken; a number here would look entered
                                                 "placeholder": _("not taken")}))
+
+            self.fields[f"temp_{p.pk}"].widget.attrs["aria-label"] = _("%(name)s: temperature (°C)") % {
+                "name": p.name}
 
     def person_rows(self) -> list[tuple[Person, Any, Any]]:
         return [(p, self[f"state_{p.pk}"], self[f"temp_{p.pk}"]) for p in self.persons]
@@ -166,6 +174,8 @@ class PointForm(forms.Form):
 
     def __init__(self, *args: Any, community: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["starts_at"].label = _("start time")
+        self.fields["ends_at"].label = _("end time")
         self.fields["buildings"].queryset = Building.objects.filter(community=community).select_related(
             "compound").order_by("compound__name", "sort_key")
         self.fields["buildings"].label_from_instance = lambda b: f"{b.compound.name} {b}"
