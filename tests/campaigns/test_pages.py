@@ -157,7 +157,7 @@ def test_door_to_door_list_has_elderly_alone_and_restricted(login: Any, users: d
     assert set(restricted) <= person_ids
 
 
-def test_missing_exports_are_chinese_and_audited(login: Any, test_round: Any, building9: Any) -> None:
+def test_missing_exports_are_chinese_and_audited(login: Any, test_round: Any, building9: Any, cjk_font: None) -> None:
     from openpyxl import load_workbook
     from pypdf import PdfReader
 
