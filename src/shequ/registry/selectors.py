@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from shequ.core.address import parse_address, parse_place
 from shequ.core.scoping import Scope
-from shequ.core.text import compact, normalize
+from shequ.core.text import clean_text, compact, normalize
 from shequ.registry.models import (
     Building,
     Community,
@@ -193,7 +193,7 @@ def persons_qs(scope: Scope) -> QuerySet[Person]:
 def tag_detail_q(text: str) -> Q:
     """Tags whose details (medicine, dose, notes: "胰岛素 每日2次") contain ``text``, as the user
     typed it or folded to half-width (details are stored as typed, full-width punctuation and all)."""
-    raw = text.strip()
+    raw = clean_text(text)  # NUL and the like out: PostgreSQL refuses them in a query's text
     folded = normalize(raw)
     return Q(note__icontains=raw) | Q(note__icontains=folded) if folded != raw else Q(note__icontains=raw)
 
