@@ -7,6 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from shequ.alerts.selectors import alert_list
+from shequ.campaigns import selectors as campaign_selectors
+from shequ.campaigns.models import Status
+from shequ.core.privacy import personal_data
 from shequ.gates import roster
 from shequ.gates import selectors as gate_selectors
 from shequ.registry import selectors
@@ -14,6 +17,7 @@ from shequ.registry import selectors
 LATEST_ALERTS = 5
 
 
+@personal_data
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = request.scope
@@ -35,7 +39,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.can("gates.manage"):
         context["unstaffed"] = roster.unstaffed_for_scope(scope)
         context["gate_office"] = True
-    elif scope.can("gates.ledger"):
-        # A gate guard: the ledgers of the gates they are posted to.
+    elif scope.can("gates.screen"):
+        # A gate guard or a volunteer: the gates they are posted to, with the screen (and, for a
+        # guard, the ledger); a volunteer not posted yet is told how that happens.
         context["my_gates"] = list(gate_selectors.gate_list(scope))
+        context["gate_posts"] = True
+        context["with_ledger"] = scope.can("gates.ledger")
+    if scope.can("campaigns.field") and not scope.can("campaigns.manage"):
+        # Samplers and grid workers: the rounds open now, each with the page of their work.
+        context["open_campaigns"] = list(campaign_selectors.campaign_list(scope).filter(
+            status=Status.OPEN).order_by("-starts_on", "-id"))
+        context["field_campaigns"] = True
     return render(request, "home.html", context)

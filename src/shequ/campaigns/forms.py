@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shequ.campaigns.models import POOLINGS, ExemptReason, Kind, Result, VisitOutcome
+from shequ.core.forms import DateInput, DateTimeInput
 from shequ.registry.forms import OnceForm
 from shequ.registry.models import Building, Compound, Grid, Person
 
@@ -15,8 +16,8 @@ from shequ.registry.models import Building, Compound, Grid, Person
 class CampaignForm(OnceForm):
     name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=100)
     kind = forms.ChoiceField(label=_("kind"), choices=Kind.choices)
-    starts_on = forms.DateField(label=_("starts"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("starts"), widget=DateInput())
+    ends_on = forms.DateField(label=_("ends"), required=False, widget=DateInput())
     grid = forms.ModelChoiceField(label=_("grid"), queryset=Grid.objects.none(), required=False,
                                   empty_label=_("no grid"),
                                   help_text=_("Either a grid, or places below; neither: the whole community."))
@@ -157,7 +158,7 @@ class ResultEntryForm(forms.Form):
     code = forms.CharField(label=_("tube code"), max_length=40)
     result = forms.ChoiceField(label=_("result"), choices=Result.choices)
     at = forms.DateTimeField(label=_("time"), required=False,
-                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                             widget=DateTimeInput(),
                              input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
 
 
@@ -165,9 +166,9 @@ class PointForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=100,
                            help_text=_("e.g. 第1组 or 东门广场"))
     location = forms.CharField(label=_("location"), max_length=200, required=False)
-    starts_at = forms.DateTimeField(label=_("starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    starts_at = forms.DateTimeField(label=_("starts"), widget=DateTimeInput(),
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    ends_at = forms.DateTimeField(label=_("ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    ends_at = forms.DateTimeField(label=_("ends"), widget=DateTimeInput(),
                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     buildings = forms.ModelMultipleChoiceField(label=_("buildings called down"), queryset=Building.objects.none(),
                                                required=False)

@@ -29,6 +29,7 @@ from shequ.campaigns.forms import (
     VisitForm,
 )
 from shequ.campaigns.models import Campaign, Kind, Tube
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
 from shequ.registry.forms import add_service_errors
@@ -52,6 +53,7 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 # -- campaigns ------------------------------------------------------------------------------------
 
 
+@personal_data
 @require("campaigns.field")
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = list(selectors.campaign_list(request.scope)[:200])  # type: ignore[attr-defined]
@@ -61,6 +63,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         "may_create": request.scope.can("campaigns.manage")})  # type: ignore[attr-defined]
 
 
+@personal_data
 @require("campaigns.manage")
 def campaign_create(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
@@ -82,6 +85,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/campaign_form.html", {"form": form, "community": community})
 
 
+@personal_data
 @require("campaigns.field")
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The coverage at a glance: totals, then by grid, compound, building and unit."""
@@ -93,11 +97,13 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@personal_data
 @require("campaigns.manage")
 def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, services.campaign_open, _("The campaign is open; its targets are fixed."))
 
 
+@personal_data
 @require("campaigns.manage")
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, services.campaign_close, _("The campaign is closed."))
@@ -125,6 +131,7 @@ def _missing_filters(request: HttpRequest) -> dict[str, int | None]:
     return {k: form.cleaned_data.get(k) for k in ("compound", "building", "unit", "grid")}
 
 
+@personal_data
 @require("campaigns.field")
 def missing_list(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -143,6 +150,7 @@ def missing_list(request: HttpRequest, pk: int) -> HttpResponse:
         "manages": selectors.manages(request.scope, campaign)})  # type: ignore[attr-defined]
 
 
+@personal_data
 @require("person.call")
 @require_POST
 def call(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
@@ -168,6 +176,7 @@ def call(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
     return response
 
 
+@personal_data
 @require("campaigns.manage")
 def compare_previous(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -178,6 +187,7 @@ def compare_previous(request: HttpRequest, pk: int) -> HttpResponse:
                                                       "full_phone": exports.full_numbers(request, campaign)})
 
 
+@personal_data
 @require("campaigns.field")
 def target_exempt(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -199,6 +209,7 @@ def target_exempt(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
 # -- screening --------------------------------------------------------------------------------------
 
 
+@personal_data
 @require("campaigns.field")
 def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
     """A grid worker's phone list: households not visited yet, by building, unit and floor."""
@@ -208,6 +219,7 @@ def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/visit_list.html", {"campaign": campaign, "page": page})
 
 
+@personal_data
 @require("campaigns.field")
 def household_visit(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -255,6 +267,7 @@ def household_visit(request: HttpRequest, pk: int, household_pk: int) -> HttpRes
 # -- test rounds ------------------------------------------------------------------------------------
 
 
+@personal_data
 @require("campaigns.field")
 def point_list(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -290,6 +303,7 @@ def _point_id(campaign: Campaign, value: Any) -> int | None:
     return int(text) if text.isdigit() and campaign.points.filter(pk=int(text)).exists() else None
 
 
+@personal_data
 @require("campaigns.field")
 def sample(request: HttpRequest, pk: int) -> HttpResponse:
     """Sample registration on a phone: the tube barcode and its pooling, then one person at a time
@@ -369,6 +383,7 @@ def _person_for(request: HttpRequest, campaign: Campaign, d: dict[str, Any]) -> 
     return services.identify_for_sampling(campaign=campaign, credential=credential)
 
 
+@personal_data
 @require("campaigns.field")
 def door_to_door(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -380,6 +395,7 @@ def door_to_door(request: HttpRequest, pk: int) -> HttpResponse:
         "full_phone": exports.full_numbers(request, campaign)})
 
 
+@personal_data
 @require("campaigns.manage")
 def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Import lab results (.csv/.xlsx) or enter one by hand."""
@@ -415,6 +431,7 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
                                                       "report": report})
 
 
+@personal_data
 @require("campaigns.field")
 def retest_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The re-test list by source tube, each with its people, their restrictions in force and, for
@@ -439,6 +456,7 @@ def retest_list(request: HttpRequest, pk: int) -> HttpResponse:
                                                           "full_phone": exports.full_numbers(request, campaign)})
 
 
+@personal_data
 @require("containment.manage")
 @require_POST
 def retest_quarantine(request: HttpRequest, pk: int, tube_pk: int) -> HttpResponse:
@@ -475,6 +493,7 @@ def retest_quarantine(request: HttpRequest, pk: int, tube_pk: int) -> HttpRespon
     return redirect(url)
 
 
+@personal_data
 @require("campaigns.field")
 def tube_list(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -488,6 +507,7 @@ def tube_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/tube_list.html", {"campaign": campaign, "page": page, "status": status})
 
 
+@personal_data
 @require("campaigns.field")
 def tube_detail(request: HttpRequest, pk: int, tube_pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]

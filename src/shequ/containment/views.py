@@ -26,6 +26,7 @@ from shequ.containment import services
 from shequ.containment.forms import AreaForm, EndForm, PersonSearchForm, QuotaForm, RestrictionForm
 from shequ.containment.models import ContainmentArea, Level, MovementRestriction
 from shequ.containment.selectors import area_list, in_force, levels_for_units, restriction_list
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import Scope, require
 from shequ.core.submission import run_once
 from shequ.gates import services as gate_services
@@ -90,6 +91,7 @@ def _create(request: HttpRequest, form: Any, action: Callable[[], str]) -> str |
 # -- overview --------------------------------------------------------------------------------------------
 
 
+@personal_data
 @require(CAPABILITY)
 def index(request: HttpRequest) -> HttpResponse:
     """Every compound with what is in force over it now."""
@@ -122,6 +124,7 @@ def _strictness(level: str) -> int:
 # -- movement restrictions ------------------------------------------------------------------------------
 
 
+@personal_data
 @require(CAPABILITY)
 def restrictions(request: HttpRequest) -> HttpResponse:
     scope, now = request.scope, timezone.now()
@@ -138,6 +141,7 @@ def restrictions(request: HttpRequest) -> HttpResponse:
     })
 
 
+@personal_data
 @require(CAPABILITY)
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's restrictions, and setting a new one."""
@@ -162,6 +166,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "containment/person.html", {"person": subject, "form": form, **history})
 
 
+@personal_data
 @require(CAPABILITY)
 def restriction_end(request: HttpRequest, pk: int) -> HttpResponse:
     restriction = get_object_or_404(restriction_list(request.scope), pk=pk)
@@ -184,6 +189,7 @@ def restriction_end(request: HttpRequest, pk: int) -> HttpResponse:
 # -- containment areas -------------------------------------------------------------------------------
 
 
+@personal_data
 @require(CAPABILITY)
 def areas(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
@@ -206,6 +212,7 @@ def _set_level(request: HttpRequest, form: AreaForm, place: Compound | Building 
     return _create(request, form, create)
 
 
+@personal_data
 @require(CAPABILITY)
 def compound(request: HttpRequest, pk: int) -> HttpResponse:
     """What is in force over a compound now; set its level or its exit quota."""
@@ -252,6 +259,7 @@ def compound(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@personal_data
 @require(CAPABILITY)
 def building(request: HttpRequest, pk: int) -> HttpResponse:
     """What is in force over a building and each of its units now; set a level on it or on a unit."""
@@ -285,6 +293,7 @@ def _back_for(area: ContainmentArea) -> str:
     return reverse("containment:building", args=[building_id])
 
 
+@personal_data
 @require(CAPABILITY)
 def area_end(request: HttpRequest, pk: int) -> HttpResponse:
     area = get_object_or_404(area_list(request.scope), pk=pk)
@@ -303,6 +312,7 @@ def area_end(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@personal_data
 @require(CAPABILITY)
 def quota_end(request: HttpRequest, pk: int) -> HttpResponse:
     quota = get_object_or_404(_quotas(request.scope), pk=pk)

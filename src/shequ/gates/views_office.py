@@ -24,6 +24,7 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shequ.core.masking import mask_name, mask_phone
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
 from shequ.gates import ledger, roster, selectors, services
@@ -65,6 +66,7 @@ def _form_error_messages(request: HttpRequest, form: Any) -> None:
             messages.error(request, f"{label}: {error}" if label else error)
 
 
+@personal_data
 @require("gates.ledger")
 def passage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     passage = selectors.passage_get(request.scope, pk)
@@ -73,6 +75,7 @@ def passage_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- gates and their status ------------------------------------------------------------------------
+@personal_data
 @require("gates.manage")
 def gate_list(request: HttpRequest) -> HttpResponse:
     # Grouped by compound; two communities may each have a compound of the same name, so the id
@@ -86,6 +89,7 @@ def gate_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+@personal_data
 @require_POST
 @require("gates.manage")
 def gate_status(request: HttpRequest, pk: int) -> HttpResponse:
@@ -104,6 +108,7 @@ def gate_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(url)
 
 
+@personal_data
 @require_POST
 @require("gates.manage")
 def gate_keep_only(request: HttpRequest, pk: int) -> HttpResponse:
@@ -168,6 +173,7 @@ def _export_ledger(request: HttpRequest, gate: Gate, day: dt.date, passages: Any
     return response
 
 
+@personal_data
 @require("gates.ledger")
 def gate_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     gate = selectors.gate_get(request.scope, pk)
@@ -188,11 +194,13 @@ def gate_ledger(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- who is out now, counts per hour -----------------------------------------------------------------
+@personal_data
 @require("gates.ledger")
 def out_list(request: HttpRequest) -> HttpResponse:
     return render(request, "gates/ledger_out_list.html", {"rows": ledger.out_counts(request.scope)})
 
 
+@personal_data
 @require("gates.ledger")
 def out_detail(request: HttpRequest, pk: int) -> HttpResponse:
     compound = ledger.compound_get(request.scope, pk)
@@ -204,6 +212,7 @@ def out_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@personal_data
 @require("gates.ledger")
 def hourly(request: HttpRequest) -> HttpResponse:
     form = DayForm(request.GET or None)
@@ -229,6 +238,7 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
+@personal_data
 @require("gates.manage")
 def roster_week(request: HttpRequest) -> HttpResponse:
     community = roster.community_for_roster(request.scope, _int_or_none(request.GET.get("community")))
@@ -252,6 +262,7 @@ def _roster_url(community: Any, day: dt.date) -> str:
     return reverse("gates:roster") + "?" + urlencode({"community": community.pk, "week": day.isoformat()})
 
 
+@personal_data
 @require_POST
 @require("gates.manage")
 def roster_assign(request: HttpRequest) -> HttpResponse:
@@ -272,6 +283,7 @@ def roster_assign(request: HttpRequest) -> HttpResponse:
     return redirect(url)
 
 
+@personal_data
 @require_POST
 @require("gates.manage")
 def roster_shift_add(request: HttpRequest) -> HttpResponse:
@@ -292,6 +304,7 @@ def roster_shift_add(request: HttpRequest) -> HttpResponse:
     return redirect(url)
 
 
+@personal_data
 @require_POST
 @require("gates.manage")
 def duty_remove(request: HttpRequest, pk: int) -> HttpResponse:

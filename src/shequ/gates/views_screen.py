@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 
 from shequ.core.masking import mask_name
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.gates import offline, selectors, services
 from shequ.gates.forms_screen import PassageForm, VisitorForm
@@ -147,6 +148,7 @@ def _fresh_form(request: HttpRequest, gate: Gate, **initial: Any) -> PassageForm
     return PassageForm(gate=gate, initial={"client_id": uuid.uuid4(), "direction": direction, **initial})
 
 
+@personal_data
 @require("gates.screen")
 def screen_start(request: HttpRequest) -> HttpResponse:
     """A guard posted to one gate goes straight to it; otherwise pick one (none: say so)."""
@@ -156,6 +158,7 @@ def screen_start(request: HttpRequest) -> HttpResponse:
     return render(request, "gates/screen_start.html", {"gates": gates})
 
 
+@personal_data
 @require("gates.screen")
 def screen(request: HttpRequest, pk: int) -> HttpResponse:
     gate = selectors.gate_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -201,6 +204,7 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_screen(request, gate, _fresh_form(request, gate), verdict=verdict)
 
 
+@personal_data
 @require("gates.screen")
 def screen_lookup(request: HttpRequest, pk: int) -> HttpResponse:
     """Room (9-2-502), name, pinyin or last digits -> the persons of the gate's compound, masked."""
@@ -214,6 +218,7 @@ def screen_lookup(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "gates/screen_lookup.html", {"gate": gate, "q": q, "rows": rows, "searched": bool(q)})
 
 
+@personal_data
 @require("gates.screen")
 @gzip_page
 def screen_bundle(request: HttpRequest, pk: int) -> HttpResponse:
@@ -238,6 +243,7 @@ def screen_bundle(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@personal_data
 @require("gates.screen")
 def screen_visitor(request: HttpRequest, pk: int) -> HttpResponse:
     """Register a visitor and record their entry; the verdict is shown on the screen."""

@@ -46,7 +46,7 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record, client_address, diff
 from shequ.core.address import floor_of, parse_address, parse_building, parse_room, parse_unit
 from shequ.core.rows import refresh_planner_statistics
-from shequ.core.text import compact, normalize, normalize_name
+from shequ.core.text import clean_text, compact, normalize, normalize_name
 from shequ.registry.fastwrite import Table
 from shequ.registry.models import (
     Building,
@@ -169,7 +169,9 @@ _SEX_LABELS = {
     Person.Sex.UNKNOWN: "未知",
 }
 _TAG_SPLIT = re.compile(r"[、,;，；\n]")
-_TAG_BRACKETED = re.compile(r"^(?P<tag>[^(]+)\((?P<note>.*)\)$")
+_TAG_BRACKETED = re.compile(r"^(?P<tag>[^(（]+)[(（](?P<note>.*)[)）]$")
+# The tag's label and its details: 慢性病:胰岛素 or 慢性病：胰岛素 (the details are kept as typed).
+_TAG_NOTE = re.compile(r"[:：]")
 
 
 def _label_key(value: str) -> str:
@@ -839,11 +841,11 @@ class _RosterImport:
             return cache[raw]
         tags: dict[str, str] = {}
         problem: str | None = None
-        for part in _TAG_SPLIT.split(normalize(raw)):
+        for part in _TAG_SPLIT.split(clean_text(raw)):
             part = part.strip()
             if not part:
                 continue
-            label, _sep, note = part.partition(":")
+            label, note = (_TAG_NOTE.split(part, maxsplit=1) + [""])[:2]
             bracketed = _TAG_BRACKETED.match(label) if not note else None
             if bracketed:
                 label, note = bracketed["tag"], bracketed["note"]
@@ -1002,7 +1004,7 @@ class _RosterImport:
         if moved:
             with self._timed("orm"):
                 Residence.objects.filter(person__in=moved, ended_at__isnull=True).update(ended_at=now)
-        reason = _("registered")
+        reason = "registered"  # shown translated (Residence.reason_shown)
         self.tables.residence.insert(
             [(c, pk, person[1], now, reason) for pk, person in zip(pks, person_rows, strict=True)]
             + [(c, p.pk, p.household_id, now, reason) for p in moved]

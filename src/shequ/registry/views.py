@@ -19,8 +19,9 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shequ.core.masking import mask_id_number, mask_phone
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
-from shequ.core.submission import run_once
+from shequ.core.submission import earlier_result, run_once
 from shequ.registry import selectors, services
 from shequ.registry.forms import (
     HouseholdForm,
@@ -46,11 +47,13 @@ def _form_errors_to_messages(request: HttpRequest, exc: ValidationError) -> None
 # -- places --------------------------------------------------------------------------------------
 
 
+@personal_data
 @require("registry.view_places")
 def compound_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/compound_list.html", {"compounds": selectors.compound_list(request.scope)})
 
 
+@personal_data
 @require("registry.view_places")
 def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     compound = selectors.compound_get(request.scope, pk)
@@ -58,6 +61,7 @@ def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/compound_detail.html", {"compound": compound, "rows": rows})
 
 
+@personal_data
 @require("registry.view_places")
 def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     building = selectors.building_get(request.scope, pk)
@@ -70,36 +74,45 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@personal_data
 @require("registry.view_places")
 def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
     room = selectors.room_get(request.scope, pk)
+    # Who may see households gets them listed; everyone (a property company too) gets the counts
+    # the floor plan shows for this room.
     households = selectors.room_households(request.scope, room)
+    household_count, person_count = selectors.room_occupancy(room)
     can_edit = request.scope.can("registry.edit", room.community_id)
-    form = HouseholdForm()
+    form = HouseholdForm(room=room)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
-        form = HouseholdForm(request.POST)
+        earlier = earlier_result(request)
+        if earlier is not None:
+            return redirect(earlier)
+        form = HouseholdForm(request.POST, room=room)
         if form.is_valid():
-            url = run_once(
-                request,
-                lambda: reverse(
-                    "registry:household",
-                    args=[services.household_create(actor=request.user, room=room, note=form.cleaned_data["note"],
-                                                    request=request).pk],
-                ),
-            )
-            return redirect(url)
+            try:
+                url = run_once(request, lambda: reverse("registry:household", args=[services.household_create(
+                    actor=request.user, room=room, note=form.cleaned_data["note"],
+                    others_confirmed=form.others_confirmed, request=request).pk]))
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect(url)
     return render(
         request,
         "registry/room_detail.html",
-        {"room": room, "households": households, "form": form, "can_edit": can_edit},
+        {"room": room, "households": households, "form": form, "can_edit": can_edit,
+         "may_see_households": request.scope.can("registry.view_persons", room.community_id),
+         "household_count": household_count, "person_count": person_count},
     )
 
 
 # -- households and persons ----------------------------------------------------------------------
 
 
+@personal_data
 @require("registry.view_persons")
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, pk)
@@ -117,6 +130,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@personal_data
 @require("registry.edit")
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, pk)
@@ -124,12 +138,13 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = HouseholdForm(request.POST or None, initial={"note": household.note})
     if request.method == "POST" and form.is_valid():
         services.household_update(actor=request.user, household=household, note=form.cleaned_data["note"],
-                                  request=request)
+                                  cleared=form.cleared, request=request)
         messages.success(request, _("Saved."))
         return redirect("registry:household", pk=household.pk)
     return render(request, "registry/household_form.html", {"household": household, "form": form})
 
 
+@personal_data
 @require("registry.edit")
 def household_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, pk)
@@ -152,19 +167,22 @@ def _require_edit(request: HttpRequest, community_id: int) -> None:
         raise PermissionDenied
 
 
+@personal_data
 @require("registry.edit")
 def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, household_pk)
     _require_edit(request, household.community_id)
     if household.status != Household.Status.ACTIVE:
         raise Http404
-    form = PersonForm(request.POST or None)
+    if request.method == "POST" and (earlier := earlier_result(request)) is not None:
+        return redirect(earlier)  # this very form was saved before: its result, not a second person
+    form = PersonForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
         assert form.cleaned_person is not None
         try:
             url = run_once(request, lambda: reverse("registry:person", args=[services.person_create(
                 actor=request.user, household=household, data=form.cleaned_person, tags=form.tags(),
-                request=request).pk]))
+                same_name_confirmed=form.same_name_confirmed, request=request).pk]))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -173,6 +191,7 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     return render(request, "registry/person_form.html", {"form": form, "household": household, "person": None})
 
 
+@personal_data
 @require("registry.view_persons")
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
@@ -182,7 +201,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_reveal:
             raise PermissionDenied
         revealed = services.person_reveal(actor=request.user, person=person, request=request)
-    response = render(
+    return render(
         request,
         "registry/person_detail.html",
         {
@@ -193,30 +212,38 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": request.scope.can("registry.edit", person.community_id),
         },
     )
-    if revealed:
-        response["Cache-Control"] = "no-store"
-    return response
 
 
+@personal_data
 @require("registry.edit")
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
     _require_edit(request, person.community_id)
-    form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
-    if request.method == "POST" and form.is_valid():
+    can_reveal = request.scope.can("person.reveal", person.community_id)
+    revealed = None
+    if request.method == "POST" and "reveal" in request.POST:
+        # The person page's audited reveal, offered where a number is corrected: the form itself
+        # never carries a full number, for any role.
+        if not can_reveal:
+            raise PermissionDenied
+        revealed = services.person_reveal(actor=request.user, person=person, request=request)
+    form = PersonForm(request.POST if request.method == "POST" and not revealed else None, person=person)
+    if form.is_bound and form.is_valid():
         assert form.cleaned_person is not None
         try:
             services.person_update(actor=request.user, person=person, data=form.cleaned_person, tags=form.tags(),
-                                   request=request)
+                                   cleared=form.cleared, request=request)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("registry:person", pk=person.pk)
     return render(request, "registry/person_form.html", {"form": form, "household": person.household,
-                                                         "person": person})
+                                                         "person": person, "can_reveal": can_reveal,
+                                                         "revealed": revealed})
 
 
+@personal_data
 @require("registry.edit")
 def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
@@ -244,6 +271,7 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/person_move.html", {"person": person, "form": form, "candidates": candidates})
 
 
+@personal_data
 @require("registry.edit")
 def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
@@ -265,6 +293,7 @@ def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
 # -- search and lists ----------------------------------------------------------------------------
 
 
+@personal_data
 @require("registry.lists")
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
@@ -282,7 +311,7 @@ def _filter_form(request: HttpRequest) -> PersonFilterForm:
 
 def _filters(form: PersonFilterForm) -> dict[str, Any]:
     data = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else {}
-    return {k: data.get(k) or None for k in ("tag", "grid", "compound", "residency")}
+    return {k: data.get(k) or None for k in ("tag", "detail", "grid", "compound", "residency")}
 
 
 # Marked for extraction here, translated when the export is written (in the exporter's language).
@@ -329,6 +358,7 @@ def _export_persons(request: HttpRequest, persons: Any, *, name: str) -> HttpRes
     return response
 
 
+@personal_data
 @require("registry.lists")
 def person_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
@@ -340,11 +370,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
                   {"form": form, "page": page, "title": _("Persons"), "export_name": "persons"})
 
 
+@personal_data
 @require("registry.lists")
 def special_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     f = _filters(form)
-    persons = selectors.special_population_list(request.scope, tag=f["tag"], grid=f["grid"], compound=f["compound"])
+    persons = selectors.special_population_list(request.scope, tag=f["tag"], detail=f["detail"], grid=f["grid"],
+                                                compound=f["compound"])
     if request.GET.get("format") == "xlsx":
         return _export_persons(request, persons, name="special-populations")
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -352,6 +384,7 @@ def special_list(request: HttpRequest) -> HttpResponse:
                   {"form": form, "page": page, "title": _("Special populations"), "special": True})
 
 
+@personal_data
 @require("registry.lists")
 def grid_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.grid_list(request.scope)
@@ -371,6 +404,7 @@ def grid_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/grid_list.html", {"rows": rows})
 
 
+@personal_data
 @require("registry.lists")
 def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grid = selectors.grid_get(request.scope, pk)
@@ -383,6 +417,7 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
 REJECTED_SESSION_KEY = "registry_import_rejected"
 
 
+@personal_data
 @require("registry.import")
 def roster_import(request: HttpRequest) -> HttpResponse:
     communities = [c for c in Community.objects.filter(pk__in=request.scope.community_ids).order_by("code")
@@ -406,6 +441,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/import.html", {"form": form, "result": result, "community": community})
 
 
+@personal_data
 @require("registry.import")
 def roster_import_rejected(request: HttpRequest) -> HttpResponse:
     data = request.session.get(REJECTED_SESSION_KEY)
