@@ -1,8 +1,8 @@
 """``shequ serve``: the production server (gunicorn, several worker processes).
 
-Refuses to start without a real secret key: ``SHEQU_SECRET_KEY`` must be set, at least 32 characters,
-and not the development default. Host, port and workers come from the options or from
-``SHEQU_HOST`` / ``SHEQU_PORT`` / ``SHEQU_WORKERS``. It does not migrate: run ``shequ migrate`` when
+Refuses to start without a real secret key: ``SHEQU_SECRET_KEY`` must be set, at least 32 characters
+and 5 different characters (after trimming whitespace), and not the development default. Host, port
+and workers come from the options or from ``SHEQU_HOST`` / ``SHEQU_PORT`` / ``SHEQU_WORKERS``. It does not migrate: run ``shequ migrate`` when
 upgrading, before starting the new version (see docs/deployment).
 """
 
@@ -17,6 +17,7 @@ from django.db import connections
 from django.utils.translation import gettext as _
 
 MIN_SECRET_LENGTH = 32
+MIN_SECRET_UNIQUE_CHARACTERS = 5  # as Django's check security.W009
 
 
 def default_workers() -> int:
@@ -25,13 +26,20 @@ def default_workers() -> int:
 
 
 def secret_key_problem() -> str | None:
-    """Why the configured secret key must not be used in production, or None when it is fine."""
-    if not os.environ.get("SHEQU_SECRET_KEY"):
+    """Why the configured secret key must not be used in production, or None when it is fine.
+
+    The key is judged as trimmed: whitespace around the public default is still the default, and 32
+    spaces are no key at all. Variety follows Django's own check (security.W009): a key of fewer
+    than 5 distinct characters ("a" x 32) can be guessed whatever its length."""
+    if not os.environ.get("SHEQU_SECRET_KEY", "").strip():
         return _("SHEQU_SECRET_KEY is not set.")
-    if settings.SECRET_KEY == settings.INSECURE_DEFAULT_SECRET:
+    key = str(settings.SECRET_KEY).strip()
+    if key == settings.INSECURE_DEFAULT_SECRET.strip():
         return _("SHEQU_SECRET_KEY is the development default, which is public.")
-    if len(settings.SECRET_KEY) < MIN_SECRET_LENGTH:
+    if len(key) < MIN_SECRET_LENGTH:
         return _("SHEQU_SECRET_KEY is shorter than %(n)d characters.") % {"n": MIN_SECRET_LENGTH}
+    if len(set(key)) < MIN_SECRET_UNIQUE_CHARACTERS:
+        return _("SHEQU_SECRET_KEY has fewer than %(n)d different characters.") % {"n": MIN_SECRET_UNIQUE_CHARACTERS}
     return None
 
 
