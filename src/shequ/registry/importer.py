@@ -45,6 +45,7 @@ from python_calamine import CalamineError, load_workbook
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record, client_address, diff
 from shequ.core.address import floor_of, parse_address, parse_building, parse_room, parse_unit
+from shequ.core.excel import write_xlsx
 from shequ.core.rows import refresh_planner_statistics
 from shequ.core.text import compact, normalize, normalize_name
 from shequ.registry.fastwrite import Table
@@ -408,28 +409,21 @@ class ImportResult:
 
 def rejected_rows_xlsx(result: ImportResult) -> bytes:
     """The rejected rows as an .xlsx: the file's headers and values plus a reason column, one line per
-    row, every cell stored as text so that ID numbers keep their digits when the sheet is edited. The
-    reason column is ignored when the corrected file is imported again."""
-    from openpyxl import Workbook
-
+    row, every cell stored as text so that ID numbers keep their digits when the sheet is edited, and
+    a value that would start a formula stays text (core/excel.py). The reason column is ignored when
+    the corrected file is imported again."""
     by_row: dict[int, list[RejectedRow]] = {}
     for problem in result.rejected:
         by_row.setdefault(problem.row, []).append(problem)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "rejected"
     width = len(result.headers)
-    sheet.append([*result.headers, REASON_HEADER])
-    for problems in by_row.values():
-        values = (problems[0].values + [""] * width)[:width]
-        reason = "; ".join(f"{p.column}: {p.reason}" if p.column else p.reason for p in problems)
-        sheet.append([*values, reason])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.number_format = "@"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+
+    def rows() -> Iterator[list[str]]:
+        for problems in by_row.values():
+            values = (problems[0].values + [""] * width)[:width]
+            reason = "; ".join(f"{p.column}: {p.reason}" if p.column else p.reason for p in problems)
+            yield [*values, reason]
+
+    return write_xlsx([*result.headers, REASON_HEADER], rows(), title="rejected", all_text=True)
 
 
 # -- cells ------------------------------------------------------------------------------------------
