@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.utils.translation import gettext as _
 
 MIN_SECRET_LENGTH = 32
@@ -40,6 +40,36 @@ def secret_key_problem() -> str | None:
         return _("SHEQU_SECRET_KEY is shorter than %(n)d characters.") % {"n": MIN_SECRET_LENGTH}
     if len(set(key)) < MIN_SECRET_UNIQUE_CHARACTERS:
         return _("SHEQU_SECRET_KEY has fewer than %(n)d different characters.") % {"n": MIN_SECRET_UNIQUE_CHARACTERS}
+    return None
+
+
+def audit_role_problem() -> str | None:
+    """On PostgreSQL, why the app's database role could rewrite the audit log (it owns the table or
+    acts as its owner, is a superuser, or holds UPDATE, DELETE or TRUNCATE on it), or None. The
+    triggers refuse those statements, but an owner can disable triggers (docs/deployment.md)."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT r.rolsuper, pg_has_role(current_user, t.tableowner, 'USAGE'),"
+                " has_table_privilege(t.schemaname || '.' || t.tablename, 'UPDATE, DELETE, TRUNCATE')"
+                " FROM pg_roles r, pg_tables t WHERE r.rolname = current_user"
+                " AND t.tablename = 'audit_auditevent' AND t.schemaname = current_schema()"
+            )
+            row = cursor.fetchone()
+    except DatabaseError as exc:
+        return _("Could not check the database role's rights on the audit log: %(error)s") % {"error": exc}
+    finally:
+        connection.close()  # workers are forked: no connection may be shared with them
+    if row is None:
+        return None  # not migrated yet; `shequ migrate` comes first
+    superuser, owner, rewrite = row
+    if superuser or owner or rewrite:
+        return _("The database role %(role)s can rewrite the audit log (it is a superuser, owns the table, or may "
+                 "update, delete or truncate it). Run the app as a role that may only read and append to it: "
+                 "see docs/deployment.md, PostgreSQL.") % {"role": connection.settings_dict.get("USER") or "?"}
     return None
 
 
@@ -84,6 +114,9 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(_(
                 "SHEQU_ALLOWED_HOSTS is not set: only requests for 127.0.0.1 and localhost will be answered."
             )))
+        audit_problem = audit_role_problem()
+        if audit_problem:
+            self.stderr.write(self.style.WARNING(audit_problem))
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         if check:
             self.stdout.write(_("Configuration OK: would serve on %(bind)s with %(workers)d workers.") % {
