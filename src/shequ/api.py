@@ -1,12 +1,15 @@
 """The JSON API under /api/v1 (django-ninja), with its OpenAPI document at /api/v1/openapi.json.
 
 Authentication: the browser's session (with CSRF for writes) or ``Authorization: Bearer <token>``
-from ``shequ token create``. Every read goes through the same Scope as the pages. Errors are JSON:
-``{"message": "..."}`` (plus ``errors`` for invalid input).
+from ``shequ token create`` (general) or ``shequ gate_device create`` (a gate device). A token is
+admitted only by the routes that declare its purpose (core/api_tokens.py). Every read goes through the
+same Scope as the pages. Errors are JSON: ``{"message": "..."}`` (plus ``errors`` for invalid input).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -19,11 +22,28 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from shequ.accounts import tokencache
 from shequ.accounts.services import api_token_hash, api_token_lookup
+from shequ.core import api_tokens
 from shequ.core.scoping import scope_for
 
 
 class TokenAuth(HttpBearer):
+    """``Authorization: Bearer sq_...``. A request that sends an Authorization header is a token
+    request: if the token is unknown, revoked or of an inactive user, it is a 401, and the browser
+    session is not tried (whose CSRF check would answer a script with a 403 about forms)."""
+
     openapi_scheme = "bearer"
+
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get(self.header)
+        if not header:
+            return None  # the session may authenticate
+        scheme, _space, token = header.strip().partition(" ")
+        if scheme.lower() != self.openapi_scheme or not token.strip():
+            raise AuthenticationError
+        user = self.authenticate(request, token.strip())
+        if user is None:
+            raise AuthenticationError
+        return user
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         # A device posts several times a second with the same token: what authenticating it produced
@@ -41,22 +61,57 @@ class TokenAuth(HttpBearer):
                 device_gate: int | None = found.gate_device.gate_id  # type: ignore[attr-defined]
             except ObjectDoesNotExist:
                 device_gate = None
-            remembered = (found.user, scope_for(found.user, device_gate=device_gate))
+            purpose = found.purpose
+            if device_gate is not None:
+                purpose = api_tokens.GATE_DEVICE  # bound to a gate: a gate device, whatever the row says
+            elif purpose == api_tokens.GATE_DEVICE:
+                return None  # a gate device token whose gate binding is gone is good for nothing
+            remembered = (found.user, scope_for(found.user, device_gate=device_gate), purpose)
             tokencache.remember(key_hash, remembered)
-        request.user, request.scope = remembered  # type: ignore[attr-defined]
-        return request.user
+        user, scope, purpose = remembered
+        # The route's declaration (core/api_tokens.py), put on the request by _admit below; a route
+        # without one admits general tokens only.
+        if purpose not in getattr(request, "token_purposes_admitted", api_tokens.DEFAULT):
+            raise PermissionDenied
+        request.user, request.scope = user, scope  # type: ignore[attr-defined]
+        request.token_purpose = purpose  # type: ignore[attr-defined]
+        return user
 
 
 class SessionAuth(APIKeyCookie):
-    """The browser's Django session; ninja checks CSRF on unsafe methods."""
+    """The browser's Django session; CSRF is checked on unsafe methods, for a logged-in user only
+    (without a session a request is simply not authenticated: 401)."""
 
     param_name = "sessionid"
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError:
+            raise HttpError(403, _("The request's CSRF token is missing or wrong: reload the page and try again.")) from None
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             return user
         return None
+
+
+def _admit(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Router decorator (ninja's "view" mode, around each operation's run, so before authentication):
+    the token purposes the route declared go on the request for TokenAuth."""
+    operation = run.__self__  # type: ignore[attr-defined]
+    admitted = api_tokens.token_purposes(operation.view_func)
+
+    @functools.wraps(run)
+    def run_admitting(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        request.token_purposes_admitted = admitted  # type: ignore[attr-defined]
+        return run(request, *args, **kwargs)
+
+    return run_admitting
 
 
 api = NinjaAPI(
@@ -114,10 +169,10 @@ def _register_routers() -> None:
     from shequ.gates.api import router as gates_router
     from shequ.registry.api import router as registry_router
 
-    api.add_router("/", accounts_router)
-    api.add_router("/registry", registry_router)
-    api.add_router("/gates", gates_router)
-    api.add_router("/campaigns", campaigns_router)
+    for prefix, router in (("/", accounts_router), ("/registry", registry_router), ("/gates", gates_router),
+                           ("/campaigns", campaigns_router)):
+        router.add_decorator(_admit, mode="view")
+        api.add_router(prefix, router)
 
 
 _register_routers()
