@@ -9,21 +9,26 @@ same Scope as the pages. Errors are JSON: ``{"message": "..."}`` (plus ``errors`
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import BaseModel
 
 from shequ.accounts import tokencache
 from shequ.accounts.services import api_token_hash, api_token_lookup
 from shequ.core import api_tokens
 from shequ.core.scoping import scope_for
+
+logger = logging.getLogger(__name__)
 
 
 class TokenAuth(HttpBearer):
@@ -163,6 +168,57 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, str(exc), exc.status_code)
 
 
+# What both databases store in an integer column (PostgreSQL bigint, SQLite INTEGER). A larger
+# number in a path, query or body (2**70, 99999999999999999999) would fail in the database driver
+# as a 500; it is refused here as a 422 naming the field, before the view runs.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
+
+def _out_of_range(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], int]]:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if not INT_MIN <= value <= INT_MAX:
+            yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _out_of_range(getattr(value, name), (*path, name))
+    elif isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            yield from _out_of_range(item, (*path, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _out_of_range(item, (*path, key))
+
+
+def _bounded_integers(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Router decorator (ninja's "operation" mode: around the view, with the validated arguments)."""
+
+    @functools.wraps(view)
+    def bounded(request: HttpRequest, *args: Any, **values: Any) -> Any:
+        problems = []
+        for name, value in values.items():
+            # A schema's fields are named as the client sent them ("offset", "samples.0.person_id");
+            # _field() drops the first two parts of a body location.
+            base = ("body", name) if isinstance(value, BaseModel) else ("path", name)
+            problems += [{"loc": loc, "msg": _("must be between %(min)d and %(max)d") % {"min": INT_MIN, "max": INT_MAX}}
+                         for loc, _value in _out_of_range(value, base)]
+        if problems:
+            raise NinjaValidationError(problems)
+        return view(request, *args, **values)
+
+    return bounded
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _unstorable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The last guard: a value the database cannot store (a number beyond a smaller column's range)
+    that no schema refused is still the client's input, not a server error."""
+    logger.warning("API input the database could not store: %s", exc)
+    return _error(request, _("A value in the request is out of the range the database can store."), 422)
+
+
 def _register_routers() -> None:
     from shequ.accounts.api import router as accounts_router
     from shequ.campaigns.api import router as campaigns_router
@@ -172,6 +228,7 @@ def _register_routers() -> None:
     for prefix, router in (("/", accounts_router), ("/registry", registry_router), ("/gates", gates_router),
                            ("/campaigns", campaigns_router)):
         router.add_decorator(_admit, mode="view")
+        router.add_decorator(_bounded_integers, mode="operation")
         api.add_router(prefix, router)
 
 
