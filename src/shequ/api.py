@@ -17,7 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -119,7 +119,53 @@ def _admit(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return run_admitting
 
 
-api = NinjaAPI(
+class ErrorField(Schema):
+    field: str | None
+    reason: str
+
+
+class Error(Schema):
+    """Every error under /api/: a sentence in the user's language, and for invalid input the fields."""
+
+    message: str
+    errors: list[ErrorField] | None = None
+
+
+# The errors any route may answer, documented once for all of them (shequ/errors.py makes them).
+ERROR_RESPONSES = {
+    400: "The request body cannot be read as JSON.",
+    401: "Not logged in, or no valid API token.",
+    403: "The role or the token's purpose may not use this route.",
+    404: "No such object within what the caller may see, or no such route.",
+    413: "The request body is too large.",
+    422: "The request is not valid: ``errors`` names the fields.",
+    500: "A server error; it is logged.",
+    503: "The database cannot be reached; send the request again after ``Retry-After`` seconds.",
+}
+
+
+class ShequAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
+        """ninja's document, with the errors every route may answer (and their schema) added to
+        each operation that does not describe them itself."""
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        error = Error.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(error.pop("$defs", {}))
+        schemas["Error"] = error
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for item in document["paths"].values():
+            for method, operation in item.items():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    if status in (400, 413) and method == "get":
+                        continue
+                    responses.setdefault(str(status), {"description": description, "content": ref})
+        return document
+
+
+api = ShequAPI(
     title="Shequ API",
     version="1",
     description="Registry reads for gate devices and integrations. Numbers are masked as on the pages.",
@@ -163,8 +209,14 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     return _error(request, _("The request is not valid."), 422, errors=errors)
 
 
+# ninja's own English message for a body that is not JSON.
+_NINJA_PARSE_ERROR = "Cannot parse request body"
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc) == _NINJA_PARSE_ERROR:
+        return _error(request, _("The request body cannot be read as JSON."), 400)
     return _error(request, str(exc), exc.status_code)
 
 
