@@ -8,7 +8,14 @@ upgrading, before starting the new version (see docs/deployment).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import logging
 import os
+import signal
+import sys
+import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -129,6 +136,66 @@ class Command(BaseCommand):
         run_gunicorn(bind=bind, workers=workers)
 
 
+# After its master has died, a worker finishes the request in hand for at most this long, then is
+# stopped: the port is free within 5 s, so that a restart can bind it (a worker waiting in select()
+# noticed an orphaned state only on gunicorn's own check, after up to half the timeout: 40 s seen).
+ORPHAN_GRACE_SECONDS = 3.0
+ORPHAN_HARD_STOP_SECONDS = 4.5
+_PR_SET_PDEATHSIG = 1
+
+
+def _ask_for_parent_death_signal(sig: int) -> bool:
+    """Linux: the kernel sends ``sig`` to this process the moment its parent dies."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _stop_when_orphaned(master: int) -> None:
+    """A worker's watchdog (a daemon thread): when the master is gone, SIGTERM (gunicorn's worker
+    finishes its request and leaves its loop at once: the signal wakes its select()), then SIGABRT
+    (gunicorn raises SystemExit in the request, so an import still records how far it got), then
+    exit. Polls twice a second; where prctl works the kernel's signal comes first."""
+    while os.getppid() == master:
+        time.sleep(0.5)
+    me = os.getpid()
+    os.kill(me, signal.SIGTERM)
+    time.sleep(ORPHAN_GRACE_SECONDS)
+    os.kill(me, signal.SIGABRT)
+    time.sleep(ORPHAN_HARD_STOP_SECONDS - ORPHAN_GRACE_SECONDS)
+    os._exit(1)
+
+
+def exit_with_master(server: Any, worker: Any) -> None:
+    """gunicorn's post_fork hook, run in each worker just after it is forked."""
+    _ask_for_parent_death_signal(signal.SIGTERM)
+    master = worker.ppid
+    if os.getppid() != master:  # the master died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+    threading.Thread(target=_stop_when_orphaned, args=(master,), name="orphan-watchdog", daemon=True).start()
+
+
+def leave_at_once(server: Any, worker: Any) -> None:
+    """gunicorn's worker_exit hook, the last thing a worker runs: end the process now. The worker is
+    a fork of the master, and a normal interpreter exit tears down the whole application the master
+    had loaded (seconds on a busy machine, with the port held all along); nothing is left to do
+    once the worker's loop has ended (requests answered, connections closed with the process)."""
+    # Called from gunicorn's `finally` while its SystemExit propagates: keep that exit status (a
+    # worker that failed to boot exits with 3, and the master stops instead of forking it again).
+    leaving = sys.exc_info()[1]
+    status = leaving.code if isinstance(leaving, SystemExit) and isinstance(leaving.code, int) else (
+        0 if leaving is None or isinstance(leaving, SystemExit) and leaving.code is None else 1)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
+
+
 def run_gunicorn(*, bind: str, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -145,6 +212,9 @@ def run_gunicorn(*, bind: str, workers: int) -> None:
             self.cfg.set("accesslog", "-")
             self.cfg.set("errorlog", "-")
             self.cfg.set("proc_name", "shequ")
+            # Workers leave when their master dies (kill -9, OOM killer), so the port is free.
+            self.cfg.set("post_fork", exit_with_master)
+            self.cfg.set("worker_exit", leave_at_once)
             # Behind a reverse proxy on the same host, trust its X-Forwarded-* headers.
             self.cfg.set("forwarded_allow_ips", os.environ.get("SHEQU_FORWARDED_ALLOW_IPS", "127.0.0.1"))
             # gunicorn >= 25 opens a control socket in the home directory; two servers on one host
