@@ -136,3 +136,9 @@ def test_a_leaving_worker_keeps_its_exit_status(monkeypatch: pytest.MonkeyPatch)
                 serve.leave_at_once(None, None)
     serve.leave_at_once(None, None)
     assert codes == [3, 0, 0, 1, 0]
+    # The master calls the hook as well, for a worker it found gone: the master stays.
+    class Gone:
+        pid = os.getpid() + 1
+
+    serve.leave_at_once(None, Gone())
+    assert codes == [3, 0, 0, 1, 0]

@@ -184,6 +184,8 @@ def leave_at_once(server: Any, worker: Any) -> None:
     a fork of the master, and a normal interpreter exit tears down the whole application the master
     had loaded (seconds on a busy machine, with the port held all along); nothing is left to do
     once the worker's loop has ended (requests answered, connections closed with the process)."""
+    if worker is not None and getattr(worker, "pid", None) != os.getpid():
+        return  # the master calls this hook too, for a worker it found already gone
     # Called from gunicorn's `finally` while its SystemExit propagates: keep that exit status (a
     # worker that failed to boot exits with 3, and the master stops instead of forking it again).
     leaving = sys.exc_info()[1]
