@@ -97,7 +97,8 @@ def no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _refused(data: bytes, community: Community, filename: str = "名单.xlsx") -> str:
     with pytest.raises(RosterTooCostly) as refused:
-        import_roster(community=community, path_or_file=data, filename=filename, actor=None, limits=page_limits())
+        import_roster(community=community, path_or_file=data, filename=filename, actor=None,
+                      limits=page_limits(community))
     assert not Person.objects.filter(community=community).exists()
     assert not AuditEvent.objects.filter(community=community).exists()
     return str(refused.value)
@@ -109,7 +110,7 @@ def test_a_million_row_xlsx_is_refused_before_it_is_read_naming_the_command(comm
     assert len(data) < 10 * 1024 * 1024  # small on disk, like the tester's 5 MB file
     with translation.override("en"):
         message = _refused(data, community)
-    assert "50,000 rows" in message and "shequ import-roster" in message
+    assert "50,000 rows" in message and "shequ import-roster FILE --community limits" in message
     with translation.override("zh-hans"):
         message = _refused(data, community)
     assert "50,000" in message and "shequ import-roster" in message and "行" in message

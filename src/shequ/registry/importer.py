@@ -220,15 +220,17 @@ class RosterTooCostly(RosterFileError):
     written. str(error) names the limit."""
 
 
-def page_limits() -> UploadLimits:
+def page_limits(community: Community | None = None) -> UploadLimits:
     """The upload page: what fits in one request (the worker timeout is 60 s). A larger roster is
-    imported on the server with the command, which has no time limit."""
+    imported on the server with the command, which has no time limit; the message gives the command
+    for ``community``."""
+    code = community.code if community is not None else "CODE"
     return UploadLimits(
         max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES, max_unpacked_bytes=settings.IMPORT_MAX_UNPACKED_BYTES,
         max_rows=settings.IMPORT_PAGE_MAX_ROWS, max_columns=IMPORT_MAX_COLUMNS,
-        too_many_rows=lambda: _("Import it on the server with the command shequ import-roster FILE --community "
-                                "CODE, which has no time limit (docs: README, Roster import), or split it into "
-                                "files of fewer rows."))
+        too_many_rows=lambda: _("Split it into files of fewer rows, or ask the system administrator to import it "
+                                "on the server with the command shequ import-roster FILE --community %(code)s, "
+                                "which has no time limit.") % {"code": code})
 
 
 def command_limits() -> UploadLimits:

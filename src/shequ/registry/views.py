@@ -413,7 +413,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         try:
             result = import_roster(community=community, path_or_file=upload, filename=upload.name,
                                    actor=request.user, dry_run=form.cleaned_data["dry_run"], request=request,
-                                   limits=page_limits())
+                                   limits=page_limits(community))
         except RosterTooCostly as exc:
             form.add_error("file", str(exc))
         except RosterFileError as exc:
