@@ -15,13 +15,13 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from tests.gates.test_api_helpers import api_client, body, device_token, members, post, post_gate, token_of
 
 from shequ.accounts.models import ApiToken, User
 from shequ.accounts.services import api_token_create
 from shequ.campaigns.models import Tube
 from shequ.core import api_tokens
 from shequ.gates.models import Gate, GateDevice
-from tests.gates.test_api_helpers import api_client, body, device_token, members, post, post_gate, token_of
 
 pytestmark = pytest.mark.django_db
 

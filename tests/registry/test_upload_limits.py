@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.registry.import_files import make_community
 
 from shequ.audit.models import AuditEvent
 from shequ.core import uploads
 from shequ.registry import importer
 from shequ.registry.importer import RosterTooCostly, import_roster, page_limits
 from shequ.registry.models import Community, Person
-from tests.registry.import_files import make_community
 
 pytestmark = pytest.mark.django_db
 
@@ -194,8 +194,9 @@ def test_an_upload_larger_than_any_page_accepts_is_not_kept(login: Any, settings
 
 def test_the_results_page_refuses_a_million_rows(login: Any, users: dict[str, Any], anchor_household: Any,
                                                  no_reading: None) -> None:
-    from shequ.campaigns.results import ResultsTooCostly, results_import
     from tests.campaigns.conftest import open_round
+
+    from shequ.campaigns.results import ResultsTooCostly, results_import
 
     campaign = open_round(users["secretary"], buildings=[anchor_household.room.unit.building])
     data = ("管号,结果\n" + "T1,阴性\n" * 1_000_000).encode()
