@@ -17,3 +17,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# JSON under /api/, pages elsewhere, 503 when the database is unavailable (shequ/errors.py).
+handler400 = "shequ.errors.bad_request"
+handler403 = "shequ.errors.permission_denied"
+handler404 = "shequ.errors.page_not_found"
+handler500 = "shequ.errors.server_error"

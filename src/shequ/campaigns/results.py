@@ -26,7 +26,16 @@ from shequ.campaigns.models import Campaign, Result, Tube
 from shequ.core.text import normalize
 
 # The roster importer's public reader (python-calamine for spreadsheets, UTF-8/GBK sniffing for CSV).
-from shequ.registry.importer import RosterFileError, cell_text, csv_rows, load_upload, sheet_rows
+from shequ.core.uploads import UploadLimits
+from shequ.registry.importer import (
+    RosterFileError,
+    RosterTooCostly,
+    cell_text,
+    check_cost,
+    csv_rows,
+    load_upload,
+    sheet_rows,
+)
 
 CODE, RESULT, TIME = "code", "result", "time"
 COLUMN_LABELS = {CODE: gettext_noop("tube code"), RESULT: gettext_noop("result"), TIME: gettext_noop("time")}
@@ -82,6 +91,10 @@ class ResultsFileError(ValueError):
     """The file cannot be read or has no recognisable header."""
 
 
+class ResultsTooCostly(ResultsFileError):
+    """The file is over RESULTS_LIMITS; nothing was read. str() names the limit."""
+
+
 def parse_result(value: Any) -> str | None:
     return _RESULTS.get(normalize(cell_text(value)).strip().lower())
 
@@ -108,10 +121,18 @@ def parse_time(value: Any) -> dt.datetime | None:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
+# What one lab file may cost (core/uploads.py): a round's results per tube fit in far less; the
+# import reads each tube, so more rows would not fit in one request either.
+RESULTS_LIMITS = UploadLimits(
+    max_bytes=10 * 1024 * 1024, max_unpacked_bytes=50 * 1024 * 1024, max_rows=20_000, max_columns=50,
+    too_many_rows=lambda: _("Split it into files of fewer rows."))
+
+
 def _rows(data: bytes, filename: str) -> Any:
+    check_cost(data, RESULTS_LIMITS)
     if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or filename.lower().endswith(
             (".xlsx", ".xls", ".xlsm", ".ods")):
-        sheets = sheet_rows(data)
+        sheets = sheet_rows(data, RESULTS_LIMITS)
     else:
         sheets = csv_rows(data)
     try:
@@ -131,7 +152,7 @@ class _Good:
 def results_import(*, actor: Any, campaign: Campaign, file: IO[bytes] | bytes, filename: str = "",
                    request: Any = None) -> ResultsReport:
     try:
-        data, name = load_upload(file, filename)
+        data, name = load_upload(file, filename, RESULTS_LIMITS)
         rows = _rows(data, name)
         report = ResultsReport()
         header: dict[str, int] = {}
@@ -153,6 +174,8 @@ def results_import(*, actor: Any, campaign: Campaign, file: IO[bytes] | bytes, f
             checked = _check(campaign, number, cells, header, report, seen)
             if checked is not None:
                 good.append(checked)
+    except RosterTooCostly as exc:
+        raise ResultsTooCostly(str(exc)) from None
     except RosterFileError as exc:
         raise ResultsFileError(str(exc)) from None
     if not header:

@@ -32,6 +32,7 @@ from shequ.campaigns.models import Campaign, Kind, Tube
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
+from shequ.core.uploads import upload_refused_message
 from shequ.registry.forms import add_service_errors
 from shequ.registry.models import Community, Person
 from shequ.registry.services import clean_person_fields
@@ -404,13 +405,21 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     upload = ResultsUploadForm()
     entry = ResultEntryForm()
     report = None
-    if request.method == "POST" and "file" in request.FILES:
+    refused = upload_refused_message(request) if request.method == "POST" else None
+    if refused:
+        upload = ResultsUploadForm(request.POST)
+        upload.is_valid()
+        upload.errors.pop("file", None)
+        upload.add_error("file", refused)
+    elif request.method == "POST" and "file" in request.FILES:
         upload = ResultsUploadForm(request.POST, request.FILES)
         if upload.is_valid():
             f = upload.cleaned_data["file"]
             try:
                 report = results.results_import(actor=request.user, campaign=campaign, file=f, filename=f.name,
                                                 request=request)
+            except results.ResultsTooCostly as exc:
+                upload.add_error("file", str(exc))
             except results.ResultsFileError as exc:
                 upload.add_error("file", _("The file cannot be read: %(reason)s") % {"reason": exc})
     elif request.method == "POST":

@@ -9,8 +9,10 @@
 - ``GET /gates/{gate_id}/passages/{client_id}``: what became of a passage the device queued (404 when
   the server never received it, so the device sends it again).
 
-A gate outside the caller's scope (another compound's guard, a device token bound to another gate,
-another community) is a 404, the same as a gate that does not exist.
+These three routes admit gate device tokens (``shequ gate_device create``) besides general tokens and
+sessions; every other route of the API refuses a gate device token (core/api_tokens.py). A gate
+outside the caller's scope (another compound's guard, a device token bound to another gate, another
+community) is a 404, the same as a gate that does not exist.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from shequ.core.api_tokens import GATE_DEVICE, GENERAL, for_tokens
 from shequ.core.masking import mask_id_number, mask_name, mask_phone
 from shequ.gates import selectors, services
 from shequ.gates.models import Gate, Passage
@@ -136,6 +139,7 @@ def _invalid(e: ValidationError) -> Status:
 
 
 @router.get("/", response=list[GateOut], url_name="gates")
+@for_tokens(GENERAL, GATE_DEVICE)
 def gates(request: HttpRequest) -> list[dict]:
     _need(request, "gates.screen")
     return [{"id": g.pk, "compound_id": g.compound_id, "compound": g.compound.name, "name": g.name,
@@ -144,6 +148,7 @@ def gates(request: HttpRequest) -> list[dict]:
 
 @router.post("/{gate_id}/passages", response={200: PassageOut, 201: PassageOut, 409: ErrorOut, 422: ErrorOut},
              url_name="gate_passages")
+@for_tokens(GENERAL, GATE_DEVICE)
 def post_passage(request: HttpRequest, gate_id: int, data: PassageIn) -> Status:
     gate = _gate(request, gate_id)
     try:
@@ -167,6 +172,7 @@ def post_passage(request: HttpRequest, gate_id: int, data: PassageIn) -> Status:
 
 
 @router.get("/{gate_id}/passages/{client_id}", response=PassageOut, url_name="gate_passage")
+@for_tokens(GENERAL, GATE_DEVICE)
 def get_passage(request: HttpRequest, gate_id: int, client_id: uuid.UUID) -> dict:
     gate = _gate(request, gate_id)
     found = services.passage_by_client_id(gate=gate, client_id=client_id)

@@ -106,7 +106,7 @@ class SearchOut(Schema):
     persons: list[PersonOut]
 
 
-class CountsOut(Schema):
+class CommunityCountsOut(Schema):
     community: str
     name: str
     compounds: int
@@ -231,7 +231,7 @@ def search(request: HttpRequest, q: Query[str] = "") -> dict[str, Any]:  # type:
             "persons": [_person(p) for p in result.persons]}
 
 
-@router.get("/counts", response=list[CountsOut], summary="Counts per community (street office, secretary)")
+@router.get("/counts", response=list[CommunityCountsOut], summary="Counts per community (street office, secretary)")
 def counts(request: HttpRequest) -> list[dict[str, Any]]:
     scope = request.scope  # type: ignore[attr-defined]
     if not (scope.can("street.counts") or scope.can("community.dashboard")):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from shequ.core.masking import mask_id_number, mask_phone
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import earlier_result, run_once
+from shequ.core.uploads import upload_refused_message
 from shequ.registry import selectors, services
 from shequ.registry.forms import (
     HouseholdForm,
@@ -32,8 +34,16 @@ from shequ.registry.forms import (
     PersonForm,
     add_service_errors,
 )
-from shequ.registry.importer import RosterFileError, import_roster, rejected_rows_xlsx
+from shequ.registry.importer import (
+    RosterFileError,
+    RosterTooCostly,
+    import_roster,
+    page_limits,
+    rejected_rows_xlsx,
+)
 from shequ.registry.models import Community, Compound, Grid, Household
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 
@@ -425,14 +435,30 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     community = communities[0]
     form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
     result = None
-    if request.method == "POST" and form.is_valid():
+    refused = upload_refused_message(request) if request.method == "POST" else None
+    if refused:
+        # The upload handler kept nothing of a file over the limit: say so instead of "required".
+        form = ImportForm(request.POST, request.FILES, communities=communities)
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", refused)
+    elif request.method == "POST" and form.is_valid():
         community = form.cleaned_data["community"] or community
         upload = form.cleaned_data["file"]
         try:
             result = import_roster(community=community, path_or_file=upload, filename=upload.name,
-                                   actor=request.user, dry_run=form.cleaned_data["dry_run"], request=request)
+                                   actor=request.user, dry_run=form.cleaned_data["dry_run"], request=request,
+                                   limits=page_limits(community))
+        except RosterTooCostly as exc:
+            form.add_error("file", str(exc))
         except RosterFileError as exc:
             form.add_error("file", _("The file cannot be read: %(reason)s") % {"reason": exc})
+        except Exception:
+            # The audit log has the import's "interrupted" event with what was written by then.
+            logger.exception("roster import of %s stopped", upload.name)
+            form.add_error("file", _("The import stopped partway because of an error on the server; the rows "
+                                     "written before it are kept and the audit log records how far it got. "
+                                     "Import the same file again to complete it."))
         else:
             if result.rejected:
                 request.session[REJECTED_SESSION_KEY] = base64.b64encode(rejected_rows_xlsx(result)).decode()
