@@ -7,10 +7,13 @@ household in futong, 富通小区 9-2-502) and outsider (staff of nanxincun).
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -51,10 +54,73 @@ def token_clock(monkeypatch: pytest.MonkeyPatch, settings: Any) -> list[float]:
     return now
 
 
+class FixedClock:
+    """The time that every caller of ``django.utils.timezone.now()`` sees during a test (the code
+    under test, model defaults, the test itself): it stands still until the test moves it."""
+
+    def __init__(self, at: dt.datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+    def set(self, at: dt.datetime) -> dt.datetime:
+        assert at.tzinfo is not None, "the clock holds aware datetimes"
+        self.at = at
+        return at
+
+    def set_local(self, *args: int) -> dt.datetime:
+        """``set_local(2022, 1, 26, 23, 30)``: that wall time in the community's time zone."""
+        return self.set(dt.datetime(*args, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)))  # type: ignore[misc]
+
+    def advance(self, **delta: float) -> dt.datetime:
+        self.at += dt.timedelta(**delta)
+        return self.at
+
+    def local(self) -> dt.datetime:
+        return self.at.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
+# The moment the session's world was built: what the demo's "now" means (restrictions in force from
+# three days before it, today's round, this week's duty roster). The clock fixture starts here, so a
+# test sees the world the same whether it runs first or after a ten-minute suite.
+WORLD_BUILT_AT: list[dt.datetime] = []
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FixedClock:
+    """A fixed clock: ``timezone.now()`` is the moment the world was built (a minute later, so
+    that the demo's own rows are in the past) until the test calls ``clock.set(...)``,
+    ``clock.set_local(...)`` or ``clock.advance(...)``."""
+    from django.utils import timezone
+
+    start = (WORLD_BUILT_AT[0] if WORLD_BUILT_AT else timezone.now()) + dt.timedelta(minutes=1)
+    fixed = FixedClock(start.replace(microsecond=0))
+    monkeypatch.setattr(timezone, "now", fixed)
+    return fixed
+
+
+@pytest.fixture
+def audit_log(db: Any) -> Any:
+    """``audit_log()`` -> the audit events written since the fixture was set up (newest last);
+    keyword arguments filter them: ``audit_log(action="update", object_type="person")``."""
+    from shequ.audit.models import AuditEvent
+
+    start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    def since(**filters: Any) -> list[Any]:
+        return list(AuditEvent.objects.filter(id__gt=start, **filters).order_by("id"))
+
+    return since
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from django.utils import timezone
+
     with django_db_blocker.unblock():
         _build_world()
+    WORLD_BUILT_AT[:] = [timezone.now()]
 
 
 @pytest.fixture
