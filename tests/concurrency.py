@@ -10,7 +10,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+
+def postgresql_only(reason: str) -> None:
+    """Skip a test on SQLite, saying why it means nothing there. CI accepts this skip in its SQLite
+    run only (.ci/check_reports.py): the same test must run on PostgreSQL."""
+    if connection.vendor == "sqlite":
+        pytest.skip(f"PostgreSQL only: {reason}")
 
 
 @contextmanager

@@ -5,12 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import pytest
-
 from shequ.gates import services
 from shequ.gates.models import Passage
 from shequ.registry.models import Household
-from tests.concurrency import at_once, database_for_threads
+from tests.concurrency import at_once, database_for_threads, postgresql_only
 from tests.gates.test_api_helpers import (
     api_client,
     body,
@@ -120,10 +118,9 @@ def test_the_second_exit_under_a_quota_waits_for_the_first_households_lock(world
 
     from django.db import OperationalError, connection
 
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite takes the database's write lock at BEGIN (IMMEDIATE), so writing transactions never "
-                    "overlap and a row lock means nothing there (Django ignores select_for_update on SQLite); "
-                    "the two-exits race above runs on both databases")
+    postgresql_only("SQLite takes the database's write lock at BEGIN (IMMEDIATE), so writing transactions never "
+                    "overlap and a row lock means nothing there (Django ignores select_for_update on SQLite); the "
+                    "two-exits race above runs on both databases")
     household = next(h for h in Household.objects.filter(
         status="active", room__unit__building__compound__name="江南家园").exclude(
         room__unit__building__number="3", room__unit__number="1").order_by("id")
