@@ -102,14 +102,18 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FixedClock:
 
 @pytest.fixture
 def audit_log(db: Any) -> Any:
-    """``audit_log()`` -> the audit events written since the fixture was set up (newest last);
-    keyword arguments filter them: ``audit_log(action="update", object_type="person")``."""
+    """``audit_log()`` -> the audit events written since the fixture was set up (oldest first);
+    keyword arguments filter them: ``audit_log(action="update", object_type="person")``. The logins
+    of the test's own clients (``login("grid1")``) are left out unless ``action`` asks for them."""
     from shequ.audit.models import AuditEvent
 
     start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
     def since(**filters: Any) -> list[Any]:
-        return list(AuditEvent.objects.filter(id__gt=start, **filters).order_by("id"))
+        events = AuditEvent.objects.filter(id__gt=start, **filters)
+        if "action" not in filters:
+            events = events.exclude(action=AuditEvent.Action.LOGIN)
+        return list(events.order_by("id"))
 
     return since
 
