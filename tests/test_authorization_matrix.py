@@ -385,7 +385,7 @@ def test_every_route_has_a_write_rule() -> None:
     assert not stale, f"WRITES or READS entries for routes that are not in ROUTES: {stale}"
 
 
-def _send(client: Client, method: str, url: str, body: dict[str, Any] | Json) -> Any:
+def send_write(client: Client, method: str, url: str, body: dict[str, Any] | Json) -> Any:
     if isinstance(body, Json):
         return getattr(client, method)(url, json.dumps(body.data), content_type="application/json")
     return getattr(client, method)(url, body)
@@ -418,7 +418,7 @@ def test_role_writes_only_where_allowed_and_refused_writes_change_nothing(
         if writes:
             continue
         with dbstate.writes_to() as tables:
-            got = _send(client, write.method, url, body).status_code
+            got = send_write(client, write.method, url, body).status_code
         if got != status:
             failures.append(f"{name} {write.method.upper()} {url}: expected {status}, got {got}")
         if tables:
@@ -450,7 +450,7 @@ def test_role_writes_only_where_allowed_and_refused_writes_change_nothing(
         table = write.table if writes is True else writes
         with transaction.atomic():
             with dbstate.writes_to() as tables:
-                got = _send(client, write.method, url, body).status_code
+                got = send_write(client, write.method, url, body).status_code
             transaction.set_rollback(True)
         if got != status:
             failures.append(f"{name} {write.method.upper()} {url}: expected {status}, got {got}")
