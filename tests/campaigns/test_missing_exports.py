@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from shequ.core.masking import mask_phone
 from shequ.registry.models import Person
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 MOBILE, LANDLINE = "13912340001", "02787654321"
 

@@ -17,7 +17,8 @@ from shequ.core.scoping import scope_for
 from shequ.registry.models import Household, Person
 from tests.campaigns.conftest import open_round, sample_in
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def test_staff_create_and_open_a_campaign_over_buildings(login: Any, building9: Any) -> None:

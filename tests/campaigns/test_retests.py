@@ -14,7 +14,8 @@ from shequ.core.scoping import scope_for
 from shequ.registry.models import Building, Person
 from tests.campaigns.conftest import open_round, sample_in
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def _person_in_grid(number: int) -> Person:

@@ -18,7 +18,8 @@ from shequ.registry.models import Household, Person
 from shequ.registry.services import clean_person_fields
 from tests.campaigns.conftest import open_round, sample_in
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def active_persons(building: Any) -> list[Person]:

@@ -18,7 +18,8 @@ from shequ.registry.services import clean_person_fields
 from tests.campaigns.conftest import sample_in
 from tests.webforms import form_data
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def messages_of(response: Any) -> list[str]:

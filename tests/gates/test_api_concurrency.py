@@ -66,19 +66,19 @@ def test_two_members_leaving_at_once_cannot_both_take_the_last_exit(world_tx: No
     assert allowed == 1
 
 
-def test_passages_recorded_outside_any_transaction_keep_presence_and_idempotency(world_tx: None) -> None:
+def test_passages_recorded_outside_any_transaction_keep_presence_and_idempotency(world_tx: None,
+                                                                                   clock: Any) -> None:
     """Outside a transaction (as under the API), PostgreSQL writes a passage and the presence in one
     statement, SQLite in a short transaction: the same outcomes either way."""
     import datetime as dt
 
     from django.db import connection
-    from django.utils import timezone
 
     from shequ.gates.models import Presence
 
     assert not connection.in_atomic_block
     person = members(_anchor())[0]
-    now = timezone.now()
+    now = clock.at
 
     def record(direction: str, minutes_ago: int, *, client_id: uuid.UUID | None = None, mask: bool = True,
                offline: str = "") -> services.PassageResult:

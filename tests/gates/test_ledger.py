@@ -24,7 +24,8 @@ from shequ.gates.services import record_passage, visitor_register
 from shequ.registry.models import Household, Person
 from tests.facts import give_numbers
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.date(2022, 4, 5)

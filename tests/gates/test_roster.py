@@ -17,7 +17,8 @@ from shequ.gates.ledger import local_today
 from shequ.gates.models import DutyAssignment, Gate, Shift
 from shequ.registry.models import Community
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 

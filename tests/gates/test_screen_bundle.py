@@ -20,7 +20,8 @@ from shequ.gates.rules import Checks
 from shequ.registry.models import Person
 from tests.facts import give_numbers
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 @pytest.fixture
