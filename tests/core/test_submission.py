@@ -10,7 +10,7 @@ from typing import Any
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from tests.concurrency import at_once, database_for_threads
+from tests.concurrency import after_statement, at_once, database_for_threads
 
 from shequ.core.models import SubmissionKey
 from shequ.core.submission import new_key, run_once, submitted_key
@@ -22,19 +22,6 @@ def _anchor_room() -> Any:
     return Household.objects.get(community__code="futong", status="active", room__number="502",
                                  room__unit__number="2", room__unit__building__number="9",
                                  room__unit__building__compound__name="富通小区").room
-
-
-def _after(statement: str, table: str, event: threading.Event, wait_for: threading.Event | None = None) -> Any:
-    """An execute wrapper: once a statement of that kind on that table ran, set ``event`` (and wait
-    for ``wait_for``), so that two requests meet at chosen points of their work."""
-    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        result = execute(sql, params, many, context)
-        if sql.lstrip().upper().startswith(statement) and table in sql and not event.is_set():
-            event.set()
-            if wait_for is not None:
-                assert wait_for.wait(timeout=60)
-        return result
-    return wrapper
 
 
 def test_two_copies_of_a_form_at_the_same_moment_do_the_work_once(world_tx: None) -> None:
@@ -57,10 +44,10 @@ def test_two_copies_of_a_form_at_the_same_moment_do_the_work_once(world_tx: None
 
     def send(i: int) -> Any:
         if i == 0:
-            with connection.execute_wrapper(_after("INSERT", "registry_household", first_created, second_looked)):
+            with connection.execute_wrapper(after_statement("INSERT", "registry_household", first_created, second_looked)):
                 return clients[0].post(url, data)
         assert first_created.wait(timeout=60)
-        with connection.execute_wrapper(_after("SELECT", "core_submissionkey", second_looked)):
+        with connection.execute_wrapper(after_statement("SELECT", "core_submissionkey", second_looked)):
             return clients[1].post(url, data)
 
     with database_for_threads():
