@@ -198,8 +198,11 @@ def test_a_tube_of_another_campaign_is_404_on_this_campaigns_page(login: Any, te
     from tests.campaigns.conftest import open_round
 
     other = open_round(secretary, name="别的轮", buildings=[building9])
-    tube = services.tube_register(actor=secretary, campaign=other, code="ELSEWHERE", pooling=5, samples=[]).tube
+    person = Person.objects.filter(household__room__unit__building=building9, status="active").first()
+    tube = services.tube_register(actor=secretary, campaign=other, code="ELSEWHERE", pooling=5,
+                                  samples=[sample_in(person)]).tube
     assert login("staff").post(reverse("campaigns:tube", args=[test_round.pk, tube.pk])).status_code == 404
+    assert Tube.objects.get(pk=tube.pk).closed_at is None
 
 
 # -- visits and persons found at a door ---------------------------------------------------------------
