@@ -188,3 +188,18 @@ def other_grid_household(db: Any) -> Any:
         .order_by("id")
         .first()
     )
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """SHEQU_TESTS_REUSED_WORLD=1 (tools/mutation.py): the session reuses a test database that holds
+    the world already (--reuse-db), so the tests that empty the database (transactional: world_tx,
+    live servers) are left out; each would leave the next session without its world."""
+    import os
+
+    if os.environ.get("SHEQU_TESTS_REUSED_WORLD") != "1":
+        return
+    emptying = {"world_tx", "transactional_db", "live_server"}
+    kept = [item for item in items if not emptying & set(getattr(item, "fixturenames", ()))]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept

@@ -71,3 +71,22 @@ def test_a_masked_landline_hides_every_subscriber_digit_but_the_last_four(number
                                               ("欧阳娜娜", "欧**娜"), ("", "")])
 def test_a_name_keeps_its_first_and_last_character(name: str, masked: str) -> None:
     assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize(("number", "masked"), [
+    ("420106500101123", "4201*******1123"),  # a first-generation (15-digit) number kept from old records
+    ("123456789", "1234*6789"),  # nine characters: the first and last four still show, one is hidden
+])
+def test_a_shorter_id_number_keeps_four_and_four_once_it_has_more_than_eight(number: str, masked: str) -> None:
+    assert mask_id_number(number) == masked
+
+
+@pytest.mark.parametrize(("number", "masked"), [
+    ("12345", "*2345"),  # five digits: the last four show
+    ("4008001234", "******1234"),  # a service number without an area code: the last four only
+    ("010123456", "010**3456"),  # nine digits with a leading 0 have an area code
+    ("01012345", "****2345"),  # eight digits are too short to carry one
+])
+def test_other_numbers_keep_the_last_four_and_an_area_code_only_when_they_have_one(number: str,
+                                                                                     masked: str) -> None:
+    assert mask_phone(number) == masked
