@@ -78,6 +78,16 @@ EQUIVALENT: list[Equivalent] = [
     Equivalent("masking", "_area_code_length", 'return 3 if value[1] in "12" else 4',
                'return 3 if value[1] in "XX12XX" else 4',
                "the value holds digits only (normalize_phone), so the added X characters never match"),
+    Equivalent("audit", "client_address",
+               'hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]',
+               'hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "XXXX").split(",") if h.strip()]',
+               "without the header the one hop XXXX is never an address, so the connection's address is used as "
+               "with no hop"),
+    *(Equivalent("audit", "audit_record",
+                 'is_user = actor is not None and getattr(actor, "is_authenticated", False)',
+                 f'is_user = actor is not None and getattr(actor, "is_authenticated", {default})',
+                 "the default is read only for an actor without is_authenticated; every caller passes None, a "
+                 "user or AnonymousUser") for default in ("None", "", "True")),
 ]
 
 
