@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.test_authorization_matrix import ANON, only
+from tests.test_authorization_matrix import ANON, Write, only, refused
 
 ROUTES: dict[str, Any] = {
     # Grid workers read the alerts about persons of their grid (a positive tube's people).
@@ -14,3 +14,25 @@ ROUTES: dict[str, Any] = {
                                         "outsider": 200}, 403)),
     "alerts:acknowledge": (lambda w: {"pk": 10**9}, only({}, 405)),
 }
+
+
+def _alert(w: Any) -> dict[str, int]:
+    """An open alert of futong, raised for the matrix (a positive tube of a round that is not there)."""
+    from shequ.alerts.models import Alert, Kind
+    from shequ.alerts.services import alert_raise
+
+    found = Alert.objects.filter(community_id=w.building.community_id, params__matrix=True).first()
+    if found is None:
+        found = alert_raise(community_id=w.building.community_id, kind=Kind.TUBE_POSITIVE,
+                            params={"campaign": "矩阵", "tube": "M-1", "count": 1, "matrix": True})
+    return {"pk": found.pk}
+
+
+def _acknowledge(w: Any, role: str | None) -> tuple[int, bool | str]:
+    if role in ("secretary", "staff"):
+        return 302, True
+    return refused({ANON: 302, "outsider": 404}.get(role, 403))
+
+
+WRITES = {"alerts:acknowledge": Write(_alert, lambda w, f: {}, _acknowledge)}
+READS = {"alerts:list": None}

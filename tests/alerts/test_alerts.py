@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shequ.alerts.models import Alert
-from shequ.containment.models import MovementRestriction
 from shequ.gates.models import Gate
 from shequ.gates.rules import Checks
 from shequ.gates.services import record_passage
 from shequ.registry.models import Household, Person
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def _post() -> Gate:
@@ -53,15 +53,15 @@ def test_fever_at_the_gate_shows_on_the_alert_list_and_dashboard(login: Any, anc
     assert alert in home.context["alerts"]
 
 
-def test_a_restricted_person_trying_to_leave_raises_an_alert(login: Any) -> None:
-    restriction = MovementRestriction.objects.filter(community__code="futong", ends_at__gt=timezone.now(),
-                                                     person__household__room__unit__building__compound__name="富通小区"
-                                                     ).select_related("person").first()
-    if restriction is None:
-        pytest.skip("no restricted person behind the demo post")
+def test_a_restricted_person_trying_to_leave_raises_an_alert(login: Any, anchor_household: Household) -> None:
+    from shequ.containment.services import restriction_create
+
+    person = _resident(anchor_household)
+    restriction_create(actor=None, person=person, kind="home_quarantine", reason="密接",
+                       starts_at=timezone.now() - dt.timedelta(days=1))
     gate = _post()
     before = Alert.objects.count()
-    result = record_passage(gate=gate, actor=None, client_id=uuid.uuid4(), person=restriction.person,
+    result = record_passage(gate=gate, actor=None, client_id=uuid.uuid4(), person=person,
                             recorded_at=timezone.now() - dt.timedelta(minutes=1),
                             checks=Checks(direction="out", temperature=None, health_code="green", mask=True))
     assert result.passage.decision == "deny"

@@ -14,7 +14,8 @@ from shequ.campaigns.models import Retest, Tube
 from tests.campaigns.conftest import sample_in
 from tests.campaigns.test_services import active_persons
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from shequ.gates.rules import Checks
 from shequ.gates.services import record_passage
 from shequ.registry.models import Household, Person
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 LOCAL = "%Y-%m-%dT%H:%M"
 

@@ -8,6 +8,7 @@ as a result typed by hand). Importing the same file again changes nothing.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from python_calamine import CalamineError
 
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
@@ -178,6 +180,10 @@ def results_import(*, actor: Any, campaign: Campaign, file: IO[bytes] | bytes, f
         raise ResultsTooCostly(str(exc)) from None
     except RosterFileError as exc:
         raise ResultsFileError(str(exc)) from None
+    except csv.Error as exc:  # a row further down that the reader cannot read: nothing is imported
+        raise ResultsFileError(_("the file cannot be read as CSV: %(error)s") % {"error": exc}) from None
+    except CalamineError as exc:
+        raise ResultsFileError(_("the file cannot be read as a spreadsheet: %(error)s") % {"error": exc}) from None
     if not header:
         raise ResultsFileError(_("no header row with a tube code column and a result column was found"))
     with transaction.atomic():

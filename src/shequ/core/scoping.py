@@ -209,17 +209,27 @@ class Scope:
         )
         return self._filter(qs, q)
 
+    @property
+    def screen_communities(self) -> frozenset[int]:
+        """Communities where the user holds the gate screen (gates.screen)."""
+        allowed = CAPABILITIES["gates.screen"]
+        return frozenset(c for c, roles in self.roles_by_community.items() if roles & allowed)
+
     def gates_qs(self, qs: QuerySet) -> QuerySet:
-        """Gates: a bound device sees only its gate; guards their posts; secretary and staff all."""
+        """Gates: a bound device sees only its gate; guards their posts; secretary and staff all.
+
+        A device token acts as its user, and the binding never widens what the user may do: the
+        bound gate only while the user holds the gate screen in that gate's community (a guard
+        moved to another community leaves a tablet that sees nothing)."""
         if self.device_gate is not None:
-            return qs.filter(id=self.device_gate)
+            return self._filter(qs.filter(id=self.device_gate), self._in("community_id", self.screen_communities))
         return self._filter(qs, self._any(self._in("community_id", self.full_communities), self._in("id", self.gates)))
 
     def sees_gate(self, gate_id: int, community_id: int) -> bool:
         """``gates_qs`` for one gate already read, without a query (a passage's gate, several times
         a second per device); tests hold the two to each other for every role and gate."""
         if self.device_gate is not None:
-            return gate_id == self.device_gate
+            return gate_id == self.device_gate and community_id in self.screen_communities
         return community_id in self.full_communities or gate_id in self.gates
 
     def audit_events(self, qs: QuerySet) -> QuerySet:

@@ -126,7 +126,7 @@ def _config(request: HttpRequest, gate: Gate) -> dict[str, Any]:
 
 def _duty(gate: Gate) -> dict[str, Any]:
     now = timezone.now()
-    current = selectors.shift_at(gate.community_id, now)
+    current = selectors.shift_at(gate.community_id, now, gate=gate)
     guards = selectors.on_duty(gate, now)
     return {"shift": current[0] if current else None,
             "guards": [g.get_full_name() or g.username for g in guards]}
