@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shequ.accounts.context_processors.scope",
+                "shequ.menu.context",
             ],
         },
     },
