@@ -51,14 +51,14 @@ def test_a_field_error_is_the_element_its_input_points_at_and_is_summed_up(login
     assert message in links["#id_id_number"]
 
 
-@pytest.mark.parametrize("page", ["campaign", "restriction", "visit"])
-def test_every_form_with_errors_ties_them_to_their_fields(page: str, login: Any, anchor_household: Any) -> None:
+@pytest.mark.parametrize("form", ["campaign", "restriction", "visit"])
+def test_every_form_with_errors_ties_them_to_their_fields(form: str, login: Any, anchor_household: Any) -> None:
     client = login("secretary")
-    if page == "campaign":
+    if form == "campaign":
         response = client.post(reverse("campaigns:create") + "?kind=test_round",
                                {"name": "", "kind": "test_round", "starts_on": "2022-04-01"})
         invalid = "id_name"
-    elif page == "restriction":
+    elif form == "restriction":
         person = anchor_household.persons.order_by("id").first()
         response = client.post(reverse("containment:person", args=[person.pk]),
                                {"kind": "home_quarantine", "reason": "", "starts_at": "not a time"})
