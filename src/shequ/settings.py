@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shequ.accounts.context_processors.scope",
                 "shequ.menu.context",
+                "shequ.elder.context",
             ],
         },
     },

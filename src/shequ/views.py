@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from shequ.alerts.selectors import alert_list
+from shequ.elder import elder_mode
 from shequ.gates import roster
 from shequ.gates import selectors as gate_selectors
 from shequ.registry import selectors
@@ -17,6 +18,9 @@ LATEST_ALERTS = 5
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = request.scope
+    if elder_mode(request):
+        # One task per tile: the menu (shequ/menu.py) is the page; residents start here.
+        return render(request, "home_elder.html")
     if scope.households and not scope.can("registry.lists"):
         # A resident starts from their own household card.
         return redirect("registry:household", pk=min(scope.households))
