@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-
 from tests.htmlcheck import by_id, describedby_problems, fields, label_of, parse
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-
 from tests.htmlcheck import parse
 
 pytestmark = pytest.mark.django_db
