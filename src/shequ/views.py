@@ -33,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["compounds"] = selectors.compound_list(scope)
     if scope.can("alerts.read"):
         open_alerts = alert_list(scope)
+        context["show_alerts"] = True  # the office, and grid workers for their grid's persons
         context["alerts_open"] = open_alerts.count()
         context["alerts"] = list(open_alerts[:LATEST_ALERTS])
     if scope.can("gates.manage"):

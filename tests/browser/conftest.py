@@ -15,11 +15,10 @@ os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    from tests.conftest import needs
+
+    needs(f"Chromium at {CHROMIUM}", os.access(CHROMIUM, os.X_OK),
+          "apt-get install chromium (Debian/Ubuntu), or set SHEQU_CHROMIUM to a Chromium or Chrome binary")
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,

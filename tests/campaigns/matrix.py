@@ -86,6 +86,9 @@ ROUTES: dict[str, Any] = {
     "campaigns:missing": (kw(), field),
     "campaigns:compare": (kw(), manage),
     "campaigns:exempt": (kw(target_pk=lambda w: w.target.pk), in_grid),
+    # POST only, for grid workers (person.call): others are refused first.
+    "campaigns:call": (kw(target_pk=lambda w: w.target.pk),
+                       lambda w, r: 302 if r is ANON else 405 if r in ("grid1", "grid2") else 403),
     "campaigns:visits": (kw(), field),
     "campaigns:household": (kw(household_pk=lambda w: w.household.pk), in_grid),
     "campaigns:points": (kw(), field),
@@ -93,6 +96,8 @@ ROUTES: dict[str, Any] = {
     "campaigns:door_to_door": (kw(), field),
     "campaigns:results": (kw(), manage),
     "campaigns:retests": (kw(), field),
+    # POST only, for those who manage containment (secretary, staff): others are refused first.
+    "campaigns:retest_quarantine": (kw(tube_pk=lambda w: w.tube.pk), post_only),
     "campaigns:tubes": (kw(), field),
     "campaigns:tube": (kw(tube_pk=lambda w: w.tube.pk), field),
     "api:campaigns": (lambda w: {}, api(lambda w, r: 200 if r in FIELD else 403)),

@@ -327,3 +327,22 @@ def test_the_tube_row_is_inserted_once_and_read_back_as_the_orm_reads_it(test_ro
     assert again.pk == new.pk and again.size == 4 and again.created_by_id == secretary.pk
     assert fields(again) == fields(Tube.objects.get(pk=new.pk))
     assert Tube.objects.filter(campaign=test_round, code="T-ONCE").count() == 1
+
+
+def test_a_common_tube_registration_costs_eight_statements(test_round: Any, building9: Any, secretary: Any) -> None:
+    """The refusals of issue 10.7/10.8 are checked in Python: a new 10-in-1 tube of ten targets,
+    with no sealed area in force, is still eight statements (tube, earlier copies, re-tests and
+    earlier samples, samples, targets, sealed areas, tube size, audit event)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shequ.containment.models import ContainmentArea
+
+    ContainmentArea.objects.filter(community_id=test_round.community_id, level="sealed").delete()
+    persons = active_persons(building9)[:10]
+    with CaptureQueriesContext(connection) as ctx:
+        reg = services.tube_register(actor=secretary, campaign=test_round, code="FAST", pooling=10,
+                                     samples=[sample_in(p) for p in persons])
+    assert reg.created == 10 and reg.tube.is_closed
+    statements = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) == 8, "\n".join(statements)

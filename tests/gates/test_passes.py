@@ -140,7 +140,8 @@ def test_no_pass_for_someone_who_moved_out(login: Any, anchor_household: Househo
 # -- pass cards ----------------------------------------------------------------------------------------
 
 
-def test_household_cards_carry_name_address_and_community(login: Any, anchor_household: Household) -> None:
+def test_household_cards_carry_name_address_and_community(login: Any, anchor_household: Household,
+                                                          cjk_font: None) -> None:
     members = list(anchor_household.persons.filter(status="active").order_by("id"))
     without = members[-1]
     Pass.objects.filter(person=without).update(revoked_at="2022-04-01T00:00:00Z")
@@ -174,7 +175,7 @@ def test_the_card_qr_holds_the_pass_token_and_never_the_id_number(anchor_househo
             assert person.id_number not in card.token and person.id_number[-6:] not in card.token
 
 
-def test_building_cards_have_ten_to_a_page(login: Any, anchor_household: Household) -> None:
+def test_building_cards_have_ten_to_a_page(login: Any, anchor_household: Household, cjk_font: None) -> None:
     building = anchor_household.room.unit.building
     living = Person.objects.filter(status="active", household__status="active",
                                    household__room__unit__building=building).count()
@@ -186,7 +187,8 @@ def test_building_cards_have_ten_to_a_page(login: Any, anchor_household: Househo
     assert AuditEvent.objects.filter(action="export", object_type="building", object_id=str(building.pk)).exists()
 
 
-def test_grid_cards_are_printed_for_the_grid_workers_own_grid(login: Any, anchor_household: Household) -> None:
+def test_grid_cards_are_printed_for_the_grid_workers_own_grid(login: Any, anchor_household: Household,
+                                                              cjk_font: None) -> None:
     grid = anchor_household.room.unit.building.grid
     response = login("grid1").get(reverse("gates:pass_cards_grid", args=[grid.pk]))
     assert response.status_code == 200
@@ -197,7 +199,7 @@ def test_grid_cards_are_printed_for_the_grid_workers_own_grid(login: Any, anchor
     assert _first_person(anchor_household).name in text
 
 
-def test_printing_nobody_gives_a_page_that_says_so() -> None:
+def test_printing_nobody_gives_a_page_that_says_so(cjk_font: None) -> None:
     pages, text = _pdf_text(cards.cards_pdf([], title="t"))
     assert pages == 1 and text
 

@@ -30,7 +30,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@require("alerts.read")
+@require("alerts.acknowledge")
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     """Acknowledging twice is harmless: the first acknowledgement (who, when) stays."""
     alert = get_object_or_404(alert_list(request.scope, open_only=False), pk=pk)

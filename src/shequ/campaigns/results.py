@@ -56,11 +56,26 @@ class BadRow:
 
 @dataclass
 class ResultsReport:
+    """``rows`` = ``imported`` + ``unchanged`` + ``rejected``; ``bad`` lists every problem, and a
+    row may have several (a wrong tube code and a wrong result)."""
+
     rows: int = 0
     imported: int = 0
     unchanged: int = 0
     retests: int = 0
     bad: list[BadRow] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        """Rows not imported (not problems: one row may have several)."""
+        return len({b.row for b in self.bad})
+
+    @property
+    def problems_by_row(self) -> list[tuple[int, list[BadRow]]]:
+        by: dict[int, list[BadRow]] = {}
+        for b in self.bad:
+            by.setdefault(b.row, []).append(b)
+        return sorted(by.items())
 
 
 class ResultsFileError(ValueError):
@@ -152,7 +167,7 @@ def results_import(*, actor: Any, campaign: Campaign, file: IO[bytes] | bytes, f
                 report.unchanged += 1
         audit_record(actor=actor, action=AuditEvent.Action.IMPORT, community=campaign.community, obj=campaign,
                      summary=f"results {name}: {report.rows} rows, {report.imported} imported, "
-                             f"{len(report.bad)} rejected", request=request)
+                             f"{report.rejected} rejected", request=request)
     return report
 
 

@@ -41,14 +41,21 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "registry.export": frozenset({SECRETARY, STAFF, GRID_WORKER}),
     # See one person's full ID and phone number (audited).
     "person.reveal": frozenset({SECRETARY, STAFF}),
+    # Call a person of one's own grid from a campaign's missing list: one tap reveals the phone
+    # number to the grid worker (audited like any reveal) and dials it. Scoped by the grid
+    # (Scope.persons), checked by campaigns.views.call.
+    "person.call": frozenset({GRID_WORKER}),
     # Exports carry full numbers (audited); others export masked.
     "export.unmasked": frozenset({SECRETARY, STAFF}),
     "audit.read": frozenset({SECRETARY}),
     # Counts across the communities of a street, no personal detail.
     "street.counts": frozenset({STREET}),
     "community.dashboard": frozenset({SECRETARY, STAFF}),
-    # Alerts (a refusal at a gate, a positive tube) and acknowledging them.
-    "alerts.read": frozenset({SECRETARY, STAFF}),
+    # Alerts (a refusal at a gate, a positive tube): the community's for secretary and staff, those
+    # about persons of their grid for grid workers (alerts.selectors.alert_list).
+    "alerts.read": frozenset({SECRETARY, STAFF, GRID_WORKER}),
+    # Acknowledging one for the office ("someone is on it"): not a grid worker's call.
+    "alerts.acknowledge": frozenset({SECRETARY, STAFF}),
     # Set and end movement restrictions and containment levels.
     "containment.manage": frozenset({SECRETARY, STAFF}),
     # The gate screen: only at the gates the user is posted to (Scope.gates), or every gate of the
