@@ -26,11 +26,13 @@ from tests.test_authorization_matrix import ROUTES, World, _walk
 AUDIT_ROLES = ["secretary", "grid1", "gate1", "volunteer1", "property1", "sampler1", "street", "resident1", None]
 NOT_AUDITED = {"grid2": "grid1", "outsider": "staff", "staff": "secretary"}
 
-# Route name (or namespace followed by ":*") -> why the audit does not open it.
+# Route name (or namespace followed by ":*") -> why the audit does not open it. A route that answers
+# a POST with a page is audited as a state in test_accessibility.py (STATES) and listed here.
 NOT_PAGES: dict[str, str] = {
     "api:*": "the JSON API (django-ninja)",
     "set_language": "POST only: switches the language and redirects back",
     "elder_mode": "POST only: turns elder mode on or off and redirects back",
+    "campaigns:call": "POST only (a logged reveal); its page, without the script, is the state 'call page'",
     "accounts:logout": "POST only: logs out and redirects to the login page",
     "admin:index": "Django's admin, for superusers only: none of the product's roles",
     "registry:import_rejected": "file download: the rejected rows of an import (.xlsx)",
@@ -47,6 +49,7 @@ NOT_PAGES: dict[str, str] = {
     "alerts:acknowledge": "POST only: acknowledges an alert",
     "campaigns:open": "POST only: opens a campaign",
     "campaigns:close": "POST only: closes a campaign",
+    "campaigns:retest_quarantine": "POST only: orders home quarantine for a tube's persons",
 }
 
 

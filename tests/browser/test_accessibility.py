@@ -81,6 +81,21 @@ def _visit_form_with_errors(page: Page, base: str, w: World) -> None:
     expect(page.locator(f"#id_temp_{w.person.pk}_error")).to_be_visible()
 
 
+def _call_page(page: Page, base: str, w: World) -> None:
+    """A grid worker calls a missing person; without the page's script the answer is a page."""
+    from tests.campaigns.matrix import anchor_campaign
+
+    campaign = anchor_campaign(w)
+    page.goto(base + reverse("campaigns:missing", args=[campaign.pk]))
+    page.evaluate("""(action) => {
+        const form = document.createElement("form");
+        form.method = "post"; form.action = action;
+        form.appendChild(document.querySelector("[name=csrfmiddlewaretoken]").cloneNode());
+        document.body.appendChild(form); form.submit(); }""",
+                  reverse("campaigns:call", args=[campaign.pk, w.target.pk]))
+    expect(page.locator("h1")).to_contain_text(w.target.person.name)
+
+
 def _menu_open(page: Page, base: str, w: World) -> None:
     page.goto(base + reverse("registry:persons"))
     page.locator("details.menu > summary").click()
@@ -121,6 +136,7 @@ STATES: list[tuple[str | None, str, Callable[[Page, str, World], None]]] = [
     ("secretary", "menu open on a phone", _menu_open),
     ("grid1", "visit form with errors", _visit_form_with_errors),
     ("grid1", "not found", _not_found),
+    ("grid1", "call page", _call_page),
     ("gate1", "not allowed", _not_allowed),
     ("gate1", "verdict: allowed", _verdict("36.5", "allow")),
     ("gate1", "verdict: refused", _verdict("38.2", "deny")),
