@@ -94,6 +94,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shequ.accounts.context_processors.scope",
+                "shequ.menu.context",
+                "shequ.elder.context",
             ],
         },
     },
@@ -141,6 +143,8 @@ def _database() -> dict:
 
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Every form field renders through one template (label, help and error tied to the input): core/forms.py.
+FORM_RENDERER = "shequ.core.forms.FormRenderer"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

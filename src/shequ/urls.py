@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from shequ import views
+from shequ import elder, views
 from shequ.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("elder-mode/", elder.elder_mode_set, name="elder_mode"),
     path("accounts/", include("shequ.accounts.urls")),
     path("registry/", include("shequ.registry.urls")),
     path("audit/", include("shequ.audit.urls")),

@@ -10,6 +10,7 @@ from shequ.alerts.selectors import alert_list
 from shequ.campaigns import selectors as campaign_selectors
 from shequ.campaigns.models import Status
 from shequ.core.privacy import personal_data
+from shequ.elder import elder_mode
 from shequ.gates import roster
 from shequ.gates import selectors as gate_selectors
 from shequ.registry import selectors
@@ -21,6 +22,9 @@ LATEST_ALERTS = 5
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = request.scope
+    if elder_mode(request):
+        # One task per tile: the menu (shequ/menu.py) is the page; residents start here.
+        return render(request, "home_elder.html")
     if scope.households and not scope.can("registry.lists"):
         # A resident starts from their own household card.
         return redirect("registry:household", pk=min(scope.households))

@@ -32,6 +32,11 @@ def test_household_card_masks_numbers(login: Any, anchor_household: Household) -
 def test_resident_sees_own_household_masked_and_cannot_reveal(login: Any, anchor_household: Household) -> None:
     person = _person_with_numbers(anchor_household)
     client = login("resident1")
+    # Elder mode (a resident's default): home is the tiles, the first one the household card.
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert f'href="{reverse("registry:household", args=[anchor_household.pk])}"' in response.content.decode()
+    client.cookies["shequ_elder"] = "0"
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"] == reverse("registry:household",
                                                                             args=[anchor_household.pk])

@@ -7,6 +7,15 @@ language). Django's own inputs write the active locale's first input format inst
 English a datetime comes out as ``2022-04-01 08:00:00``, which ``datetime-local`` rejects the same
 way. So a form that shows a stored date and is saved again erased it. The widgets here write the
 standard format always; the fields' parsing already accepts it in both languages.
+
+Form rendering shared by every app: one template per field, one summary of a form's errors.
+
+``{{ field.as_field_group }}`` renders a field as core/forms/field.html: its label, its help text
+and its error message, each with the id that Django's ``aria-describedby`` on the input names
+(``<id>_helptext``, ``<id>_error``), so that a screen reader reads the message with the field.
+``{% form_errors form %}`` (template tag in core/templatetags/shequ.py) puts the form's errors at its
+top in an alert that takes the focus when the page opens (static/shequ/shequ.js), each linked to
+its field.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -150,3 +160,7 @@ class EditForm(forms.Form):
     @property
     def confirm_html_name(self) -> str:
         return self.add_prefix(CONFIRM_EMPTY)
+
+
+class FormRenderer(DjangoTemplates):
+    field_template_name = "core/forms/field.html"

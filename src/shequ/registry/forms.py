@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
@@ -68,8 +69,9 @@ class PersonForm(EditForm, OnceForm):
             self.fields["phone"].help_text = MASKED_HELP
         for value, label in PersonTag.Tag.choices:
             self.fields[f"tag_{value}"] = forms.BooleanField(label=label, required=False)
+            # Labelled with its tag: eight fields called "details" would not say which is which.
             self.fields[f"tag_{value}_note"] = forms.CharField(
-                label=_("details"), required=False, max_length=200
+                label=format_lazy(_("{tag}: details"), tag=label), required=False, max_length=200
             )
         self.cleaned_person: PersonData | None = None
 

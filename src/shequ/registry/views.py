@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
@@ -41,11 +41,24 @@ from shequ.registry.importer import (
     page_limits,
     rejected_rows_xlsx,
 )
-from shequ.registry.models import Community, Compound, Grid, Household
+from shequ.registry.models import Community, Compound, Grid, Household, PersonTag
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
+
+# The letter each special population shows on a floor plan, beside its colour (never colour alone);
+# the legend above the plan and a screen reader say the population in words.
+TAG_MARKS = {
+    PersonTag.Tag.ELDERLY_ALONE: pgettext_lazy("floor plan mark", "E"),
+    PersonTag.Tag.CHRONIC: pgettext_lazy("floor plan mark", "C"),
+    PersonTag.Tag.LOW_INCOME: pgettext_lazy("floor plan mark", "L"),
+    PersonTag.Tag.PREGNANT: pgettext_lazy("floor plan mark", "P"),
+    PersonTag.Tag.INFANT: pgettext_lazy("floor plan mark", "I"),
+    PersonTag.Tag.DISABLED: pgettext_lazy("floor plan mark", "D"),
+    PersonTag.Tag.BEDRIDDEN: pgettext_lazy("floor plan mark", "B"),
+    PersonTag.Tag.STRANDED: pgettext_lazy("floor plan mark", "T"),
+}
 
 
 def _form_errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
@@ -77,10 +90,12 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     building = selectors.building_get(request.scope, pk)
     with_people = request.scope.can("registry.view_persons", building.community_id)
     plans = selectors.building_floor_plan(request.scope, building, with_tags=with_people)
+    present = {t for plan in plans for _floor, cells in plan.floors for cell in cells for t in cell.tags}
+    legend = [(tag, TAG_MARKS[tag], label) for tag, label in PersonTag.Tag.choices if tag in present]
     return render(
         request,
         "registry/building_detail.html",
-        {"building": building, "plans": plans, "with_people": with_people},
+        {"building": building, "plans": plans, "with_people": with_people, "legend": legend},
     )
 
 
