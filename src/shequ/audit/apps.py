@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "shequ.audit"
     label = "audit"
     verbose_name = _("Audit log")
+
+    def ready(self) -> None:
+        from shequ.core import bulkwrite
+
+        bulkwrite.writers_in("shequ.audit.services")

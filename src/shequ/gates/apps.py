@@ -18,3 +18,7 @@ class GatesConfig(AppConfig):
         for model in (Gate, GateDevice):
             post_save.connect(tokencache.forget_all, sender=model, dispatch_uid=f"tokencache-save-{model.__name__}")
             post_delete.connect(tokencache.forget_all, sender=model, dispatch_uid=f"tokencache-delete-{model.__name__}")
+
+        from shequ.core import bulkwrite
+
+        bulkwrite.writers_in("shequ.gates.services")  # the passage's INSERT
