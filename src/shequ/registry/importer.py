@@ -387,8 +387,8 @@ class ImportResult:
     # Seconds spent in each phase (for bench/import_roster.py): "open" (file and header), "load" (the
     # community's places and persons), "rows" (reading and checking rows), "match" (loading the
     # persons rows update), "places" (new places and households), "persons" (their values, pinyin,
-    # audit snapshots and comparisons), "insert" (the bulk inserts, core/bulkwrite.py), "orm" (updates and deletes),
-    # "commit" (BEGIN and COMMIT of each batch).
+    # audit snapshots and comparisons), "insert" (the bulk inserts, core/bulkwrite.py), "orm"
+    # (updates and deletes), "commit" (BEGIN and COMMIT of each batch).
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
