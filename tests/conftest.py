@@ -61,24 +61,27 @@ def _build_world() -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_token_cache() -> Iterator[None]:
-    """Each test starts with no API token remembered (accounts/tokencache.py): the database is
-    rolled back between tests, a process's memory is not."""
+    """Each test starts with no API token and no gate row remembered (accounts/tokencache.py,
+    gates/gatecache.py): the database is rolled back between tests, a process's memory is not."""
     from shequ.accounts import tokencache
+    from shequ.gates import gatecache
 
     tokencache.forget_all()
+    gatecache.forget_all()
     yield
     tokencache.forget_all()
+    gatecache.forget_all()
 
 
 @pytest.fixture
 def token_clock(monkeypatch: pytest.MonkeyPatch, settings: Any) -> list[float]:
-    """accounts/tokencache.py on a clock the test moves (``token_clock[0] += 5``), remembering for
-    5 seconds whatever the environment says."""
-    from shequ.accounts import tokencache
+    """The per-process memories (core/memo.py: API tokens, gate rows) on a clock the test moves
+    (``token_clock[0] += 5``), remembering for 5 seconds whatever the environment says."""
+    from shequ.core import memo
 
     settings.API_TOKEN_CACHE_SECONDS = 5
     now = [1000.0]
-    monkeypatch.setattr(tokencache, "_clock", lambda: now[0])
+    monkeypatch.setattr(memo, "_clock", lambda: now[0])
     return now
 
 

@@ -24,9 +24,9 @@ from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import BaseModel
 
 from shequ.accounts import tokencache
+from shequ.accounts.access import scope_for
 from shequ.accounts.services import api_token_hash, api_token_lookup
 from shequ.core import api_tokens
-from shequ.core.scoping import scope_for
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +71,16 @@ class TokenAuth(HttpBearer):
                 purpose = api_tokens.GATE_DEVICE  # bound to a gate: a gate device, whatever the row says
             elif purpose == api_tokens.GATE_DEVICE:
                 return None  # a gate device token whose gate binding is gone is good for nothing
-            remembered = (found.user, scope_for(found.user, device_gate=device_gate), purpose)
+            remembered = tokencache.RememberedToken.of(
+                user=found.user, scope=scope_for(found.user, device_gate=device_gate), purpose=purpose)
             tokencache.remember(key_hash, remembered)
-        user, scope, purpose = remembered
+        purpose = remembered.purpose
         # The route's declaration (core/api_tokens.py), put on the request by _admit below; a route
         # without one admits general tokens only.
         if purpose not in getattr(request, "token_purposes_admitted", api_tokens.DEFAULT):
             raise PermissionDenied
-        request.user, request.scope = user, scope  # type: ignore[attr-defined]
+        user = remembered.user()  # this request's own instance
+        request.user, request.scope = user, remembered.scope  # type: ignore[attr-defined]
         request.token_purpose = purpose  # type: ignore[attr-defined]
         return user
 

@@ -17,7 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from shequ.core.scoping import ANONYMOUS, RESIDENT, Scope
+from shequ.core.scoping import ANONYMOUS, Role, Scope
 
 COOKIE = "shequ_elder"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -29,7 +29,7 @@ def elder_mode(request: HttpRequest) -> bool:
     if chosen in ("1", "0"):
         return chosen == "1"
     scope: Scope = getattr(request, "scope", ANONYMOUS)
-    return bool(scope.roles) and scope.roles <= {RESIDENT}
+    return bool(scope.roles) and scope.roles <= {Role.RESIDENT}
 
 
 @require_POST

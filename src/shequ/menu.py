@@ -25,8 +25,9 @@ from shequ.core.scoping import ANONYMOUS, Scope
 
 def _own_household(scope: Scope) -> dict[str, Any] | None:
     """A resident's household card (a grid worker also views persons, but has no household of their own)."""
-    if scope.households and not scope.can("registry.lists"):
-        return {"pk": min(scope.households)}
+    households = scope.granted("household")
+    if households and not scope.can("registry.lists"):
+        return {"pk": min(households)}
     return None
 
 

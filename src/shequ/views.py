@@ -25,14 +25,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if elder_mode(request):
         # One task per tile: the menu (shequ/menu.py) is the page; residents start here.
         return render(request, "home_elder.html")
-    if scope.households and not scope.can("registry.lists"):
+    households, grids = scope.granted("household"), scope.granted("grid")
+    if households and not scope.can("registry.lists"):
         # A resident starts from their own household card.
-        return redirect("registry:household", pk=min(scope.households))
+        return redirect("registry:household", pk=min(households))
     context: dict = {}
     if scope.can("street.counts") or scope.can("community.dashboard"):
         context["counts"] = selectors.community_counts(selectors.communities_for_counts(scope))
-    if scope.grids:
-        context["grids"] = [r for r in selectors.grid_list(scope) if r["grid"].pk in scope.grids]
+    if grids:
+        context["grids"] = [r for r in selectors.grid_list(scope) if r["grid"].pk in grids]
     if scope.can("registry.view_places") and not scope.can("registry.lists"):
         context["compounds"] = selectors.compound_list(scope)
     if scope.can("alerts.read"):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from shequ.audit.models import AuditEvent
 from shequ.campaigns import selectors, services
 from shequ.campaigns.models import Campaign, Sample, Target, Tube
-from shequ.core.scoping import scope_for
+from shequ.accounts.access import scope_for
 from shequ.registry.models import Household, Person
 from tests.campaigns.conftest import open_round, sample_in
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from shequ.campaigns import selectors, services
 from shequ.campaigns.models import Retest, RetestStatus
-from shequ.core.scoping import scope_for
+from shequ.accounts.access import scope_for
 from shequ.registry.models import Building, Person
 from tests.campaigns.conftest import open_round, sample_in
 

@@ -17,13 +17,16 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from tests.conftest import ROLES
 
+from shequ.accounts.access import scope_for
 from shequ.accounts.models import Membership
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
+from shequ.campaigns.access import FIELD
 from shequ.campaigns.models import Campaign
-from shequ.containment.models import MovementRestriction
-from shequ.core.scoping import ANONYMOUS, CAPABILITIES, require, scope_for
-from shequ.gates.models import Gate, GateGuard, Pass
+from shequ.containment.models import ContainmentArea, MovementRestriction
+from shequ.core.scoping import ANONYMOUS, CAPABILITIES, require
+from shequ.gates.access import device_gate
+from shequ.gates.models import ExitQuota, Gate, GateGuard, Pass
 from shequ.registry.models import Building, Community, Compound, Grid, Household, Person, Room, Unit
 
 pytestmark = pytest.mark.django_db
@@ -107,28 +110,33 @@ def test_every_queryset_of_the_scope_is_the_ground_truth(username: str, users: d
     scope = scope_for(users[username])
     t = Truth(username)
     buildings = t.buildings()
-    assert ids(scope.buildings(Building.objects.all())) == buildings
-    assert ids(scope.units(Unit.objects.all())) == ids(Unit.objects.filter(building_id__in=buildings))
-    assert ids(scope.rooms(Room.objects.all())) == ids(Room.objects.filter(unit__building_id__in=buildings))
-    assert ids(scope.compounds(Compound.objects.all())) == t.compounds()
-    assert ids(scope.grids_qs(Grid.objects.all())) == ids(Grid.objects.filter(community_id__in=t.full)) | t.grids
-    assert ids(scope.households_qs(Household.objects.all())) == t.households()
-    assert ids(scope.persons(Person.objects.all())) == t.persons()
-    assert ids(scope.field_persons(Person.objects.all())) == t.persons(sampling=True)
-    assert ids(scope.communities(Community.objects.all())) == t.communities | ids(
+    assert ids(scope.filter(Building.objects.all())) == buildings
+    assert ids(scope.filter(Unit.objects.all())) == ids(Unit.objects.filter(building_id__in=buildings))
+    assert ids(scope.filter(Room.objects.all())) == ids(Room.objects.filter(unit__building_id__in=buildings))
+    assert ids(scope.filter(Compound.objects.all())) == t.compounds()
+    assert ids(scope.filter(Grid.objects.all())) == ids(Grid.objects.filter(community_id__in=t.full)) | t.grids
+    assert ids(scope.filter(Household.objects.all())) == t.households()
+    assert ids(scope.filter(Person.objects.all())) == t.persons()
+    assert ids(scope.filter(Person.objects.all(), FIELD)) == t.persons(sampling=True)
+    assert ids(scope.filter(Community.objects.all())) == t.communities | ids(
         Community.objects.filter(street_id__in=t.streets))
-    assert ids(scope.community_rows(Campaign.objects.all())) == ids(Campaign.objects.filter(community_id__in=t.full))
+    # Rows of a whole community (containment areas, exit quotas): secretary and staff.
+    for model in (ContainmentArea, ExitQuota):
+        assert ids(scope.filter(model.objects.all())) == ids(model.objects.filter(community_id__in=t.full))
+    # Campaigns: the communities where the user does field work.
+    field = {m.community_id for m in t.memberships if "campaigns.field" in CAN[username]}
+    assert ids(scope.filter(Campaign.objects.all())) == ids(Campaign.objects.filter(community_id__in=field))
     visible_persons = t.persons()
-    assert ids(scope.persons_related(MovementRestriction.objects.all(), "person")) == ids(
+    assert ids(scope.filter(MovementRestriction.objects.all())) == ids(
         MovementRestriction.objects.filter(person_id__in=visible_persons))
-    assert ids(scope.persons_related(Pass.objects.all(), "person")) == ids(Pass.objects.filter(
+    assert ids(scope.filter(Pass.objects.all())) == ids(Pass.objects.filter(
         person_id__in=visible_persons))
     gates = ids(Gate.objects.filter(community_id__in=t.full)) | t.posts
-    assert ids(scope.gates_qs(Gate.objects.all())) == gates
+    assert ids(scope.filter(Gate.objects.all())) == gates
     for gate in Gate.objects.all():
-        assert scope.sees_gate(gate.pk, gate.community_id) is (gate.pk in gates)
+        assert scope.sees(Gate, id=gate.pk, community_id=gate.community_id) is (gate.pk in gates)
     secretary_of = {m.community_id for m in t.memberships if m.role == "secretary"}
-    assert ids(scope.audit_events(AuditEvent.objects.all())) == ids(AuditEvent.objects.filter(
+    assert ids(scope.filter(AuditEvent.objects.all())) == ids(AuditEvent.objects.filter(
         community_id__in=secretary_of))
 
 
@@ -148,13 +156,14 @@ def test_a_device_gate_limits_the_gates_to_that_one_where_the_user_has_the_scree
     other = Gate.objects.filter(community__code="futong").exclude(pk=post.pk).first()
     foreign = Gate.objects.filter(community__code="nanxincun").first()
     staff = scope_for(users["staff"], device_gate=other.pk)
-    assert ids(staff.gates_qs(Gate.objects.all())) == {other.pk}
-    assert staff.sees_gate(other.pk, other.community_id) and not staff.sees_gate(post.pk, post.community_id)
+    assert ids(staff.filter(Gate.objects.all())) == {other.pk}
+    assert staff.sees(Gate, id=other.pk, community_id=other.community_id)
+    assert not staff.sees(Gate, id=post.pk, community_id=post.community_id)
     guard = scope_for(users["gate1"], device_gate=foreign.pk)
-    assert ids(guard.gates_qs(Gate.objects.all())) == set()
-    assert not guard.sees_gate(foreign.pk, foreign.community_id)
+    assert ids(guard.filter(Gate.objects.all())) == set()
+    assert not guard.sees(Gate, id=foreign.pk, community_id=foreign.community_id)
     # The device's gate is read from its token binding when only the token is known.
-    assert scope_for(users["gate1"], api_token_id=10**9).device_gate is None
+    assert device_gate(scope_for(users["gate1"], api_token_id=10**9)) is None
 
 
 def test_an_inactive_or_anonymous_user_has_the_empty_scope(users: dict[str, Any]) -> None:
@@ -162,7 +171,7 @@ def test_an_inactive_or_anonymous_user_has_the_empty_scope(users: dict[str, Any]
     grid1.is_active = False
     assert scope_for(grid1) == ANONYMOUS
     assert scope_for(AnonymousUser()) == ANONYMOUS and scope_for(None) == ANONYMOUS
-    assert not ANONYMOUS.persons(Person.objects.all()).exists() and not ANONYMOUS.can("registry.lists")
+    assert not ANONYMOUS.filter(Person.objects.all()).exists() and not ANONYMOUS.can("registry.lists")
 
 
 def test_require_sends_anonymous_to_log_in_and_refuses_a_role_without_the_capability(users: dict[str, Any]) -> None:

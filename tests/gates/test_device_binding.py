@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from shequ.accounts.models import Membership, Role
+from shequ.accounts.services import membership_remove
 from shequ.gates.models import Passage
 from shequ.registry.models import Community, Household
 from tests.gates.test_api_helpers import api_client, body, device_token, members, post, post_gate, token_of
@@ -27,7 +28,8 @@ def test_a_binding_does_not_outlive_the_users_role_in_the_gates_community(anchor
     assert post(device, gate.pk, body(credential)).status_code == 201  # bound and allowed: recorded
 
     guard = users["gate1"]
-    Membership.objects.filter(user=guard, community=gate.community).delete()
+    for membership in Membership.objects.filter(user=guard, community=gate.community):
+        membership_remove(actor=None, membership=membership)
     Membership.objects.create(user=guard, role=Role.GATE_GUARD, community=Community.objects.get(code="nanxincun"))
 
     before = Passage.objects.filter(gate=gate).count()

@@ -1,4 +1,4 @@
-"""Scope.sees_gate (no query, for each passage) agrees with Scope.gates_qs (the one scoping rule)."""
+"""Scope.sees for a gate (no query, for each passage) agrees with Scope.filter (the one scoping rule)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.http import Http404
 
-from shequ.core.scoping import scope_for
+from shequ.accounts.access import scope_for
 from shequ.gates import selectors
 from shequ.gates.models import Gate
 from tests.conftest import ROLES
@@ -15,7 +15,7 @@ from tests.conftest import ROLES
 pytestmark = pytest.mark.django_db
 
 
-def test_sees_gate_agrees_with_gates_qs_for_every_role_and_gate(users: dict[str, Any]) -> None:
+def test_sees_agrees_with_the_filter_for_every_role_and_gate(users: dict[str, Any]) -> None:
     gates = list(Gate.objects.select_related("community").order_by("id"))
     assert len(gates) > 5
     scopes = [scope_for(users[name]) for name in ROLES]
@@ -23,17 +23,17 @@ def test_sees_gate_agrees_with_gates_qs_for_every_role_and_gate(users: dict[str,
     scopes += [scope_for(users["gate1"], device_gate=gates[0].pk), scope_for(users["staff"], device_gate=gates[1].pk),
                # bound to a gate of a community where the user has no role: the binding widens nothing
                scope_for(users["gate1"], device_gate=foreign.pk)]
-    assert not scope_for(users["gate1"], device_gate=foreign.pk).gates_qs(Gate.objects.all()).exists()
+    assert not scope_for(users["gate1"], device_gate=foreign.pk).filter(Gate.objects.all()).exists()
     for scope in scopes:
-        visible = set(scope.gates_qs(Gate.objects.all()).values_list("pk", flat=True))
-        assert {g.pk for g in gates if scope.sees_gate(g.pk, g.community_id)} == visible
+        visible = set(scope.filter(Gate.objects.all()).values_list("pk", flat=True))
+        assert {g.pk for g in gates if scope.sees(Gate, id=g.pk, community_id=g.community_id)} == visible
         for g in gates:
             if g.pk in visible:
                 assert selectors.gate_for_recording(scope, g.pk).pk == g.pk
             else:
                 with pytest.raises(Http404):
                     selectors.gate_for_recording(scope, g.pk)
-    assert any(set(s.gates_qs(Gate.objects.all()).values_list("pk", flat=True)) for s in scopes)
+    assert any(set(s.filter(Gate.objects.all()).values_list("pk", flat=True)) for s in scopes)
 
 
 def test_a_gate_closed_here_is_obeyed_at_once_and_one_closed_elsewhere_within_the_cache_time(

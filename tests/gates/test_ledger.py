@@ -237,7 +237,7 @@ def test_visitors_inside_until_they_leave(login: Any, anchor_household: Househol
 
 
 def _scope(username: str) -> Any:
-    from shequ.core.scoping import scope_for
+    from shequ.accounts.access import scope_for
 
     return scope_for(User.objects.get(username=username))
 

@@ -54,7 +54,7 @@ def test_the_room_page_and_the_floor_plan_agree_for_the_property_company(login: 
 
 
 def test_the_compound_page_counts_what_the_floor_plan_shows(login: Any, room: Room, users: dict[str, Any]) -> None:
-    from shequ.core.scoping import scope_for
+    from shequ.accounts.access import scope_for
 
     scope = scope_for(users["property1"])
     building = room.unit.building

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from shequ.core.scoping import scope_for
+from shequ.accounts.access import scope_for
 from shequ.registry import selectors, services
 from shequ.registry.models import Household, Person, PersonTag
 

@@ -3,7 +3,29 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from shequ.accounts import tokencache
 from shequ.accounts.models import ApiToken, Membership, User
+
+
+class ForgetsTokens(admin.ModelAdmin):
+    """A superuser's change to a user, a membership or a token changes what remembered API tokens
+    mean: this process forgets them (accounts/tokencache.py), as the accounts services do."""
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        tokencache.changed()
+
+    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        tokencache.changed()
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        super().delete_model(request, obj)
+        tokencache.changed()
+
+    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        super().delete_queryset(request, queryset)
+        tokencache.changed()
 
 
 class MembershipInline(admin.TabularInline):
@@ -13,13 +35,13 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class ShequUserAdmin(UserAdmin):
+class ShequUserAdmin(ForgetsTokens, UserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "is_active", "last_login"]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ForgetsTokens):
     """Tokens are created with `shequ token create`; here they can be seen and revoked."""
 
     list_display = ["prefix", "user", "purpose", "name", "created_at", "last_used_at", "revoked_at"]

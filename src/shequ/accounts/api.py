@@ -36,5 +36,6 @@ def me(request: HttpRequest) -> dict:
             for m in user.memberships.select_related("community")
         ],
         "token_purpose": getattr(request, "token_purpose", None),
-        "gate_id": request.scope.device_gate,  # type: ignore[attr-defined]
+        # A gate device's Scope is bound to its gate (the grant gates.access adds for it).
+        "gate_id": next(iter(request.scope.granted("device_gate")), None),  # type: ignore[attr-defined]
     }

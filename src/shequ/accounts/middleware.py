@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from shequ.core.scoping import scope_for
+from shequ.accounts.access import scope_for
 
 
 class ScopeMiddleware:

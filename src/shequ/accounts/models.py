@@ -9,6 +9,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core import api_tokens
+from shequ.core.scoping import Role
+
+__all__ = ["ApiToken", "Membership", "Role", "User"]
 
 
 class User(AbstractUser):
@@ -17,18 +20,6 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-
-
-class Role(models.TextChoices):
-    SECRETARY = "secretary", _("community secretary")
-    STAFF = "staff", _("community staff")
-    GRID_WORKER = "grid_worker", _("grid worker")
-    GATE_GUARD = "gate_guard", _("gate guard")
-    VOLUNTEER = "volunteer", _("volunteer")
-    PROPERTY = "property", _("property company")
-    SAMPLER = "sampler", _("medical sampler")
-    STREET = "street", _("street office")
-    RESIDENT = "resident", _("resident")
 
 
 class Membership(models.Model):
@@ -55,17 +46,17 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         constraints = [
             models.CheckConstraint(
-                condition=Q(role="street", street__isnull=False) | (~Q(role="street") & Q(community__isnull=False)),
+                condition=Q(role=Role.STREET, street__isnull=False) | (~Q(role=Role.STREET) & Q(community__isnull=False)),
                 name="membership_has_tenant",
             ),
             models.CheckConstraint(
-                condition=~Q(role="grid_worker") | Q(grid__isnull=False), name="membership_grid_worker_has_grid"
+                condition=~Q(role=Role.GRID_WORKER) | Q(grid__isnull=False), name="membership_grid_worker_has_grid"
             ),
             models.CheckConstraint(
-                condition=~Q(role="resident") | Q(household__isnull=False), name="membership_resident_has_household"
+                condition=~Q(role=Role.RESIDENT) | Q(household__isnull=False), name="membership_resident_has_household"
             ),
             models.CheckConstraint(
-                condition=~Q(role="property") | Q(property_company__isnull=False),
+                condition=~Q(role=Role.PROPERTY) | Q(property_company__isnull=False),
                 name="membership_property_has_company",
             ),
         ]

@@ -1,4 +1,7 @@
-"""Writes for accounts: API tokens."""
+"""Writes for accounts: API tokens, deactivating a user, removing a membership.
+
+Each write that changes what a token means (its user, the user's memberships, the token itself) calls
+``tokencache.changed()``, so this process honours the change at once (accounts/tokencache.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shequ.accounts import tokencache
-from shequ.accounts.models import ApiToken, User
+from shequ.accounts.models import ApiToken, Membership, User
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 
@@ -49,8 +52,7 @@ def api_token_revoke(*, token: ApiToken, actor: Any = None) -> ApiToken:
         audit_record(actor=actor, username="cli", action=AuditEvent.Action.TOKEN, obj=token,
                      summary=f"revoked token {token.prefix} of {token.user.username}")
         # This process stops honouring it at once; others within API_TOKEN_CACHE_SECONDS.
-        transaction.on_commit(tokencache.forget_all)
-        tokencache.forget_all()
+        tokencache.changed()
     return token
 
 
@@ -73,3 +75,28 @@ def api_token_lookup(key: str, *, related: tuple[str, ...] = ()) -> ApiToken | N
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+@transaction.atomic
+def user_deactivate(*, actor: Any, user: User, request: Any = None) -> User:
+    """The user can no longer log in, and their API tokens stop working; their history stays."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        membership = user.memberships.select_related("community").filter(community__isnull=False).first()
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=user, request=request,
+                     community=membership.community if membership else None,
+                     summary=f"user {user.username} deactivated", before={"is_active": True},
+                     after={"is_active": False})
+        tokencache.changed()
+    return user
+
+
+@transaction.atomic
+def membership_remove(*, actor: Any, membership: Membership, request: Any = None) -> None:
+    """The user no longer holds the role there (their other memberships stay)."""
+    summary = f"membership {membership.role} of {membership.user.username} removed"
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=membership.community, obj=membership.user,
+                 request=request, summary=summary)
+    membership.delete()
+    tokencache.changed()

@@ -40,23 +40,3 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
         community=_community(user) if user else None,
         request=request,
     )
-
-
-def _forget_tokens(sender: Any, **kwargs: Any) -> None:
-    """A user or membership changed: remembered API tokens may now mean another Scope."""
-    from shequ.accounts import tokencache
-
-    tokencache.forget_all()
-
-
-def _connect_token_cache() -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    from shequ.accounts.models import Membership, User
-
-    for model in (User, Membership):
-        post_save.connect(_forget_tokens, sender=model, dispatch_uid=f"tokencache-save-{model.__name__}")
-        post_delete.connect(_forget_tokens, sender=model, dispatch_uid=f"tokencache-delete-{model.__name__}")
-
-
-_connect_token_cache()

@@ -1,58 +1,64 @@
 """A per-process memory of recently authenticated API tokens (gate devices and sampling phones post
-several times a second with the same token).
+several times a second with the same token), on core/memo.py.
 
-What is remembered for a token is what authenticating it produced (its user and Scope) for at most
-``settings.API_TOKEN_CACHE_SECONDS`` (``SHEQU_API_TOKEN_CACHE_SECONDS``, default 5; 0 turns it off).
-This is the one trade it makes, decided in docs/deployment.md ("API tokens"): a token revoked, a
-user deactivated or a membership changed in *another* app-server process is still honoured there for
-at most that many seconds. In the process that made the change it takes effect at once: revoking a
-token, and saving or deleting a user, membership or gate binding, forgets everything remembered here.
-
-Why not Django's cache framework: the value is a live User object and a Scope, per process by
-design (no cross-process cache exists on the intranet deployments, and a shared one would cost the
-round trip this saves).
+What is remembered for a token is what authenticating it produced, as immutable values: its user's
+row (the column values: every request gets its own ``User`` instance built from them, no query),
+its Scope and its purpose. This is the one trade it makes, decided in docs/deployment.md ("API
+tokens"): a token revoked, a user deactivated or a membership changed in *another* app-server
+process, or below the services (the Django shell, a ``QuerySet.update()``), is still honoured here for
+at most ``API_TOKEN_CACHE_SECONDS``. The services that make such a change in this process
+(``accounts.services``: revoking a token, deactivating a user, removing a membership; the admin's
+saves; gates' device bindings) call ``changed()``, so there it takes effect at once.
 """
 
 from __future__ import annotations
 
-import threading
-import time
+from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-
-_MAX_ENTRIES = 4096
-_entries: dict[str, tuple[float, Any]] = {}
-_lock = threading.Lock()
-_clock = time.monotonic
+from shequ.accounts.models import User
+from shequ.core.memo import Memo
+from shequ.core.scoping import Scope
 
 
-def ttl() -> float:
-    return float(getattr(settings, "API_TOKEN_CACHE_SECONDS", 0) or 0)
+@dataclass(frozen=True)
+class RememberedToken:
+    """An authenticated token, as values."""
+
+    user_row: tuple[Any, ...]  # the user's concrete fields, in User._meta.concrete_fields order
+    user_db: str
+    scope: Scope
+    purpose: str
+
+    @classmethod
+    def of(cls, *, user: User, scope: Scope, purpose: str) -> RememberedToken:
+        row = tuple(getattr(user, f.attname) for f in User._meta.concrete_fields)
+        return cls(user_row=row, user_db=user._state.db or "default", scope=scope, purpose=purpose)
+
+    def user(self) -> User:
+        """A new User instance for this request, as if read from the database."""
+        return User.from_db(self.user_db, _FIELD_NAMES, self.user_row)
 
 
-def recall(key_hash: str) -> Any | None:
-    """What was remembered for the token, if it is still fresh."""
-    entry = _entries.get(key_hash)
-    if entry is None:
-        return None
-    if entry[0] <= _clock():
-        _entries.pop(key_hash, None)
-        return None
-    return entry[1]
+_FIELD_NAMES = [f.attname for f in User._meta.concrete_fields]
+_tokens: Memo[RememberedToken] = Memo()
 
 
-def remember(key_hash: str, value: Any) -> None:
-    seconds = ttl()
-    if seconds <= 0:
-        return
-    with _lock:
-        if len(_entries) >= _MAX_ENTRIES:
-            _entries.clear()  # far more tokens than devices: start over rather than track ages
-        _entries[key_hash] = (_clock() + seconds, value)
+def recall(key_hash: str) -> RememberedToken | None:
+    """What was remembered for the token (by its stored hash), if it is still fresh."""
+    return _tokens.recall(key_hash)
 
 
-def forget_all(**_signal_kwargs: Any) -> None:
-    """Forget every token (also usable as a signal receiver)."""
-    with _lock:
-        _entries.clear()
+def remember(key_hash: str, token: RememberedToken) -> None:
+    _tokens.remember(key_hash, token)
+
+
+def forget_all() -> None:
+    """Forget every token now."""
+    _tokens.forget_all()
+
+
+def changed() -> None:
+    """For the services that change a token, a user or a membership: forget every token now and when
+    the service's transaction commits."""
+    _tokens.forget_on_change()

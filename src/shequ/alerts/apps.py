@@ -6,3 +6,9 @@ class AlertsConfig(AppConfig):
     name = "shequ.alerts"
     label = "alerts"
     verbose_name = _("Alerts")
+
+    def ready(self) -> None:
+        from shequ.alerts import access
+
+        access.register()  # its capabilities and scope paths (core/scoping.py)
+

@@ -8,6 +8,10 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self) -> None:
+        from shequ.audit import access
+
+        access.register()  # its capabilities and scope paths (core/scoping.py)
+
         from django.core import checks
 
         from shequ.audit import triggers

@@ -14,7 +14,7 @@ from shequ.core.text import normalize
 @personal_data
 @require("audit.read")
 def event_list(request: HttpRequest) -> HttpResponse:
-    events = request.scope.audit_events(AuditEvent.objects.all())
+    events = request.scope.filter(AuditEvent.objects.all())
     action = request.GET.get("action", "")
     if action in AuditEvent.Action.values:
         events = events.filter(action=action)

@@ -22,7 +22,6 @@ from ninja.errors import HttpError
 from shequ.campaigns import selectors, services
 from shequ.campaigns.models import Retest, Sample
 from shequ.core.masking import mask_name
-from shequ.registry.models import Person
 
 router = Router(tags=["campaigns"])
 
@@ -136,8 +135,8 @@ def post_tube(request: HttpRequest, campaign_id: int, data: TubeIn) -> Status:
     campaign = selectors.campaign_for_device(scope, campaign_id)
     if len(data.samples) > 20:
         raise HttpError(422, _("A tube holds at most 20 persons."))
-    by_id = {p.pk: p for p in scope.field_persons(Person.objects.filter(
-        community_id=campaign.community_id, pk__in=[s.person_id for s in data.samples if s.person_id]))}
+    by_id = {p.pk: p for p in selectors.field_persons(scope, campaign).filter(
+        pk__in=[s.person_id for s in data.samples if s.person_id])}
     specs = []
     for s in data.samples:
         if s.person_id is not None:

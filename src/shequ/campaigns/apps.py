@@ -8,6 +8,10 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self) -> None:
+        from shequ.campaigns import access
+
+        access.register()  # its capabilities and scope paths (core/scoping.py)
+
         from shequ.core import bulkwrite
 
         bulkwrite.writers_in("shequ.campaigns.services")  # the tube's insert_or_lock

@@ -18,6 +18,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquer
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from shequ.campaigns.access import FIELD
 from shequ.campaigns.models import (
     Campaign,
     Kind,
@@ -33,12 +34,9 @@ from shequ.core.scoping import Scope
 from shequ.registry.models import Building, Compound, Grid, Household, Person, PersonTag, Unit
 
 
-def field_communities(scope: Scope) -> list[int]:
-    return sorted(c for c in scope.community_ids if scope.can("campaigns.field", c))
-
-
 def campaign_list(scope: Scope) -> QuerySet[Campaign]:
-    return Campaign.objects.filter(community_id__in=field_communities(scope)).select_related("community", "grid")
+    """Campaigns of the communities where the user does field work."""
+    return scope.filter(Campaign.objects.select_related("community", "grid"))
 
 
 def campaign_get(scope: Scope, pk: int) -> Campaign:
@@ -48,43 +46,34 @@ def campaign_get(scope: Scope, pk: int) -> Campaign:
 
 def campaign_for_device(scope: Scope, pk: int) -> Campaign:
     """The campaign for an API call: the same scope as ``campaign_get``, fewer joins."""
-    return get_object_or_404(Campaign.objects.select_related("community").filter(
-        community_id__in=field_communities(scope)), pk=pk)
+    return get_object_or_404(scope.filter(Campaign.objects.select_related("community")), pk=pk)
 
 
 def manages(scope: Scope, campaign: Campaign) -> bool:
     return scope.can("campaigns.manage", campaign.community_id)
 
 
-def _rows_q(scope: Scope, campaign: Campaign) -> Q | None:
-    """Target-like rows (with ``grid_id``) of this campaign the user may see, or None for none."""
-    if campaign.community_id in scope.full_communities or campaign.community_id in scope.sampler_communities:
-        return Q()
-    if scope.grids:
-        return Q(grid_id__in=sorted(scope.grids))
-    return None
-
-
 def targets(scope: Scope, campaign: Campaign) -> QuerySet[Target]:
-    q = _rows_q(scope, campaign)
-    qs = Target.objects.filter(campaign=campaign)
-    return qs.none() if q is None else qs.filter(q)
+    return scope.filter(Target.objects.filter(campaign=campaign))
 
 
 def target_households(scope: Scope, campaign: Campaign) -> QuerySet[TargetHousehold]:
-    q = _rows_q(scope, campaign)
-    qs = TargetHousehold.objects.filter(campaign=campaign)
-    return qs.none() if q is None else qs.filter(q)
+    return scope.filter(TargetHousehold.objects.filter(campaign=campaign))
 
 
 def target_get(scope: Scope, campaign: Campaign, pk: int) -> Target:
     return get_object_or_404(targets(scope, campaign).select_related("person", "campaign__community"), pk=pk)
 
 
+def field_persons(scope: Scope, campaign: Campaign) -> QuerySet[Person]:
+    """Persons of the campaign's community a field worker may look up (a sampler: all of them)."""
+    return scope.filter(Person.objects.filter(community_id=campaign.community_id), FIELD)
+
+
 def person_to_call(scope: Scope, target: Target) -> Person:
     """The target's person, if they are in the caller's own scope now (a grid worker's grid, not
     only the grid the round was opened with); 404 otherwise."""
-    return get_object_or_404(scope.persons(Person.objects.filter(pk=target.person_id)))
+    return get_object_or_404(scope.filter(Person.objects.filter(pk=target.person_id)))
 
 
 def household_target_get(scope: Scope, campaign: Campaign, household_pk: int) -> TargetHousehold:
@@ -291,14 +280,14 @@ def tube_get(scope: Scope, campaign: Campaign, pk: int) -> Tube:
 def tube_samples(scope: Scope, tube: Tube) -> list[Sample]:
     """The tube's samples; persons outside the user's scope are left out (a grid worker opening a
     tube from the alert sees their own grid's people in it)."""
-    visible = scope.field_persons(Person.objects.filter(pk=OuterRef("person_id")))
+    visible = scope.filter(Person.objects.filter(pk=OuterRef("person_id")), FIELD)
     return list(Sample.objects.filter(tube=tube).annotate(visible=Exists(visible)).filter(visible=True)
                 .select_related("person__household__room__unit__building__compound").order_by("id"))
 
 
 def retest_list(scope: Scope, campaign: Campaign, *, pending_only: bool = False) -> QuerySet[Retest]:
     """Persons to re-test, with their households and buildings, the source tube first."""
-    visible = Exists(scope.field_persons(Person.objects.filter(pk=OuterRef("person_id"))))
+    visible = Exists(scope.filter(Person.objects.filter(pk=OuterRef("person_id")), FIELD))
     return (
         Retest.objects.filter(campaign=campaign, **({"status": RetestStatus.PENDING} if pending_only else {}))
         .filter(visible)
@@ -335,8 +324,7 @@ def lookup_persons(scope: Scope, campaign: Campaign, q: str, *, limit: int = 60)
     text = normalize(q).strip()
     if not text:
         return []
-    qs = scope.field_persons(Person.objects.filter(community_id=campaign.community_id,
-                                                   status=Person.Status.ACTIVE))
+    qs = field_persons(scope, campaign).filter(status=Person.Status.ACTIVE)
     address = None if text.isdigit() else parse_address(text)
     stairwell = re.fullmatch(r"(\d+)[-－](\d+)", text)
     if stairwell:  # "9-2": everyone of building 9, unit 2 (a sampler calling a stairwell down)

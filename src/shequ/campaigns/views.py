@@ -33,8 +33,9 @@ from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
 from shequ.core.uploads import upload_refused_message
+from shequ.registry import selectors as registry_selectors
 from shequ.registry.forms import add_service_errors
-from shequ.registry.models import Community, Person
+from shequ.registry.models import Person
 from shequ.registry.services import clean_person_fields
 
 PAGE_SIZE = 100
@@ -68,8 +69,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @require("campaigns.manage")
 def campaign_create(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
-    community = Community.objects.filter(pk__in=[c for c in scope.community_ids
-                                                 if scope.can("campaigns.manage", c)]).order_by("code").first()
+    community = registry_selectors.communities_where(scope, "campaigns.manage").first()
     form = CampaignForm(request.POST or None, community=community,
                         initial={"starts_on": timezone.localdate(), "kind": request.GET.get("kind", Kind.TEST_ROUND)})
     if request.method == "POST" and form.is_valid():
@@ -375,8 +375,8 @@ def sample(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _person_for(request: HttpRequest, campaign: Campaign, d: dict[str, Any]) -> tuple[Person | None, str]:
     if d.get("person"):
-        person = request.scope.field_persons(Person.objects.filter(  # type: ignore[attr-defined]
-            pk=d["person"], community_id=campaign.community_id)).select_related("household__room").first()
+        person = selectors.field_persons(request.scope, campaign).filter(  # type: ignore[attr-defined]
+            pk=d["person"]).select_related("household__room").first()
         return person, "" if person else _("Not found in this community.")
     credential = (d.get("credential") or "").strip()
     if not credential:

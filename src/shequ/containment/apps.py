@@ -6,3 +6,9 @@ class ContainmentConfig(AppConfig):
     name = "shequ.containment"
     label = "containment"
     verbose_name = _("Containment")
+
+    def ready(self) -> None:
+        from shequ.containment import access
+
+        access.register()  # its capabilities and scope paths (core/scoping.py)
+

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
 from shequ.containment.models import STRICTNESS, ContainmentArea, Level, MovementRestriction
+from shequ.core.scoping import Scope
 from shequ.registry.models import Unit
+
+if TYPE_CHECKING:
+    from shequ.gates.models import ExitQuota
 
 
 def in_force(at: dt.datetime) -> Q:
@@ -59,15 +64,22 @@ def levels_for_units(unit_ids: Iterable[int], at: dt.datetime) -> dict[int, str]
     return result
 
 
-def restriction_list(scope: object, *, current_at: dt.datetime | None = None) -> QuerySet[MovementRestriction]:
-    qs = scope.persons_related(MovementRestriction.objects.all(), "person")  # type: ignore[attr-defined]
+def restriction_list(scope: Scope, *, current_at: dt.datetime | None = None) -> QuerySet[MovementRestriction]:
+    qs = scope.filter(MovementRestriction.objects.all())
     if current_at is not None:
         qs = qs.filter(in_force(current_at))
     return qs.select_related("person", "person__household__room__unit__building__compound").order_by("-starts_at")
 
 
-def area_list(scope: object, *, current_at: dt.datetime | None = None) -> QuerySet[ContainmentArea]:
-    qs = scope.community_rows(ContainmentArea.objects.all())  # type: ignore[attr-defined]
+def area_list(scope: Scope, *, current_at: dt.datetime | None = None) -> QuerySet[ContainmentArea]:
+    qs = scope.filter(ContainmentArea.objects.all())
     if current_at is not None:
         qs = qs.filter(in_force(current_at))
     return qs.select_related("compound", "building__compound", "unit__building__compound").order_by("-starts_at")
+
+
+def quota_list(scope: Scope) -> QuerySet[ExitQuota]:
+    """Exit quotas of the compounds of the communities the user runs whole, the latest first."""
+    from shequ.gates.models import ExitQuota  # the quota's model is the gates app's (for now)
+
+    return scope.filter(ExitQuota.objects.select_related("compound")).order_by("-starts_at", "-id")

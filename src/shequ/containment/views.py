@@ -25,12 +25,11 @@ from django.utils.translation import gettext as _
 from shequ.containment import services
 from shequ.containment.forms import AreaForm, EndForm, PersonSearchForm, QuotaForm, RestrictionForm
 from shequ.containment.models import ContainmentArea, Level, MovementRestriction
-from shequ.containment.selectors import area_list, in_force, levels_for_units, restriction_list
+from shequ.containment.selectors import area_list, in_force, levels_for_units, quota_list, restriction_list
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import Scope, require
 from shequ.core.submission import run_once
 from shequ.gates import services as gate_services
-from shequ.gates.models import ExitQuota
 from shequ.registry import selectors as registry
 from shequ.registry.forms import add_service_errors
 from shequ.registry.models import Building, Compound, Unit
@@ -40,10 +39,6 @@ PAGE_SIZE = 50
 
 
 # -- reads that the containment and gates selectors do not have ------------------------------------------
-
-
-def _quotas(scope: Scope) -> QuerySet[ExitQuota]:
-    return scope.community_rows(ExitQuota.objects.select_related("compound")).order_by("-starts_at", "-id")
 
 
 def _split(rows: list[Any], now: Any) -> dict[str, list[Any]]:
@@ -98,7 +93,7 @@ def index(request: HttpRequest) -> HttpResponse:
     scope, now = request.scope, timezone.now()
     compounds = list(registry.compound_list(scope))
     areas = list(area_list(scope, current_at=now))
-    quotas = {q.compound_id: q for q in _quotas(scope).filter(in_force(now))}
+    quotas = {q.compound_id: q for q in quota_list(scope).filter(in_force(now))}
     restricted = dict(
         restriction_list(scope, current_at=now).order_by()
         .values_list("person__household__room__unit__building__compound")
@@ -241,7 +236,7 @@ def compound(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(back)
     now = timezone.now()
     over = _split(list(_areas_over_compound(request.scope, place)), now)
-    quotas = _split(list(_quotas(request.scope).filter(compound=place)), now)
+    quotas = _split(list(quota_list(request.scope).filter(compound=place)), now)
     restricted = list(restriction_list(request.scope, current_at=now).filter(
         person__household__room__unit__building__compound=place))
     buildings = list(place.buildings.order_by("sort_key", "number"))
@@ -315,7 +310,7 @@ def area_end(request: HttpRequest, pk: int) -> HttpResponse:
 @personal_data
 @require(CAPABILITY)
 def quota_end(request: HttpRequest, pk: int) -> HttpResponse:
-    quota = get_object_or_404(_quotas(request.scope), pk=pk)
+    quota = get_object_or_404(quota_list(request.scope), pk=pk)
     _check(request, quota.community_id)
     back = reverse("containment:compound", args=[quota.compound_id])
     form = EndForm(request.POST or None)

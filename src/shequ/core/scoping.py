@@ -1,101 +1,161 @@
-"""Who may see and do what: the one place that decides.
+"""Who may see and do what: the Scope, the one filter that applies it, and the registries the apps fill.
 
-A user's memberships become a ``Scope``. Every page and API read filters its queryset through the
-Scope (``scope.persons(qs)``, ``scope.households(qs)``, ...), so an object outside it is simply not
-found: a 404, the same as a missing one. Capabilities (``scope.can("person.reveal", community_id)``)
-say which actions a role may take; a page a role may not use at all is a 403 that names no object.
+A user's memberships become a ``Scope`` (built where memberships live, ``accounts.access.scope_for``):
+the roles held per community, and per kind of grant the ids granted (``"community"``: the whole
+community, for secretary and staff; ``"grid"``; ``"household"``; ``"gate"``...). Nothing here knows
+an app. Each app declares, in its own ``access.py`` beside its models and registered from its
+``AppConfig.ready``:
 
-Models are looked up through the app registry so that this module sits below the apps it guards.
+- its capabilities and the roles that hold them (``declare_capabilities``). ``scope.can(capability,
+  community_id)`` answers whether the user may take an action; ``require()`` turns a page a role may
+  not use at all into a 403 that names no object;
+- for each of its scoped models, the path from a row to each kind of grant (``declare_scope(Person,
+  community="community_id", grid="household__room__unit__building__grid_id")``). ``scope.filter(qs)``
+  keeps the rows reachable by any grant the user holds, so an object outside it is simply not found:
+  a 404, the same as a missing one. Only selectors call it;
+- where an app grants more than memberships do (the gate posts of a guard, a device token's gate), a
+  grant provider (``grant_provider``), called when a Scope is built.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
-from django.apps import apps
+from django.db import models
 from django.db.models import Q, QuerySet
-
-SECRETARY = "secretary"
-STAFF = "staff"
-GRID_WORKER = "grid_worker"
-GATE_GUARD = "gate_guard"
-VOLUNTEER = "volunteer"
-PROPERTY = "property"
-SAMPLER = "sampler"
-STREET = "street"
-RESIDENT = "resident"
-
-# capability -> roles that have it (within the community of the membership).
-CAPABILITIES: dict[str, frozenset[str]] = {
-    # Compound, building, unit and room pages (occupancy counts, no personal detail).
-    "registry.view_places": frozenset({SECRETARY, STAFF, GRID_WORKER, PROPERTY}),
-    # Household cards and person pages.
-    "registry.view_persons": frozenset({SECRETARY, STAFF, GRID_WORKER, RESIDENT}),
-    # Registry search, special-population and grid lists.
-    "registry.lists": frozenset({SECRETARY, STAFF, GRID_WORKER}),
-    # Create, edit, move and mark moved out.
-    "registry.edit": frozenset({SECRETARY, STAFF, GRID_WORKER}),
-    "registry.import": frozenset({SECRETARY, STAFF}),
-    "registry.export": frozenset({SECRETARY, STAFF, GRID_WORKER}),
-    # See one person's full ID and phone number (audited).
-    "person.reveal": frozenset({SECRETARY, STAFF}),
-    # Call a person of one's own grid from a campaign's missing list: one tap reveals the phone
-    # number to the grid worker (audited like any reveal) and dials it. Scoped by the grid
-    # (Scope.persons), checked by campaigns.views.call.
-    "person.call": frozenset({GRID_WORKER}),
-    # Exports carry full numbers (audited); others export masked.
-    "export.unmasked": frozenset({SECRETARY, STAFF}),
-    "audit.read": frozenset({SECRETARY}),
-    # Counts across the communities of a street, no personal detail.
-    "street.counts": frozenset({STREET}),
-    "community.dashboard": frozenset({SECRETARY, STAFF}),
-    # Alerts (a refusal at a gate, a positive tube): the community's for secretary and staff, those
-    # about persons of their grid for grid workers (alerts.selectors.alert_list).
-    "alerts.read": frozenset({SECRETARY, STAFF, GRID_WORKER}),
-    # Acknowledging one for the office ("someone is on it"): not a grid worker's call.
-    "alerts.acknowledge": frozenset({SECRETARY, STAFF}),
-    # Set and end movement restrictions and containment levels.
-    "containment.manage": frozenset({SECRETARY, STAFF}),
-    # The gate screen: only at the gates the user is posted to (Scope.gates), or every gate of the
-    # community for secretary and staff.
-    "gates.screen": frozenset({SECRETARY, STAFF, GATE_GUARD, VOLUNTEER}),
-    # Gate status, exit quotas, the duty roster, device tokens.
-    "gates.manage": frozenset({SECRETARY, STAFF}),
-    # The passage ledger, who is out now, hourly counts.
-    "gates.ledger": frozenset({SECRETARY, STAFF, GATE_GUARD}),
-    # Issue, reissue and print passes (grid workers hand them out door to door).
-    "passes.manage": frozenset({SECRETARY, STAFF, GRID_WORKER}),
-    # A resident shows their household's passes on their phone.
-    "passes.own": frozenset({RESIDENT}),
-    # Open, close and follow campaigns (screening and test rounds), import results.
-    "campaigns.manage": frozenset({SECRETARY, STAFF}),
-    # Field work in a campaign: screening visits, sample registration.
-    "campaigns.field": frozenset({SECRETARY, STAFF, GRID_WORKER, SAMPLER}),
-}
+from django.utils.translation import gettext_lazy as _
 
 
-def _model(name: str) -> Any:
-    return apps.get_model("registry", name)
+class Role(models.TextChoices):
+    """Every role a membership may hold: the one definition (accounts.Membership.role uses it)."""
+
+    SECRETARY = "secretary", _("community secretary")
+    STAFF = "staff", _("community staff")
+    GRID_WORKER = "grid_worker", _("grid worker")
+    GATE_GUARD = "gate_guard", _("gate guard")
+    VOLUNTEER = "volunteer", _("volunteer")
+    PROPERTY = "property", _("property company")
+    SAMPLER = "sampler", _("medical sampler")
+    STREET = "street", _("street office")
+    RESIDENT = "resident", _("resident")
+
+
+# -- what the apps declare ----------------------------------------------------------------------------
+
+# capability -> roles that hold it (within the community of the membership). Filled by the apps.
+CAPABILITIES: dict[str, frozenset[str]] = {}
+
+
+def declare_capabilities(capabilities: Mapping[str, Iterable[str]]) -> None:
+    """``{"registry.edit": {Role.SECRETARY, ...}}``. A name is declared once; declaring it again with
+    the same roles is harmless (an app's ready() may run twice in tests), with others an error."""
+    for name, roles in capabilities.items():
+        held = frozenset(str(r) for r in roles)
+        unknown = held - set(Role.values)
+        if unknown:
+            raise ValueError(f"capability {name!r}: unknown roles {sorted(unknown)}")
+        if CAPABILITIES.get(name, held) != held:
+            raise ValueError(f"capability {name!r} is declared twice, with different roles")
+        CAPABILITIES[name] = held
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How the rows of a model are reached through one kind of grant.
+
+    ``lookup`` is a path from the row to the granted id (``"household__room__unit__building__grid_id"``)
+    or a function from the granted ids to a ``Q`` (a compound reached through its buildings' grids).
+    ``within``: only rows of communities (their ``community_id``) where the user holds this
+    capability. ``alone``: while the user holds this kind of grant, it is the only way to the
+    model's rows (a device token bound to one gate sees that gate, whatever its user's role)."""
+
+    lookup: str | Callable[[list[int]], Q]
+    within: str | None = None
+    alone: bool = False
+
+    def q(self, scope: Scope, ids: frozenset[int]) -> Q | None:
+        if not ids:
+            return None
+        ordered = sorted(ids)
+        q = self.lookup(ordered) if callable(self.lookup) else Q(**{f"{self.lookup}__in": ordered})
+        if self.within is not None:
+            communities = scope.communities_where(self.within)
+            if not communities:
+                return None
+            q &= Q(community_id__in=sorted(communities))
+        return q
+
+
+# (model, variant) -> grant kind -> Reach
+_PATHS: dict[tuple[type[models.Model], str], dict[str, Reach]] = {}
+
+
+def declare_scope(model: type[models.Model], *, variant: str = "", **paths: str | Callable[[list[int]], Q] | Reach) -> None:
+    """The scope paths of a model, per kind of grant: ``declare_scope(Household, community="community_id",
+    grid="room__unit__building__grid_id", household="id")``. A grant kind not named reaches none of
+    its rows. ``variant`` names a second rule for the same model, for a read that sees more or less
+    than the usual one (``scope.filter(qs, variant="campaigns.field")``)."""
+    if not paths:
+        raise ValueError(f"{model.__name__}: no scope path declared")
+    declared = {kind: p if isinstance(p, Reach) else Reach(p) for kind, p in paths.items()}
+    key = (model, variant)
+    if _PATHS.get(key, declared) != declared:
+        raise ValueError(f"the scope of {model.__name__} (variant {variant!r}) is declared twice, differently")
+    _PATHS[key] = declared
+
+
+def scope_paths(model: type[models.Model], variant: str = "") -> Mapping[str, Reach]:
+    try:
+        return _PATHS[(model, variant)]
+    except KeyError:
+        raise LookupError(f"no scope declared for {model.__name__} (variant {variant!r}): "
+                          "declare it in its app's access.py") from None
+
+
+GrantProvider = Callable[[Any, "Scope", Mapping[str, Any]], Mapping[str, Iterable[int]]]
+GRANT_PROVIDERS: list[GrantProvider] = []
+
+
+def grant_provider(provider: GrantProvider) -> GrantProvider:
+    """Register ``provider(user, scope, context) -> {kind: ids}``: grants an app adds to the Scope
+    built from memberships (``context``: what the caller of scope_for passed, e.g. a device's gate)."""
+    if provider not in GRANT_PROVIDERS:
+        GRANT_PROVIDERS.append(provider)
+    return provider
+
+
+# -- the Scope ---------------------------------------------------------------------------------------
+
+
+def _frozen(mapping: Mapping[Any, Iterable[Any]] | None) -> Mapping[Any, frozenset[Any]]:
+    return MappingProxyType({k: frozenset(v) for k, v in (mapping or {}).items() if v})
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What one user may see. Immutable; computed once per request."""
+    """What one user may see and do. Immutable (its mappings are read-only); computed once per request,
+    and shared across requests by the token cache."""
 
     user_id: int | None = None
     is_superuser: bool = False
-    roles_by_community: dict[int, frozenset[str]] = field(default_factory=dict)
-    full_communities: frozenset[int] = frozenset()  # secretary, staff
-    grids: frozenset[int] = frozenset()  # grid workers
-    property_companies: frozenset[int] = frozenset()
-    households: frozenset[int] = frozenset()  # residents
-    streets: frozenset[int] = frozenset()  # street office viewers
+    roles_by_community: Mapping[int, frozenset[str]] = field(default_factory=dict)
     roles: frozenset[str] = frozenset()
-    gates: frozenset[int] = frozenset()  # gates the user is posted to (gates.GateGuard)
-    # A device token bound to one gate sees that gate and nothing else of the gates app.
-    device_gate: int | None = None
+    # kind of grant -> ids granted ("community", "grid", "property_company", "household", "street", ...)
+    grants: Mapping[str, frozenset[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roles_by_community", _frozen(self.roles_by_community))
+        object.__setattr__(self, "grants", _frozen(self.grants))
+        object.__setattr__(self, "roles", frozenset(self.roles))
+
+    def with_grants(self, extra: Mapping[str, Iterable[int]]) -> Scope:
+        grants = {k: set(v) for k, v in self.grants.items()}
+        for kind, ids in extra.items():
+            grants.setdefault(kind, set()).update(ids)
+        return replace(self, grants=grants)
 
     # -- capabilities ------------------------------------------------------------------------
     def can(self, capability: str, community_id: int | None = None) -> bool:
@@ -104,194 +164,50 @@ class Scope:
             return bool(self.roles & allowed)
         return bool(self.roles_by_community.get(community_id, frozenset()) & allowed)
 
+    def communities_where(self, capability: str) -> frozenset[int]:
+        """Communities where the user holds the capability."""
+        allowed = CAPABILITIES[capability]
+        return frozenset(c for c, roles in self.roles_by_community.items() if roles & allowed)
+
     @property
     def community_ids(self) -> frozenset[int]:
         return frozenset(self.roles_by_community)
 
-    # -- querysets ---------------------------------------------------------------------------
-    @staticmethod
-    def _filter(qs: QuerySet, q: Q | None) -> QuerySet:
+    def granted(self, kind: str) -> frozenset[int]:
+        return self.grants.get(kind, frozenset())
+
+    # -- rows --------------------------------------------------------------------------------
+    def _reaches(self, model: type[models.Model], variant: str) -> list[tuple[Reach, frozenset[int]]]:
+        held = [(reach, self.granted(kind)) for kind, reach in scope_paths(model, variant).items()]
+        held = [(reach, ids) for reach, ids in held if ids]
+        alone = [(reach, ids) for reach, ids in held if reach.alone]
+        return alone or held
+
+    def filter(self, qs: QuerySet[Any], variant: str = "") -> QuerySet[Any]:
+        """The rows of ``qs`` the user may see, by the scope paths declared for its model: the one
+        place a scope becomes a query. Called by selectors only."""
+        q: Q | None = None
+        for reach, ids in self._reaches(qs.model, variant):
+            part = reach.q(self, ids)
+            if part is not None:
+                q = part if q is None else q | part
         return qs.none() if q is None else qs.filter(q)
 
-    @staticmethod
-    def _any(*parts: Q | None) -> Q | None:
-        result: Q | None = None
-        for part in parts:
-            if part is not None:
-                result = part if result is None else result | part
-        return result
-
-    @staticmethod
-    def _in(lookup: str, ids: Iterable[int]) -> Q | None:
-        ids = frozenset(ids)
-        return Q(**{f"{lookup}__in": sorted(ids)}) if ids else None
-
-    def _places_q(self, building_path: str) -> Q | None:
-        """Places (buildings and everything below them) the user may see, via the building path."""
-        prefix = f"{building_path}__" if building_path else ""
-        return self._any(
-            self._in("community_id", self.full_communities),
-            self._in(f"{prefix}grid_id", self.grids),
-            self._in(f"{prefix}compound__property_company_id", self.property_companies),
-        )
-
-    def compounds(self, qs: QuerySet) -> QuerySet:
-        building = _model("Building")
-        via_grid = None
-        if self.grids:
-            via_grid = Q(id__in=building.objects.filter(grid_id__in=sorted(self.grids)).values("compound_id"))
-        q = self._any(
-            self._in("community_id", self.full_communities),
-            via_grid,
-            self._in("property_company_id", self.property_companies),
-        )
-        return self._filter(qs, q)
-
-    def buildings(self, qs: QuerySet) -> QuerySet:
-        return self._filter(qs, self._places_q(""))
-
-    def units(self, qs: QuerySet) -> QuerySet:
-        return self._filter(qs, self._places_q("building"))
-
-    def rooms(self, qs: QuerySet) -> QuerySet:
-        return self._filter(qs, self._places_q("unit__building"))
-
-    def grids_qs(self, qs: QuerySet) -> QuerySet:
-        return self._filter(qs, self._any(self._in("community_id", self.full_communities), self._in("id", self.grids)))
-
-    def households_qs(self, qs: QuerySet) -> QuerySet:
-        """Households with their persons: never for property companies."""
-        q = self._any(
-            self._in("community_id", self.full_communities),
-            self._in("room__unit__building__grid_id", self.grids),
-            self._in("id", self.households),
-        )
-        return self._filter(qs, q)
-
-    def persons(self, qs: QuerySet) -> QuerySet:
-        q = self._any(
-            self._in("community_id", self.full_communities),
-            self._in("household__room__unit__building__grid_id", self.grids),
-            self._in("household_id", self.households),
-        )
-        return self._filter(qs, q)
-
-    @property
-    def sampler_communities(self) -> frozenset[int]:
-        """Communities where the user is a sampler: samplers call whole compounds down, so they look
-        people up anywhere in the community (for sampling only; see ``field_persons``)."""
-        return frozenset(c for c, roles in self.roles_by_community.items() if SAMPLER in roles)
-
-    def field_persons(self, qs: QuerySet) -> QuerySet:
-        """Persons a campaign field worker may look up: what ``persons`` allows, plus every person of
-        a community where the user is a sampler."""
-        q = self._any(
-            self._in("community_id", self.full_communities | self.sampler_communities),
-            self._in("household__room__unit__building__grid_id", self.grids),
-            self._in("household_id", self.households),
-        )
-        return self._filter(qs, q)
-
-    def communities(self, qs: QuerySet) -> QuerySet:
-        """Communities the user works in, or whose counts a street office reads."""
-        return self._filter(qs, self._any(self._in("id", self.community_ids), self._in("street_id", self.streets)))
-
-    def community_rows(self, qs: QuerySet) -> QuerySet:
-        """Rows of a whole community (alerts, containment areas, campaigns): secretary and staff."""
-        return self._filter(qs, self._in("community_id", self.full_communities))
-
-    def persons_related(self, qs: QuerySet, path: str) -> QuerySet:
-        """Rows about a person (restrictions, passes, samples), visible where the person is."""
-        q = self._any(
-            self._in("community_id", self.full_communities),
-            self._in(f"{path}__household__room__unit__building__grid_id", self.grids),
-            self._in(f"{path}__household_id", self.households),
-        )
-        return self._filter(qs, q)
-
-    @property
-    def screen_communities(self) -> frozenset[int]:
-        """Communities where the user holds the gate screen (gates.screen)."""
-        allowed = CAPABILITIES["gates.screen"]
-        return frozenset(c for c, roles in self.roles_by_community.items() if roles & allowed)
-
-    def gates_qs(self, qs: QuerySet) -> QuerySet:
-        """Gates: a bound device sees only its gate; guards their posts; secretary and staff all.
-
-        A device token acts as its user, and the binding never widens what the user may do: the
-        bound gate only while the user holds the gate screen in that gate's community (a guard
-        moved to another community leaves a tablet that sees nothing)."""
-        if self.device_gate is not None:
-            return self._filter(qs.filter(id=self.device_gate), self._in("community_id", self.screen_communities))
-        return self._filter(qs, self._any(self._in("community_id", self.full_communities), self._in("id", self.gates)))
-
-    def sees_gate(self, gate_id: int, community_id: int) -> bool:
-        """``gates_qs`` for one gate already read, without a query (a passage's gate, several times
-        a second per device); tests hold the two to each other for every role and gate."""
-        if self.device_gate is not None:
-            return gate_id == self.device_gate and community_id in self.screen_communities
-        return community_id in self.full_communities or gate_id in self.gates
-
-    def audit_events(self, qs: QuerySet) -> QuerySet:
-        secretary_of = [c for c, roles in self.roles_by_community.items() if SECRETARY in roles]
-        return self._filter(qs, self._in("community_id", secretary_of))
+    def sees(self, model: type[models.Model], variant: str = "", **row: Any) -> bool:
+        """``filter`` for one row already read, without a query (a passage's gate, several times a
+        second per device): ``row`` holds the values of the model's paths (``id=..., community_id=...``),
+        which must be columns of the row itself. Tests hold the two to each other."""
+        for reach, ids in self._reaches(model, variant):
+            if not isinstance(reach.lookup, str) or "__" in reach.lookup:
+                raise TypeError(f"{model.__name__}: the path {reach.lookup!r} needs a query")
+            if row[reach.lookup] not in ids:
+                continue
+            if reach.within is None or row["community_id"] in self.communities_where(reach.within):
+                return True
+        return False
 
 
 ANONYMOUS = Scope()
-
-
-def scope_for(user: Any, *, api_token_id: int | None = None, device_gate: int | None = None) -> Scope:
-    """Build the Scope of a user from their memberships (one query; one more for gate posts, and one
-    for a device token, which may be bound to a single gate)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return ANONYMOUS
-    membership = apps.get_model("accounts", "Membership")
-    roles_by_community: dict[int, set[str]] = {}
-    full: set[int] = set()
-    grids: set[int] = set()
-    companies: set[int] = set()
-    households: set[int] = set()
-    streets: set[int] = set()
-    roles: set[str] = set()
-    rows = membership.objects.filter(user_id=user.pk).values_list(
-        "role", "community_id", "street_id", "grid_id", "property_company_id", "household_id"
-    )
-    for role, community_id, street_id, grid_id, company_id, household_id in rows:
-        roles.add(role)
-        if community_id is not None:
-            roles_by_community.setdefault(community_id, set()).add(role)
-        if role in (SECRETARY, STAFF):
-            full.add(community_id)
-        elif role == GRID_WORKER:
-            grids.add(grid_id)
-        elif role == PROPERTY:
-            companies.add(company_id)
-        elif role == RESIDENT:
-            households.add(household_id)
-        elif role == STREET:
-            streets.add(street_id)
-    # The caller may already know the token's gate (read with the token): then no query here.
-    if device_gate is None and api_token_id is not None:
-        device_gate = next(iter(
-            apps.get_model("gates", "GateDevice").objects.filter(token_id=api_token_id).values_list("gate_id", flat=True)
-        ), None)
-    gates: set[int] = set()
-    # A device bound to a gate sees that gate only (gates_qs), so its user's posts are not read.
-    if device_gate is None and roles & {GATE_GUARD, VOLUNTEER}:
-        gates = set(apps.get_model("gates", "GateGuard").objects.filter(user_id=user.pk).values_list("gate_id", flat=True))
-    return Scope(
-        gates=frozenset(gates),
-        device_gate=device_gate,
-        user_id=user.pk,
-        is_superuser=user.is_superuser,
-        roles_by_community={c: frozenset(r) for c, r in roles_by_community.items()},
-        full_communities=frozenset(full),
-        grids=frozenset(grids),
-        property_companies=frozenset(companies),
-        households=frozenset(households),
-        streets=frozenset(streets),
-        roles=frozenset(roles),
-    )
 
 
 def require(capability: str) -> Any:

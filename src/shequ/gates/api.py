@@ -47,7 +47,7 @@ def _gate(request: HttpRequest, gate_id: int) -> Gate:
     _need(request, "gates.screen")
     scope = request.scope  # type: ignore[attr-defined]
     # A device token bound to a gate acts as its user: the Scope refuses the gate unless the user
-    # still holds a gate role in its community (core/scoping.py gates_qs, sees_gate).
+    # still holds a gate role in its community (gates/access.py, the device_gate grant).
     return selectors.gate_for_recording(scope, gate_id)
 
 

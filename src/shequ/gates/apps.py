@@ -8,16 +8,9 @@ class GatesConfig(AppConfig):
     verbose_name = _("Gates")
 
     def ready(self) -> None:
-        # A device token's gate binding is part of what accounts.tokencache remembers for it.
-        from django.db.models.signals import post_delete, post_save
+        from shequ.gates import access
 
-        from shequ.accounts import tokencache
-        from shequ.gates.models import Gate, GateDevice
-
-        # ...and so is the row of the gate it records at (gates.selectors.gate_for_recording).
-        for model in (Gate, GateDevice):
-            post_save.connect(tokencache.forget_all, sender=model, dispatch_uid=f"tokencache-save-{model.__name__}")
-            post_delete.connect(tokencache.forget_all, sender=model, dispatch_uid=f"tokencache-delete-{model.__name__}")
+        access.register()  # its capabilities and scope paths (core/scoping.py)
 
         from importlib import import_module
 

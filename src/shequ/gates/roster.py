@@ -10,12 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from shequ.core.scoping import GATE_GUARD, VOLUNTEER, Scope
+from shequ.core.scoping import Scope
+from shequ.gates.access import POSTED_ROLES
 from shequ.gates.models import DutyAssignment, Gate, Shift
 from shequ.registry.models import Community
 
@@ -53,37 +51,12 @@ def current_and_next(shifts: list[Shift], at: dt.datetime) -> tuple[ShiftWindow 
     return current, (upcoming[0] if upcoming else None)
 
 
-def community_for_roster(scope: Scope, pk: int | None = None) -> Community:
-    """The community whose roster the user manages (secretary or staff): the one asked for, or the
-    first of theirs. 404 for a community outside the user's."""
-    qs = Community.objects.filter(id__in=sorted(scope.full_communities)).order_by("id")
-    if pk is not None:
-        return get_object_or_404(qs, pk=pk)
-    community = qs.first()
-    if community is None:
-        from django.http import Http404
-
-        raise Http404
-    return community
-
-
-def community_gates(scope: Scope, community: Community) -> QuerySet[Gate]:
-    return scope.gates_qs(Gate.objects.filter(community=community).select_related("compound")).order_by(
-        "compound__name", "name")
-
-
 def eligible_guards(community: Community) -> list[Any]:
     """Users who may be put on gate duty: a gate guard or volunteer membership in the community."""
-    membership = apps.get_model("accounts", "Membership")
-    user = apps.get_model("accounts", "User")
-    ids = membership.objects.filter(community=community, role__in=[GATE_GUARD, VOLUNTEER]).values("user_id")
-    return list(user.objects.filter(id__in=ids, is_active=True).order_by("username"))
+    from shequ.accounts.models import Membership, User
 
-
-def duty_get(scope: Scope, pk: int) -> DutyAssignment:
-    return get_object_or_404(
-        DutyAssignment.objects.filter(community_id__in=sorted(scope.full_communities)).select_related(
-            "gate__compound", "shift", "guard", "community"), pk=pk)
+    ids = Membership.objects.filter(community=community, role__in=sorted(POSTED_ROLES)).values("user_id")
+    return list(User.objects.filter(id__in=ids, is_active=True).order_by("username"))
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -170,7 +143,9 @@ def unstaffed(gates: list[Gate], shifts: list[Shift], at: dt.datetime | None = N
 def unstaffed_for_scope(scope: Scope, at: dt.datetime | None = None) -> list[Unstaffed]:
     """For the dashboard: unstaffed gates of every community the user manages."""
     result: list[Unstaffed] = []
-    for community in Community.objects.filter(id__in=sorted(scope.full_communities)).order_by("id"):
+    from shequ.gates import selectors
+
+    for community in selectors.roster_communities(scope):
         shifts = list(Shift.objects.filter(community=community))
-        result += unstaffed(list(community_gates(scope, community)), shifts, at)
+        result += unstaffed(list(selectors.community_gates(scope, community)), shifts, at)
     return result

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from shequ.accounts import tokencache
 from shequ.core.rows import ChainReader
 from shequ.core.scoping import Scope
+from shequ.gates import gatecache
+from shequ.gates.access import device_gate
 from shequ.gates.models import DutyAssignment, Gate, Passage, Shift
-from shequ.registry.models import Household, Person
+from shequ.registry.models import Building, Community, Household, Person
 from shequ.registry.selectors import SearchResult, search_within
 
 
 def gate_list(scope: Scope) -> QuerySet[Gate]:
-    return scope.gates_qs(Gate.objects.select_related("compound", "community")).order_by("community_id", "compound__name", "compound_id", "name")
+    return scope.filter(Gate.objects.select_related("compound", "community")).order_by("community_id", "compound__name", "compound_id", "name")
 
 
 def gate_get(scope: Scope, pk: int) -> Gate:
@@ -34,26 +34,27 @@ def gate_for_recording(scope: Scope, pk: int) -> Gate:
     """The gate a passage is recorded at, without its compound and community (ids only), the scope
     checked without a query; 404 outside the scope.
 
-    The row is remembered in this process for API_TOKEN_CACHE_SECONDS along with the device tokens
-    (accounts/tokencache.py): a gate closed or opened through another app server is obeyed by the
-    API within that time, by this one at once (saving a gate forgets what was remembered)."""
-    if scope.device_gate is not None and pk != scope.device_gate:
+    The row is remembered in this process for API_TOKEN_CACHE_SECONDS (gates/gatecache.py): a gate
+    closed or opened through another app server is obeyed by the API within that time, through this
+    one at once (the gates services forget what was remembered). Callers get a copy of their own and
+    may read related objects onto it."""
+    bound = device_gate(scope)
+    if bound is not None and pk != bound:
         raise Http404
-    key = f"gate:{pk}"
-    gate = tokencache.recall(key)
+    gate = gatecache.recall(pk)
     if gate is None:
         gate = _GATE_ROW.first([pk])
         if gate is None:
             raise Http404
-        tokencache.remember(key, gate)
-    if not scope.sees_gate(gate.pk, gate.community_id):
+        gatecache.remember(gate)
+    if not scope.sees(Gate, id=gate.pk, community_id=gate.community_id):
         raise Http404
-    return copy.copy(gate)  # callers may read related objects onto it; the remembered row stays bare
+    return gate
 
 
 def passage_list(scope: Scope) -> QuerySet[Passage]:
     """Passages at the gates the user may see."""
-    gates = scope.gates_qs(Gate.objects.all()).values("id")
+    gates = scope.filter(Gate.objects.all()).values("id")
     return Passage.objects.filter(gate_id__in=gates).select_related(
         "gate__compound", "person__household__room__unit__building", "visitor__host_household__room__unit__building",
         "guard",
@@ -62,6 +63,39 @@ def passage_list(scope: Scope) -> QuerySet[Passage]:
 
 def passage_get(scope: Scope, pk: int) -> Passage:
     return get_object_or_404(passage_list(scope), pk=pk)
+
+
+# -- passes ---------------------------------------------------------------------------------------------
+
+PRINT_ORDER = (
+    "household__room__unit__building__compound__name", "household__room__unit__building__sort_key",
+    "household__room__unit__sort_key", "household__room__floor", "household__room__number", "household_id", "id",
+)
+_LIVING_HERE = Q(status=Person.Status.ACTIVE, household__status=Household.Status.ACTIVE)
+
+
+def printable_persons(scope: Scope, **where: Any) -> list[Person]:
+    """Persons who get a card: living in a household that lives here, in print order."""
+    qs = scope.filter(Person.objects.filter(_LIVING_HERE, **where))
+    return list(qs.select_related("household__room__unit__building__compound", "community").order_by(*PRINT_ORDER))
+
+
+def pass_coverage(scope: Scope, buildings: QuerySet[Building]) -> dict[int, tuple[int, int]]:
+    """building id -> (persons living there, of whom with an active pass)."""
+    rows = (
+        scope.filter(Person.objects.filter(_LIVING_HERE, household__room__unit__building__in=buildings))
+        .values_list("household__room__unit__building")
+        .annotate(n=Count("id", distinct=True),
+                  with_pass=Count("passes", filter=Q(passes__revoked_at__isnull=True), distinct=True))
+    )
+    return {b: (n, w) for b, n, w in rows}
+
+
+def own_households(scope: Scope) -> QuerySet[Household]:
+    """The households the user lives in (a resident's membership), whatever other roles they have."""
+    return scope.filter(Household.objects.filter(id__in=sorted(scope.granted("household")),
+                                                 status=Household.Status.ACTIVE)).select_related(
+        "room__unit__building__compound", "community").order_by("id")
 
 
 def compound_persons(gate: Gate) -> QuerySet[Person]:
@@ -78,6 +112,37 @@ def lookup_at_gate(gate: Gate, q: str, *, limit: int = 20) -> SearchResult:
         community_id=gate.community_id, room__unit__building__compound_id=gate.compound_id
     ).select_related("room__unit__building__compound")
     return search_within(persons=compound_persons(gate), households=households, q=q, limit=limit)
+
+
+# -- the duty roster (gates/roster.py computes with these) ---------------------------------------------
+
+
+def roster_communities(scope: Scope) -> QuerySet[Community]:
+    """The communities whose duty roster the user manages: those they run whole (secretary, staff)."""
+    return scope.filter(Community.objects.all(), "whole").order_by("id")
+
+
+def community_for_roster(scope: Scope, pk: int | None = None) -> Community:
+    """The community whose roster the user manages (secretary or staff): the one asked for, or the
+    first of theirs. 404 for a community outside the user's."""
+    qs = roster_communities(scope)
+    if pk is not None:
+        return get_object_or_404(qs, pk=pk)
+    community = qs.first()
+    if community is None:
+        raise Http404
+    return community
+
+
+def community_gates(scope: Scope, community: Community) -> QuerySet[Gate]:
+    return scope.filter(Gate.objects.filter(community=community).select_related("compound")).order_by(
+        "compound__name", "name")
+
+
+def duty_get(scope: Scope, pk: int) -> DutyAssignment:
+    return get_object_or_404(
+        scope.filter(DutyAssignment.objects.select_related(
+            "gate__compound", "shift", "guard", "community")), pk=pk)
 
 
 def shifts_at(community_id: int, at: dt.datetime) -> list[tuple[Shift, dt.date]]:

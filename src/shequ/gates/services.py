@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shequ.accounts import tokencache
 from shequ.alerts.models import Kind as AlertKind
 from shequ.alerts.services import alert_raise
 from shequ.audit.models import AuditEvent
@@ -31,7 +32,7 @@ from shequ.core.masking import mask_name
 from shequ.core.phone import PhoneError, normalize_phone
 from shequ.core.rows import ChainReader
 from shequ.core.text import normalize
-from shequ.gates import passes
+from shequ.gates import gatecache, passes
 from shequ.gates.models import (
     Decision,
     Direction,
@@ -460,10 +461,10 @@ def visitor_register(
 # -- gate devices ----------------------------------------------------------------------------
 def _may_post_at(user: Any, gate: Gate) -> bool:
     """The user could record passages at the gate from the screen: a device token never widens that."""
-    from shequ.core.scoping import scope_for
+    from shequ.accounts.access import scope_for
 
     scope = scope_for(user)
-    return scope.can("gates.screen", gate.community_id) and scope.gates_qs(Gate.objects.filter(pk=gate.pk)).exists()
+    return scope.can("gates.screen", gate.community_id) and scope.filter(Gate.objects.filter(pk=gate.pk)).exists()
 
 
 @transaction.atomic
@@ -481,6 +482,7 @@ def gate_device_create(*, gate: Gate, user: Any, name: str = "", actor: Any = No
     token, key = api_token_create(user=user, name=(name or f"gate {gate.pk} {gate}")[:100], actor=actor,
                                   purpose=ApiToken.Purpose.GATE_DEVICE)
     device = GateDevice.objects.create(community_id=gate.community_id, gate=gate, token=token)
+    tokencache.changed()  # a token's gate binding is part of what is remembered for it
     audit_record(actor=actor, username="cli", action=AuditEvent.Action.TOKEN, community=gate.community, obj=device,
                  summary=f"gate device token {token.prefix} for {user.get_username()} bound to gate={gate.pk}")
     return device, key
@@ -510,6 +512,7 @@ def gate_set_status(*, actor: Any, gate: Gate, status: str, request: Any = None)
         before = gate.status
         gate.status = status
         gate.save(update_fields=["status"])
+        gatecache.changed()
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=gate.community, obj=gate,
                      summary=f"gate status {before} -> {status}", request=request)
     return gate

@@ -226,7 +226,7 @@ def hourly(request: HttpRequest) -> HttpResponse:
 # -- the duty roster -------------------------------------------------------------------------------
 def _roster_context(request: HttpRequest, community: Any) -> dict[str, Any]:
     shifts = services.shifts_ensure_default(community_id=community.pk)
-    gates = list(roster.community_gates(request.scope, community))
+    gates = list(selectors.community_gates(request.scope, community))
     guards = roster.eligible_guards(community)
     return {"community": community, "shifts": shifts, "gates": gates, "guards": guards}
 
@@ -241,7 +241,7 @@ def _int_or_none(value: str | None) -> int | None:
 @personal_data
 @require("gates.manage")
 def roster_week(request: HttpRequest) -> HttpResponse:
-    community = roster.community_for_roster(request.scope, _int_or_none(request.GET.get("community")))
+    community = selectors.community_for_roster(request.scope, _int_or_none(request.GET.get("community")))
     ctx = _roster_context(request, community)
     day_form = DayForm({"date": request.GET.get("week", "")})
     monday = roster.week_start(day_form.day())
@@ -266,7 +266,7 @@ def _roster_url(community: Any, day: dt.date) -> str:
 @require_POST
 @require("gates.manage")
 def roster_assign(request: HttpRequest) -> HttpResponse:
-    community = roster.community_for_roster(request.scope, _int_or_none(request.POST.get("community")))
+    community = selectors.community_for_roster(request.scope, _int_or_none(request.POST.get("community")))
     ctx = _roster_context(request, community)
     form = DutyAssignForm(request.POST, gates=ctx["gates"], shifts=ctx["shifts"], guards=ctx["guards"])
     if not form.is_valid():
@@ -288,7 +288,7 @@ def roster_assign(request: HttpRequest) -> HttpResponse:
 @require("gates.manage")
 def roster_shift_add(request: HttpRequest) -> HttpResponse:
     """Add a custom shift to the community's roster (three 8-hour shifts are there by default)."""
-    community = roster.community_for_roster(request.scope, _int_or_none(request.POST.get("community")))
+    community = selectors.community_for_roster(request.scope, _int_or_none(request.POST.get("community")))
     back = reverse("gates:roster") + "?" + urlencode({"community": community.pk})
     form = ShiftForm(request.POST)
     if not form.is_valid():
@@ -313,7 +313,7 @@ def duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
     DutyRemoveForm(request.POST).is_valid()
 
     def act() -> str:
-        duty = roster.duty_get(request.scope, pk)
+        duty = selectors.duty_get(request.scope, pk)
         back = _roster_url(duty.community, duty.date)
         services.duty_remove(actor=request.user, duty=duty, request=request)
         return back

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,45 +21,19 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.core.pdf import qr_svg
 from shequ.core.privacy import personal_data
-from shequ.core.scoping import Scope, require
+from shequ.core.scoping import require
 from shequ.core.submission import run_once
-from shequ.gates import cards, passes, services
+from shequ.gates import cards, passes, selectors, services
 from shequ.gates.forms_passes import PassIssueForm, PassSearchForm
 from shequ.gates.models import Pass
 from shequ.registry import selectors as registry
-from shequ.registry.models import Building, Grid, Household, Person
+from shequ.registry.models import Person
 
 ACTIVE = Person.Status.ACTIVE
-PRINT_ORDER = (
-    "household__room__unit__building__compound__name", "household__room__unit__building__sort_key",
-    "household__room__unit__sort_key", "household__room__floor", "household__room__number", "household_id", "id",
-)
-
-
-# -- reads (kept here: the gates selectors belong to another part) -------------------------------------
-
-
-def _printable(scope: Scope, **where: Any) -> list[Person]:
-    """Persons who get a card: living in a household that lives here, in print order."""
-    qs = Person.objects.filter(status=ACTIVE, household__status=Household.Status.ACTIVE, **where)
-    return list(scope.persons(qs).select_related("household__room__unit__building__compound", "community")
-                .order_by(*PRINT_ORDER))
 
 
 def _active_passes(person_ids: list[int]) -> dict[int, Pass]:
     return {p.person_id: p for p in Pass.objects.filter(person_id__in=person_ids, revoked_at__isnull=True)}
-
-
-def _coverage(scope: Scope, buildings: QuerySet[Building]) -> dict[int, tuple[int, int]]:
-    """building id -> (persons living there, of whom with an active pass)."""
-    rows = (
-        scope.persons(Person.objects.filter(status=ACTIVE, household__status=Household.Status.ACTIVE,
-                                            household__room__unit__building__in=buildings))
-        .values_list("household__room__unit__building")
-        .annotate(n=Count("id", distinct=True),
-                  with_pass=Count("passes", filter=Q(passes__revoked_at__isnull=True), distinct=True))
-    )
-    return {b: (n, w) for b, n, w in rows}
 
 
 def _require_manage(request: HttpRequest, community_id: int) -> None:
@@ -80,12 +53,11 @@ def pass_index(request: HttpRequest) -> HttpResponse:
     found = None
     if form.is_valid() and form.cleaned_data["q"]:
         found = registry.search(scope, form.cleaned_data["q"], limit=50)
-    buildings = scope.buildings(Building.objects.select_related("compound", "grid")).order_by(
-        "compound__name", "sort_key", "number")
-    coverage = _coverage(scope, buildings)
+    buildings = registry.buildings_in_scope(scope)
+    coverage = selectors.pass_coverage(scope, buildings)
     rows = [{"building": b, "persons": coverage.get(b.pk, (0, 0))[0], "with_pass": coverage.get(b.pk, (0, 0))[1]}
             for b in buildings]
-    grids = scope.grids_qs(Grid.objects.all()).order_by("community_id", "number")
+    grids = registry.grids_in_scope(scope)
     return render(request, "gates/pass_index.html", {"form": form, "found": found, "rows": rows, "grids": grids})
 
 
@@ -161,7 +133,7 @@ def _cards_response(request: HttpRequest, *, persons: list[Person], community: A
 def pass_cards_household(request: HttpRequest, pk: int) -> HttpResponse:
     household = registry.household_get(request.scope, pk)
     _require_manage(request, household.community_id)
-    persons = _printable(request.scope, household=household)
+    persons = selectors.printable_persons(request.scope, household=household)
     return _cards_response(request, persons=persons, community=household.community, subject=household,
                            label=household.room.address, filename=f"pass-cards-household-{household.pk}.pdf")
 
@@ -171,7 +143,7 @@ def pass_cards_household(request: HttpRequest, pk: int) -> HttpResponse:
 def pass_cards_building(request: HttpRequest, pk: int) -> HttpResponse:
     building = registry.building_get(request.scope, pk)
     _require_manage(request, building.community_id)
-    persons = _printable(request.scope, household__room__unit__building=building)
+    persons = selectors.printable_persons(request.scope, household__room__unit__building=building)
     return _cards_response(request, persons=persons, community=building.community, subject=building,
                            label=f"{building.compound.name} {building}",
                            filename=f"pass-cards-building-{building.pk}.pdf")
@@ -182,7 +154,7 @@ def pass_cards_building(request: HttpRequest, pk: int) -> HttpResponse:
 def pass_cards_grid(request: HttpRequest, pk: int) -> HttpResponse:
     grid = registry.grid_get(request.scope, pk)
     _require_manage(request, grid.community_id)
-    persons = _printable(request.scope, household__room__unit__building__grid=grid)
+    persons = selectors.printable_persons(request.scope, household__room__unit__building__grid=grid)
     return _cards_response(request, persons=persons, community=grid.community, subject=grid, label=grid.name,
                            filename=f"pass-cards-grid-{grid.pk}.pdf")
 
@@ -195,11 +167,7 @@ def pass_cards_grid(request: HttpRequest, pk: int) -> HttpResponse:
 def passes_own(request: HttpRequest) -> HttpResponse:
     """Each member's QR for the gate to scan. Only the households the user lives in (a resident's
     membership), whatever other roles they have; no pass is issued here (staff issue them)."""
-    scope = request.scope
-    households = list(
-        scope.households_qs(Household.objects.filter(id__in=sorted(scope.households), status=Household.Status.ACTIVE))
-        .select_related("room__unit__building__compound", "community").order_by("id")
-    )
+    households = list(selectors.own_households(request.scope))
     persons = list(Person.objects.filter(household__in=households, status=ACTIVE).order_by("household_id", "id"))
     active = _active_passes([p.pk for p in persons])
     groups = []

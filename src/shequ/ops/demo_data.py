@@ -29,9 +29,10 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from shequ.accounts.models import Membership, Role, User
+from shequ.accounts.models import Membership, User
 from shequ.core.bulkwrite import refresh_planner_statistics
 from shequ.core.idnumber import make_id_number
+from shequ.core.scoping import Role
 from shequ.ops import names as N
 from shequ.registry.models import (
     Building,

@@ -8,6 +8,10 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
+        from shequ.registry import access
+
+        access.register()  # its capabilities and scope paths (core/scoping.py)
+
         from shequ.core import bulkwrite
 
         bulkwrite.writers_in("shequ.registry.importer")  # the roster import's tables

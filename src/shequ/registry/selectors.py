@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from shequ.core.address import parse_address, parse_place
-from shequ.core.scoping import Scope
+from shequ.core.scoping import Role, Scope
 from shequ.core.text import clean_text, compact, normalize
 from shequ.registry.models import (
     Building,
@@ -32,35 +32,56 @@ ACTIVE = Person.Status.ACTIVE
 OCCUPANT = Q(status=ACTIVE, household__status=Household.Status.ACTIVE)
 
 
+# -- lists for choices and pickers ----------------------------------------------------------------
+
+
+def communities_where(scope: Scope, capability: str) -> QuerySet[Community]:
+    """The communities where the user holds a capability (may import a roster, open a campaign...)."""
+    return Community.objects.filter(pk__in=sorted(scope.communities_where(capability))).order_by("code")
+
+
+def grids_in_scope(scope: Scope) -> QuerySet[Grid]:
+    return scope.filter(Grid.objects.all()).order_by("community_id", "number")
+
+
+def compounds_in_scope(scope: Scope) -> QuerySet[Compound]:
+    return scope.filter(Compound.objects.all()).order_by("community_id", "name")
+
+
+def buildings_in_scope(scope: Scope) -> QuerySet[Building]:
+    return scope.filter(Building.objects.select_related("compound", "grid")).order_by(
+        "compound__name", "sort_key", "number")
+
+
 # -- single objects: outside the scope is the same as missing (404) ----------------------------
 
 
 def compound_get(scope: Scope, pk: int) -> Compound:
-    return get_object_or_404(scope.compounds(Compound.objects.select_related("community", "property_company")), pk=pk)
+    return get_object_or_404(scope.filter(Compound.objects.select_related("community", "property_company")), pk=pk)
 
 
 def building_get(scope: Scope, pk: int) -> Building:
-    return get_object_or_404(scope.buildings(Building.objects.select_related("compound", "grid")), pk=pk)
+    return get_object_or_404(scope.filter(Building.objects.select_related("compound", "grid")), pk=pk)
 
 
 def room_get(scope: Scope, pk: int) -> Room:
-    return get_object_or_404(scope.rooms(Room.objects.select_related("unit__building__compound")), pk=pk)
+    return get_object_or_404(scope.filter(Room.objects.select_related("unit__building__compound")), pk=pk)
 
 
 def grid_get(scope: Scope, pk: int) -> Grid:
-    return get_object_or_404(scope.grids_qs(Grid.objects.all()), pk=pk)
+    return get_object_or_404(scope.filter(Grid.objects.all()), pk=pk)
 
 
 def household_get(scope: Scope, pk: int) -> Household:
     qs = Household.objects.select_related("room__unit__building__compound", "room__unit__building__grid", "community")
-    return get_object_or_404(scope.households_qs(qs), pk=pk)
+    return get_object_or_404(scope.filter(qs), pk=pk)
 
 
 def person_get(scope: Scope, pk: int) -> Person:
     qs = Person.objects.select_related(
         "household__room__unit__building__compound", "household__room__unit__building__grid", "community"
     ).prefetch_related("tags")
-    return get_object_or_404(scope.persons(qs), pk=pk)
+    return get_object_or_404(scope.filter(qs), pk=pk)
 
 
 def household_persons(scope: Scope, household: Household) -> tuple[list[Person], list[Person]]:
@@ -71,7 +92,7 @@ def household_persons(scope: Scope, household: Household) -> tuple[list[Person],
     living = sorted((p for p in persons if p.status == ACTIVE), key=lambda p: (order.get(p.relation, 99), p.id))
     former = [p for p in persons if p.status != ACTIVE]
     # People who moved in from elsewhere and left again also count as former residents.
-    moved_away = scope.persons(
+    moved_away = scope.filter(
         Person.objects.filter(residences__household=household, status=ACTIVE).exclude(household=household)
     ).prefetch_related("tags").distinct()
     return living, former + list(moved_away)
@@ -86,14 +107,14 @@ def person_residences(person: Person) -> QuerySet[Residence]:
 
 def compound_list(scope: Scope) -> QuerySet[Compound]:
     return (
-        scope.compounds(Compound.objects.select_related("community", "property_company"))
+        scope.filter(Compound.objects.select_related("community", "property_company"))
         .annotate(building_count=Count("buildings", distinct=True))
         .order_by("community__code", "name")
     )
 
 
 def building_list(scope: Scope, compound: Compound) -> list[dict[str, Any]]:
-    buildings = scope.buildings(compound.buildings.select_related("grid")).order_by("sort_key", "number")
+    buildings = scope.filter(compound.buildings.select_related("grid")).order_by("sort_key", "number")
     counts = dict(
         Household.objects.filter(room__unit__building__in=buildings, status=Household.Status.ACTIVE)
         .values_list("room__unit__building")
@@ -144,7 +165,7 @@ class UnitPlan:
 def building_floor_plan(scope: Scope, building: Building, *, with_tags: bool) -> list[UnitPlan]:
     """The rooms of each unit floor by floor (top floor first, as the building stands), with
     occupancy and, for roles that may see people, the special-population tags at a glance."""
-    rooms = list(scope.rooms(Room.objects.filter(unit__building=building)).select_related("unit"))
+    rooms = list(scope.filter(Room.objects.filter(unit__building=building)).select_related("unit"))
     cells = {r.pk: RoomCell(room=r) for r in rooms}
     for room_id, (households, persons) in _occupancy(rooms).items():
         cells[room_id].households, cells[room_id].persons = households, persons
@@ -176,7 +197,7 @@ def with_head(qs: QuerySet[Household]) -> QuerySet[Household]:
 
 
 def room_households(scope: Scope, room: Room) -> QuerySet[Household]:
-    return with_head(scope.households_qs(room.households.all())).annotate(
+    return with_head(scope.filter(room.households.all())).annotate(
         person_count=Count("persons", filter=Q(persons__status=ACTIVE))
     ).order_by("status", "id")
 
@@ -184,7 +205,7 @@ def room_households(scope: Scope, room: Room) -> QuerySet[Household]:
 def persons_qs(scope: Scope) -> QuerySet[Person]:
     """Every person the user may see, with what lists and exports show."""
     return (
-        scope.persons(Person.objects.all())
+        scope.filter(Person.objects.all())
         .select_related("household__room__unit__building__compound", "household__room__unit__building__grid")
         .prefetch_related(Prefetch("tags", queryset=PersonTag.objects.order_by("tag")))
     )
@@ -243,10 +264,7 @@ def special_population_list(scope: Scope, *, tag: str | None = None, detail: str
 
 
 def grid_list(scope: Scope) -> list[dict[str, Any]]:
-    from django.apps import apps
-
-    membership = apps.get_model("accounts", "Membership")
-    grids = list(scope.grids_qs(Grid.objects.select_related("community")).order_by("community__code", "number"))
+    grids = list(scope.filter(Grid.objects.select_related("community")).order_by("community__code", "number"))
     ids = [g.pk for g in grids]
     buildings = dict(Building.objects.filter(grid_id__in=ids).values_list("grid_id").annotate(n=Count("id")))
     households = dict(
@@ -265,9 +283,11 @@ def grid_list(scope: Scope) -> list[dict[str, Any]]:
         .annotate(n=Count("id", distinct=True))
     )
     workers: dict[int, list[str]] = defaultdict(list)
-    for grid_id, first, username in membership.objects.filter(grid_id__in=ids, role="grid_worker").values_list(
-        "grid_id", "user__first_name", "user__username"
-    ):
+    # The grid's workers, through the reverse relation of accounts.Membership.grid (the registry sits
+    # below accounts and imports nothing of it).
+    for grid_id, first, username in Grid.objects.filter(
+        id__in=ids, membership__role=Role.GRID_WORKER
+    ).order_by("membership__id").values_list("id", "membership__user__first_name", "membership__user__username"):
         workers[grid_id].append(first or username)
     return [
         {
@@ -283,7 +303,7 @@ def grid_list(scope: Scope) -> list[dict[str, Any]]:
 
 
 def grid_buildings(scope: Scope, grid: Grid) -> QuerySet[Building]:
-    return scope.buildings(grid.buildings.select_related("compound")).order_by("compound__name", "sort_key")
+    return scope.filter(grid.buildings.select_related("compound")).order_by("compound__name", "sort_key")
 
 
 # -- search --------------------------------------------------------------------------------------
@@ -304,7 +324,7 @@ def search(scope: Scope, q: str, *, limit: int = 50) -> SearchResult:
     (胰岛素 finds the insulin users)."""
     return search_within(
         persons=persons_qs(scope),
-        households=scope.households_qs(Household.objects.select_related("room__unit__building__compound")),
+        households=scope.filter(Household.objects.select_related("room__unit__building__compound")),
         q=q, limit=limit, tag_details=True,
     )
 
@@ -400,7 +420,7 @@ def community_counts(communities: QuerySet[Community]) -> list[dict[str, Any]]:
 
 
 def communities_for_counts(scope: Scope) -> QuerySet[Community]:
-    return scope.communities(Community.objects.select_related("street")).order_by("code")
+    return scope.filter(Community.objects.select_related("street")).order_by("code")
 
 
 def households_for_move(scope: Scope, person: Person, address_text: str) -> list[Household]:
@@ -418,4 +438,4 @@ def households_for_move(scope: Scope, person: Person, address_text: str) -> list
         qs = qs.filter(room__unit__number=address.unit)
     if address.compound:
         qs = qs.filter(room__unit__building__compound__name__contains=address.compound)
-    return list(with_head(scope.households_qs(qs)).order_by("id")[:20])
+    return list(with_head(scope.filter(qs)).order_by("id")[:20])

@@ -41,7 +41,7 @@ from shequ.registry.importer import (
     page_limits,
     rejected_rows_xlsx,
 )
-from shequ.registry.models import Community, Compound, Grid, Household, PersonTag
+from shequ.registry.models import Community, Household, PersonTag
 
 logger = logging.getLogger(__name__)
 
@@ -327,8 +327,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _filter_form(request: HttpRequest) -> PersonFilterForm:
-    grids = list(request.scope.grids_qs(Grid.objects.order_by("community_id", "number")))
-    compounds = list(request.scope.compounds(Compound.objects.order_by("community_id", "name")))
+    grids = list(selectors.grids_in_scope(request.scope))
+    compounds = list(selectors.compounds_in_scope(request.scope))
     form = PersonFilterForm(request.GET or None, grids=grids, compounds=compounds)
     form.is_valid()
     return form
@@ -445,8 +445,7 @@ REJECTED_SESSION_KEY = "registry_import_rejected"
 @personal_data
 @require("registry.import")
 def roster_import(request: HttpRequest) -> HttpResponse:
-    communities = [c for c in Community.objects.filter(pk__in=request.scope.community_ids).order_by("code")
-                   if request.scope.can("registry.import", c.pk)]
+    communities = list(selectors.communities_where(request.scope, "registry.import"))
     community = communities[0]
     form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
     result = None

@@ -18,8 +18,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from shequ.accounts.models import Role, User
+from shequ.accounts.models import User
 from shequ.core import pdf
+from shequ.core.scoping import Role
 from shequ.ops.demo_data import DEMO_ACCOUNTS, build_demo, demo_is_loaded
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
