@@ -464,7 +464,7 @@ def _may_post_at(user: Any, gate: Gate) -> bool:
     from shequ.accounts.access import scope_for
 
     scope = scope_for(user)
-    return scope.can("gates.screen", gate.community_id) and scope.filter(Gate.objects.filter(pk=gate.pk)).exists()
+    return scope.can("gates.screen", gate.community_id) and scope.sees(Gate, id=gate.pk, community_id=gate.community_id)
 
 
 @transaction.atomic
