@@ -22,11 +22,19 @@ from shequ.gates.models import Gate, Passage
 from shequ.gates.rules import Checks
 from shequ.gates.services import record_passage, visitor_register
 from shequ.registry.models import Household, Person
+from tests.gates.conftest import Clock
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.date(2022, 4, 5)
+
+
+@pytest.fixture(autouse=True)
+def _on_the_next_day(clock: Clock) -> None:
+    """The server's clock stands on the day after DAY: DAY's passages are within the week a
+    passage may be recorded after the fact (services.RECORDED_BACK)."""
+    clock.at = _local(DAY + dt.timedelta(days=1), 12)
 
 
 def _post() -> Gate:

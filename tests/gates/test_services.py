@@ -20,6 +20,7 @@ from shequ.gates import passes, services
 from shequ.gates.models import ExitQuota, Gate, Pass, Passage, Presence, Visitor
 from shequ.gates.rules import Checks
 from shequ.registry.models import Household, Person, Unit
+from tests.gates.conftest import Clock
 from tests.gates.test_api_helpers import gate, members, post_gate, token_of
 
 pytestmark = pytest.mark.django_db
@@ -281,10 +282,37 @@ def test_a_client_id_of_another_gate_is_a_conflict(anchor_household: Household) 
     assert Passage.objects.filter(client_id=client_id).count() == 1
 
 
-def test_a_passage_in_the_future_is_refused_naming_the_field(anchor_household: Household) -> None:
+@pytest.mark.parametrize(("offset", "accepted"), [
+    (dt.timedelta(days=-7), True),
+    (dt.timedelta(days=-7, seconds=-1), False),
+    (dt.timedelta(days=-400), False),
+    (dt.timedelta(minutes=5), True),
+    (dt.timedelta(minutes=5, seconds=1), False),
+    (dt.timedelta(days=365), False),
+])
+def test_a_passage_time_may_be_up_to_7_days_back_and_5_minutes_ahead(
+        anchor_household: Household, clock: Clock, offset: dt.timedelta, accepted: bool) -> None:
+    """What an offline queue can really hold: a week back; a phone clock a little ahead. Anything
+    else is refused naming the field, and nothing is recorded."""
+    client_id = uuid.uuid4()
+    if accepted:
+        assert record(post_gate(), members(anchor_household)[0], at=clock.at + offset, client_id=client_id).created
+        return
     with pytest.raises(ValidationError) as e:
-        record(post_gate(), members(anchor_household)[0], at=timezone.now() + dt.timedelta(hours=1))
-    assert "recorded_at" in e.value.message_dict
+        record(post_gate(), members(anchor_household)[0], at=clock.at + offset, client_id=client_id)
+    assert list(e.value.message_dict) == ["recorded_at"]
+    assert not Passage.objects.filter(client_id=client_id).exists()
+
+
+def test_a_copy_of_a_recorded_passage_sent_after_7_days_gets_the_first_record(
+        anchor_household: Household, clock: Clock) -> None:
+    """A device that lost the answer and sends the copy a week later: the server has it, so the copy
+    is answered with it (no refusal for its age, nothing recorded twice)."""
+    client_id, at = uuid.uuid4(), clock.at
+    first = record(post_gate(), members(anchor_household)[0], at=at, client_id=client_id)
+    clock.move(days=8)
+    again = record(post_gate(), members(anchor_household)[0], at=at, client_id=client_id)
+    assert (again.created, again.passage.pk) == (False, first.passage.pk)
 
 
 # -- identification ------------------------------------------------------------------------------------

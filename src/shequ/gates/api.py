@@ -25,6 +25,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from pydantic import StrictBool
 
 from shequ.core.masking import mask_id_number, mask_name, mask_phone
 from shequ.gates import selectors, services
@@ -64,7 +65,9 @@ class PassageIn(Schema):
     direction: Literal["in", "out"]
     temperature: Decimal | None = None
     health_code: Literal["green", "yellow", "red"]
-    mask: bool
+    # true or false only: "yes", 1 or "false" are not read as a boolean (a device sending "false"
+    # must not be recorded as wearing a mask).
+    mask: StrictBool
     client_id: uuid.UUID
     recorded_at: dt.datetime | None = None
     # Set by an offline screen when it syncs: what it showed the guard.

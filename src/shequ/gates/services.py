@@ -321,6 +321,12 @@ def _alert(gate: Gate, passage: Passage, who: str, verdict: Verdict, kind: str =
     )
 
 
+# How far from the server's clock a passage's time may be: a week back (what an offline queue can
+# really hold; gate-screen.md) and a phone clock a little ahead.
+RECORDED_BACK = dt.timedelta(days=7)
+RECORDED_AHEAD = dt.timedelta(minutes=5)
+
+
 def record_passage(
     *, gate: Gate, actor: Any, checks: Checks, client_id: uuid.UUID, recorded_at: dt.datetime | None = None,
     credential: str | None = None, person: Person | None = None, visitor: Visitor | None = None,
@@ -335,8 +341,18 @@ def record_passage(
     """
     received = timezone.now()
     at = recorded_at or received
-    if at > received + dt.timedelta(minutes=5):
-        raise ValidationError({"recorded_at": _("The passage time is in the future.")})
+    if at > received + RECORDED_AHEAD:
+        raise ValidationError({"recorded_at": _(
+            "The passage time is more than %(minutes)s minutes ahead of the server's clock: check the "
+            "device's clock.") % {"minutes": int(RECORDED_AHEAD.total_seconds() // 60)}})
+    if at < received - RECORDED_BACK:
+        # A copy of a passage recorded long ago (its answer was lost) is still answered with it.
+        earlier = _existing(gate, client_id)
+        if earlier is not None:
+            return earlier
+        raise ValidationError({"recorded_at": _(
+            "The passage time is more than %(days)s days ago: the server no longer accepts it. Write it "
+            "in the paper ledger and tell the office.") % {"days": RECORDED_BACK.days}})
     # No look-up of the client_id first: the unique constraint (community, client_id) decides. A copy
     # (a retry, or a second copy arriving at the same moment) fails its insert, its transaction rolls
     # back with anything it did, and the first record is returned. A first copy, the common case, is
