@@ -162,10 +162,32 @@ def test_reading_the_temperature_field_is_the_same_in_both(rules_page: Page) -> 
         assert got == python_read_temperature(raw), raw
 
 
+SCANS = [
+    "", "36.7", "abc:def", "36.7" + "A" * 16 + ":" + "b" * 43, "A" * 16 + ":" + "b" * 43,
+    "365" + "x-_9" * 4 + ":" + "S" * 43, "36x" + "Q" * 16 + ":" + "z" * 43, "Q" * 15 + ":" + "z" * 43,
+    "Q" * 17 + ":" + "z" * 43, "Q" * 16 + ":" + "z" * 19, "Q" * 16 + ":" + "z" * 43 + " ", "Q" * 16 + ":" + "z/" * 20,
+    "36.7 " + "Q" * 16 + ":" + "z" * 43, "Q" * 16 + ":" + "z" * 20 + ":" + "y" * 30,
+]
+
+
+def test_a_token_after_a_temperature_is_taken_apart_the_same_in_both(rules_page: Page) -> None:
+    from shequ.gates.passes import split_scan
+
+    js = rules_page.evaluate("xs => xs.map(x => ShequRules.splitScan(x))", SCANS)
+    for raw, got in zip(SCANS, js, strict=True):
+        expected = split_scan(raw)
+        assert got == (None if expected is None else {"before": expected[0], "token": expected[1]}), raw
+    assert split_scan("36.7" + "A" * 16 + ":" + "b" * 43) == ("36.7", "A" * 16 + ":" + "b" * 43)
+    assert split_scan("365" + "x-_9" * 4 + ":" + "S" * 43) == ("365", "x-_9" * 4 + ":" + "S" * 43)
+    assert split_scan("36.7") is None
+
+
 def test_the_rules_js_constants_are_the_python_ones() -> None:
-    from shequ.gates import rules
+    from shequ.gates import passes, rules
 
     source = RULES_JS.read_text(encoding="utf-8")
+    assert f"var PASS_CODE_LENGTH = {passes.CODE_LENGTH};" in source
+    assert len(passes.new_code()) == passes.CODE_LENGTH
     for name in ("FEVER_AT", "TEMPERATURE_MIN", "TEMPERATURE_MAX"):
         match = re.search(rf'var {name} = "([\d.]+)";', source)
         assert match and Decimal(match.group(1)) == getattr(rules, name), name

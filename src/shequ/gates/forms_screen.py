@@ -99,10 +99,14 @@ class PassageForm(ChecksMixin):
         credential = normalize(cleaned.get("credential") or "")
         temperature = normalize(cleaned.get("temperature") or "")
         if not credential and passes.looks_like_token(temperature):
-            # A hardware scanner typed into the temperature field: the token is the credential.
-            credential, cleaned["temperature"] = temperature, ""
+            # A hardware scanner typed into the temperature field, maybe after the temperature: the
+            # token is the credential, what was typed before it stays the temperature (and is an
+            # error on that field if it is not one, so nothing is recorded).
+            split = passes.split_scan(temperature)
+            credential, temperature = (split[1], split[0]) if split else (temperature, "")
+            cleaned["temperature"] = temperature
             self.data = self.data.copy()
-            self.data["credential"], self.data["temperature"] = credential, ""
+            self.data["credential"], self.data["temperature"] = credential, temperature
         cleaned["credential"] = credential
         if cleaned.get("person"):
             self.person_obj = (selectors.compound_persons(self.gate)

@@ -121,6 +121,16 @@
     return text.indexOf(":") >= 0 && text.length >= 20;
   }
 
+  var PASS_CODE_LENGTH = 16;
+  var TOKEN_AT_END = new RegExp("([A-Za-z0-9_-]{" + PASS_CODE_LENGTH + "}:[A-Za-z0-9_-]{20,})$");
+
+  /* passes.split_scan: a token typed after other text in one field (a temperature typed first)
+   * -> {before: "36.7", token: "<code>:<signature>"}; null when the text does not end with a token. */
+  function splitScan(text) {
+    var found = TOKEN_AT_END.exec(text);
+    return found ? { before: text.slice(0, found.index), token: found[1] } : null;
+  }
+
   /* The standing of a subject from the offline bundle (gates/offline.py), like services.standing_of:
    * subject {token} (a scanned pass) or {personId} (picked in the lookup). exitsQueued: allowed
    * exits of the subject's household this screen has queued since the bundle was built.
@@ -157,6 +167,6 @@
   root.ShequRules = {
     FEVER_AT: FEVER_AT, TEMPERATURE_MIN: TEMPERATURE_MIN, TEMPERATURE_MAX: TEMPERATURE_MAX,
     decide: decide, suggestTemperature: suggestTemperature, parseTemperature: parseTemperature,
-    looksLikeToken: looksLikeToken, localStanding: localStanding, normalize: normalize
+    looksLikeToken: looksLikeToken, splitScan: splitScan, localStanding: localStanding, normalize: normalize
   };
 })(typeof window !== "undefined" ? window : globalThis);
