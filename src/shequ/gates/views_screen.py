@@ -95,7 +95,9 @@ def _config(request: HttpRequest, gate: Gate) -> dict[str, Any]:
             "worker": reverse("gates:screen_worker"),
         },
         "rules": {"fever_at": str(FEVER_AT), "temperature_min": str(TEMPERATURE_MIN),
-                  "temperature_max": str(TEMPERATURE_MAX)},
+                  "temperature_max": str(TEMPERATURE_MAX),
+                  # A queued passage older than this is refused by the server (record_passage).
+                  "recorded_back_days": services.RECORDED_BACK.days},
         "reasons": offline.reason_label_table(),
         "text": {
             "allow": _("Allowed"),
@@ -103,6 +105,8 @@ def _config(request: HttpRequest, gate: Gate) -> dict[str, Any]:
             "offline_verdict": _("decided offline"),
             "waiting": _("offline: %(n)s waiting"),
             "failed": _("%(n)s could not be recorded"),
+            "stale": _("%(n)s of them are older than %(days)s days: connect now, the server accepts passages "
+                       "for %(limit)s days only"),
             "sending": _("sending…"),
             "login": _("Log in again to send the waiting passages."),
             "bundle_age": _("offline list from %(time)s"),
@@ -114,6 +118,8 @@ def _config(request: HttpRequest, gate: Gate) -> dict[str, Any]:
             "offline_credential": _("Offline: ID and phone numbers cannot be checked. Scan the pass or look the person up by room."),
             "offline_lookup": _("Offline: searching the offline list (rooms and masked names)."),
             "not_found": _("Nobody found."),
+            "found": _("%(n)s found"),
+            "visitor": _("Visitor"),
             "unknown": _("Unidentified"),
             "selected": _("Selected"),
             "camera_error": _("The camera could not be started."),
