@@ -32,6 +32,12 @@ def _quota() -> Any:
     return ExitQuota.objects.filter(community__code="futong").order_by("id").first()
 
 
+def _permit() -> Any:
+    from shequ.containment.models import Permit
+
+    return Permit.objects.filter(community__code="futong").order_by("id").first()
+
+
 ROUTES: dict[str, Any] = {
     "containment:index": (lambda w: {}, LISTS),
     "containment:restrictions": (lambda w: {}, LISTS),
@@ -43,4 +49,8 @@ ROUTES: dict[str, Any] = {
     "containment:restriction_end": (lambda w: {"pk": _restriction().pk}, FUTONG),
     "containment:area_end": (lambda w: {"pk": _area().pk}, FUTONG),
     "containment:quota_end": (lambda w: {"pk": _quota().pk}, FUTONG),
+    "containment:permits": (lambda w: {}, LISTS),
+    # Without ?person= the form grants a permit to a visitor.
+    "containment:permit_new": (lambda w: {}, LISTS),
+    "containment:permit": (lambda w: {"pk": _permit().pk}, FUTONG),
 }
