@@ -199,3 +199,19 @@ def test_the_header_is_short_and_record_is_in_reach(page: Page, live_server: Any
     page.focus("#id_temperature")
     expect(page.locator("#record-button")).to_be_in_viewport()
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing scrolls sideways
+
+
+def test_the_verdict_shows_only_the_buttons_that_apply(page: Page, live_server: Any, world_tx: None) -> None:
+    """A fever refusal of a resident offers neither the visitor form nor a permit request; the
+    buttons the script hides stay hidden although the verdict is moved out of the screen."""
+    gate, members = anchor_tokens()
+    _person, token = members[0]
+    open_screen(page, live_server, gate)
+    page.focus("#id_temperature")
+    guard_types(page, "38.6")
+    scanner_scans(page, token)
+    expect(page.locator("#verdict-overlay")).to_have_attribute("data-decision", "deny")
+    expect(page.locator("#verdict-visitor")).to_be_hidden()
+    expect(page.locator("#verdict-permit-request")).to_be_hidden()
+    expect(page.locator("#verdict-permit")).to_be_hidden()
+    expect(page.locator("#verdict-next")).to_be_visible()

@@ -45,12 +45,22 @@ def start(w: Any, role: str | None) -> int:
     return 302 if count == 1 else 200
 
 
+def permit_request(w: Any, role: str | None) -> int:
+    """A permit is requested for a refused passage (?passage=); without one the page is a 404 for
+    whoever may use the screen there, as for a gate they may not see."""
+    if role is ANON:
+        return 302
+    return 404 if role in SCREEN_ROLES else 403
+
+
 ROUTES: dict[str, Any] = {
     "gates:screen_start": (lambda w: {}, start),
     "gates:screen": (post_gate, at_post),
     "gates:screen_lookup": (post_gate, at_post),
     "gates:screen_visitor": (post_gate, at_post),
     "gates:screen_bundle": (post_gate, at_post),
+    "gates:screen_permits": (post_gate, at_post),
+    "gates:screen_permit": (post_gate, permit_request),
     # The service worker holds no data: anyone may load it (a browser fetches it without asking).
     "gates:screen_worker": (lambda w: {}, lambda w, role: 200),
 }

@@ -190,6 +190,9 @@ class Passage(models.Model):
     reasons = models.JSONField(_("reasons"), default=list)
     offline = models.BooleanField(_("decided offline"), default=False)
     offline_decision = models.CharField(max_length=5, choices=Decision.choices, blank=True)
+    # The permit that let this passage through a containment rule (rules.Verdict.permit).
+    permit = models.ForeignKey("containment.Permit", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="passages", verbose_name=_("permit"))
 
     class Meta:
         verbose_name = _("passage")

@@ -24,7 +24,7 @@
   var BUNDLE_PREFIX = "shequ.gates.bundle.";
   var BUNDLE_KEY = BUNDLE_PREFIX + config.gate;
   var DIRECTION_KEY = "shequ.gates.direction." + config.user + "." + config.gate;
-  var BUNDLE_VERSION = 1;
+  var BUNDLE_VERSION = 2;  // gates/offline.py BUNDLE_VERSION
   var BUNDLE_REFRESH_MS = 5 * 60 * 1000;
   var RETRY_MS = 15 * 1000;
   var POST_TIMEOUT_MS = 8 * 1000;
@@ -421,9 +421,15 @@
       li.textContent = label;
       reasons.appendChild(li);
     });
+    var permitLine = $("verdict-permit");
+    permitLine.textContent = verdict.permit ? verdict.permit.label : "";
+    show(permitLine, !!verdict.permit);
     var visitor = $("verdict-visitor");
     if (verdict.visitor_url) visitor.href = verdict.visitor_url;
     show(visitor, !!verdict.visitor_url);
+    var request = $("verdict-permit-request");
+    if (verdict.permit_request_url) request.href = verdict.permit_request_url;
+    show(request, !!verdict.permit_request_url);
     show(overlay, true);
     setBackgroundInert(true);
     $("verdict-next").focus();
@@ -470,6 +476,70 @@
     }
   });
 
+  /* A permit's end as the guard reads it (views_screen._until): the time today, else day and time. */
+  function untilText(iso, now) {
+    var end = new Date(iso);
+    var two = function (n) { return ("0" + n).slice(-2); };
+    var time = two(end.getHours()) + ":" + two(end.getMinutes());
+    return end.toDateString() === now.toDateString() ? time : two(end.getMonth() + 1) + "-" + two(end.getDate()) + " " + time;
+  }
+
+  // -- permits here ----------------------------------------------------------------------------
+  // The list under the form: requests this gate made and permits in force. While a request waits
+  // for the office, it is asked for again every PERMITS_POLL_MS, so the answer shows by itself.
+  var PERMITS_POLL_MS = 10 * 1000;
+
+  function renderPermits(rows) {
+    var list = $("permit-list");
+    list.textContent = "";
+    rows.forEach(function (row) {
+      var li = document.createElement("li");
+      li.className = "permit-row permit-" + row.status;
+      li.dataset.status = row.status;
+      var who = document.createElement("strong");
+      who.textContent = row.who;
+      li.appendChild(who);
+      if (row.visitor) {
+        var badge = document.createElement("span");
+        badge.className = "badge";
+        badge.textContent = text.visitor;
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(badge);
+      }
+      li.appendChild(document.createTextNode(" " + row.place + " "));
+      var state = document.createElement("span");
+      state.className = "permit-state";
+      state.textContent = row.status_label;
+      li.appendChild(state);
+      if (row.visitor_url) {
+        var link = document.createElement("a");
+        link.className = "button";
+        link.href = row.visitor_url;
+        link.textContent = text.register_visitor;
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(link);
+      }
+      list.appendChild(li);
+    });
+    show($("permits"), rows.length > 0);
+  }
+
+  function permitsWaiting() {
+    return !!document.querySelector("#permit-list [data-status=waiting]");
+  }
+
+  function refreshPermits() {
+    if (!permitsWaiting()) return;
+    fetch(config.urls.permits, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") >= 0;
+        if (!response.ok || !json) throw new Error("permits " + response.status);
+        return response.json();
+      })
+      .then(function (data) { renderPermits(data.permits); })
+      .catch(function () { /* offline: asked again on the next tick */ });
+  }
+
   // -- recording -----------------------------------------------------------------------------
   function countQueuedExits(householdId) {
     var since = bundle() ? Date.parse(bundle().generated_at) : 0;
@@ -491,10 +561,11 @@
       generalError(text.no_bundle);
       return false;
     }
-    var probe = R.localStanding(data, subject, values.direction, 0);
+    var at = serverNow();
+    var probe = R.localStanding(data, subject, values.direction, 0, at.getTime());
     var householdId = probe.person ? probe.person.household : null;
     var local = householdId === null ? probe :
-      R.localStanding(data, subject, values.direction, countQueuedExits(householdId));
+      R.localStanding(data, subject, values.direction, countQueuedExits(householdId), at.getTime());
     var checks = { direction: values.direction, temperature: values.temperature || null,
                    health_code: values.health_code, mask: values.mask === "yes" };
     var verdict = R.decide(checks, local.standing);
@@ -505,7 +576,7 @@
       client_id: clientId, gate: config.gate, url: config.urls.record, state: "waiting",
       fields: { credential: values.credential, person: values.person, direction: values.direction,
                 temperature: values.temperature, health_code: values.health_code, mask: values.mask },
-      recorded_at: serverNow().toISOString(), offline_decision: verdict.decision, household: householdId,
+      recorded_at: at.toISOString(), offline_decision: verdict.decision, household: householdId,
       name: person ? person.name : ""
     };
     var queue = readQueue();
@@ -516,7 +587,10 @@
     }
     store(DIRECTION_KEY, values.direction);
     resetForNext();
-    showVerdict({ decision: verdict.decision, reason_labels: labels, person: person }, true);
+    var permit = verdict.permit && local.permit ? {
+      label: format(text.permit_by, { by: local.permit.by, until: untilText(local.permit.ends_at, at) })
+    } : null;
+    showVerdict({ decision: verdict.decision, reason_labels: labels, person: person, permit: permit }, true);
     return true;
   }
 
@@ -842,6 +916,7 @@
   window.addEventListener("online", flush);
   window.addEventListener("storage", function (e) { if (e.key === QUEUE_KEY) renderStatus(); });
   setInterval(flush, RETRY_MS);
+  setInterval(refreshPermits, PERMITS_POLL_MS);
   setInterval(refreshBundle, BUNDLE_REFRESH_MS);
   renderStatus();
   if (!bundleFresh()) refreshBundle();
