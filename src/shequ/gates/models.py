@@ -155,8 +155,9 @@ class HealthCode(models.TextChoices):
 
 
 class Decision(models.TextChoices):
-    ALLOW = "allow", _("allow")
-    DENY = "deny", _("deny")
+    # Labels read as the state of a passage in the ledger ("allowed", not the verb).
+    ALLOW = "allow", _("allowed")
+    DENY = "deny", _("refused")
 
 
 class Passage(models.Model):

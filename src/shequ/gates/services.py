@@ -25,6 +25,7 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.containment.models import STRICTNESS, ContainmentArea, MovementRestriction, Permit
 from shequ.containment.selectors import in_force
+from shequ.containment.services import free_text
 from shequ.core.idnumber import IDNumberError, normalize_id_number, parse_id_number
 from shequ.core.masking import mask_name
 from shequ.core.phone import PhoneError, normalize_phone
@@ -470,6 +471,10 @@ def visitor_register(
         raise ValidationError({"host_household": _("The host household is not in this community.")})
     errors: dict[str, str] = {}
     name = normalize(name).strip()
+    # The reason is free text, kept as typed (full-width punctuation and all); name and plate are
+    # matched and printed, so they are normalized.
+    reason = free_text(reason)
+    plate = normalize(vehicle_plate).replace(" ", "").upper()
     if not name:
         errors["name"] = _("Enter the visitor's name.")
     try:
@@ -481,14 +486,18 @@ def visitor_register(
             id_number = parse_id_number(id_number).number
         except (IDNumberError, ValueError) as e:
             errors["id_number"] = str(e)
-    if not normalize(reason).strip():
+    if not reason:
         errors["reason"] = _("Enter the reason for the visit.")
+    # Nothing is cut short without a word: what does not fit is an error on its field.
+    for field, value, limit in (("name", name, 60), ("reason", reason, 200), ("vehicle_plate", plate, 16)):
+        if len(value) > limit and field not in errors:
+            errors[field] = _("At most %(limit)s characters (you typed %(count)s).") % {
+                "limit": limit, "count": len(value)}
     if errors:
         raise ValidationError(errors)
     visitor = Visitor.objects.create(
         community_id=gate.community_id, name=name, phone=phone, id_number=id_number.strip(),
-        host_household=host_household, reason=normalize(reason).strip()[:200],
-        vehicle_plate=normalize(vehicle_plate).strip().upper()[:16],
+        host_household=host_household, reason=reason, vehicle_plate=plate,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     result = record_passage(gate=gate, actor=actor, checks=checks, client_id=client_id, recorded_at=recorded_at,

@@ -32,10 +32,13 @@ from django.views.decorators.gzip import gzip_page
 from shequ.containment import services as containment
 from shequ.containment.forms import PermitRequestForm
 from shequ.containment.models import Permit
+from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.masking import mask_name
+from shequ.core.phone import PhoneError, normalize_phone
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
-from shequ.gates import offline, selectors, services
+from shequ.core.templatetags.shequ import age
+from shequ.gates import offline, passes, selectors, services
 from shequ.gates.forms_screen import PassageForm, VisitorForm
 from shequ.gates.ledger import permit_label
 from shequ.gates.models import Decision, Direction, Gate, HealthCode, Passage
@@ -43,6 +46,23 @@ from shequ.gates.rules import FEVER_AT, PERMIT_LIFTS, TEMPERATURE_MAX, TEMPERATU
 from shequ.registry.models import Person
 
 _DIRECTION_KEY = "gates.screen.direction"  # the last direction the guard recorded (session)
+# The phone or ID number a guard typed for someone who is not in the registry, kept in the session
+# (never in a URL) for the visitor form that the refusal offers.
+_VISITOR_PREFILL_KEY = "gates.screen.visitor_prefill"
+
+
+def _keep_for_visitor_form(request: HttpRequest, passage: Passage, credential: str) -> None:
+    if "unknown_person" not in passage.reasons or not credential or passes.looks_like_token(credential):
+        return
+    prefill = {"passage": passage.pk, "phone": "", "id_number": ""}
+    try:
+        prefill["phone"] = normalize_phone(credential)
+    except PhoneError:
+        try:
+            prefill["id_number"] = parse_id_number(credential).number
+        except (IDNumberError, ValueError):
+            return
+    request.session[_VISITOR_PREFILL_KEY] = prefill
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -83,7 +103,7 @@ def verdict_of(passage: Passage, *, created: bool) -> dict[str, Any]:
         # checks already taken.
         "visitor_url": (f"{reverse('gates:screen_visitor', args=[passage.gate_id])}?"
                         + urlencode({"temperature": passage.temperature or "", "health_code": passage.health_code,
-                                     "mask": "yes" if passage.mask else "no"}))
+                                     "mask": "yes" if passage.mask else "no", "passage": passage.pk}))
         if "unknown_person" in passage.reasons and passage.visitor_id is None else "",
     }
 
@@ -181,6 +201,7 @@ def _render_screen(request: HttpRequest, gate: Gate, form: PassageForm, *, verdi
                    picked: Person | None = None, status: int = 200) -> HttpResponse:
     context = {
         "gate": gate, "form": form, "verdict": verdict, "duty": _duty(gate), "picked": picked,
+        "picked_details": _sex_and_age(picked) if picked is not None else "",
         "permits": _permit_rows(gate),
         "config": _config(request, gate),
         "temperature_min": TEMPERATURE_MIN, "temperature_max": TEMPERATURE_MAX,
@@ -242,10 +263,22 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
 
     request.session[_DIRECTION_KEY] = form.checks.direction  # type: ignore[union-attr]
     passage = _passage_qs().get(pk=result.passage.pk)
+    if form.person_obj is None:
+        _keep_for_visitor_form(request, passage, form.cleaned_data["credential"])
     verdict = verdict_of(passage, created=result.created)
     if as_json:
         return JsonResponse(verdict, status=201 if result.created else 200)
     return _render_screen(request, gate, _fresh_form(request, gate), verdict=verdict)
+
+
+def _sex_and_age(person: Person) -> str:
+    """"女 · 34岁" beside a masked name, so that a guard can tell 刘*强 the father from 刘*强 the son."""
+    parts = []
+    if person.sex in (Person.Sex.MALE, Person.Sex.FEMALE):
+        parts.append(str(person.get_sex_display()))
+    if person.birth_date is not None:
+        parts.append(_("%(age)s years") % {"age": age(person.birth_date)})
+    return " · ".join(parts)
 
 
 @require("gates.screen")
@@ -255,7 +288,8 @@ def screen_lookup(request: HttpRequest, pk: int) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:60]
     found = selectors.lookup_at_gate(gate, q) if q else None
     persons = [p for p in (found.persons if found else []) if p.status == Person.Status.ACTIVE]
-    rows = [{"id": p.pk, "name": mask_name(p.name), "address": _address(p.household.room)} for p in persons]
+    rows = [{"id": p.pk, "name": mask_name(p.name), "details": _sex_and_age(p), "address": _address(p.household.room)}
+            for p in persons]
     if _wants_json(request):
         return JsonResponse({"q": q, "persons": rows})
     return render(request, "gates/screen_lookup.html", {"gate": gate, "q": q, "rows": rows, "searched": bool(q)})
@@ -294,6 +328,10 @@ def screen_visitor(request: HttpRequest, pk: int) -> HttpResponse:
         for key in ("temperature", "health_code", "mask"):
             if request.GET.get(key):
                 initial[key] = request.GET[key][:10]
+        prefill = request.session.get(_VISITOR_PREFILL_KEY) or {}
+        if request.GET.get("passage") and request.GET["passage"] == str(prefill.get("passage")):
+            # The phone (or ID number) typed at the screen for this unknown person.
+            initial.update({k: prefill[k] for k in ("phone", "id_number") if prefill.get(k)})
         if request.GET.get("permit", "").isdigit():
             # A visitor's permit in force here: its name, host and reason; the phone is typed again,
             # since the gate matches the permit by it.

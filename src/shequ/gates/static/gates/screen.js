@@ -693,7 +693,7 @@
   function pick(row) {
     fields.person.value = row.id;
     fields.credential.value = "";
-    $("picked-name").textContent = row.name;
+    $("picked-name").textContent = row.name + (row.details ? " (" + row.details + ")" : "");
     $("picked-address").textContent = row.address;
     show($("picked"), true);
     show($("lookup-results"), false);
@@ -713,9 +713,15 @@
       button.className = "pick";
       var name = document.createElement("strong");
       name.textContent = row.name;
+      button.appendChild(name);
+      if (row.details) {  // sex and age (online only: the offline list has neither)
+        var details = document.createElement("span");
+        details.className = "details";
+        details.textContent = " " + row.details;
+        button.appendChild(details);
+      }
       var address = document.createElement("span");
       address.textContent = " " + row.address;
-      button.appendChild(name);
       button.appendChild(address);
       button.addEventListener("click", function () { pick(row); });
       li.appendChild(button);
