@@ -127,12 +127,12 @@ class PermitForm(PeriodForm):
             self.initial.setdefault("ends_at", timezone.localtime(self.now + dt.timedelta(hours=4))
                                     .replace(second=0, microsecond=0))
         if home is not None:
+            building, unit = home.unit.building, home.unit
             self.fields["scope"].choices = [
                 ("room", _("this room only (%(address)s)") % {"address": home.address}),
-                ("unit", _("its unit (%(building)s-%(unit)s)") % {"building": home.unit.building.number,
-                                                                   "unit": home.unit.number}),
-                ("building", _("its building (%(building)s)") % {"building": home.unit.building.number}),
-                ("compound", _("the whole compound (%(compound)s)") % {"compound": home.unit.building.compound.name}),
+                ("unit", _("its unit (%(building)s %(unit)s)") % {"building": building, "unit": unit}),
+                ("building", _("its building (%(building)s)") % {"building": building}),
+                ("compound", _("the whole compound (%(compound)s)") % {"compound": building.compound.name}),
             ]
 
     def place(self, home: Any) -> Any:

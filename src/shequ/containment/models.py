@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RestrictionKind(models.TextChoices):
@@ -124,10 +125,12 @@ class Permit(models.Model):
     """
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", _("requested")
-        APPROVED = "approved", _("approved")
-        REFUSED = "refused", _("refused")
-        REVOKED = "revoked", _("revoked")
+        # With a context: "refused" and "revoked" mean other things in the gates' catalogue (a
+        # refused passage, the time a pass was revoked), and Django merges every app's catalogue.
+        REQUESTED = "requested", pgettext_lazy("permit status", "requested")
+        APPROVED = "approved", pgettext_lazy("permit status", "approved")
+        REFUSED = "refused", pgettext_lazy("permit status", "refused")
+        REVOKED = "revoked", pgettext_lazy("permit status", "revoked")
 
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name=_("community"))
     person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, null=True, blank=True,
@@ -148,16 +151,16 @@ class Permit(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("requested by"))
-    requested_at = models.DateTimeField(_("requested"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("requested on"), null=True, blank=True)
     # Where the request came from, as the guard saw it ("富通小区 东门"); containment knows no gates.
-    requested_where = models.CharField(_("requested at"), max_length=100, blank=True)
+    requested_where = models.CharField(_("requested from"), max_length=100, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("approved or refused by"))
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
     decision_note = models.CharField(_("note"), max_length=200, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("revoked by"))
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked on"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
