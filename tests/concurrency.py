@@ -10,7 +10,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+
+def postgresql_only(reason: str) -> None:
+    """Skip a test on SQLite, saying why it means nothing there. CI accepts this skip in its SQLite
+    run only (.ci/check_reports.py): the same test must run on PostgreSQL."""
+    if connection.vendor == "sqlite":
+        pytest.skip(f"PostgreSQL only: {reason}")
 
 
 @contextmanager
@@ -62,3 +70,18 @@ def at_once(n: int, work: Callable[[int], Any]) -> list[Any]:
         t.join(timeout=60)
     assert not errors, errors
     return results
+
+
+def after_statement(statement: str, table: str, event: threading.Event,
+                    wait_for: threading.Event | None = None) -> Callable[..., Any]:
+    """An execute wrapper (``connection.execute_wrapper(...)``) for two threads to meet at chosen
+    points of their work: once a statement of that kind (``"INSERT"``, ``"SELECT"``) on that table
+    has run, set ``event`` and, if given, wait for ``wait_for`` before going on."""
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        result = execute(sql, params, many, context)
+        if sql.lstrip().upper().startswith(statement) and table in sql and not event.is_set():
+            event.set()
+            if wait_for is not None:
+                assert wait_for.wait(timeout=60)
+        return result
+    return wrapper

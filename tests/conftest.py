@@ -7,10 +7,15 @@ household in futong, 富通小区 9-2-502) and outsider (staff of nanxincun).
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import shutil
+import zoneinfo
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -19,6 +24,32 @@ ROLES = [
     "secretary", "staff", "grid1", "grid2", "gate1", "volunteer1", "property1", "sampler1", "street",
     "resident1", "outsider",
 ]
+
+
+def needs(what: str, available: bool, install: str) -> None:
+    """A test that needs something outside Python (a CJK font, GNU gettext, Chromium): skipped with a
+    reason that says what to install, so ``uv run pytest`` passes on a machine with only Python and
+    uv; under ``CI=true`` a missing part fails the run instead (CI installs them all)."""
+    if available:
+        return
+    message = f"{what} is missing: {install}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def cjk_font() -> None:
+    """For tests that print PDFs: a font with Chinese glyphs (core/pdf.py finds it)."""
+    from shequ.core import pdf
+
+    needs("A Chinese font for PDFs", pdf.font_problem() is None, pdf.INSTALL_HINT)
+
+
+@pytest.fixture
+def gettext_tools() -> None:
+    needs("GNU gettext", shutil.which("xgettext") is not None and shutil.which("msgfmt") is not None,
+          "apt-get install gettext (Debian/Ubuntu), brew install gettext (macOS)")
 
 
 def _build_world() -> None:
@@ -51,10 +82,77 @@ def token_clock(monkeypatch: pytest.MonkeyPatch, settings: Any) -> list[float]:
     return now
 
 
+class FixedClock:
+    """The time that every caller of ``django.utils.timezone.now()`` sees during a test (the code
+    under test, model defaults, the test itself): it stands still until the test moves it."""
+
+    def __init__(self, at: dt.datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+    def set(self, at: dt.datetime) -> dt.datetime:
+        assert at.tzinfo is not None, "the clock holds aware datetimes"
+        self.at = at
+        return at
+
+    def set_local(self, *args: int) -> dt.datetime:
+        """``set_local(2022, 1, 26, 23, 30)``: that wall time in the community's time zone."""
+        return self.set(dt.datetime(*args, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)))  # type: ignore[misc]
+
+    def advance(self, **delta: float) -> dt.datetime:
+        self.at += dt.timedelta(**delta)
+        return self.at
+
+    def local(self) -> dt.datetime:
+        return self.at.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
+# The moment the session's world was built: what the demo's "now" means (restrictions in force from
+# three days before it, today's round, this week's duty roster). The clock fixture starts here, so a
+# test sees the world the same whether it runs first or after a ten-minute suite.
+WORLD_BUILT_AT: list[dt.datetime] = []
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FixedClock:
+    """A fixed clock: ``timezone.now()`` is the moment the world was built (a minute later, so
+    that the demo's own rows are in the past) until the test calls ``clock.set(...)``,
+    ``clock.set_local(...)`` or ``clock.advance(...)``."""
+    from django.utils import timezone
+
+    start = (WORLD_BUILT_AT[0] if WORLD_BUILT_AT else timezone.now()) + dt.timedelta(minutes=1)
+    fixed = FixedClock(start.replace(microsecond=0))
+    monkeypatch.setattr(timezone, "now", fixed)
+    return fixed
+
+
+@pytest.fixture
+def audit_log(db: Any) -> Any:
+    """``audit_log()`` -> the audit events written since the fixture was set up (oldest first);
+    keyword arguments filter them: ``audit_log(action="update", object_type="person")``. The logins
+    of the test's own clients (``login("grid1")``) are left out unless ``action`` asks for them."""
+    from shequ.audit.models import AuditEvent
+
+    start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    def since(**filters: Any) -> list[Any]:
+        events = AuditEvent.objects.filter(id__gt=start, **filters)
+        if "action" not in filters:
+            events = events.exclude(action=AuditEvent.Action.LOGIN)
+        return list(events.order_by("id"))
+
+    return since
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from django.utils import timezone
+
     with django_db_blocker.unblock():
         _build_world()
+    WORLD_BUILT_AT[:] = [timezone.now()]
 
 
 @pytest.fixture
@@ -118,3 +216,18 @@ def other_grid_household(db: Any) -> Any:
         .order_by("id")
         .first()
     )
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """SHEQU_TESTS_REUSED_WORLD=1 (tools/mutation.py): the session reuses a test database that holds
+    the world already (--reuse-db), so the tests that empty the database (transactional: world_tx,
+    live servers) are left out; each would leave the next session without its world."""
+    import os
+
+    if os.environ.get("SHEQU_TESTS_REUSED_WORLD") != "1":
+        return
+    emptying = {"world_tx", "transactional_db", "live_server"}
+    kept = [item for item in items if not emptying & set(getattr(item, "fixturenames", ()))]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,9 +20,7 @@ def _tool():  # type: ignore[no-untyped-def]
     return module
 
 
-def test_every_message_is_translated_in_both_catalogues() -> None:
-    if not shutil.which("xgettext"):
-        pytest.fail("GNU gettext is needed to check the catalogues: apt-get install gettext")
+def test_every_message_is_translated_in_both_catalogues(gettext_tools: None) -> None:
     problems = _tool().check()
     assert not problems, "\n".join(problems)
 

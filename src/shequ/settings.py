@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Error responses under /api/ that are not JSON become JSON, in the language just chosen.
+    "shequ.errors.ApiErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -92,6 +94,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shequ.accounts.context_processors.scope",
+                "shequ.menu.context",
+                "shequ.elder.context",
             ],
         },
     },
@@ -139,6 +143,8 @@ def _database() -> dict:
 
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Every form field renders through one template (label, help and error tied to the input): core/forms.py.
+FORM_RENDERER = "shequ.core.forms.FormRenderer"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -216,7 +222,18 @@ AXES_VERBOSE = False
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# What an upload may cost (core/uploads.py). The roster page: the file, what its zip parts unpack
+# to, and the rows one request imports (more: `shequ import-roster`, which has no time limit).
 IMPORT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+IMPORT_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+IMPORT_PAGE_MAX_ROWS = int(os.environ.get("SHEQU_IMPORT_PAGE_ROWS", "50000"))
+# No uploaded file larger than the largest any page accepts is kept, in memory or on disk.
+UPLOAD_MAX_BYTES = IMPORT_MAX_UPLOAD_BYTES
+FILE_UPLOAD_HANDLERS = [
+    "shequ.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from shequ import views
+from shequ import elder, views
 from shequ.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("elder-mode/", elder.elder_mode_set, name="elder_mode"),
     path("accounts/", include("shequ.accounts.urls")),
     path("registry/", include("shequ.registry.urls")),
     path("audit/", include("shequ.audit.urls")),
@@ -17,3 +18,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# JSON under /api/, pages elsewhere, 503 when the database is unavailable (shequ/errors.py).
+handler400 = "shequ.errors.bad_request"
+handler403 = "shequ.errors.permission_denied"
+handler404 = "shequ.errors.page_not_found"
+handler500 = "shequ.errors.server_error"

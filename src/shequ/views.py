@@ -7,6 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from shequ.alerts.selectors import alert_list
+from shequ.campaigns import selectors as campaign_selectors
+from shequ.campaigns.models import Status
+from shequ.core.privacy import personal_data
+from shequ.elder import elder_mode
 from shequ.gates import roster
 from shequ.gates import selectors as gate_selectors
 from shequ.registry import selectors
@@ -14,9 +18,13 @@ from shequ.registry import selectors
 LATEST_ALERTS = 5
 
 
+@personal_data
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = request.scope
+    if elder_mode(request):
+        # One task per tile: the menu (shequ/menu.py) is the page; residents start here.
+        return render(request, "home_elder.html")
     if scope.households and not scope.can("registry.lists"):
         # A resident starts from their own household card.
         return redirect("registry:household", pk=min(scope.households))
@@ -29,12 +37,21 @@ def home(request: HttpRequest) -> HttpResponse:
         context["compounds"] = selectors.compound_list(scope)
     if scope.can("alerts.read"):
         open_alerts = alert_list(scope)
+        context["show_alerts"] = True  # the office, and grid workers for their grid's persons
         context["alerts_open"] = open_alerts.count()
         context["alerts"] = list(open_alerts[:LATEST_ALERTS])
     if scope.can("gates.manage"):
         context["unstaffed"] = roster.unstaffed_for_scope(scope)
         context["gate_office"] = True
-    elif scope.can("gates.ledger"):
-        # A gate guard: the ledgers of the gates they are posted to.
+    elif scope.can("gates.screen"):
+        # A gate guard or a volunteer: the gates they are posted to, with the screen (and, for a
+        # guard, the ledger); a volunteer not posted yet is told how that happens.
         context["my_gates"] = list(gate_selectors.gate_list(scope))
+        context["gate_posts"] = True
+        context["with_ledger"] = scope.can("gates.ledger")
+    if scope.can("campaigns.field") and not scope.can("campaigns.manage"):
+        # Samplers and grid workers: the rounds open now, each with the page of their work.
+        context["open_campaigns"] = list(campaign_selectors.campaign_list(scope).filter(
+            status=Status.OPEN).order_by("-starts_on", "-id"))
+        context["field_campaigns"] = True
     return render(request, "home.html", context)

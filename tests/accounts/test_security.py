@@ -94,3 +94,18 @@ def test_stylesheet_is_served_from_this_server() -> None:
     response = Client().get("/static/shequ/shequ.css")
     assert response.status_code == 200
     assert b"--accent" in b"".join(response.streaming_content)
+
+
+def test_logout_is_audited_and_ends_the_session(audit_log: Any) -> None:
+    client = Client(REMOTE_ADDR="192.0.2.44")
+    client.post(reverse("accounts:login"), {"username": "grid1", "password": TEST_PASSWORD})
+    assert client.get(reverse("accounts:logout")).status_code == 405  # a link cannot log anyone out
+    assert audit_log(action="logout") == []
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    [event] = audit_log(action="logout")
+    assert (event.actor_username, event.community.code, event.ip_address) == ("grid1", "futong", "192.0.2.44")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("registry:persons")).status_code == 302
+    client.post(reverse("accounts:logout"))  # logged out already: nobody to record
+    assert len(audit_log(action="logout")) == 1

@@ -3,11 +3,11 @@ building, grid 1) opened by the secretary."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from shequ.campaigns import services
 from shequ.campaigns.models import Kind
@@ -28,7 +28,7 @@ def open_round(actor: Any, *, kind: str = Kind.TEST_ROUND, name: str = "第三�
 
     community = Community.objects.get(code="futong")
     campaign = services.campaign_create(actor=actor, community=community, name=name, kind=kind,
-                                        starts_on=dt.date.today(), **places)
+                                        starts_on=timezone.localdate(), **places)
     return services.campaign_open(actor=actor, campaign=campaign)
 
 

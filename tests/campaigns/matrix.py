@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.test_authorization_matrix import ANON, api, only
+from tests.test_authorization_matrix import ANON, Write, api, like, only, refused
 
 FIELD = {"secretary", "staff", "grid1", "grid2", "sampler1", "outsider"}
 MANAGE = {"secretary", "staff", "outsider"}
@@ -86,6 +86,9 @@ ROUTES: dict[str, Any] = {
     "campaigns:missing": (kw(), field),
     "campaigns:compare": (kw(), manage),
     "campaigns:exempt": (kw(target_pk=lambda w: w.target.pk), in_grid),
+    # POST only, for grid workers (person.call): others are refused first.
+    "campaigns:call": (kw(target_pk=lambda w: w.target.pk),
+                       lambda w, r: 302 if r is ANON else 405 if r in ("grid1", "grid2") else 403),
     "campaigns:visits": (kw(), field),
     "campaigns:household": (kw(household_pk=lambda w: w.household.pk), in_grid),
     "campaigns:points": (kw(), field),
@@ -93,6 +96,8 @@ ROUTES: dict[str, Any] = {
     "campaigns:door_to_door": (kw(), field),
     "campaigns:results": (kw(), manage),
     "campaigns:retests": (kw(), field),
+    # POST only, for those who manage containment (secretary, staff): others are refused first.
+    "campaigns:retest_quarantine": (kw(tube_pk=lambda w: w.tube.pk), post_only),
     "campaigns:tubes": (kw(), field),
     "campaigns:tube": (kw(tube_pk=lambda w: w.tube.pk), field),
     "api:campaigns": (lambda w: {}, api(lambda w, r: 200 if r in FIELD else 403)),
@@ -100,4 +105,160 @@ ROUTES: dict[str, Any] = {
     "api:campaign_retests": (lambda w: {"campaign_id": anchor_campaign(w).pk}, api(field)),
     # POST only: a GET is refused before anything else.
     "api:campaign_tubes": (lambda w: {"campaign_id": 10**9}, only({}, 405)),
+}
+
+
+# -- writes ---------------------------------------------------------------------------------------------
+def _draft(w: Any) -> Any:
+    """A draft round over the anchor building, to open."""
+    from shequ.accounts.models import User
+    from shequ.campaigns import services
+    from shequ.campaigns.models import Campaign
+
+    found = Campaign.objects.filter(name="matrix draft").first()
+    if found is None:
+        found = services.campaign_create(actor=User.objects.get(username="secretary"), community=w.building.community,
+                                         name="matrix draft", kind="test_round", starts_on=dt.date(2022, 1, 27),
+                                         buildings=[w.building])
+    return found
+
+
+def _open_tube(w: Any) -> Any:
+    """A 5-in-1 tube of the anchor round holding one person, not closed yet, to close."""
+    import uuid
+
+    from shequ.campaigns import services
+    from shequ.campaigns.models import Tube
+
+    campaign = anchor_campaign(w)
+    found = Tube.objects.filter(campaign=campaign, code="MATRIX-2").first()
+    if found is None:
+        found = services.tube_register(actor=None, campaign=campaign, code="MATRIX-2", pooling=5,
+                                       samples=[services.SampleIn(client_id=uuid.uuid4(), person=w.person)]).tube
+    return found
+
+
+def _positive_tube(w: Any) -> Any:
+    """A closed 1-in-1 tube of the anchor round holding the anchor person, positive: the re-test
+    list offers home quarantine for it."""
+    import uuid
+
+    from shequ.campaigns import services
+    from shequ.campaigns.models import Tube
+
+    campaign = anchor_campaign(w)
+    found = Tube.objects.filter(campaign=campaign, code="MATRIX-POS").first()
+    if found is None:
+        found = services.tube_register(actor=None, campaign=campaign, code="MATRIX-POS", pooling=1, close=True,
+                                       samples=[services.SampleIn(client_id=uuid.uuid4(), person=w.person)]).tube
+        services.tube_result_set(actor=None, tube=found, result="positive", at=dt.datetime(2022, 1, 27, 12, tzinfo=dt.UTC))
+    return found
+
+
+def _call(w: Any, role: str | None) -> tuple[int, bool | str]:
+    """The anchor person's grid worker (grid1) gets the number, revealed through the audited reveal;
+    grid2 may call, but not a person of grid 1; others are refused."""
+    if role == "grid1":
+        return 200, True
+    if role is ANON:
+        return refused(302)
+    return refused(404 if role == "grid2" else 403)
+
+
+def _page(name: str, with_field: str, extra: Any = None, **values: Any) -> Any:
+    from django.urls import reverse
+
+    def body(w: Any, f: Any) -> Any:
+        kwargs = {"pk": anchor_campaign(w).pk, **(extra(w) if extra else {})}
+        return f.page(reverse(name, kwargs=kwargs), with_field=with_field, **values)
+    return body
+
+
+def _create_form(w: Any, f: Any) -> Any:
+    from django.urls import reverse
+
+    return f.page(reverse("campaigns:create"), with_field="kind", name="矩阵轮", kind="test_round",
+                  starts_on="2022-01-27", compounds=str(w.compound.pk), buildings=w.building.number)
+
+
+def _point_form(w: Any, f: Any) -> Any:
+    from django.urls import reverse
+
+    return f.page(reverse("campaigns:points", args=[anchor_campaign(w).pk]), with_field="location", name="矩阵采样点",
+                  location="东门", starts_at="2022-01-27T08:00", ends_at="2022-01-27T12:00",
+                  buildings=str(w.building.pk))
+
+
+def _sample_form(w: Any, f: Any) -> Any:
+    from django.urls import reverse
+
+    from tests.gates.test_api_helpers import token_of
+
+    return f.page(reverse("campaigns:sample", args=[anchor_campaign(w).pk]), with_field="credential",
+                  tube="MATRIX-S", pooling="5", credential=token_of(w.person))
+
+
+def _tubes_body(w: Any, f: Any) -> Any:
+    import uuid
+
+    from tests.test_authorization_matrix import Json
+
+    anchor_campaign(w)
+    return Json({"code": "MATRIX-API", "pooling": 5,
+                 "samples": [{"client_id": str(uuid.uuid4()), "person_id": w.person.pk}]})
+
+
+def _create(w: Any, role: str | None) -> tuple[int, bool | str]:
+    if role in ("secretary", "staff"):
+        return 302, True
+    if role == "outsider":  # futong's compound is not a choice of their community's form
+        return refused(200)
+    return refused(302 if role is ANON else 403)
+
+
+def _manage_write(w: Any, role: str | None) -> tuple[int, bool | str]:
+    if role in ("secretary", "staff"):
+        return 302, True
+    return refused(manage(w, role) if role in (ANON, "outsider") else 403)
+
+
+def _api_sample(w: Any, role: str | None) -> tuple[int, bool | str]:
+    """Field roles register the anchor person by id; grid2 may use the API but not name a person of
+    another grid (the sample is rejected: only the new, empty tube is written)."""
+    if role is ANON:
+        return refused(401)
+    if role == "grid2":
+        return 200, "campaigns_tube"
+    status = field(w, role)
+    return (201, True) if status == 200 else refused(status)
+
+
+WRITES: dict[str, Any] = {
+    "campaigns:create": Write(lambda w: {}, _create_form, _create),
+    "campaigns:open": Write(lambda w: {"pk": _draft(w).pk}, lambda w, f: {}, _manage_write),
+    "campaigns:close": Write(kw(), lambda w, f: {}, _manage_write),
+    "campaigns:exempt": Write(kw(target_pk=lambda w: w.target.pk),
+                              _page("campaigns:exempt", "reason", lambda w: {"target_pk": w.target.pk},
+                                    reason="in_hospital", note="市中心医院"),
+                              like(in_grid)),
+    "campaigns:household": Write(kw(household_pk=lambda w: w.household.pk),
+                                 _page("campaigns:household", "outcome", lambda w: {"household_pk": w.household.pk},
+                                       outcome="nobody_home"),
+                                 like(in_grid)),
+    "campaigns:points": Write(kw(), _point_form, _manage_write),
+    # By a scanned pass: whoever holds it is sampled, whichever grid they live in.
+    "campaigns:sample": Write(kw(), _sample_form, like(field), table="campaigns_sample"),
+    "campaigns:results": Write(kw(), _page("campaigns:results", "code", code="MATRIX-1", result="negative"),
+                               _manage_write),
+    "campaigns:tube": Write(kw(tube_pk=lambda w: _open_tube(w).pk), lambda w, f: {}, like(field)),
+    "campaigns:call": Write(kw(target_pk=lambda w: w.target.pk), lambda w, f: {}, _call),
+    "campaigns:retest_quarantine": Write(kw(tube_pk=lambda w: _positive_tube(w).pk), lambda w, f: {"days": "7"},
+                                         _manage_write),
+    "api:campaign_tubes": Write(lambda w: {"campaign_id": anchor_campaign(w).pk}, _tubes_body, _api_sample,
+                                table="campaigns_sample"),
+}
+READS: dict[str, Any] = {
+    "campaigns:list": None, "campaigns:detail": None, "campaigns:missing": None, "campaigns:compare": None,
+    "campaigns:visits": None, "campaigns:door_to_door": None, "campaigns:retests": None, "campaigns:tubes": None,
+    "api:campaigns": 405, "api:campaign_coverage": 405, "api:campaign_retests": 405,
 }

@@ -14,7 +14,8 @@ from shequ.campaigns.models import Retest, Tube
 from tests.campaigns.conftest import sample_in
 from tests.campaigns.test_services import active_persons
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 @pytest.fixture
@@ -24,7 +25,8 @@ def tubes(test_round: Any, building9: Any, secretary: Any) -> list[Tube]:
     for i in range(3):
         made.append(services.tube_register(actor=secretary, campaign=test_round, code=f"R{i}", pooling=5,
                                            samples=[sample_in(x) for x in p[i * 5:(i + 1) * 5]]).tube)
-    services.tube_register(actor=secretary, campaign=test_round, code="EMPTY", pooling=5, samples=[])
+    # An empty tube, as registrations left them before they were refused (issue 10.7).
+    Tube.objects.create(community_id=test_round.community_id, campaign=test_round, code="EMPTY", pooling=5)
     return made
 
 

@@ -21,7 +21,8 @@ from shequ.campaigns.models import Retest, Target
 from shequ.registry.models import Building, Community, Compound, Household, Person, Room, Unit
 from shequ.registry.services import apply_person_data, clean_person_fields
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 HOUSEHOLDS = 298
 GROUPS = 5
 

@@ -5,20 +5,21 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from shequ.alerts.models import Alert
 from shequ.campaigns import selectors, services
 from shequ.campaigns.models import ExemptReason, Retest, RetestStatus, Sample, Target, Tube, VisitOutcome
 from shequ.core.scoping import scope_for
-from shequ.registry.models import Household, Person
+from shequ.registry.models import Building, Household, Person
 from shequ.registry.services import clean_person_fields
 from tests.campaigns.conftest import open_round, sample_in
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def active_persons(building: Any) -> list[Person]:
@@ -198,29 +199,53 @@ def test_same_client_id_returns_the_first_sample_and_records_nothing(test_round:
     assert Tube.objects.get(pk=first.tube.pk).size == 1
 
 
-def test_a_concurrent_copy_meets_the_constraint_and_returns_the_winner(test_round: Any, building9: Any,
-                                                                       secretary: Any) -> None:
-    """The copy that lost the race did not see the winner's row when it looked; its insert fails on
-    the unique constraint and it returns the winner's sample (as gates.record_passage does)."""
-    p = active_persons(building9)
-    spec = sample_in(p[0])
-    winner = services.tube_register(actor=secretary, campaign=test_round, code="D1", pooling=5, samples=[spec])
-    real_filter = Sample.objects.filter
-    calls = {"n": 0}
+def test_one_client_id_sent_for_two_tubes_at_the_same_moment_is_stored_once(world_tx: None) -> None:
+    """Two phones send the same sample (one client_id) into two different tubes at the same moment.
+    Each tube is locked by its own registration, so neither waits for the other: the first has
+    inserted the sample, not committed, when the second looks for earlier copies and finds none.
+    The second's insert then meets the unique client_id, its transaction is rolled back, and on the
+    retry it finds the first's sample in the other tube and is refused, saying why."""
+    import threading
 
-    def blind_first_lookup(*args: Any, **kwargs: Any) -> Any:
-        if args and calls["n"] == 0:  # the one lookup of earlier copies and of the tube's samples
-            calls["n"] += 1
-            return real_filter(pk__in=[])
-        return real_filter(*args, **kwargs)
+    from django.db import connection
 
-    with mock.patch.object(Sample.objects, "filter", side_effect=blind_first_lookup):
-        loser = services.tube_register(actor=secretary, campaign=test_round, code="D1", pooling=5, samples=[spec])
-    assert calls["n"] == 1
-    assert loser.samples[0].status == "existing" and loser.samples[0].sample.pk == winner.samples[0].sample.pk
-    assert Sample.objects.filter(client_id=spec.client_id).count() == 1
-    assert Tube.objects.get(code="D1", campaign=test_round).size == 1
+    from shequ.accounts.models import User
+    from tests.campaigns.conftest import open_round
+    from tests.concurrency import after_statement, at_once, database_for_threads, postgresql_only
 
+    postgresql_only("SQLite takes the write lock at BEGIN (IMMEDIATE): the second registration starts only "
+                    "after the first committed and finds its sample at once (test_uuid_reused_for_another_tube_"
+                    "is_refused)")
+    secretary = User.objects.get(username="secretary")
+    campaign = open_round(secretary, name="并发两管", buildings=[Building.objects.get(
+        community__code="futong", compound__name="富通小区", number="9")])
+    person = Person.objects.filter(household__room__unit__building__number="9", community__code="futong",
+                                   status="active").order_by("id").first()
+    spec = sample_in(person)
+    first_inserted, second_looked = threading.Event(), threading.Event()
+
+    def register(i: int) -> Any:
+        translation.activate("en")
+        if i == 0:
+            with connection.execute_wrapper(after_statement("INSERT", "campaigns_sample", first_inserted,
+                                                            second_looked)):
+                return services.tube_register(actor=secretary, campaign=campaign, code="RACE-A", pooling=5,
+                                              samples=[spec]).samples[0].status
+        assert first_inserted.wait(timeout=60)
+        with connection.execute_wrapper(after_statement("SELECT", "campaigns_sample", second_looked)):
+            try:
+                services.tube_register(actor=secretary, campaign=campaign, code="RACE-B", pooling=5, samples=[spec])
+            except ValidationError as refused:
+                return refused.message_dict
+        return "registered"
+
+    with database_for_threads():
+        outcome = at_once(2, register)
+        stored = at_once(1, lambda i: (list(Sample.objects.filter(client_id=spec.client_id)
+                                             .values_list("tube__code", flat=True)),
+                                        Tube.objects.filter(campaign_id=campaign.pk, code="RACE-B").exists()))[0]
+    assert outcome == ["created", {"client_id": ["A client_id was already used for another tube."]}]
+    assert stored == (["RACE-A"], False)
 
 def test_a_person_sampled_outside_the_targets_is_added_mid_round(test_round: Any, secretary: Any,
                                                                   building9: Any) -> None:
@@ -327,3 +352,22 @@ def test_the_tube_row_is_inserted_once_and_read_back_as_the_orm_reads_it(test_ro
     assert again.pk == new.pk and again.size == 4 and again.created_by_id == secretary.pk
     assert fields(again) == fields(Tube.objects.get(pk=new.pk))
     assert Tube.objects.filter(campaign=test_round, code="T-ONCE").count() == 1
+
+
+def test_a_common_tube_registration_costs_eight_statements(test_round: Any, building9: Any, secretary: Any) -> None:
+    """The refusals of issue 10.7/10.8 are checked in Python: a new 10-in-1 tube of ten targets,
+    with no sealed area in force, is still eight statements (tube, earlier copies, re-tests and
+    earlier samples, samples, targets, sealed areas, tube size, audit event)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shequ.containment.models import ContainmentArea
+
+    ContainmentArea.objects.filter(community_id=test_round.community_id, level="sealed").delete()
+    persons = active_persons(building9)[:10]
+    with CaptureQueriesContext(connection) as ctx:
+        reg = services.tube_register(actor=secretary, campaign=test_round, code="FAST", pooling=10,
+                                     samples=[sample_in(p) for p in persons])
+    assert reg.created == 10 and reg.tube.is_closed
+    statements = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) == 8, "\n".join(statements)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.test_authorization_matrix import ANON, only
+from tests.test_authorization_matrix import ANON, Write, like, only
 
 LISTS = only({ANON: 302, "secretary": 200, "staff": 200, "outsider": 200}, 403)
 FUTONG = only({ANON: 302, "secretary": 200, "staff": 200, "outsider": 404}, 403)
@@ -54,3 +54,52 @@ ROUTES: dict[str, Any] = {
     "containment:permit_new": (lambda w: {}, LISTS),
     "containment:permit": (lambda w: {"pk": _permit().pk}, FUTONG),
 }
+
+
+# -- writes -------------------------------------------------------------------------------------------
+def _matrix_rows(w: Any) -> Any:
+    """A restriction, a level and an exit quota in force, set for the matrix through the services, to
+    end (the demo's own rows stay as they are)."""
+    if not hasattr(w, "containment_rows"):
+        from shequ.containment import services
+        from shequ.gates.services import exit_quota_set
+
+        restriction = services.restriction_create(actor=None, person=w.person, kind="home_quarantine", reason="矩阵")
+        area = services.area_create(actor=None, level="precaution", place=w.building, reason="矩阵")
+        quota = exit_quota_set(actor=None, compound=w.compound, persons=2, days=1)
+        w.containment_rows = restriction, area, quota
+    return w.containment_rows
+
+
+def _end(index: int) -> Any:
+    return lambda w: {"pk": _matrix_rows(w)[index].pk}
+
+
+def _end_form(name: str, index: int) -> Any:
+    from django.urls import reverse
+
+    return lambda w, f: f.page(reverse(name, args=[_matrix_rows(w)[index].pk]), with_field="submission_key")
+
+
+WRITE_FUTONG = like(FUTONG)
+
+WRITES = {
+    "containment:person": Write(
+        lambda w: {"pk": w.person.pk},
+        lambda w, f: f.page(f"/containment/persons/{w.person.pk}/", with_field="kind", reason="矩阵 密接"),
+        WRITE_FUTONG),
+    "containment:compound": Write(
+        lambda w: {"pk": w.compound.pk},
+        lambda w, f: f.page(f"/containment/compounds/{w.compound.pk}/", with_field="level", reason="矩阵",
+                            level="precaution"),
+        WRITE_FUTONG),
+    "containment:building": Write(
+        lambda w: {"pk": w.building.pk},
+        lambda w, f: f.page(f"/containment/buildings/{w.building.pk}/", with_field="level", reason="矩阵",
+                            level="controlled"),
+        WRITE_FUTONG),
+    "containment:restriction_end": Write(_end(0), _end_form("containment:restriction_end", 0), WRITE_FUTONG),
+    "containment:area_end": Write(_end(1), _end_form("containment:area_end", 1), WRITE_FUTONG),
+    "containment:quota_end": Write(_end(2), _end_form("containment:quota_end", 2), WRITE_FUTONG),
+}
+READS = {"containment:index": None, "containment:restrictions": None, "containment:areas": None}

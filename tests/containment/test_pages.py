@@ -22,7 +22,8 @@ from shequ.gates.rules import Checks
 from shequ.gates.services import record_passage
 from shequ.registry.models import Household, Person
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -112,7 +113,9 @@ def test_bad_restriction_input_names_the_field(login: Any, anchor_household: Hou
     form = response.context["form"]
     assert field in form.errors, form.errors
     html = response.content.decode()
-    assert f'<p class="error">{form[field].label}: {escape(form.errors[field][0])}</p>' in html
+    # At the top of the form, named; and by the field, as the element its input's aria-describedby names.
+    assert f"{form[field].label}: {escape(form.errors[field][0])}" in html
+    assert f'id="{form[field].auto_id}_error"><li>{escape(form.errors[field][0])}</li>' in html
     assert not MovementRestriction.objects.filter(person=person).exists()
 
 

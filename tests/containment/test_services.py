@@ -13,7 +13,8 @@ from shequ.containment import services
 from shequ.containment.models import ContainmentArea, Level
 from shequ.containment.selectors import in_force, levels_for_units
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def test_a_new_level_on_the_same_place_ends_the_old_one_and_others_stay(anchor_household: Any) -> None:

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shequ.core.address import Address, floor_of, parse_address, parse_building, parse_room, parse_unit
+from shequ.core.address import (
+    Address,
+    floor_of,
+    parse_address,
+    parse_building,
+    parse_place,
+    parse_room,
+    parse_unit,
+)
 
 CN = "零一二三四五六七八九"
 FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
@@ -107,3 +115,69 @@ def test_every_format_gives_back_the_same_parts(
 @given(n=st.integers(min_value=1, max_value=99))
 def test_chinese_unit_numbers(n: int) -> None:
     assert parse_unit(f"{chinese(n)}单元") == str(n)
+
+
+# -- Chinese numerals for buildings, and places without a room ------------------------------------
+
+PLACE_FORMATS = {
+    "haolou": lambda b, u: f"{b}号楼" + (f"{u}单元" if u else ""),
+    "dong": lambda b, u: f"{b}栋" + (f"{u}单元" if u else ""),
+    "zhuang": lambda b, u: f"{b}幢" + (f"{u}单元" if u else ""),
+    "spaced": lambda b, u: f"{b} 号楼" + (f" {u} 单元" if u else ""),
+}
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("九号楼二单元502", Address("", "9", "2", "502")),
+    ("九栋2单元502室", Address("", "9", "2", "502")),
+    ("富通小区九号楼二单元五〇二", None),  # a room is a number as written on the door
+    ("十二幢三单元1201", Address("", "12", "3", "1201")),
+    ("锦绣家园二期九号楼502", Address("锦绣家园二期", "9", "", "502")),
+    ("二十三号楼两单元101", Address("", "23", "2", "101")),
+])
+def test_chinese_numeral_buildings_in_addresses(raw: str, expected: Address | None) -> None:
+    assert parse_address(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("九号楼", Address("", "9", "", "")),
+    ("9号楼", Address("", "9", "", "")),
+    ("九栋", Address("", "9", "", "")),
+    ("富通小区九号楼", Address("富通小区", "9", "", "")),
+    ("九号楼二单元", Address("", "9", "2", "")),
+    ("9号楼2单元", Address("", "9", "2", "")),
+    ("9-2", Address("", "9", "2", "")),
+    ("富通小区 9-2", Address("富通小区", "9", "2", "")),
+    ("A座3单元", Address("", "A", "3", "")),
+])
+def test_a_building_or_stairwell_is_a_place(raw: str, expected: Address) -> None:
+    assert parse_place(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "9", "1234", "二单元", "9-2-502", "九号楼二单元502", "张三", "三号院"])
+def test_what_is_no_place(raw: str) -> None:
+    assert parse_place(raw) is None
+
+
+@given(
+    building=st.integers(min_value=1, max_value=99),
+    unit=st.integers(min_value=0, max_value=12),
+    style=st.sampled_from(sorted(PLACE_FORMATS)),
+    compound=st.sampled_from(["", *COMPOUNDS]),
+    chinese_building=st.booleans(),
+    chinese_unit=st.booleans(),
+    room=st.one_of(st.none(), st.integers(min_value=101, max_value=3308)),
+)
+def test_every_spelling_of_a_building_stairwell_or_room_gives_back_its_parts(
+    building: int, unit: int, style: str, compound: str, chinese_building: bool, chinese_unit: bool,
+    room: int | None,
+) -> None:
+    b = chinese(building) if chinese_building else str(building)
+    u = (chinese(unit) if chinese_unit else str(unit)) if unit else ""
+    text = compound + PLACE_FORMATS[style](b, u)
+    if room is None:
+        assert parse_place(text) == Address(compound, str(building), str(unit) if unit else "", "")
+        assert parse_address(text) is None
+    else:
+        assert parse_address(f"{text}{room}室") == Address(compound, str(building), str(unit) if unit else "",
+                                                            str(room))

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from shequ.core import pdf
 
 
-def test_chinese_text_is_embedded_and_readable() -> None:
+def test_chinese_text_is_embedded_and_readable(cjk_font: None) -> None:
     document = pdf.new_document(title="t")
     document.add_page()
     document.cell(text="富通小区 9号楼2单元502 刘志强")

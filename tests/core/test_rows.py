@@ -11,7 +11,8 @@ from django.utils import timezone
 from shequ.core.rows import ChainReader, RowInserter
 from shequ.gates.models import Gate, Passage
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def _stored(pk: int) -> dict:

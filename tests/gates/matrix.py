@@ -20,3 +20,5 @@ ROUTES: dict[str, Any] = {
     "gates:passage": (lambda w: {"pk": 10**9}, ledger_missing),
 }
 __all__ = ["ROUTES", "only"]
+
+READS: dict[str, Any] = {"gates:passage": None}

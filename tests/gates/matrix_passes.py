@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.test_authorization_matrix import ANON, edit, only
+from tests.test_authorization_matrix import ANON, Write, edit, like, only
 
 # Secretary and staff, and grid workers within their grid: the same rule as registry editing.
 manage = edit
@@ -33,3 +33,21 @@ ROUTES: dict[str, Any] = {
     "gates:pass_cards_building": (lambda w: {"pk": w.building.pk}, manage),
     "gates:pass_cards_grid": (lambda w: {"pk": w.grid.pk}, manage_grid),
 }
+
+
+def _issue_form(w: Any, f: Any) -> Any:
+    from django.urls import reverse
+
+    return f.page(reverse("gates:pass_issue", args=[w.person.pk]), with_field="submission_key")
+
+
+WRITES: dict[str, Any] = {
+    "gates:pass_issue": Write(lambda w: {"pk": w.person.pk}, _issue_form, like(manage)),
+    # Printing cards issues the passes still missing and is written to the audit log as an export,
+    # whatever the method.
+    "gates:pass_cards_household": Write(lambda w: {"pk": w.household.pk}, lambda w, f: {}, like(manage, ok=200)),
+    "gates:pass_cards_building": Write(lambda w: {"pk": w.building.pk}, lambda w, f: {}, like(manage, ok=200)),
+    "gates:pass_cards_grid": Write(lambda w: {"pk": w.grid.pk}, lambda w, f: {}, like(manage_grid, ok=200)),
+}
+READS: dict[str, Any] = {"gates:passes": None, "gates:passes_own": None, "gates:pass_person": None,
+                         "gates:pass_household": None}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.test_authorization_matrix import ANON
+from tests.test_authorization_matrix import ANON, Write, like
 
 SCREEN_ROLES = {"secretary", "staff", "gate1", "volunteer1", "outsider"}
 
@@ -64,3 +64,27 @@ ROUTES: dict[str, Any] = {
     # The service worker holds no data: anyone may load it (a browser fetches it without asking).
     "gates:screen_worker": (lambda w: {}, lambda w, role: 200),
 }
+
+
+def _screen_form(w: Any, f: Any) -> Any:
+    from django.urls import reverse
+
+    from tests.gates.test_api_helpers import token_of
+
+    return f.page(reverse("gates:screen", kwargs=post_gate(w)), with_field="credential", credential=token_of(w.person),
+                  temperature="36.5")
+
+
+def _visitor_form(w: Any, f: Any) -> Any:
+    from django.urls import reverse
+
+    return f.page(reverse("gates:screen_visitor", kwargs=post_gate(w)), with_field="host", name="矩阵访客",
+                  phone="13912345000", host=w.room.address, reason="送药", temperature="36.5")
+
+
+WRITES: dict[str, Any] = {
+    "gates:screen": Write(post_gate, _screen_form, like(at_post, ok=200), table="gates_passage"),
+    "gates:screen_visitor": Write(post_gate, _visitor_form, like(at_post, ok=200), table="gates_visitor"),
+}
+READS: dict[str, Any] = {"gates:screen_start": None, "gates:screen_lookup": None, "gates:screen_bundle": None,
+                         "gates:screen_worker": None}

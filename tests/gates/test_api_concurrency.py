@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from shequ.gates import services
 from shequ.gates.models import Passage
 from shequ.registry.models import Household
-from tests.concurrency import at_once, database_for_threads
+from tests.concurrency import at_once, database_for_threads, postgresql_only
 from tests.gates.test_api_helpers import (
     api_client,
     body,
@@ -65,19 +66,19 @@ def test_two_members_leaving_at_once_cannot_both_take_the_last_exit(world_tx: No
     assert allowed == 1
 
 
-def test_passages_recorded_outside_any_transaction_keep_presence_and_idempotency(world_tx: None) -> None:
+def test_passages_recorded_outside_any_transaction_keep_presence_and_idempotency(world_tx: None,
+                                                                                   clock: Any) -> None:
     """Outside a transaction (as under the API), PostgreSQL writes a passage and the presence in one
     statement, SQLite in a short transaction: the same outcomes either way."""
     import datetime as dt
 
     from django.db import connection
-    from django.utils import timezone
 
     from shequ.gates.models import Presence
 
     assert not connection.in_atomic_block
     person = members(_anchor())[0]
-    now = timezone.now()
+    now = clock.at
 
     def record(direction: str, minutes_ago: int, *, client_id: uuid.UUID | None = None, mask: bool = True,
                offline: str = "") -> services.PassageResult:
@@ -103,3 +104,79 @@ def test_passages_recorded_outside_any_transaction_keep_presence_and_idempotency
     assert (stored.person_id, stored.household_id, stored.direction, stored.decision, stored.temperature) == (
         person.pk, person.household_id, "in", "allow", newer.passage.temperature)
     assert stored.received_at is not None and stored.recorded_at == newer.passage.recorded_at
+
+
+def test_the_second_exit_under_a_quota_waits_for_the_first_households_lock(world_tx: None,
+                                                                          monkeypatch: Any) -> None:
+    """The household's row lock, not luck, keeps the last exit for one member: the first member's
+    transaction is held right after it counted the household's exits (0 used), and the second
+    member's exit must wait for it instead of counting 0 too. The waiting is bounded by the second
+    connection's lock_timeout, so the test ends either way: with the lock the second exit gives up
+    waiting (and is refused when retried after the first committed); without it, it is let through
+    and the household has two exits on a quota of one."""
+    import threading
+
+    from django.db import OperationalError, connection
+
+    postgresql_only("SQLite takes the database's write lock at BEGIN (IMMEDIATE), so writing transactions never "
+                    "overlap and a row lock means nothing there (Django ignores select_for_update on SQLite); the "
+                    "two-exits race above runs on both databases")
+    household = next(h for h in Household.objects.filter(
+        status="active", room__unit__building__compound__name="江南家园").exclude(
+        room__unit__building__number="3", room__unit__number="1").order_by("id")
+        if len(members(h)) >= 2 and not h.persons.filter(restrictions__isnull=False).exists())
+    first, second = members(household)[:2]
+    code = household.community.code
+    east, south = gate("江南家园", "东门", code), gate("江南家园", "南门", code)
+    tokens = token_of(first), token_of(second)
+    checks = services.parse_checks(direction="out", temperature="36.5", health_code="green", mask=True)
+    counted, second_done = threading.Event(), threading.Event()
+    held = threading.local()
+    real_exits_used = services.exits_used
+
+    def exits_used(**kwargs: Any) -> int:
+        used = real_exits_used(**kwargs)
+        if getattr(held, "hold", False) and connection.in_atomic_block:
+            counted.set()  # the first member's count is made, inside its transaction, not committed
+            assert second_done.wait(timeout=60)
+        return used
+
+    monkeypatch.setattr(services, "exits_used", exits_used)
+    outcome: dict[str, Any] = {}
+
+    def leave_first() -> None:
+        held.hold = True
+        try:
+            outcome["first"] = services.record_passage(gate=east, actor=None, checks=checks, client_id=uuid.uuid4(),
+                                                       credential=tokens[0]).passage.decision
+        finally:
+            counted.set()
+            connection.close()
+
+    def leave_second() -> None:
+        try:
+            assert counted.wait(timeout=60)
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '300ms'")
+            outcome["second"] = services.record_passage(gate=south, actor=None, checks=checks,
+                                                        client_id=uuid.uuid4(), credential=tokens[1]).passage.decision
+        except OperationalError as exc:
+            outcome["second"] = f"waited: {exc.__class__.__name__}"
+        finally:
+            second_done.set()
+            connection.close()
+
+    with database_for_threads():
+        threads = [threading.Thread(target=leave_first), threading.Thread(target=leave_second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        retried = at_once(1, lambda i: services.record_passage(
+            gate=south, actor=None, checks=checks, client_id=uuid.uuid4(), credential=tokens[1]).passage)[0]
+        allowed = at_once(1, lambda i: Passage.objects.filter(household=household, direction="out",
+                                                                decision="allow").count())[0]
+    assert outcome["first"] == "allow"
+    assert outcome["second"].startswith("waited"), outcome
+    assert (retried.decision, retried.reasons) == ("deny", ["exit_quota_used"])
+    assert allowed == 1

@@ -16,10 +16,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_sees_gate_agrees_with_gates_qs_for_every_role_and_gate(users: dict[str, Any]) -> None:
-    gates = list(Gate.objects.all())
+    gates = list(Gate.objects.select_related("community").order_by("id"))
     assert len(gates) > 5
     scopes = [scope_for(users[name]) for name in ROLES]
-    scopes += [scope_for(users["gate1"], device_gate=gates[0].pk), scope_for(users["staff"], device_gate=gates[1].pk)]
+    foreign = next(g for g in gates if g.community.code == "nanxincun")
+    scopes += [scope_for(users["gate1"], device_gate=gates[0].pk), scope_for(users["staff"], device_gate=gates[1].pk),
+               # bound to a gate of a community where the user has no role: the binding widens nothing
+               scope_for(users["gate1"], device_gate=foreign.pk)]
+    assert not scope_for(users["gate1"], device_gate=foreign.pk).gates_qs(Gate.objects.all()).exists()
     for scope in scopes:
         visible = set(scope.gates_qs(Gate.objects.all()).values_list("pk", flat=True))
         assert {g.pk for g in gates if scope.sees_gate(g.pk, g.community_id)} == visible

@@ -16,15 +16,17 @@ from openpyxl import load_workbook
 
 from shequ.accounts.models import User
 from shequ.audit.models import AuditEvent
-from shequ.core.masking import mask_name
+from shequ.core.masking import mask_name, mask_phone
 from shequ.gates import ledger
 from shequ.gates.models import Gate, Passage
 from shequ.gates.rules import Checks
 from shequ.gates.services import record_passage, visitor_register
 from shequ.registry.models import Household, Person
-from tests.gates.conftest import Clock
+from tests.conftest import FixedClock as Clock
+from tests.facts import give_numbers
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.date(2022, 4, 5)
@@ -42,7 +44,8 @@ def _post() -> Gate:
 
 
 def _resident(household: Household) -> Person:
-    return household.persons.filter(status="active").order_by("id").first()
+    """The household's first member, with a phone of their own (tests/facts.py)."""
+    return give_numbers(household.persons.filter(status="active").order_by("id").first())
 
 
 def _pass(gate: Gate, person: Person | None, at: dt.datetime, *, direction: str = "in", temperature: str = "36.5",
@@ -174,9 +177,7 @@ def test_export_is_filtered_audited_and_unmasked_for_staff(login: Any, anchor_ho
     rows = _sheet(login("secretary").get(reverse("gates:ledger", args=[gate.pk]),
                                          {"date": DAY.isoformat(), "decision": "deny", "format": "xlsx"}))
     assert len(rows) == 2  # header + the one refusal
-    assert person.name in rows[1] and "38.0" in rows[1]
-    if person.phone:
-        assert person.phone in rows[1]
+    assert person.name in rows[1] and "38.0" in rows[1] and person.phone in rows[1]
     event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).latest("id")
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == before + 1
     assert event.actor_username == "secretary" and "1 rows, unmasked" in event.summary
@@ -190,8 +191,7 @@ def test_export_by_a_guard_is_masked(login: Any, anchor_household: Household) ->
                                      {"date": DAY.isoformat(), "format": "xlsx"}))
     assert len(rows) == 2
     assert person.name not in rows[1] and mask_name(person.name) in rows[1]
-    if person.phone:
-        assert person.phone not in rows[1]
+    assert person.phone not in rows[1] and mask_phone(person.phone) in rows[1]
     event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).latest("id")
     assert event.actor_username == "gate1" and "masked" in event.summary and "unmasked" not in event.summary
 

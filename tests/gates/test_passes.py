@@ -17,6 +17,7 @@ from shequ.gates import cards, passes
 from shequ.gates.models import Pass
 from shequ.gates.services import identify
 from shequ.registry.models import Grid, Household, Person
+from tests.facts import give_numbers
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +141,8 @@ def test_no_pass_for_someone_who_moved_out(login: Any, anchor_household: Househo
 # -- pass cards ----------------------------------------------------------------------------------------
 
 
-def test_household_cards_carry_name_address_and_community(login: Any, anchor_household: Household) -> None:
+def test_household_cards_carry_name_address_and_community(login: Any, anchor_household: Household,
+                                                          cjk_font: None) -> None:
     members = list(anchor_household.persons.filter(status="active").order_by("id"))
     without = members[-1]
     Pass.objects.filter(person=without).update(revoked_at="2022-04-01T00:00:00Z")
@@ -162,6 +164,8 @@ def test_household_cards_carry_name_address_and_community(login: Any, anchor_hou
 
 
 def test_the_card_qr_holds_the_pass_token_and_never_the_id_number(anchor_household: Household) -> None:
+    for member in Person.objects.filter(household=anchor_household, status="active"):
+        give_numbers(member)
     persons = list(Person.objects.filter(household=anchor_household, status="active").select_related(
         "household__room__unit__building__compound", "community"))
     active = {p.person_id: p for p in Pass.objects.filter(person__in=persons, revoked_at__isnull=True)}
@@ -170,11 +174,12 @@ def test_the_card_qr_holds_the_pass_token_and_never_the_id_number(anchor_househo
     for card, person in zip(printed, persons, strict=True):
         assert card.token == passes.token_for(active[person.pk].code)
         assert identify(community_id=person.community_id, credential=card.token).person == person
-        if person.id_number:
-            assert person.id_number not in card.token and person.id_number[-6:] not in card.token
+        # The token signs the pass's random code (asserted above), so no number of the person is in it;
+        # only whole numbers are looked for: a six-digit suffix turns up in a random token by chance.
+        assert person.id_number not in card.token and person.phone not in card.token
 
 
-def test_building_cards_have_ten_to_a_page(login: Any, anchor_household: Household) -> None:
+def test_building_cards_have_ten_to_a_page(login: Any, anchor_household: Household, cjk_font: None) -> None:
     building = anchor_household.room.unit.building
     living = Person.objects.filter(status="active", household__status="active",
                                    household__room__unit__building=building).count()
@@ -186,7 +191,8 @@ def test_building_cards_have_ten_to_a_page(login: Any, anchor_household: Househo
     assert AuditEvent.objects.filter(action="export", object_type="building", object_id=str(building.pk)).exists()
 
 
-def test_grid_cards_are_printed_for_the_grid_workers_own_grid(login: Any, anchor_household: Household) -> None:
+def test_grid_cards_are_printed_for_the_grid_workers_own_grid(login: Any, anchor_household: Household,
+                                                              cjk_font: None) -> None:
     grid = anchor_household.room.unit.building.grid
     response = login("grid1").get(reverse("gates:pass_cards_grid", args=[grid.pk]))
     assert response.status_code == 200
@@ -197,7 +203,7 @@ def test_grid_cards_are_printed_for_the_grid_workers_own_grid(login: Any, anchor
     assert _first_person(anchor_household).name in text
 
 
-def test_printing_nobody_gives_a_page_that_says_so() -> None:
+def test_printing_nobody_gives_a_page_that_says_so(cjk_font: None) -> None:
     pages, text = _pdf_text(cards.cards_pdf([], title="t"))
     assert pages == 1 and text
 
@@ -217,7 +223,7 @@ def test_resident_sees_a_qr_for_each_member_of_their_own_household_only(
         assert person.name in html
     for stranger in other_grid_household.persons.all():
         assert stranger.name not in html
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_resident_member_without_a_pass_sees_no_code(login: Any, anchor_household: Household) -> None:

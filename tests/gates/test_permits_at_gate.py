@@ -24,7 +24,7 @@ from shequ.core.submission import new_key
 from shequ.gates import services
 from shequ.gates.models import Gate, Passage
 from shequ.registry.models import Household, Person
-from tests.gates.conftest import Clock
+from tests.conftest import FixedClock as Clock
 from tests.gates.test_api_helpers import api_client, body, device_token, members, post, post_gate, token_of
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_a_permit_lets_a_restricted_resident_leave_and_is_recorded(anchor_househ
     assert (passage.decision, passage.reasons, passage.permit) == ("allow", [], permit)
     assert not Alert.objects.filter(url=reverse("gates:passage", args=[passage.pk])).exists()
     # ... until it is over: an expired permit no longer applies.
-    clock.move(hours=3)
+    clock.advance(hours=3)
     late = _leave(person)
     assert (late.decision, late.reasons, late.permit) == ("deny", ["movement_restricted"], None)
 

@@ -17,7 +17,8 @@ from shequ.gates.ledger import local_today
 from shequ.gates.models import DutyAssignment, Gate, Shift
 from shequ.registry.models import Community
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -83,10 +84,10 @@ def test_roster_page_shows_the_week_and_the_warning(login: Any) -> None:
     assert "gate1" in html or User.objects.get(username="gate1").first_name in html
     assert len(response.context["days"]) == 7 and response.context["days"][0].weekday() == 0
     post_row = next(r for r in response.context["rows"] if r.gate.pk == _post().pk)
-    today = local_today()
-    if response.context["days"][0] <= today <= response.context["days"][6]:
-        cells = [c for s in post_row.shifts for c in s.cells if c.date == today]
-        assert all(c.duties for c in cells)
+    today = local_today()  # the fixed clock's day: in the week the page shows, which the demo's roster covers
+    assert response.context["days"][0] <= today <= response.context["days"][6]
+    cells = [c for s in post_row.shifts for c in s.cells if c.date == today]
+    assert cells and all(c.duties for c in cells)
     assert response.context["unstaffed"]
     assert 'class="card unstaffed"' in html
 

@@ -15,7 +15,8 @@ from shequ.core.masking import mask_name
 from shequ.gates import passes
 from shequ.gates.models import Gate, Pass, Passage, Visitor
 
-pytestmark = pytest.mark.django_db
+# On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 JSON = {"HTTP_ACCEPT": "application/json", **EN}

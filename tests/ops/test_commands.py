@@ -108,3 +108,31 @@ def test_serve_rejects_a_malformed_worker_count(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SHEQU_WORKERS", "many")
     with override_settings(SECRET_KEY=GOOD_SECRET), pytest.raises(CommandError, match="SHEQU_WORKERS"):
         call_command("serve", "--check", stdout=StringIO(), stderr=StringIO())
+
+
+def test_demo_says_which_optional_part_is_missing_and_how_to_get_it(monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path) -> None:
+    import io
+
+    from shequ.core import pdf
+    from shequ.ops.management.commands.demo import Command
+
+    monkeypatch.setenv("SHEQU_PDF_FONT", str(tmp_path / "no-such-font.ttc"))
+    pdf.cjk_font.cache_clear()
+    try:
+        out = io.StringIO()
+        Command(stdout=out)._print_missing_parts()
+    finally:
+        pdf.cjk_font.cache_clear()
+    printed = out.getvalue()
+    assert "no-such-font.ttc" in printed and "fonts-noto-cjk" in printed
+
+
+def test_demo_prints_nothing_about_parts_this_machine_has(cjk_font: None) -> None:
+    import io
+
+    from shequ.ops.management.commands.demo import Command
+
+    out = io.StringIO()
+    Command(stdout=out)._print_missing_parts()
+    assert out.getvalue() == ""

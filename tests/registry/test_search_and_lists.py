@@ -9,13 +9,29 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from shequ.audit.models import AuditEvent
-from shequ.core.masking import mask_id_number
+from shequ.core.masking import mask_id_number, mask_phone
 from shequ.core.scoping import scope_for
 from shequ.registry import selectors
 from shequ.registry.models import Household, Person
+from shequ.registry.views import EXPORT_HEADERS
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chronic_pair(users: dict) -> list[Person]:
+    """Two chronic patients of grid 1 with known numbers: one with a mobile, one with a landline."""
+    from shequ.registry.services import clean_person_fields, person_create
+
+    household = Household.objects.filter(community__code="futong", status="active",
+                                         room__unit__building__grid__number=1).order_by("id").first()
+    made = []
+    for name, id_number, phone in (("孙慢病", "11010519491231002X", "13912340002"),
+                                   ("李慢病", "110105201003070033", "027-8765 4321")):
+        data = clean_person_fields(name=name, id_number=id_number, phone=phone)
+        made.append(person_create(actor=users["secretary"], household=household, data=data,
+                                  tags=[("chronic", "胰岛素")]))
+    return made
 
 
 @pytest.mark.parametrize("q", ["9-2-502", "9号楼2单元502", "9栋2单元502室", "9幢二单元502", "富通小区9-2-502",
@@ -27,10 +43,12 @@ def test_address_forms_find_the_household(q: str, users: dict, anchor_household:
 
 
 def test_address_search_is_scoped(users: dict, anchor_household: Household) -> None:
-    staff_result = selectors.search(scope_for(users["outsider"]), "9-2-502")
-    assert staff_result.households and all(h.community.code == "nanxincun" for h in staff_result.households)
-    assert selectors.search(scope_for(users["grid2"]), "9-2-502").households == [] or \
-        anchor_household.room.unit.building.grid.number == 2
+    assert anchor_household.room.unit.building.grid.number == 1  # the anchor's grid (tests/conftest.py)
+    assert [h.pk for h in selectors.search(scope_for(users["grid1"]), "9-2-502").households] == [anchor_household.pk]
+    assert selectors.search(scope_for(users["grid2"]), "9-2-502").households == []
+    # nanxincun has a room 9-2-502 too: its staff find theirs, never futong's.
+    outsider = selectors.search(scope_for(users["outsider"]), "9-2-502").households
+    assert outsider and {h.community.code for h in outsider} == {"nanxincun"}
 
 
 def test_pinyin_initials_find_by_name(users: dict, anchor_household: Household) -> None:
@@ -39,27 +57,35 @@ def test_pinyin_initials_find_by_name(users: dict, anchor_household: Household) 
     assert result.kind == "pinyin" and person in result.persons
 
 
-def test_last_digits_of_id_and_phone(users: dict, anchor_household: Household) -> None:
-    person = anchor_household.persons.exclude(id_number=None).exclude(phone="").first()
-    scope = scope_for(users["grid1"])
-    assert person in selectors.search(scope, person.id_number[-6:]).persons
-    assert person in selectors.search(scope, person.phone[-4:]).persons
+def test_last_digits_of_id_and_phone(users: dict, chronic_pair: list[Person]) -> None:
+    mobile, landline = chronic_pair
+    grid1, grid2 = scope_for(users["grid1"]), scope_for(users["grid2"])
+    assert [p.pk for p in selectors.search(grid1, mobile.id_number[-6:]).persons] == [mobile.pk]
+    assert mobile in selectors.search(grid1, mobile.phone[-4:]).persons
+    assert landline in selectors.search(grid1, landline.phone[-4:]).persons
+    assert landline in selectors.search(grid1, landline.id_number[-4:]).persons
+    assert mobile not in selectors.search(grid2, mobile.id_number[-6:]).persons
 
 
-def test_name_search_and_page_masks_numbers(login: Any, anchor_household: Household) -> None:
-    person = anchor_household.persons.exclude(id_number=None).first()
-    html = login("grid1").get(reverse("registry:search"), {"q": person.name}).content.decode()
-    assert person.name in html and person.id_number not in html and mask_id_number(person.id_number) in html
+def test_name_search_and_page_masks_numbers(login: Any, chronic_pair: list[Person]) -> None:
+    for person in chronic_pair:
+        html = login("grid1").get(reverse("registry:search"), {"q": person.name}).content.decode()
+        assert person.name in html and mask_id_number(person.id_number) in html and mask_phone(person.phone) in html
+        assert person.id_number not in html and person.phone not in html
 
 
-def test_special_population_filter_by_tag_and_grid(users: dict) -> None:
+def test_special_population_filter_by_tag_and_grid(users: dict, chronic_pair: list[Person]) -> None:
     scope = scope_for(users["secretary"])
-    elderly = selectors.special_population_list(scope, tag="elderly_alone")
-    assert elderly.count() >= 40
-    assert all(p.tags.filter(tag="elderly_alone").exists() for p in elderly[:20])
-    grid_ids = {p.household.room.unit.building.grid_id for p in selectors.special_population_list(
-        scope, tag="elderly_alone", grid=elderly[0].household.room.unit.building.grid_id)}
-    assert len(grid_ids) == 1
+    chronic = set(selectors.special_population_list(scope, tag="chronic").values_list("id", flat=True))
+    truth = set(Person.objects.filter(community__code="futong", status="active", tags__tag="chronic")
+                .values_list("id", flat=True))
+    assert chronic == truth and {p.pk for p in chronic_pair} <= chronic
+    grid = chronic_pair[0].household.room.unit.building.grid_id
+    in_grid = selectors.special_population_list(scope, tag="chronic", grid=grid)
+    assert set(in_grid.values_list("id", flat=True)) == set(
+        Person.objects.filter(pk__in=truth, household__room__unit__building__grid_id=grid).values_list("id", flat=True))
+    untagged = selectors.special_population_list(scope)
+    assert not untagged.filter(tags__isnull=True).exists()
 
 
 def test_grid_worker_list_holds_only_their_grid(users: dict) -> None:
@@ -73,26 +99,39 @@ def _sheet(response: Any) -> list[tuple]:
     return list(wb.active.iter_rows(values_only=True))
 
 
-def test_export_is_masked_for_grid_worker_and_audited(login: Any) -> None:
+NAME_COL, ID_COL, PHONE_COL = (EXPORT_HEADERS.index(h) for h in ("name", "ID number", "phone"))
+
+
+def _rows_by_name(response: Any) -> dict[str, tuple]:
+    rows = _sheet(response)
+    assert len(rows[0]) == len(EXPORT_HEADERS)
+    return {r[NAME_COL]: r for r in rows[1:]}
+
+
+def test_export_is_masked_for_grid_worker_in_every_column_and_audited(login: Any, chronic_pair: list[Person],
+                                                                      audit_log: Any) -> None:
     response = login("grid1").get(reverse("registry:special"), {"tag": "chronic", "format": "xlsx"})
     assert response.status_code == 200
-    rows = _sheet(response)
-    header, body = rows[0], rows[1:]
-    assert body
-    id_col = header.index("身份证号") if "身份证号" in header else header.index("ID number")
-    assert all(v is None or "*" in v for v in (r[id_col] for r in body))
-    event = AuditEvent.objects.filter(action="export").latest("id")
-    assert event.actor_username == "grid1" and "masked" in event.summary
+    rows = _rows_by_name(response)
+    for person in chronic_pair:
+        row = rows[person.name]
+        assert (row[ID_COL], row[PHONE_COL]) == (mask_id_number(person.id_number), mask_phone(person.phone))
+    cells = [str(v) for r in rows.values() for v in r if v is not None]
+    numbers = set(Person.objects.filter(community__code="futong").exclude(phone="").values_list("phone", flat=True))
+    numbers |= set(Person.objects.filter(community__code="futong").exclude(id_number=None)
+                   .values_list("id_number", flat=True))
+    assert not [c for c in cells if c in numbers]
+    [event] = audit_log(action="export")
+    assert event.actor_username == "grid1" and "masked" in event.summary and "unmasked" not in event.summary
 
 
-def test_export_is_full_for_staff(login: Any) -> None:
-    response = login("staff").get(reverse("registry:persons"), {"format": "xlsx", "residency": "migrant"})
-    rows = _sheet(response)
-    header, body = rows[0], rows[1:]
-    id_col = header.index("身份证号") if "身份证号" in header else header.index("ID number")
-    numbers = [r[id_col] for r in body if r[id_col]]
-    assert numbers and all("*" not in n and len(n) == 18 for n in numbers)
-    assert Person.objects.filter(id_number=numbers[0], residency="migrant").exists()
+def test_export_is_full_for_staff(login: Any, chronic_pair: list[Person], audit_log: Any) -> None:
+    response = login("staff").get(reverse("registry:special"), {"tag": "chronic", "format": "xlsx"})
+    rows = _rows_by_name(response)
+    for person in chronic_pair:
+        assert (rows[person.name][ID_COL], rows[person.name][PHONE_COL]) == (person.id_number, person.phone)
+    [event] = audit_log(action="export")
+    assert event.actor_username == "staff" and "unmasked" in event.summary
 
 
 def test_grid_list_export(login: Any) -> None:

@@ -22,8 +22,9 @@ class ShequUserAdmin(UserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are created with `shequ token create`; here they can be seen and revoked."""
 
-    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["user", "prefix", "key_hash", "created_at", "last_used_at"]
+    list_display = ["prefix", "user", "purpose", "name", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["purpose"]
+    readonly_fields = ["user", "purpose", "prefix", "key_hash", "created_at", "last_used_at"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from shequ.core import api_tokens
+
 router = Router(tags=["accounts"])
 
 
@@ -16,9 +18,14 @@ class MeOut(Schema):
     username: str
     display_name: str
     memberships: list[MembershipOut]
+    # How the request authenticated: a token's purpose (general, gate_device, ...), or null for the
+    # browser's session; a gate device's gate.
+    token_purpose: str | None
+    gate_id: int | None
 
 
-@router.get("/me", response=MeOut, summary="The authenticated user and their roles")
+@router.get("/me", response=MeOut, summary="The authenticated user, their roles and the token's purpose")
+@api_tokens.for_tokens(*api_tokens.PURPOSES)  # every token may ask who it is
 def me(request: HttpRequest) -> dict:
     user = request.user
     return {
@@ -28,4 +35,6 @@ def me(request: HttpRequest) -> dict:
             {"role": m.role, "community": m.community.code if m.community else None, "grid": m.grid_id}
             for m in user.memberships.select_related("community")
         ],
+        "token_purpose": getattr(request, "token_purpose", None),
+        "gate_id": request.scope.device_gate,  # type: ignore[attr-defined]
     }

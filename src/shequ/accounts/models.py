@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core import api_tokens
+
 
 class User(AbstractUser):
     """A person who logs in. What they may see comes from their memberships, not from this row."""
@@ -74,10 +76,23 @@ class Membership(models.Model):
 
 class ApiToken(models.Model):
     """A bearer token for devices and scripts. Only a SHA-256 hash is stored; the token itself is
-    shown once, when it is created."""
+    shown once, when it is created.
+
+    A token acts with its user's roles, narrowed by its ``purpose``: a general token (a script, an
+    integration) may call every route its user may; a device token only the routes that declare its
+    purpose (``core.api_tokens.for_tokens``), and there only at its place (a gate device: its gate,
+    gates.GateDevice). Everywhere else it is answered as if it had no rights."""
+
+    class Purpose(models.TextChoices):
+        GENERAL = api_tokens.GENERAL, _("general")
+        GATE_DEVICE = api_tokens.GATE_DEVICE, _("gate device")
+        # Not issued yet: the sampling tablet and the delivery phone of the coming issues.
+        SAMPLING_DEVICE = api_tokens.SAMPLING_DEVICE, _("sampling device")
+        DELIVERY_DEVICE = api_tokens.DELIVERY_DEVICE, _("delivery device")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.GENERAL)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

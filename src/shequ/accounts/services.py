@@ -27,14 +27,17 @@ def api_token_hash(key: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str = "", actor: Any = None) -> tuple[ApiToken, str]:
-    """Create a token; returns the row and the plain token, which is never stored."""
+def api_token_create(*, user: User, name: str = "", actor: Any = None,
+                     purpose: str = ApiToken.Purpose.GENERAL) -> tuple[ApiToken, str]:
+    """Create a token; returns the row and the plain token, which is never stored. A device purpose
+    is given by the app that binds the token to its place (gates.services.gate_device_create)."""
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=key[: len(TOKEN_PREFIX) + 6], key_hash=_hash(key))
+    token = ApiToken(user=user, name=name, prefix=key[: len(TOKEN_PREFIX) + 6], key_hash=_hash(key),
+                     purpose=purpose)
     token.full_clean()
     token.save()
     audit_record(actor=actor, username="cli", action=AuditEvent.Action.TOKEN, obj=token,
-                 summary=f"created token {token.prefix} for {user.username}")
+                 summary=f"created {purpose} token {token.prefix} for {user.username}")
     return token, key
 
 

@@ -37,6 +37,9 @@ class Alert(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     params = models.JSONField(default=dict)
     url = models.CharField(max_length=300, blank=True)
+    # The grids of the persons it is about: their grid workers see it too (a positive tube's people).
+    # None: an alert for the community's secretary and staff only.
+    grids = models.ManyToManyField("registry.Grid", blank=True, related_name="+", verbose_name=_("grids"))
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,

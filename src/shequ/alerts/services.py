@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -12,9 +13,15 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 
 
-def alert_raise(*, community_id: int, kind: str, params: dict[str, Any], url: str = "") -> Alert:
-    """Called inside the transaction of whatever raised it, so an alert exists iff its cause does."""
-    return Alert.objects.create(community_id=community_id, kind=kind, params=params, url=url[:300])
+def alert_raise(*, community_id: int, kind: str, params: dict[str, Any], url: str = "",
+                grids: Iterable[int] = ()) -> Alert:
+    """Called inside the transaction of whatever raised it, so an alert exists iff its cause does.
+    ``grids``: the grids of the persons concerned, whose grid workers see the alert as well."""
+    alert = Alert.objects.create(community_id=community_id, kind=kind, params=params, url=url[:300])
+    grid_ids = sorted({g for g in grids if g is not None})
+    if grid_ids:
+        alert.grids.set(grid_ids)
+    return alert
 
 
 @transaction.atomic

@@ -12,11 +12,13 @@ from django.views.decorators.http import require_POST
 
 from shequ.alerts.selectors import alert_list
 from shequ.alerts.services import alert_acknowledge
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 
 PAGE_SIZE = 50
 
 
+@personal_data
 @require("alerts.read")
 def alerts(request: HttpRequest) -> HttpResponse:
     """Open alerts, newest first; ``?all=1`` adds the acknowledged ones."""
@@ -29,8 +31,9 @@ def alerts(request: HttpRequest) -> HttpResponse:
     })
 
 
+@personal_data
 @require_POST
-@require("alerts.read")
+@require("alerts.acknowledge")
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     """Acknowledging twice is harmless: the first acknowledgement (who, when) stays."""
     alert = get_object_or_404(alert_list(request.scope, open_only=False), pk=pk)

@@ -1,8 +1,9 @@
 """The audit log: append-only.
 
-The model refuses updates and deletes, and database triggers (installed by migration 0002 on
-SQLite and PostgreSQL) refuse UPDATE and DELETE below the app, so neither a bug nor a stray
-``QuerySet.update()`` can rewrite history.
+The model refuses updates and deletes, and database triggers (audit/triggers.py, installed by
+migrations 0002-0004 on SQLite and PostgreSQL) refuse every statement that changes or removes an
+existing row below the app, so neither a bug nor a stray ``QuerySet.update()`` nor a ``REPLACE INTO``
+can rewrite history.
 """
 
 from __future__ import annotations

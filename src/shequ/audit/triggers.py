@@ -1,4 +1,17 @@
-"""Database triggers that make audit_auditevent append-only below the application."""
+"""Database triggers that make audit_auditevent append-only below the application.
+
+Every statement form that changes or removes an existing row is refused:
+
+- SQLite: UPDATE (also ``UPDATE OR REPLACE`` and the DO UPDATE of an upsert) and DELETE by row
+  triggers; ``REPLACE INTO`` and ``INSERT OR REPLACE`` by a BEFORE INSERT trigger that aborts when the
+  row's id already exists. REPLACE removes the conflicting row without firing DELETE triggers (unless
+  ``recursive_triggers`` is on), so the DELETE trigger alone let it rewrite history; the INSERT
+  trigger runs before the conflict is resolved, whatever that pragma says.
+- PostgreSQL: UPDATE and DELETE by a row trigger, which also sees the DO UPDATE of ``INSERT ... ON
+  CONFLICT`` and the UPDATE or DELETE of a ``MERGE``; TRUNCATE by a statement trigger. The owner of
+  the table can still disable the triggers: docs/deployment.md gives the recipe for running the app
+  as a role that does not own it.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +24,14 @@ _SQLITE_CREATE = [
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
     f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_delete BEFORE DELETE ON {TABLE}
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    # A new row whose id SQLite chooses has NEW.id -1 here (undefined, says the manual; -1 in every
+    # version seen), which no row has: only a row that would take the place of an existing one is
+    # refused.
+    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_replace BEFORE INSERT ON {TABLE}
+        WHEN EXISTS (SELECT 1 FROM {TABLE} WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",  # noqa: S608 - a constant
 ]
-_SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {TABLE}_no_update", f"DROP TRIGGER IF EXISTS {TABLE}_no_delete"]
+_SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {TABLE}_{name}" for name in ("no_update", "no_delete", "no_replace")]
 
 _PG_CREATE = [
     f"""CREATE OR REPLACE FUNCTION {TABLE}_append_only() RETURNS trigger AS $$

@@ -82,7 +82,7 @@ class SampleResultOut(Schema):
 
 
 class TubeOut(Schema):
-    tube_id: int
+    tube_id: int | None  # None: nobody could be added, so no tube was kept
     code: str
     pooling: int
     size: int

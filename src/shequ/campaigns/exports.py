@@ -1,6 +1,7 @@
-"""The missing list as .xlsx and as a printable PDF per building, in Chinese, for the door-to-door
-team. Phone numbers are full for secretary and staff (``export.unmasked``), masked for everyone
-else. Every export writes an audit event (list, rows, masked or not, filters)."""
+"""The campaigns' lists as spreadsheets: the missing list as .xlsx and as a printable PDF per
+building, and the re-test list as .xlsx, in Chinese, for the teams in the field. Phone numbers are
+full for secretary and staff (``export.unmasked``), masked for everyone else. Every export writes an
+audit event (list, rows, masked or not, filters), and goes out through ``_xlsx``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
-from shequ.campaigns.models import Campaign, Target
+from shequ.campaigns.models import Campaign, Retest, Target
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shequ.core.masking import mask_phone
 from shequ.core.pdf import new_document, pdf_bytes
@@ -45,16 +46,43 @@ def _audit(request: HttpRequest, campaign: Campaign, what: str, count: int, unma
                  summary=f"{what}: {count} rows, {'unmasked' if unmasked else 'masked'}; {shown}", request=request)
 
 
+def _xlsx(content: bytes, name: str, campaign: Campaign) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{campaign.pk}-{stamp}.xlsx"'
+    return response
+
+
 def missing_xlsx(request: HttpRequest, campaign: Campaign, qs: Any, filters: dict[str, Any]) -> HttpResponse:
     unmasked = full_numbers(request, campaign)
     with translation.override(EXPORT_LANGUAGE):
         rows = list(_rows(qs, unmasked))
         content = write_xlsx([_(h) for h in HEADERS], rows, title=_("missing"))
     _audit(request, campaign, "campaign missing list xlsx", len(rows), unmasked, filters)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="missing-{campaign.pk}-{stamp}.xlsx"'
-    return response
+    return _xlsx(content, "missing", campaign)
+
+
+RETEST_HEADERS = [gettext_noop("tube code"), gettext_noop("tube result"), gettext_noop("compound"),
+                  gettext_noop("building"), gettext_noop("unit"), gettext_noop("room"), gettext_noop("name"),
+                  gettext_noop("phone"), gettext_noop("grid"), gettext_noop("status"), gettext_noop("re-test tube")]
+
+
+def retests_xlsx(request: HttpRequest, campaign: Campaign, retests: list[Retest]) -> HttpResponse:
+    """The re-test list as the page shows it to this user (their scope), one row per person."""
+    unmasked = full_numbers(request, campaign)
+    with translation.override(EXPORT_LANGUAGE):
+        rows = []
+        for r in retests:
+            room = r.person.household.room
+            building = room.unit.building
+            rows.append([r.source_tube.code, r.source_tube.get_result_display(), building.compound.name,
+                         building.number, room.unit.number, room.number, r.person.name,
+                         r.person.phone if unmasked else mask_phone(r.person.phone),
+                         building.grid.name if building.grid else "", r.get_status_display(),
+                         r.resolved_tube.code if r.resolved_tube else ""])
+        content = write_xlsx([_(h) for h in RETEST_HEADERS], rows, title=_("re-test list"))
+    _audit(request, campaign, "campaign re-test list xlsx", len(rows), unmasked, {})
+    return _xlsx(content, "retests", campaign)
 
 
 def missing_pdf(request: HttpRequest, campaign: Campaign, qs: Any, filters: dict[str, Any]) -> HttpResponse:

@@ -5,18 +5,21 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.campaigns.models import POOLINGS, ExemptReason, Kind, Result, VisitOutcome
+from shequ.core.forms import DateInput, DateTimeInput
 from shequ.registry.forms import OnceForm
 from shequ.registry.models import Building, Compound, Grid, Person
 
 
 class CampaignForm(OnceForm):
-    name = forms.CharField(label=_("name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=100)
     kind = forms.ChoiceField(label=_("kind"), choices=Kind.choices)
-    starts_on = forms.DateField(label=_("starts"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("starts"), widget=DateInput())
+    ends_on = forms.DateField(label=_("ends"), required=False, widget=DateInput())
     grid = forms.ModelChoiceField(label=_("grid"), queryset=Grid.objects.none(), required=False,
+                                  empty_label=_("no grid"),
                                   help_text=_("Either a grid, or places below; neither: the whole community."))
     compounds = forms.ModelMultipleChoiceField(label=_("compounds"), queryset=Compound.objects.none(), required=False)
     buildings = forms.CharField(label=_("buildings"), required=False,
@@ -26,6 +29,9 @@ class CampaignForm(OnceForm):
     def __init__(self, *args: Any, community: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.community = community
+        # "starts" alone reads as the action of starting a round (开始): these are dates.
+        self.fields["starts_on"].label = _("start date")
+        self.fields["ends_on"].label = _("end date")
         self.fields["grid"].queryset = Grid.objects.filter(community=community).order_by("number")
         self.fields["compounds"].queryset = Compound.objects.filter(community=community).order_by("name")
 
@@ -49,7 +55,7 @@ class CampaignForm(OnceForm):
 
 
 class VisitForm(OnceForm):
-    outcome = forms.ChoiceField(label=_("outcome"), choices=VisitOutcome.choices, widget=forms.RadioSelect,
+    outcome = forms.ChoiceField(label=_("visit outcome"), choices=VisitOutcome.choices, widget=forms.RadioSelect,
                                 initial=VisitOutcome.VISITED)
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -66,9 +72,15 @@ class VisitForm(OnceForm):
         for p in persons:
             self.fields[f"state_{p.pk}"] = forms.ChoiceField(label=p.name, choices=self.PERSON_STATES,
                                                              initial="present", required=False)
+            self.fields[f"state_{p.pk}"].widget.attrs["aria-label"] = _("%(name)s: at home?") % {"name": p.name}
             self.fields[f"temp_{p.pk}"] = forms.DecimalField(
                 label=_("temperature"), required=False, max_digits=3, decimal_places=1, min_value=34, max_value=43,
-                widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal", "placeholder": "36.5"}))
+                widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal",
+                                                # empty means not taken; a number here would look entered
+                                                "placeholder": _("not taken")}))
+
+            self.fields[f"temp_{p.pk}"].widget.attrs["aria-label"] = _("%(name)s: temperature (°C)") % {
+                "name": p.name}
 
     def person_rows(self) -> list[tuple[Person, Any, Any]]:
         return [(p, self[f"state_{p.pk}"], self[f"temp_{p.pk}"]) for p in self.persons]
@@ -110,17 +122,25 @@ class ExemptForm(OnceForm):
     note = forms.CharField(label=_("proof or note"), max_length=200, required=False)
 
 
+def pooling_choices() -> list[tuple[int, str]]:
+    """Read when a form is made, in the language of its request."""
+    return [(n, str(_("single (1 person)")) if n == 1 else str(_("%(n)s-in-1")) % {"n": n}) for n in POOLINGS]
+
+
 class SampleForm(forms.Form):
-    """One person into a tube: a scanned pass / ID / phone, or a person chosen from the lookup."""
+    """One person into a tube: a scanned pass / ID / phone, or a person chosen from the lookup.
+
+    No ``required`` attributes: the look-up's search button submits this form too (the tube may
+    still be empty then), and the page's script checks the fields itself."""
+
+    use_required_attribute = False
 
     tube = forms.CharField(label=_("tube code"), max_length=40,
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
-    pooling = forms.TypedChoiceField(label=_("pooling"), coerce=int, choices=[(n, f"{n}") for n in POOLINGS],
-                                     initial=10)
+    pooling = forms.TypedChoiceField(label=_("pooling"), coerce=int, choices=pooling_choices, initial=10)
     point = forms.IntegerField(required=False, widget=forms.HiddenInput)
     credential = forms.CharField(label=_("scan a pass, or type an ID or phone number"), max_length=300,
-                                 required=False, widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                                               "autofocus": True}))
+                                 required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     person = forms.IntegerField(required=False, widget=forms.HiddenInput)
     client_id = forms.UUIDField(widget=forms.HiddenInput)
     close = forms.BooleanField(required=False)
@@ -138,25 +158,28 @@ class ResultEntryForm(forms.Form):
     code = forms.CharField(label=_("tube code"), max_length=40)
     result = forms.ChoiceField(label=_("result"), choices=Result.choices)
     at = forms.DateTimeField(label=_("time"), required=False,
-                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                             widget=DateTimeInput(),
                              input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
 
 
 class PointForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=100,
+                           help_text=_("e.g. 第1组 or 东门广场"))
     location = forms.CharField(label=_("location"), max_length=200, required=False)
-    starts_at = forms.DateTimeField(label=_("starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    starts_at = forms.DateTimeField(label=_("starts"), widget=DateTimeInput(),
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    ends_at = forms.DateTimeField(label=_("ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    ends_at = forms.DateTimeField(label=_("ends"), widget=DateTimeInput(),
                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     buildings = forms.ModelMultipleChoiceField(label=_("buildings called down"), queryset=Building.objects.none(),
                                                required=False)
 
     def __init__(self, *args: Any, community: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["starts_at"].label = _("start time")
+        self.fields["ends_at"].label = _("end time")
         self.fields["buildings"].queryset = Building.objects.filter(community=community).select_related(
             "compound").order_by("compound__name", "sort_key")
-        self.fields["buildings"].label_from_instance = lambda b: f"{b.compound.name} {b.number}"
+        self.fields["buildings"].label_from_instance = lambda b: f"{b.compound.name} {b}"
 
 
 class MissingFilterForm(forms.Form):
@@ -165,3 +188,10 @@ class MissingFilterForm(forms.Form):
     unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
     grid = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+
+
+class QuarantineForm(OnceForm):
+    """Home quarantine for the persons of a positive tube (one form per tube on the re-test list)."""
+
+    days = forms.IntegerField(label=_("days"), min_value=1, max_value=28, initial=7,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))

@@ -41,7 +41,8 @@ class Campaign(models.Model):
     """A screening or a test round over a scope of one community, with dates."""
 
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name=_("community"))
-    name = models.CharField(_("name"), max_length=100)
+    # 名称, a thing's name: "name" alone is a person's 姓名 in the catalogue.
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     # Empty places and no grid: the whole community.
     grid = models.ForeignKey("registry.Grid", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -206,7 +207,7 @@ class SamplingPoint(models.Model):
 
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="points")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     location = models.CharField(_("location"), max_length=200, blank=True)
 
     class Meta:

@@ -8,6 +8,7 @@ as a result typed by hand). Importing the same file again changes nothing.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from python_calamine import CalamineError
 
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
@@ -26,7 +28,16 @@ from shequ.campaigns.models import Campaign, Result, Tube
 from shequ.core.text import normalize
 
 # The roster importer's public reader (python-calamine for spreadsheets, UTF-8/GBK sniffing for CSV).
-from shequ.registry.importer import RosterFileError, cell_text, csv_rows, load_upload, sheet_rows
+from shequ.core.uploads import UploadLimits
+from shequ.registry.importer import (
+    RosterFileError,
+    RosterTooCostly,
+    cell_text,
+    check_cost,
+    csv_rows,
+    load_upload,
+    sheet_rows,
+)
 
 CODE, RESULT, TIME = "code", "result", "time"
 COLUMN_LABELS = {CODE: gettext_noop("tube code"), RESULT: gettext_noop("result"), TIME: gettext_noop("time")}
@@ -56,15 +67,34 @@ class BadRow:
 
 @dataclass
 class ResultsReport:
+    """``rows`` = ``imported`` + ``unchanged`` + ``rejected``; ``bad`` lists every problem, and a
+    row may have several (a wrong tube code and a wrong result)."""
+
     rows: int = 0
     imported: int = 0
     unchanged: int = 0
     retests: int = 0
     bad: list[BadRow] = field(default_factory=list)
 
+    @property
+    def rejected(self) -> int:
+        """Rows not imported (not problems: one row may have several)."""
+        return len({b.row for b in self.bad})
+
+    @property
+    def problems_by_row(self) -> list[tuple[int, list[BadRow]]]:
+        by: dict[int, list[BadRow]] = {}
+        for b in self.bad:
+            by.setdefault(b.row, []).append(b)
+        return sorted(by.items())
+
 
 class ResultsFileError(ValueError):
     """The file cannot be read or has no recognisable header."""
+
+
+class ResultsTooCostly(ResultsFileError):
+    """The file is over RESULTS_LIMITS; nothing was read. str() names the limit."""
 
 
 def parse_result(value: Any) -> str | None:
@@ -93,10 +123,18 @@ def parse_time(value: Any) -> dt.datetime | None:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
+# What one lab file may cost (core/uploads.py): a round's results per tube fit in far less; the
+# import reads each tube, so more rows would not fit in one request either.
+RESULTS_LIMITS = UploadLimits(
+    max_bytes=10 * 1024 * 1024, max_unpacked_bytes=50 * 1024 * 1024, max_rows=20_000, max_columns=50,
+    too_many_rows=lambda: _("Split it into files of fewer rows."))
+
+
 def _rows(data: bytes, filename: str) -> Any:
+    check_cost(data, RESULTS_LIMITS)
     if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or filename.lower().endswith(
             (".xlsx", ".xls", ".xlsm", ".ods")):
-        sheets = sheet_rows(data)
+        sheets = sheet_rows(data, RESULTS_LIMITS)
     else:
         sheets = csv_rows(data)
     try:
@@ -116,7 +154,7 @@ class _Good:
 def results_import(*, actor: Any, campaign: Campaign, file: IO[bytes] | bytes, filename: str = "",
                    request: Any = None) -> ResultsReport:
     try:
-        data, name = load_upload(file, filename)
+        data, name = load_upload(file, filename, RESULTS_LIMITS)
         rows = _rows(data, name)
         report = ResultsReport()
         header: dict[str, int] = {}
@@ -138,8 +176,14 @@ def results_import(*, actor: Any, campaign: Campaign, file: IO[bytes] | bytes, f
             checked = _check(campaign, number, cells, header, report, seen)
             if checked is not None:
                 good.append(checked)
+    except RosterTooCostly as exc:
+        raise ResultsTooCostly(str(exc)) from None
     except RosterFileError as exc:
         raise ResultsFileError(str(exc)) from None
+    except csv.Error as exc:  # a row further down that the reader cannot read: nothing is imported
+        raise ResultsFileError(_("the file cannot be read as CSV: %(error)s") % {"error": exc}) from None
+    except CalamineError as exc:
+        raise ResultsFileError(_("the file cannot be read as a spreadsheet: %(error)s") % {"error": exc}) from None
     if not header:
         raise ResultsFileError(_("no header row with a tube code column and a result column was found"))
     with transaction.atomic():
@@ -152,7 +196,7 @@ def results_import(*, actor: Any, campaign: Campaign, file: IO[bytes] | bytes, f
                 report.unchanged += 1
         audit_record(actor=actor, action=AuditEvent.Action.IMPORT, community=campaign.community, obj=campaign,
                      summary=f"results {name}: {report.rows} rows, {report.imported} imported, "
-                             f"{len(report.bad)} rejected", request=request)
+                             f"{report.rejected} rejected", request=request)
     return report
 
 

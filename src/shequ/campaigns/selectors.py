@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -79,6 +79,12 @@ def target_households(scope: Scope, campaign: Campaign) -> QuerySet[TargetHouseh
 
 def target_get(scope: Scope, campaign: Campaign, pk: int) -> Target:
     return get_object_or_404(targets(scope, campaign).select_related("person", "campaign__community"), pk=pk)
+
+
+def person_to_call(scope: Scope, target: Target) -> Person:
+    """The target's person, if they are in the caller's own scope now (a grid worker's grid, not
+    only the grid the round was opened with); 404 otherwise."""
+    return get_object_or_404(scope.persons(Person.objects.filter(pk=target.person_id)))
 
 
 def household_target_get(scope: Scope, campaign: Campaign, household_pk: int) -> TargetHousehold:
@@ -152,11 +158,16 @@ def coverage(scope: Scope, campaign: Campaign) -> Coverage:
     compounds = dict(Compound.objects.filter(pk__in=[k for k in by["compound"] if k]).values_list("id", "name"))
     buildings = {b.pk: b for b in Building.objects.filter(pk__in=[k for k in by["building"] if k])}
     units = {u.pk: u for u in Unit.objects.filter(pk__in=[k for k in by["unit"] if k])}
-    grids = dict(Grid.objects.filter(pk__in=[k for k in by["grid"] if k]).values_list("id", "name"))
+    grids = {g.pk: g for g in Grid.objects.filter(pk__in=[k for k in by["grid"] if k])}
 
     def building_label(pk: int) -> str:
         b = buildings[pk]
-        return f"{compounds.get(b.compound_id, '')} {b.number}"
+        return f"{compounds.get(b.compound_id, '')} {b}"
+
+    def unit_label(pk: int) -> str:  # the address form, as in 9-2-502
+        u = units[pk]
+        b = buildings[u.building_id]
+        return f"{compounds.get(b.compound_id, '')} {b.number}-{u.number}"
 
     hh = target_households(scope, campaign).order_by().aggregate(
         n=Count("id"),
@@ -174,11 +185,11 @@ def coverage(scope: Scope, campaign: Campaign) -> Coverage:
         buildings=sorted((CoverageRow(k, building_label(k), c, {"building": buildings[k]})
                           for k, c in by["building"].items()),
                          key=lambda r: (r.extra["building"].compound_id, r.extra["building"].sort_key, r.label)),
-        units=sorted((CoverageRow(k, f"{building_label(units[k].building_id)}-{units[k].number}", c,
-                                  {"unit": units[k]}) for k, c in by["unit"].items()),
+        units=sorted((CoverageRow(k, unit_label(k), c, {"unit": units[k]}) for k, c in by["unit"].items()),
                      key=lambda r: (r.extra["unit"].building_id, r.extra["unit"].sort_key)),
-        grids=sorted((CoverageRow(k, grids.get(k, "-") if k else "-", c) for k, c in by["grid"].items()),
-                     key=lambda r: r.label),
+        # Grids in their order (第一, 第二, 第三...), not by name; buildings in no grid last.
+        grids=sorted((CoverageRow(k, grids[k].name if k in grids else "-", c) for k, c in by["grid"].items()),
+                     key=lambda r: (r.key not in grids, grids[r.key].number if r.key in grids else 0)),
         households=households,
     )
 
@@ -197,11 +208,22 @@ def missing_targets(scope: Scope, campaign: Campaign, *, compound: int | None = 
         "household__room__number", "person_id")
 
 
+def _head_name() -> Subquery:
+    """The name a household goes by: its head's, else its first member's (two households in one
+    room are told apart by it)."""
+    members = Person.objects.filter(household_id=OuterRef("household_id"), status=Person.Status.ACTIVE)
+    head_first = Case(When(relation=Person.Relation.HEAD, then=Value(0)), default=Value(1))
+    return Subquery(members.order_by(head_first, "id").values("name")[:1])
+
+
 def unvisited_households(scope: Scope, campaign: Campaign) -> QuerySet[TargetHousehold]:
     """Households without a visit that settled them (never visited, nobody home, refused), in walking
-    order: building, unit, floor."""
+    order: building, unit, floor, with the head's name and the number of persons."""
+    members = Person.objects.filter(household_id=OuterRef("household_id"), status=Person.Status.ACTIVE)
     return (
         target_households(scope, campaign).exclude(last_outcome__in=["visited", "moved_out"])
+        .annotate(head_name=_head_name(),
+                  persons=Subquery(members.order_by().values("household_id").annotate(n=Count("id")).values("n")))
         .select_related("household__room__unit__building__compound")
         .order_by("compound_id", "building__sort_key", "building__number", "unit__sort_key", "floor",
                   "household__room__number")
@@ -214,24 +236,32 @@ DOOR_TO_DOOR_TAGS = (PersonTag.Tag.ELDERLY_ALONE, PersonTag.Tag.DISABLED, Person
 
 
 def door_to_door(scope: Scope, campaign: Campaign, *, at: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Targets who cannot come down: elderly living alone, disabled or bedridden (registry tags), and
-    people under a movement restriction in force (home quarantine...). Not yet reached first."""
-    from shequ.containment.models import MovementRestriction
-    from shequ.containment.selectors import in_force
+    """Targets who cannot come down: elderly living alone, disabled or bedridden (registry tags),
+    people under a movement restriction in force (home quarantine...), and everyone not reached yet
+    in a sealed place (a sealed unit, building or compound: containment's strictest level over the
+    unit). Not yet reached first, then in walking order."""
+    from shequ.containment.models import ContainmentArea, Level, MovementRestriction
+    from shequ.containment.selectors import in_force, levels_for_units
 
     at = at or timezone.now()
+    missing = targets(scope, campaign).filter(reached_at__isnull=True, exempt_reason="")
+    sealed_units: list[int] = []
+    # The common case, no sealed area in the community, costs one query.
+    if ContainmentArea.objects.filter(in_force(at), community_id=campaign.community_id, level=Level.SEALED).exists():
+        units = set(missing.order_by().values_list("unit_id", flat=True).distinct())
+        sealed_units = sorted(u for u, level in levels_for_units(units, at).items() if level == Level.SEALED)
     restricted = MovementRestriction.objects.filter(in_force(at), person_id=OuterRef("person_id"))
     tagged = PersonTag.objects.filter(person_id=OuterRef("person_id"), tag__in=DOOR_TO_DOOR_TAGS)
     qs = (
         targets(scope, campaign).filter(exempt_reason="")
         .annotate(restricted=Exists(restricted), tagged=Exists(tagged))
-        .filter(Q(restricted=True) | Q(tagged=True))
+        .filter(Q(restricted=True) | Q(tagged=True) | Q(unit_id__in=sealed_units, reached_at__isnull=True))
         .select_related("person", "household__room__unit__building__compound")
         .order_by("compound_id", "building__sort_key", "unit__sort_key", "household__room__floor",
-                  "household__room__number")
+                  "household__room__number", "person_id")
     )
     found = list(qs)
-    person_ids = [t.person_id for t in found]
+    person_ids = [t.person_id for t in found if t.tagged or t.restricted]
     tags: dict[int, list[str]] = {}
     for pid, tag in PersonTag.objects.filter(person_id__in=person_ids, tag__in=DOOR_TO_DOOR_TAGS).values_list(
             "person_id", "tag"):
@@ -239,7 +269,10 @@ def door_to_door(scope: Scope, campaign: Campaign, *, at: dt.datetime | None = N
     kinds: dict[int, list[str]] = {}
     for r in MovementRestriction.objects.filter(in_force(at), person_id__in=person_ids):
         kinds.setdefault(r.person_id, []).append(str(r.get_kind_display()))
-    rows = [{"target": t, "reasons": tags.get(t.person_id, []) + kinds.get(t.person_id, [])} for t in found]
+    sealed = set(sealed_units)
+    sealed_label = str(Level.SEALED.label)
+    rows = [{"target": t, "reasons": tags.get(t.person_id, []) + kinds.get(t.person_id, [])
+             + ([sealed_label] if t.unit_id in sealed and t.reached_at is None else [])} for t in found]
     rows.sort(key=lambda r: r["target"].reached_at is not None)
     return rows
 
@@ -269,7 +302,8 @@ def retest_list(scope: Scope, campaign: Campaign, *, pending_only: bool = False)
     return (
         Retest.objects.filter(campaign=campaign, **({"status": RetestStatus.PENDING} if pending_only else {}))
         .filter(visible)
-        .select_related("person__household__room__unit__building__compound", "source_tube", "resolved_tube")
+        .select_related("person__household__room__unit__building__compound", "person__household__room__unit__building__grid",
+                        "source_tube", "resolved_tube")
         .order_by("status", "source_tube__code", "person__household__room__unit__building__sort_key",
                   "person__household__room__unit__sort_key", "person__household__room__number", "person_id")
     )
@@ -306,6 +340,7 @@ def lookup_persons(scope: Scope, campaign: Campaign, q: str, *, limit: int = 60)
     address = None if text.isdigit() else parse_address(text)
     stairwell = re.fullmatch(r"(\d+)[-－](\d+)", text)
     if stairwell:  # "9-2": everyone of building 9, unit 2 (a sampler calling a stairwell down)
+        limit = max(limit, 200)  # the whole stairwell, even where two compounds have a 9-2
         qs = qs.filter(household__room__unit__building__number=stairwell[1],
                        household__room__unit__number=stairwell[2])
     elif text.isdigit() and len(text) >= 4:
@@ -321,6 +356,18 @@ def lookup_persons(scope: Scope, campaign: Campaign, q: str, *, limit: int = 60)
     return list(qs.select_related("household__room__unit__building__compound").order_by(
         "household__room__unit__building__compound_id", "household__room__unit__building__sort_key",
         "household__room__unit__sort_key", "household__room__floor", "household__room__number", "id")[:limit])
+
+
+def sampled_tubes(campaign: Campaign, person_ids: list[int]) -> dict[int, list[str]]:
+    """person id -> codes of the tubes they were sampled into in this round (for the look-up's
+    results: who is in the tube being filled, who was sampled already). The caller has scoped the
+    persons."""
+    found: dict[int, list[str]] = {}
+    if person_ids:
+        for person_id, code in (Sample.objects.filter(campaign=campaign, person_id__in=person_ids)
+                                .order_by("id").values_list("person_id", "tube__code")):
+            found.setdefault(person_id, []).append(code)
+    return found
 
 
 def households_of(person_ids: list[int]) -> dict[int, Household]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -54,6 +55,10 @@ from shequ.registry import services as registry
 from shequ.registry.models import Building, Community, Compound, Grid, Household, Person, Unit
 
 TEMPERATURE_MIN, TEMPERATURE_MAX = Decimal("34.0"), Decimal("43.0")
+# What a sampling phone's offline queue can really hold: a scan waits at most a week, and a phone's
+# clock may run a little ahead of the server's.
+SAMPLED_AT_BACK = dt.timedelta(days=7)
+SAMPLED_AT_AHEAD = dt.timedelta(minutes=5)
 
 
 def _user(actor: Any) -> Any:
@@ -447,15 +452,28 @@ def _tube_register(
     *, actor: Any, campaign: Campaign, code: str, pooling: int, samples: Sequence[SampleIn],
     point: SamplingPoint | None, sampled_at: dt.datetime | None, close: bool, request: Any,
 ) -> Registration:
+    if campaign.kind != Kind.TEST_ROUND:
+        raise ValidationError({NON_FIELD_ERRORS: _("This is a door-to-door screening: tubes are registered in "
+                                                   "test rounds only.")})
     code = clean_tube_code(code)
     if pooling not in POOLINGS:
         raise ValidationError({"pooling": _("Pooling is 1, 5, 10 or 20 persons per tube.")})
     if point is not None and point.campaign_id != campaign.pk:
         raise ValidationError({"point": _("The sampling point belongs to another campaign.")})
+    if not samples and not close:
+        raise ValidationError({"samples": _("Add at least one person to the tube.")})
+    repeated = sorted(str(c) for c, n in Counter(s.client_id for s in samples).items() if n > 1)
+    if repeated:
+        # Each client_id names one registration; two persons under one id would store one of them.
+        raise ValidationError({"client_id": _("%(ids)s is used for more than one sample in this request: each "
+                                              "sample needs its own client_id.") % {"ids": ", ".join(repeated)}})
     now = timezone.now()
     at = sampled_at or now
-    if at > now + dt.timedelta(minutes=5):
+    if at > now + SAMPLED_AT_AHEAD:
         raise ValidationError({"sampled_at": _("The sampling time is in the future.")})
+    if at < now - SAMPLED_AT_BACK:
+        raise ValidationError({"sampled_at": _("The sampling time is more than %(days)s days ago.") % {
+            "days": SAMPLED_AT_BACK.days}})
     if not campaign.is_open and not Tube.objects.filter(campaign=campaign, code=code).exists():
         _require_open(campaign)  # a closed round may still answer replays of tubes it has, nothing new
     # The tube row is locked before looking for earlier copies: a copy racing this one waits here
@@ -483,12 +501,8 @@ def _tube_register(
             raise ValidationError({"code": _("Tube %(code)s is closed.") % {"code": code}})
     size = tube.size
     accepted: list[SampleIn] = []
-    seen: set[uuid.UUID] = set()
     for s in fresh:
         problem = s.problem
-        if s.client_id in seen:
-            continue
-        seen.add(s.client_id)
         if not problem and (s.person is None or s.person.community_id != campaign.community_id):
             problem = _("Not found in this community.")
         elif not problem and s.person.status != Person.Status.ACTIVE:
@@ -534,6 +548,14 @@ def _tube_register(
                     target = target_add(campaign=campaign, person=s.person)
                     Target.objects.filter(pk=target.pk).update(reached_at=at)
         registration.warnings += _sealed_warnings(tube, at)
+    if not size:
+        if not samples:
+            raise ValidationError({"code": _("An empty tube cannot be closed.")})
+        # Nobody could be added: no empty tube is left behind (its row is locked by this transaction,
+        # and no sample or re-test refers to an empty tube).
+        tube.delete()
+        registration.samples = [out[s.client_id] for s in samples]
+        return registration
     tube.size = size
     fields = ["size"]
     if (size >= tube.pooling or close) and not tube.is_closed and size:
@@ -544,7 +566,7 @@ def _tube_register(
         audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=campaign.community, obj=tube,
                      summary=f"tube {tube.code}: {len(accepted)} samples, {size}/{tube.pooling}"
                              + (" closed" if tube.closed_at else ""), request=request)
-    registration.samples = [out[s.client_id] for s in samples if s.client_id in out]
+    registration.samples = [out[s.client_id] for s in samples]
     return registration
 
 
@@ -630,10 +652,65 @@ def tube_result_set(*, actor: Any, tube: Tube, result: str, at: dt.datetime | No
         if new or tube.pooling > 1 or result == Result.POSITIVE:
             from django.urls import reverse
 
+            # The grid workers of these persons see the alert too: they know the households.
+            grids = Person.objects.filter(pk__in=[pid for pid, _r in samples]).values_list(
+                "household__room__unit__building__grid_id", flat=True)
             alert_raise(community_id=tube.community_id,
                         kind=AlertKind.TUBE_POSITIVE if result == Result.POSITIVE else AlertKind.TUBE_INVALID,
                         params={"campaign": tube.campaign.name, "tube": tube.code, "count": len(samples)},
-                        url=reverse("campaigns:tube", args=[tube.campaign_id, tube.pk]))
+                        url=reverse("campaigns:tube", args=[tube.campaign_id, tube.pk]), grids=grids)
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=tube.community, obj=tube,
                  summary=f"tube {tube.code} result {result}; {len(new)} to re-test", request=request)
     return ResultOutcome(tube, True, len(new))
+
+
+# -- after a positive tube ------------------------------------------------------------------------
+
+QUARANTINE_DAYS_MAX = 28
+
+
+@dataclass
+class QuarantineOutcome:
+    tube: Tube
+    ordered: list[Person] = field(default_factory=list)
+    # Persons left as they were, with the restriction already in force over them.
+    already: list[tuple[Person, Any]] = field(default_factory=list)
+
+
+@transaction.atomic
+def retest_quarantine(*, actor: Any, campaign: Campaign, tube: Tube, days: int = 7, at: dt.datetime | None = None,
+                      request: Any = None) -> QuarantineOutcome:
+    """Home quarantine from ``at`` for ``days`` for the persons of a positive tube who are on the
+    re-test list (not those re-tested negative since), through containment's movement restriction.
+    Persons already under a restriction in force are left as they are and named. Doing it again
+    orders nothing new: the tube row is locked, so two clicks at once run one after the other and
+    the second finds everyone restricted."""
+    from shequ.containment.models import RestrictionKind
+    from shequ.containment.selectors import restrictions_in_force
+    from shequ.containment.services import restriction_create
+
+    tube = Tube.objects.select_for_update().get(pk=tube.pk)
+    if tube.campaign_id != campaign.pk:
+        raise ValidationError({"tube": _("The tube belongs to another campaign.")})
+    if tube.result != Result.POSITIVE:
+        raise ValidationError({"tube": _("Home quarantine is ordered here for the persons of a positive tube.")})
+    if not 1 <= days <= QUARANTINE_DAYS_MAX:
+        raise ValidationError({"days": _("Home quarantine lasts 1 to %(n)s days.") % {"n": QUARANTINE_DAYS_MAX}})
+    at = at or timezone.now()
+    persons = list(Person.objects.filter(
+        pk__in=Retest.objects.filter(source_tube=tube).exclude(status=RetestStatus.NEGATIVE).values("person_id"),
+        status=Person.Status.ACTIVE).select_related("community").order_by("id"))
+    in_force = restrictions_in_force([p.pk for p in persons], at)
+    outcome = QuarantineOutcome(tube=tube)
+    reason = _("tube %(code)s positive (%(campaign)s)") % {"code": tube.code, "campaign": campaign.name}
+    for person in persons:
+        if person.pk in in_force:
+            outcome.already.append((person, in_force[person.pk][0]))
+            continue
+        restriction_create(actor=actor, person=person, kind=RestrictionKind.HOME_QUARANTINE, starts_at=at,
+                           ends_at=at + dt.timedelta(days=days), reason=reason[:200], request=request)
+        outcome.ordered.append(person)
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=campaign.community, obj=tube,
+                 summary=f"tube {tube.code}: home quarantine for {days} days ordered for {len(outcome.ordered)} "
+                         f"persons; {len(outcome.already)} already restricted", request=request)
+    return outcome

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/missing/", views.missing_list, name="missing"),
     path("<int:pk>/compare/", views.compare_previous, name="compare"),
     path("<int:pk>/targets/<int:target_pk>/exempt/", views.target_exempt, name="exempt"),
+    path("<int:pk>/targets/<int:target_pk>/call/", views.call, name="call"),
     path("<int:pk>/visits/", views.visit_list, name="visits"),
     path("<int:pk>/households/<int:household_pk>/", views.household_visit, name="household"),
     path("<int:pk>/points/", views.point_list, name="points"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/door-to-door/", views.door_to_door, name="door_to_door"),
     path("<int:pk>/results/", views.results_page, name="results"),
     path("<int:pk>/retests/", views.retest_list, name="retests"),
+    path("<int:pk>/tubes/<int:tube_pk>/quarantine/", views.retest_quarantine, name="retest_quarantine"),
     path("<int:pk>/tubes/", views.tube_list, name="tubes"),
     path("<int:pk>/tubes/<int:tube_pk>/", views.tube_detail, name="tube"),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -16,21 +15,24 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shequ.campaigns import exports, results, selectors, services
+from shequ.campaigns import exports, places, results, selectors, services
 from shequ.campaigns.forms import (
     CampaignForm,
     ExemptForm,
     FoundPersonForm,
     MissingFilterForm,
     PointForm,
+    QuarantineForm,
     ResultEntryForm,
     ResultsUploadForm,
     SampleForm,
     VisitForm,
 )
 from shequ.campaigns.models import Campaign, Kind, Tube
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
+from shequ.core.uploads import upload_refused_message
 from shequ.registry.forms import add_service_errors
 from shequ.registry.models import Community, Person
 from shequ.registry.services import clean_person_fields
@@ -52,13 +54,17 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 # -- campaigns ------------------------------------------------------------------------------------
 
 
+@personal_data
 @require("campaigns.field")
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    campaigns = selectors.campaign_list(request.scope)  # type: ignore[attr-defined]
+    campaigns = list(selectors.campaign_list(request.scope)[:200])  # type: ignore[attr-defined]
+    scopes = places.scope_labels_for(campaigns)
     return render(request, "campaigns/campaign_list.html", {
-        "campaigns": campaigns, "may_create": request.scope.can("campaigns.manage")})  # type: ignore[attr-defined]
+        "campaigns": [(c, _(", ").join(scopes[c.pk])) for c in campaigns],
+        "may_create": request.scope.can("campaigns.manage")})  # type: ignore[attr-defined]
 
 
+@personal_data
 @require("campaigns.manage")
 def campaign_create(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
@@ -80,6 +86,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/campaign_form.html", {"form": form, "community": community})
 
 
+@personal_data
 @require("campaigns.field")
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The coverage at a glance: totals, then by grid, compound, building and unit."""
@@ -87,16 +94,17 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     coverage = selectors.coverage(request.scope, campaign)  # type: ignore[attr-defined]
     return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign, "coverage": coverage, "manages": selectors.manages(request.scope, campaign),  # type: ignore[attr-defined]
-        "places": [p.place for p in campaign.places.select_related("compound", "building__compound",
-                                                                    "unit__building__compound")],
+        "scope_label": _(", ").join(places.scope_labels(campaign)),
     })
 
 
+@personal_data
 @require("campaigns.manage")
 def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, services.campaign_open, _("The campaign is open; its targets are fixed."))
 
 
+@personal_data
 @require("campaigns.manage")
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, services.campaign_close, _("The campaign is closed."))
@@ -124,6 +132,7 @@ def _missing_filters(request: HttpRequest) -> dict[str, int | None]:
     return {k: form.cleaned_data.get(k) for k in ("compound", "building", "unit", "grid")}
 
 
+@personal_data
 @require("campaigns.field")
 def missing_list(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -135,11 +144,40 @@ def missing_list(request: HttpRequest, pk: int) -> HttpResponse:
         return exports.missing_pdf(request, campaign, qs, filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in filters.items() if v})
+    full_phone = exports.full_numbers(request, campaign)
     return render(request, "campaigns/missing_list.html", {
-        "campaign": campaign, "page": page, "query": query, "full_phone": exports.full_numbers(request, campaign),
+        "campaign": campaign, "page": page, "query": query, "full_phone": full_phone,
+        "may_call": not full_phone and request.scope.can("person.call", campaign.community_id),  # type: ignore[attr-defined]
         "manages": selectors.manages(request.scope, campaign)})  # type: ignore[attr-defined]
 
 
+@personal_data
+@require("person.call")
+@require_POST
+def call(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
+    """A grid worker calls a missing person of their own grid: the phone number is revealed to them
+    through the registry's reveal (audited) and dialled. JSON for the page's script (which then opens
+    the tel: link), else a page with the number to tap."""
+    from django.http import JsonResponse
+
+    from shequ.registry.services import person_reveal
+
+    scope = request.scope  # type: ignore[attr-defined]
+    campaign = selectors.campaign_get(scope, pk)
+    if not scope.can("person.call", campaign.community_id):
+        raise PermissionDenied
+    target = selectors.target_get(scope, campaign, target_pk)
+    person = selectors.person_to_call(scope, target)
+    phone = person_reveal(actor=request.user, person=person, request=request)["phone"] if person.phone else ""
+    if request.headers.get("Accept", "").startswith("application/json"):
+        response: HttpResponse = JsonResponse({"phone": phone, "tel": f"tel:{phone}" if phone else ""})
+    else:
+        response = render(request, "campaigns/call.html", {"campaign": campaign, "person": person, "phone": phone})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@personal_data
 @require("campaigns.manage")
 def compare_previous(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -150,6 +188,7 @@ def compare_previous(request: HttpRequest, pk: int) -> HttpResponse:
                                                       "full_phone": exports.full_numbers(request, campaign)})
 
 
+@personal_data
 @require("campaigns.field")
 def target_exempt(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -171,6 +210,7 @@ def target_exempt(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
 # -- screening --------------------------------------------------------------------------------------
 
 
+@personal_data
 @require("campaigns.field")
 def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
     """A grid worker's phone list: households not visited yet, by building, unit and floor."""
@@ -180,6 +220,7 @@ def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/visit_list.html", {"campaign": campaign, "page": page})
 
 
+@personal_data
 @require("campaigns.field")
 def household_visit(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -218,14 +259,16 @@ def household_visit(request: HttpRequest, pk: int, household_pk: int) -> HttpRes
                 messages.success(request, _("Visit saved."))
                 return redirect(url)
     visits = campaign.visits.filter(household=household).select_related("visitor")[:10]
+    head = next((p for p in persons if p.relation == Person.Relation.HEAD), persons[0] if persons else None)
     return render(request, "campaigns/household_visit.html", {
         "campaign": campaign, "household": household, "th": target_household, "form": form, "found": found,
-        "visits": visits})
+        "visits": visits, "head_name": head.name if head else ""})
 
 
 # -- test rounds ------------------------------------------------------------------------------------
 
 
+@personal_data
 @require("campaigns.field")
 def point_list(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -243,27 +286,54 @@ def point_list(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("campaigns:points", pk=campaign.pk)
+    points = [(p, [(slot, places.slot_buildings_label(sb.building for sb in slot.slot_buildings.all()))
+                   for slot in p.slots.all()])
+              for p in selectors.point_list(request.scope, campaign)]  # type: ignore[attr-defined]
     return render(request, "campaigns/point_list.html", {
-        "campaign": campaign, "points": selectors.point_list(request.scope, campaign),  # type: ignore[attr-defined]
-        "form": form, "manages": manages})
+        "campaign": campaign, "points": points, "form": form, "manages": manages})
 
 
+def _sample_url(campaign: Campaign, **params: Any) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return reverse("campaigns:sample", args=[campaign.pk]) + (f"?{query}" if query else "")
+
+
+def _point_id(campaign: Campaign, value: Any) -> int | None:
+    """The sampling point chosen, if it is one of this round's."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and campaign.points.filter(pk=int(text)).exists() else None
+
+
+@personal_data
 @require("campaigns.field")
 def sample(request: HttpRequest, pk: int) -> HttpResponse:
     """Sample registration on a phone: the tube barcode and its pooling, then one person at a time
-    (a scanned pass, an ID or phone number, or a person chosen from the lookup)."""
+    (a scanned pass, an ID or phone number, or a person chosen from the look-up). The look-up's
+    search and Add buttons belong to the same form as the tube field (``form="sample-form"``), so
+    searching keeps the tube typed so far, and Add puts that person into that tube; sample.js does
+    the same in place, through the offline queue."""
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
-    registration = None
+    if campaign.kind != Kind.TEST_ROUND:
+        return render(request, "campaigns/sample.html", {"campaign": campaign, "screening": True})
+    data = request.POST if request.method == "POST" else request.GET
+    q = data.get("q", "").strip()
+    form = None
     if request.method == "POST":
+        wants_lookup = request.POST.get("action") == "lookup" or (q and not any(
+            request.POST.get(k, "").strip() for k in ("credential", "person", "close")))
+        if wants_lookup:
+            return redirect(_sample_url(campaign, tube=request.POST.get("tube", "").strip(),
+                                        pooling=request.POST.get("pooling"),
+                                        point=_point_id(campaign, request.POST.get("point")), q=q))
         form = SampleForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
             person, problem = _person_for(request, campaign, d)
+            point = campaign.points.filter(pk=d["point"]).first() if d["point"] else None
+            specs = [services.SampleIn(client_id=d["client_id"], person=person, problem=problem)]
+            if person is None and not problem and d["close"]:
+                specs = []
             try:
-                point = campaign.points.filter(pk=d["point"]).first() if d["point"] else None
-                specs = [services.SampleIn(client_id=d["client_id"], person=person, problem=problem)]
-                if person is None and not problem and d["close"]:
-                    specs = []
                 registration = services.tube_register(
                     actor=request.user, campaign=campaign, code=d["tube"], pooling=d["pooling"], samples=specs,
                     point=point, close=d["close"], request=request)
@@ -278,22 +348,29 @@ def sample(request: HttpRequest, pk: int) -> HttpResponse:
                 for w in registration.warnings:
                     messages.warning(request, w)
                 tube = registration.tube
-                params = {"tube": "" if tube.is_closed else tube.code, "pooling": tube.pooling,
-                          "point": d["point"] or "", "last": tube.pk}
-                return redirect(f"{reverse('campaigns:sample', args=[campaign.pk])}?{urlencode(params)}")
-    code = request.GET.get("tube", "")
-    pooling = request.GET.get("pooling", "10")
-    form = SampleForm(initial={"tube": code, "pooling": pooling, "point": request.GET.get("point"),
-                               "client_id": SampleForm.new_client_id()})
-    tube = Tube.objects.filter(campaign=campaign, code=code.strip().upper()).first() if code else None
-    last = Tube.objects.filter(campaign=campaign, pk=request.GET.get("last") or 0).first() if request.GET.get(
-        "last", "").isdigit() else None
-    found = selectors.lookup_persons(request.scope, campaign, request.GET.get("q", ""))  # type: ignore[attr-defined]
+                return redirect(_sample_url(campaign, tube="" if tube.is_closed else tube.code, pooling=tube.pooling,
+                                            point=point.pk if point else None, last=tube.pk, q=q))
+    code = (data.get("tube") or "").strip().upper()
+    pooling = data.get("pooling") or "10"
+    point = _point_id(campaign, data.get("point"))
+    if form is None:
+        form = SampleForm(initial={"tube": code, "pooling": pooling, "point": point,
+                                   "client_id": SampleForm.new_client_id()})
+    else:
+        # Shown again after a refusal: a new client_id, so that the next try is a new registration.
+        form.data = form.data.copy()
+        form.data["client_id"] = str(SampleForm.new_client_id())
+    form.fields["tube" if not code else "credential"].widget.attrs["autofocus"] = True
+    tube = Tube.objects.filter(campaign=campaign, code=code).first() if code else None
+    last_pk = request.GET.get("last", "")
+    last = Tube.objects.filter(campaign=campaign, pk=int(last_pk)).first() if last_pk.isdigit() else None
+    found = selectors.lookup_persons(request.scope, campaign, q)  # type: ignore[attr-defined]
+    sampled = selectors.sampled_tubes(campaign, [p.pk for p in found])
     return render(request, "campaigns/sample.html", {
-        "campaign": campaign, "form": form, "tube": tube, "last": last if last and last != tube else None,
+        "campaign": campaign, "form": form, "tube": tube, "last": last if last and last != tube and last.is_closed else None,
         "samples": selectors.tube_samples(request.scope, tube) if tube else [],  # type: ignore[attr-defined]
-        "found": [(p, uuid.uuid4()) for p in found], "q": request.GET.get("q", ""), "code": code,
-        "pooling": pooling, "points": campaign.points.all(), "manages": selectors.manages(request.scope, campaign)})  # type: ignore[attr-defined]
+        "found": [(p, sampled.get(p.pk, [])) for p in found], "q": q, "code": code, "point": point,
+        "points": campaign.points.all(), "manages": selectors.manages(request.scope, campaign)})  # type: ignore[attr-defined]
 
 
 def _person_for(request: HttpRequest, campaign: Campaign, d: dict[str, Any]) -> tuple[Person | None, str]:
@@ -307,14 +384,19 @@ def _person_for(request: HttpRequest, campaign: Campaign, d: dict[str, Any]) -> 
     return services.identify_for_sampling(campaign=campaign, credential=credential)
 
 
+@personal_data
 @require("campaigns.field")
 def door_to_door(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
     rows = selectors.door_to_door(request.scope, campaign)  # type: ignore[attr-defined]
-    return render(request, "campaigns/door_to_door.html", {"campaign": campaign, "rows": rows,
-                                                           "full_phone": exports.full_numbers(request, campaign)})
+    # A sealed compound puts thousands on the list: a page at a time on the phone.
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "campaigns/door_to_door.html", {
+        "campaign": campaign, "page": page, "rows": page.object_list,
+        "full_phone": exports.full_numbers(request, campaign)})
 
 
+@personal_data
 @require("campaigns.manage")
 def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Import lab results (.csv/.xlsx) or enter one by hand."""
@@ -323,13 +405,21 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     upload = ResultsUploadForm()
     entry = ResultEntryForm()
     report = None
-    if request.method == "POST" and "file" in request.FILES:
+    refused = upload_refused_message(request) if request.method == "POST" else None
+    if refused:
+        upload = ResultsUploadForm(request.POST)
+        upload.is_valid()
+        upload.errors.pop("file", None)
+        upload.add_error("file", refused)
+    elif request.method == "POST" and "file" in request.FILES:
         upload = ResultsUploadForm(request.POST, request.FILES)
         if upload.is_valid():
             f = upload.cleaned_data["file"]
             try:
                 report = results.results_import(actor=request.user, campaign=campaign, file=f, filename=f.name,
                                                 request=request)
+            except results.ResultsTooCostly as exc:
+                upload.add_error("file", str(exc))
             except results.ResultsFileError as exc:
                 upload.add_error("file", _("The file cannot be read: %(reason)s") % {"reason": exc})
     elif request.method == "POST":
@@ -350,14 +440,69 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
                                                       "report": report})
 
 
+@personal_data
 @require("campaigns.field")
 def retest_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The re-test list by source tube, each with its people, their restrictions in force and, for
+    those who manage containment, one action that orders home quarantine for the tube's persons."""
+    from shequ.containment.selectors import restrictions_in_force
+
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
-    rows = selectors.retest_list(request.scope, campaign)  # type: ignore[attr-defined]
-    return render(request, "campaigns/retest_list.html", {"campaign": campaign, "rows": rows,
+    rows = list(selectors.retest_list(request.scope, campaign))  # type: ignore[attr-defined]
+    if request.GET.get("format") == "xlsx":
+        return exports.retests_xlsx(request, campaign, rows)
+    may_quarantine = request.scope.can("containment.manage", campaign.community_id)  # type: ignore[attr-defined]
+    restricted = restrictions_in_force({r.person_id for r in rows}, timezone.now())
+    groups: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        group = groups.setdefault(r.source_tube_id, {"tube": r.source_tube, "rows": [], "pending": 0})
+        group["rows"].append((r, restricted.get(r.person_id, [])))
+        group["pending"] += r.status == "pending"
+    for group in groups.values():
+        if may_quarantine and group["tube"].result == "positive":
+            group["form"] = QuarantineForm()
+    return render(request, "campaigns/retest_list.html", {"campaign": campaign, "groups": list(groups.values()),
                                                           "full_phone": exports.full_numbers(request, campaign)})
 
 
+@personal_data
+@require("containment.manage")
+@require_POST
+def retest_quarantine(request: HttpRequest, pk: int, tube_pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
+    if not request.scope.can("containment.manage", campaign.community_id):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    tube = selectors.tube_get(request.scope, campaign, tube_pk)  # type: ignore[attr-defined]
+    form = QuarantineForm(request.POST)
+    back = reverse("campaigns:retests", args=[campaign.pk])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect(back)
+    outcome: list[services.QuarantineOutcome] = []
+
+    def order() -> str:
+        outcome.append(services.retest_quarantine(actor=request.user, campaign=campaign, tube=tube,
+                                                  days=form.cleaned_data["days"], request=request))
+        return back
+
+    try:
+        url = run_once(request, order)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect(back)
+    if outcome:  # not a resubmission of a form already done
+        done = outcome[0]
+        messages.success(request, _("Home quarantine ordered for %(n)s persons of tube %(code)s.") % {
+            "n": len(done.ordered), "code": tube.code})
+        if done.already:
+            messages.info(request, _("Already under a restriction, left as it was: %(names)s.") % {
+                "names": _(", ").join(f"{p.name} ({r.get_kind_display()})" for p, r in done.already)})
+    return redirect(url)
+
+
+@personal_data
 @require("campaigns.field")
 def tube_list(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -371,6 +516,7 @@ def tube_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/tube_list.html", {"campaign": campaign, "page": page, "status": status})
 
 
+@personal_data
 @require("campaigns.field")
 def tube_detail(request: HttpRequest, pk: int, tube_pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.scope, pk)  # type: ignore[attr-defined]

@@ -10,17 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.containment.models import Level, RestrictionKind
+from shequ.core.forms import ISO_MINUTE, DateTimeInput
 from shequ.core.phone import PhoneError, normalize_phone
 from shequ.registry.forms import OnceForm
 from shequ.registry.models import Unit
 
-_LOCAL = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
-
 
 def _moment(label: str, help_text: str) -> forms.DateTimeField:
     return forms.DateTimeField(
-        label=label, required=False, help_text=help_text, input_formats=[_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_LOCAL),
+        label=label, required=False, help_text=help_text, input_formats=[ISO_MINUTE, "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=DateTimeInput(),
         error_messages={"invalid": _("Enter a date and time such as 2022-04-01 08:00.")},
     )
 

@@ -37,6 +37,7 @@ from shequ.containment.forms import (
 )
 from shequ.containment.models import ContainmentArea, Level, MovementRestriction, Permit
 from shequ.containment.selectors import area_list, in_force, levels_for_units, permit_list, restriction_list
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import Scope, require
 from shequ.core.submission import run_once
 from shequ.gates import services as gate_services
@@ -101,6 +102,7 @@ def _create(request: HttpRequest, form: Any, action: Callable[[], str]) -> str |
 # -- overview --------------------------------------------------------------------------------------------
 
 
+@personal_data
 @require(CAPABILITY)
 def index(request: HttpRequest) -> HttpResponse:
     """Every compound with what is in force over it now."""
@@ -133,6 +135,7 @@ def _strictness(level: str) -> int:
 # -- movement restrictions ------------------------------------------------------------------------------
 
 
+@personal_data
 @require(CAPABILITY)
 def restrictions(request: HttpRequest) -> HttpResponse:
     scope, now = request.scope, timezone.now()
@@ -149,6 +152,7 @@ def restrictions(request: HttpRequest) -> HttpResponse:
     })
 
 
+@personal_data
 @require(CAPABILITY)
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's restrictions, and setting a new one."""
@@ -176,6 +180,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
                                                        **history})
 
 
+@personal_data
 @require(CAPABILITY)
 def restriction_end(request: HttpRequest, pk: int) -> HttpResponse:
     restriction = get_object_or_404(restriction_list(request.scope), pk=pk)
@@ -198,6 +203,7 @@ def restriction_end(request: HttpRequest, pk: int) -> HttpResponse:
 # -- containment areas -------------------------------------------------------------------------------
 
 
+@personal_data
 @require(CAPABILITY)
 def areas(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
@@ -220,6 +226,7 @@ def _set_level(request: HttpRequest, form: AreaForm, place: Compound | Building 
     return _create(request, form, create)
 
 
+@personal_data
 @require(CAPABILITY)
 def compound(request: HttpRequest, pk: int) -> HttpResponse:
     """What is in force over a compound now; set its level or its exit quota."""
@@ -266,6 +273,7 @@ def compound(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@personal_data
 @require(CAPABILITY)
 def building(request: HttpRequest, pk: int) -> HttpResponse:
     """What is in force over a building and each of its units now; set a level on it or on a unit."""
@@ -299,6 +307,7 @@ def _back_for(area: ContainmentArea) -> str:
     return reverse("containment:building", args=[building_id])
 
 
+@personal_data
 @require(CAPABILITY)
 def area_end(request: HttpRequest, pk: int) -> HttpResponse:
     area = get_object_or_404(area_list(request.scope), pk=pk)
@@ -317,6 +326,7 @@ def area_end(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@personal_data
 @require(CAPABILITY)
 def quota_end(request: HttpRequest, pk: int) -> HttpResponse:
     quota = get_object_or_404(_quotas(request.scope), pk=pk)

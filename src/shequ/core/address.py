@@ -1,7 +1,9 @@
 """Addresses as community workers write them.
 
-``9-2-502``, ``9号楼2单元502``, ``9栋2单元502室``, ``9幢二单元502``, ``富通小区9号楼2单元502室`` and
-``富通小区9-2-502`` all name building 9, unit 2, room 502 (of compound 富通小区 where one is given).
+``9-2-502``, ``9号楼2单元502``, ``9栋2单元502室``, ``9幢二单元502``, ``九号楼二单元502``,
+``富通小区9号楼2单元502室`` and ``富通小区9-2-502`` all name building 9, unit 2, room 502 (of compound
+富通小区 where one is given); ``9号楼``, ``九号楼二单元`` and ``9-2`` name a building or a stairwell
+(parse_place). Building and unit numbers may be written in Chinese numerals (九, 十二, 二十三).
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ _MARKED = re.compile(
 _DASHED = re.compile(
     rf"^(?P<compound>.*?)(?P<building>\d+[A-Za-z]?)-(?P<unit>\d+)-(?P<room>\d+[A-Za-z]?){_R_MARK}?$"
 )
+# A building or a stairwell without a room: 9号楼, 九栋, 富通小区9号楼, 9号楼2单元, 九号楼二单元, 9-2.
+_PLACE_MARKED = re.compile(
+    rf"^(?P<compound>.*?)(?P<building>{_BNUM})\s*{_B_MARK}\s*(?:(?P<unit>{_NUM})\s*{_U_MARK})?$"
+)
+_PLACE_DASHED = re.compile(r"^(?P<compound>(?:.*[^\d\-])?)(?P<building>\d+[A-Za-z]?)-(?P<unit>\d+)$")
 _BUILDING = re.compile(rf"^(?P<building>{_BNUM})\s*{_B_MARK}?$")
 _UNIT = re.compile(rf"^(?P<unit>{_NUM})\s*{_U_MARK}?$")
 _ROOM = re.compile(rf"^(?P<room>\d+[A-Za-z]?)\s*{_R_MARK}?$")
@@ -95,6 +102,25 @@ def parse_address(raw: object) -> Address | None:
             continue
         compound = m["compound"].rstrip(_COMPOUND_TRAIL).strip()
         return Address(compound=compound, building=building, unit=unit, room=room)
+    return None
+
+
+def parse_place(raw: object) -> Address | None:
+    """A building or one of its stairwells, without a room (``room`` is ""): ``9号楼``, ``九栋``,
+    ``富通小区9号楼``, ``9号楼2单元``, ``九号楼二单元``, ``9-2``. None for a full address (see
+    parse_address) or anything else. A bare number is not a place: it is the end of a phone number."""
+    text = normalize(raw).translate(_DASHES).replace(" ", "")
+    if not text or parse_address(text) is not None:
+        return None
+    for pattern in (_PLACE_DASHED, _PLACE_MARKED):
+        m = pattern.match(text)
+        if not m:
+            continue
+        building = _number(m["building"])
+        unit = _number(m["unit"]) if m["unit"] else ""
+        if building is None or unit is None:
+            continue
+        return Address(compound=m["compound"].rstrip(_COMPOUND_TRAIL).strip(), building=building, unit=unit, room="")
     return None
 
 

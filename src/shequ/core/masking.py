@@ -13,15 +13,24 @@ def mask_id_number(value: str | None) -> str:
 
 
 def mask_phone(value: str | None) -> str:
-    """13800138000 -> 138****8000; landlines keep their area code and the last 4 digits."""
+    """13800138000 -> 138****8000; landlines keep their area code and the last 4 digits
+    (01088886666 -> 010****6666, 043188886666 -> 0431****6666)."""
     if not value:
         return ""
     if len(value) <= 4:
         return "*" * len(value)
     if len(value) == 11 and value.startswith("1"):
         return value[:3] + "****" + value[-4:]
-    head = 4 if value.startswith("0") else 0
+    head = _area_code_length(value)
     return value[:head] + "*" * (len(value) - head - 4) + value[-4:]
+
+
+def _area_code_length(value: str) -> int:
+    """The area code of a national landline number: 010 and 020-029 have three digits (Beijing and
+    the largest cities), every other 0XXX four; a number without the leading 0 shows none."""
+    if not value.startswith("0") or len(value) < 9:
+        return 0
+    return 3 if value[1] in "12" else 4
 
 
 def mask_name(value: str | None) -> str:

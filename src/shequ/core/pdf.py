@@ -20,37 +20,90 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 FONT_FAMILY = "cjk"
-_CANDIDATES = [
-    # (file, index in a collection: 2 is the Simplified Chinese face of Noto Sans CJK)
+# (file, index in a collection) of fonts with Chinese glyphs, by where operating systems put them.
+# Index 2 of Noto Sans CJK's collection is its Simplified Chinese face.
+_CANDIDATES: list[tuple[str, int]] = [
+    # Debian and Ubuntu (fonts-noto-cjk, fonts-wqy-microhei, fonts-arphic-uming)
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
     ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
     ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+    # Fedora and RHEL (google-noto-sans-cjk-fonts)
+    ("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc", 2),
+    # macOS
+    ("/System/Library/Fonts/PingFang.ttc", 0),
+    ("/System/Library/Fonts/STHeiti Light.ttc", 0),
+    ("/System/Library/Fonts/STHeiti Medium.ttc", 0),
+    ("/System/Library/Fonts/Hiragino Sans GB.ttc", 0),
 ]
+# Windows: Microsoft YaHei, SimSun, SimHei, in the Fonts folder of %WINDIR%.
+_WINDOWS_FONTS = [("msyh.ttc", 0), ("simsun.ttc", 0), ("simhei.ttf", 0)]
+
+INSTALL_HINT = (
+    "install a Chinese font (Debian/Ubuntu: apt-get install fonts-noto-cjk; Fedora: dnf install "
+    "google-noto-sans-cjk-fonts; Windows and macOS have one) or set SHEQU_PDF_FONT to a .ttf, .otf or .ttc file"
+)
 
 
 class FontMissing(RuntimeError):
     pass
 
 
+def _candidates() -> list[tuple[str, int]]:
+    found = list(_CANDIDATES)
+    windir = os.environ.get("WINDIR") or os.environ.get("SYSTEMROOT")
+    for root in ([windir] if windir else []) + ["C:\\Windows"]:
+        found += [(str(Path(root) / "Fonts" / name), index) for name, index in _WINDOWS_FONTS]
+    return found
+
+
+def _fontconfig_font() -> tuple[str, int] | None:
+    """A font fontconfig knows to cover Simplified Chinese. ``fc-list :lang=zh-cn`` lists only fonts
+    that do (``fc-match`` always answers with something, a Latin font on a machine without any)."""
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return None
+    listing = subprocess.run([fc_list, ":lang=zh-cn", "-f", "%{file}\t%{index}\t%{style}\t%{family}\n"],  # noqa: S603
+                             capture_output=True, text=True, check=False).stdout
+    rows = []
+    for line in listing.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2 and parts[0] and Path(parts[0]).is_file() and parts[1].isdigit():
+            rows.append((parts[0], int(parts[1]), parts[2] if len(parts) > 2 else "", "\t".join(parts[3:])))
+    if not rows:
+        return None
+    # Prefer a regular face, then a Simplified Chinese one (a collection's "SC" face, "GB" fonts),
+    # then a stable order.
+    rows.sort(key=lambda r: ("Regular" not in r[2], not any(t in r[3] + Path(r[0]).name for t in (" SC", "SC,", "GB")),
+                             r[0], r[1]))
+    return rows[0][0], rows[0][1]
+
+
 @lru_cache(maxsize=1)
 def cjk_font() -> tuple[str, int]:
-    """(path, collection index) of a font with Chinese glyphs."""
+    """(path, collection index) of a font with Chinese glyphs: ``SHEQU_PDF_FONT``, else a known
+    location of this operating system, else what fontconfig finds."""
     configured = os.environ.get("SHEQU_PDF_FONT")
     if configured:
         if not Path(configured).is_file():
             raise FontMissing(_("SHEQU_PDF_FONT names %(path)s, which does not exist.") % {"path": configured})
         return configured, int(os.environ.get("SHEQU_PDF_FONT_INDEX", "0"))
-    for path, index in _CANDIDATES:
+    for path, index in _candidates():
         if Path(path).is_file():
             return path, index
-    fc_match = shutil.which("fc-match")
-    if fc_match:
-        found = subprocess.run([fc_match, "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True,  # noqa: S603
-                               check=False).stdout.strip()
-        if found and Path(found).is_file():
-            return found, 0
+    found = _fontconfig_font()
+    if found:
+        return found
     raise FontMissing(_("No Chinese font found for PDFs: install fonts-noto-cjk or set SHEQU_PDF_FONT."))
+
+
+def font_problem() -> str | None:
+    """Why PDFs cannot be printed on this machine, or None when they can (for ``shequ demo``)."""
+    try:
+        cjk_font()
+    except FontMissing as missing:
+        return str(missing)
+    return None
 
 
 def new_document(*, orientation: str = "P", title: str = "") -> FPDF:

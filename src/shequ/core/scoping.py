@@ -41,14 +41,21 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "registry.export": frozenset({SECRETARY, STAFF, GRID_WORKER}),
     # See one person's full ID and phone number (audited).
     "person.reveal": frozenset({SECRETARY, STAFF}),
+    # Call a person of one's own grid from a campaign's missing list: one tap reveals the phone
+    # number to the grid worker (audited like any reveal) and dials it. Scoped by the grid
+    # (Scope.persons), checked by campaigns.views.call.
+    "person.call": frozenset({GRID_WORKER}),
     # Exports carry full numbers (audited); others export masked.
     "export.unmasked": frozenset({SECRETARY, STAFF}),
     "audit.read": frozenset({SECRETARY}),
     # Counts across the communities of a street, no personal detail.
     "street.counts": frozenset({STREET}),
     "community.dashboard": frozenset({SECRETARY, STAFF}),
-    # Alerts (a refusal at a gate, a positive tube) and acknowledging them.
-    "alerts.read": frozenset({SECRETARY, STAFF}),
+    # Alerts (a refusal at a gate, a positive tube): the community's for secretary and staff, those
+    # about persons of their grid for grid workers (alerts.selectors.alert_list).
+    "alerts.read": frozenset({SECRETARY, STAFF, GRID_WORKER}),
+    # Acknowledging one for the office ("someone is on it"): not a grid worker's call.
+    "alerts.acknowledge": frozenset({SECRETARY, STAFF}),
     # Set and end movement restrictions and containment levels.
     "containment.manage": frozenset({SECRETARY, STAFF}),
     # The gate screen: only at the gates the user is posted to (Scope.gates), or every gate of the
@@ -202,17 +209,27 @@ class Scope:
         )
         return self._filter(qs, q)
 
+    @property
+    def screen_communities(self) -> frozenset[int]:
+        """Communities where the user holds the gate screen (gates.screen)."""
+        allowed = CAPABILITIES["gates.screen"]
+        return frozenset(c for c, roles in self.roles_by_community.items() if roles & allowed)
+
     def gates_qs(self, qs: QuerySet) -> QuerySet:
-        """Gates: a bound device sees only its gate; guards their posts; secretary and staff all."""
+        """Gates: a bound device sees only its gate; guards their posts; secretary and staff all.
+
+        A device token acts as its user, and the binding never widens what the user may do: the
+        bound gate only while the user holds the gate screen in that gate's community (a guard
+        moved to another community leaves a tablet that sees nothing)."""
         if self.device_gate is not None:
-            return qs.filter(id=self.device_gate)
+            return self._filter(qs.filter(id=self.device_gate), self._in("community_id", self.screen_communities))
         return self._filter(qs, self._any(self._in("community_id", self.full_communities), self._in("id", self.gates)))
 
     def sees_gate(self, gate_id: int, community_id: int) -> bool:
         """``gates_qs`` for one gate already read, without a query (a passage's gate, several times
         a second per device); tests hold the two to each other for every role and gate."""
         if self.device_gate is not None:
-            return gate_id == self.device_gate
+            return gate_id == self.device_gate and community_id in self.screen_communities
         return community_id in self.full_communities or gate_id in self.gates
 
     def audit_events(self, qs: QuerySet) -> QuerySet:

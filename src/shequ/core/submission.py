@@ -24,6 +24,16 @@ def submitted_key(request: HttpRequest) -> str | None:
     return key if _VALID.match(key) else None
 
 
+def earlier_result(request: HttpRequest) -> str | None:
+    """The result URL of an earlier submission of this very form (same key), if there was one: a
+    form resubmitted after "back" goes there before anything is validated against what the first
+    submission created."""
+    key = submitted_key(request)
+    if key is None:
+        return None
+    return SubmissionKey.objects.filter(key=key).values_list("result_url", flat=True).first()
+
+
 def run_once(request: HttpRequest, action: Callable[[], str]) -> str:
     """Run ``action`` (which returns the result URL) unless this form was submitted before.
 

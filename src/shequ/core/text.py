@@ -28,6 +28,16 @@ def normalize(value: object) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def clean_text(value: object) -> str:
+    """Free text as the user typed it (notes, reasons, tag details): full-width punctuation (，（）),
+    spacing and line breaks stay. Only what nobody can see goes (zero-width and control characters),
+    line endings become \n, and the ends are trimmed. Names and numbers are matched, so they go
+    through normalize() instead."""
+    if value is None:
+        return ""
+    return str(value).translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def compact(value: object) -> str:
     """normalize() without any inner spaces: for numbers typed with spaces in them."""
     return normalize(value).replace(" ", "")

@@ -9,8 +9,10 @@
 - ``GET /gates/{gate_id}/passages/{client_id}``: what became of a passage the device queued (404 when
   the server never received it, so the device sends it again).
 
-A gate outside the caller's scope (another compound's guard, a device token bound to another gate,
-another community) is a 404, the same as a gate that does not exist.
+These three routes admit gate device tokens (``shequ gate_device create``) besides general tokens and
+sessions; every other route of the API refuses a gate device token (core/api_tokens.py). A gate
+outside the caller's scope (another compound's guard, a device token bound to another gate, another
+community) is a 404, the same as a gate that does not exist.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import StrictBool
 
+from shequ.core.api_tokens import GATE_DEVICE, GENERAL, for_tokens
 from shequ.core.masking import mask_id_number, mask_name, mask_phone
 from shequ.gates import selectors, services
 from shequ.gates.models import Gate, Passage
@@ -44,12 +47,9 @@ def _gate(request: HttpRequest, gate_id: int) -> Gate:
     """The gate, if the caller may record there; else 404 (missing and forbidden look the same)."""
     _need(request, "gates.screen")
     scope = request.scope  # type: ignore[attr-defined]
-    gate = selectors.gate_for_recording(scope, gate_id)
-    # A device token is bound to a gate, but it acts as its user, who must still hold a gate role in
-    # that gate's community (a binding never widens what the user may do).
-    if not scope.can("gates.screen", gate.community_id):
-        raise Http404
-    return gate
+    # A device token bound to a gate acts as its user: the Scope refuses the gate unless the user
+    # still holds a gate role in its community (core/scoping.py gates_qs, sees_gate).
+    return selectors.gate_for_recording(scope, gate_id)
 
 
 class GateOut(Schema):
@@ -149,6 +149,7 @@ def _invalid(e: ValidationError) -> Status:
 
 
 @router.get("/", response=list[GateOut], url_name="gates")
+@for_tokens(GENERAL, GATE_DEVICE)
 def gates(request: HttpRequest) -> list[dict]:
     _need(request, "gates.screen")
     return [{"id": g.pk, "compound_id": g.compound_id, "compound": g.compound.name, "name": g.name,
@@ -157,6 +158,7 @@ def gates(request: HttpRequest) -> list[dict]:
 
 @router.post("/{gate_id}/passages", response={200: PassageOut, 201: PassageOut, 409: ErrorOut, 422: ErrorOut},
              url_name="gate_passages")
+@for_tokens(GENERAL, GATE_DEVICE)
 def post_passage(request: HttpRequest, gate_id: int, data: PassageIn) -> Status:
     gate = _gate(request, gate_id)
     try:
@@ -180,6 +182,7 @@ def post_passage(request: HttpRequest, gate_id: int, data: PassageIn) -> Status:
 
 
 @router.get("/{gate_id}/passages/{client_id}", response=PassageOut, url_name="gate_passage")
+@for_tokens(GENERAL, GATE_DEVICE)
 def get_passage(request: HttpRequest, gate_id: int, client_id: uuid.UUID) -> dict:
     gate = _gate(request, gate_id)
     found = services.passage_by_client_id(gate=gate, client_id=client_id)

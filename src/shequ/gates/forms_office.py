@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.forms import DateInput, TimeInput
 from shequ.gates import ledger
 from shequ.gates.models import Decision, Direction, Gate, Shift
 from shequ.registry.forms import OnceForm
@@ -18,7 +19,7 @@ EVERY = [("", _("all"))]
 class DayForm(forms.Form):
     """?date=YYYY-MM-DD; today (local) when missing or unreadable."""
 
-    date = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("date"), required=False, widget=DateInput())
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         # Without a date the page shows today: put it in the field too, so the form says which day it is.
@@ -65,7 +66,7 @@ class KeepOnlyForm(OnceForm):
 class DutyAssignForm(OnceForm):
     gate = forms.TypedChoiceField(label=_("gate"), coerce=int)
     shift = forms.TypedChoiceField(label=_("shift"), coerce=int)
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("date"), widget=DateInput())
     guard = forms.TypedChoiceField(label=_("guard"), coerce=int)
 
     def __init__(self, *args: Any, gates: list[Gate], shifts: list[Shift], guards: list[Any], **kwargs: Any) -> None:
@@ -99,6 +100,6 @@ class DutyRemoveForm(OnceForm):
 
 class ShiftForm(OnceForm):
     name = forms.CharField(label=_("shift name"), max_length=30)
-    starts = forms.TimeField(label=_("starts"), widget=forms.TimeInput(attrs={"type": "time"}))
-    ends = forms.TimeField(label=_("ends"), widget=forms.TimeInput(attrs={"type": "time"}),
+    starts = forms.TimeField(label=_("starts"), widget=TimeInput())
+    ends = forms.TimeField(label=_("ends"), widget=TimeInput(),
                            help_text=_("An end at or before the start runs past midnight."))

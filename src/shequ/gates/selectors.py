@@ -81,29 +81,41 @@ def lookup_at_gate(gate: Gate, q: str, *, limit: int = 20) -> SearchResult:
     return search_within(persons=compound_persons(gate), households=households, q=q, limit=limit)
 
 
-def shift_at(community_id: int, at: dt.datetime) -> tuple[Shift, dt.date] | None:
-    """The shift running at ``at`` (local time) and the day it started."""
-    local = timezone.localtime(at)
-    for shift in Shift.objects.filter(community_id=community_id):
-        if shift.starts < shift.ends or shift.ends == dt.time(0):
-            end_ok = shift.ends == dt.time(0) or local.time() < shift.ends
-            if shift.starts <= local.time() and end_ok:
-                return shift, local.date()
-        else:  # past midnight
-            if local.time() >= shift.starts:
-                return shift, local.date()
-            if local.time() < shift.ends:
-                return shift, local.date() - dt.timedelta(days=1)
-    return None
+def shifts_at(community_id: int, at: dt.datetime) -> list[tuple[Shift, dt.date]]:
+    """Every shift running at ``at`` with the day it started, the latest start first. A shift that
+    ends at or before its start runs past midnight and belongs to the day it starts (gates/roster.py
+    window); a community's shifts may overlap (a 22:00-06:00 watch beside the default three)."""
+    from shequ.gates.roster import window
+
+    today = timezone.localdate(at, timezone.get_default_timezone())
+    running = [w for shift in Shift.objects.filter(community_id=community_id)
+               for w in (window(shift, today - dt.timedelta(days=1)), window(shift, today)) if w.start <= at < w.end]
+    return [(w.shift, w.date) for w in sorted(running, key=lambda w: (w.start, w.shift.pk), reverse=True)]
+
+
+def shift_at(community_id: int, at: dt.datetime, *, gate: Gate | None = None) -> tuple[Shift, dt.date] | None:
+    """The shift running at ``at`` that started last, and the day it started; with ``gate``, the one
+    that started last among those with someone on duty there (the screen names the guards' shift)."""
+    running = shifts_at(community_id, at)
+    if gate is not None:
+        staffed = set(DutyAssignment.objects.filter(gate=gate, shift__in=[s for s, _d in running],
+                                                    date__in={d for _s, d in running}).values_list("shift_id", "date"))
+        running = [(s, d) for s, d in running if (s.pk, d) in staffed] or running
+    return running[0] if running else None
 
 
 def on_duty(gate: Gate, at: dt.datetime | None = None) -> list[Any]:
-    """The guards on duty at a gate now."""
-    current = shift_at(gate.community_id, at or timezone.now())
-    if current is None:
+    """The guards on duty at a gate now, in every shift running now."""
+    running = shifts_at(gate.community_id, at or timezone.now())
+    if not running:
         return []
-    shift, day = current
-    return [d.guard for d in DutyAssignment.objects.filter(gate=gate, shift=shift, date=day).select_related("guard")]
+    which = Q()
+    for shift, day in running:
+        which |= Q(shift=shift, date=day)
+    guards: dict[int, Any] = {}
+    for duty in DutyAssignment.objects.filter(which, gate=gate).select_related("guard").order_by("guard__username"):
+        guards.setdefault(duty.guard_id, duty.guard)
+    return list(guards.values())
 
 
 def permits_at_gate(gate: Gate, at: dt.datetime, *, requested_since: dt.timedelta = dt.timedelta(hours=24)

@@ -518,7 +518,9 @@ def _may_post_at(user: Any, gate: Gate) -> bool:
 
 @transaction.atomic
 def gate_device_create(*, gate: Gate, user: Any, name: str = "", actor: Any = None) -> tuple[GateDevice, str]:
-    """A new API token for ``user`` bound to ``gate``; returns the binding and the token (shown once)."""
+    """A new API token for ``user`` bound to ``gate``; returns the binding and the token (shown once).
+    Its purpose is gate_device: it may call the routes of a gate device, at this gate only."""
+    from shequ.accounts.models import ApiToken
     from shequ.accounts.services import api_token_create
 
     if not user.is_active:
@@ -526,7 +528,8 @@ def gate_device_create(*, gate: Gate, user: Any, name: str = "", actor: Any = No
     if not _may_post_at(user, gate):
         raise ValidationError({"user": _("This user may not record passages at this gate (post them to the gate "
                                          "first, or use a secretary's or staff account).")})
-    token, key = api_token_create(user=user, name=(name or f"gate {gate.pk} {gate}")[:100], actor=actor)
+    token, key = api_token_create(user=user, name=(name or f"gate {gate.pk} {gate}")[:100], actor=actor,
+                                  purpose=ApiToken.Purpose.GATE_DEVICE)
     device = GateDevice.objects.create(community_id=gate.community_id, gate=gate, token=token)
     audit_record(actor=actor, username="cli", action=AuditEvent.Action.TOKEN, community=gate.community, obj=device,
                  summary=f"gate device token {token.prefix} for {user.get_username()} bound to gate={gate.pk}")

@@ -24,6 +24,7 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shequ.core.masking import mask_name, mask_phone
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
 from shequ.gates import ledger, roster, selectors, services
@@ -66,6 +67,7 @@ def _form_error_messages(request: HttpRequest, form: Any) -> None:
             messages.error(request, f"{label}: {error}" if label else error)
 
 
+@personal_data
 @require("gates.ledger")
 def passage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     passage = selectors.passage_get(request.scope, pk)
@@ -75,6 +77,7 @@ def passage_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- gates and their status ------------------------------------------------------------------------
+@personal_data
 @require("gates.manage")
 def gate_list(request: HttpRequest) -> HttpResponse:
     # Grouped by compound; two communities may each have a compound of the same name, so the id
@@ -88,6 +91,7 @@ def gate_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+@personal_data
 @require_POST
 @require("gates.manage")
 def gate_status(request: HttpRequest, pk: int) -> HttpResponse:
@@ -106,6 +110,7 @@ def gate_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(url)
 
 
+@personal_data
 @require_POST
 @require("gates.manage")
 def gate_keep_only(request: HttpRequest, pk: int) -> HttpResponse:
@@ -170,6 +175,7 @@ def _export_ledger(request: HttpRequest, gate: Gate, day: dt.date, passages: Any
     return response
 
 
+@personal_data
 @require("gates.ledger")
 def gate_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     gate = selectors.gate_get(request.scope, pk)
@@ -191,11 +197,13 @@ def gate_ledger(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- who is out now, counts per hour -----------------------------------------------------------------
+@personal_data
 @require("gates.ledger")
 def out_list(request: HttpRequest) -> HttpResponse:
     return render(request, "gates/ledger_out_list.html", {"rows": ledger.out_counts(request.scope)})
 
 
+@personal_data
 @require("gates.ledger")
 def out_detail(request: HttpRequest, pk: int) -> HttpResponse:
     compound = ledger.compound_get(request.scope, pk)
@@ -207,6 +215,7 @@ def out_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@personal_data
 @require("gates.ledger")
 def hourly(request: HttpRequest) -> HttpResponse:
     form = DayForm(request.GET or None)
@@ -232,6 +241,7 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
+@personal_data
 @require("gates.manage")
 def roster_week(request: HttpRequest) -> HttpResponse:
     community = roster.community_for_roster(request.scope, _int_or_none(request.GET.get("community")))
@@ -255,6 +265,7 @@ def _roster_url(community: Any, day: dt.date) -> str:
     return reverse("gates:roster") + "?" + urlencode({"community": community.pk, "week": day.isoformat()})
 
 
+@personal_data
 @require_POST
 @require("gates.manage")
 def roster_assign(request: HttpRequest) -> HttpResponse:
@@ -275,6 +286,7 @@ def roster_assign(request: HttpRequest) -> HttpResponse:
     return redirect(url)
 
 
+@personal_data
 @require_POST
 @require("gates.manage")
 def roster_shift_add(request: HttpRequest) -> HttpResponse:
@@ -295,6 +307,7 @@ def roster_shift_add(request: HttpRequest) -> HttpResponse:
     return redirect(url)
 
 
+@personal_data
 @require_POST
 @require("gates.manage")
 def duty_remove(request: HttpRequest, pk: int) -> HttpResponse:

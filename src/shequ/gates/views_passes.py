@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.core.pdf import qr_svg
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import Scope, require
 from shequ.core.submission import run_once
 from shequ.gates import cards, passes, services
@@ -70,6 +71,7 @@ def _require_manage(request: HttpRequest, community_id: int) -> None:
 # -- staff pages -------------------------------------------------------------------------------
 
 
+@personal_data
 @require("passes.manage")
 def pass_index(request: HttpRequest) -> HttpResponse:
     """Find a person; print the cards of a building or a grid."""
@@ -87,6 +89,7 @@ def pass_index(request: HttpRequest) -> HttpResponse:
     return render(request, "gates/pass_index.html", {"form": form, "found": found, "rows": rows, "grids": grids})
 
 
+@personal_data
 @require("passes.manage")
 def pass_person(request: HttpRequest, pk: int) -> HttpResponse:
     person = registry.person_get(request.scope, pk)
@@ -99,6 +102,7 @@ def pass_person(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@personal_data
 @require("passes.manage")
 def pass_issue(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then issue a pass; a current pass is revoked in the same transaction."""
@@ -123,6 +127,7 @@ def pass_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "gates/pass_issue.html", {"person": person, "active": active, "form": form})
 
 
+@personal_data
 @require("passes.manage")
 def pass_household(request: HttpRequest, pk: int) -> HttpResponse:
     household = registry.household_get(request.scope, pk)
@@ -151,6 +156,7 @@ def _cards_response(request: HttpRequest, *, persons: list[Person], community: A
     return response
 
 
+@personal_data
 @require("passes.manage")
 def pass_cards_household(request: HttpRequest, pk: int) -> HttpResponse:
     household = registry.household_get(request.scope, pk)
@@ -160,6 +166,7 @@ def pass_cards_household(request: HttpRequest, pk: int) -> HttpResponse:
                            label=household.room.address, filename=f"pass-cards-household-{household.pk}.pdf")
 
 
+@personal_data
 @require("passes.manage")
 def pass_cards_building(request: HttpRequest, pk: int) -> HttpResponse:
     building = registry.building_get(request.scope, pk)
@@ -170,6 +177,7 @@ def pass_cards_building(request: HttpRequest, pk: int) -> HttpResponse:
                            filename=f"pass-cards-building-{building.pk}.pdf")
 
 
+@personal_data
 @require("passes.manage")
 def pass_cards_grid(request: HttpRequest, pk: int) -> HttpResponse:
     grid = registry.grid_get(request.scope, pk)
@@ -182,6 +190,7 @@ def pass_cards_grid(request: HttpRequest, pk: int) -> HttpResponse:
 # -- the resident's own passes -------------------------------------------------------------------
 
 
+@personal_data
 @require("passes.own")
 def passes_own(request: HttpRequest) -> HttpResponse:
     """Each member's QR for the gate to scan. Only the households the user lives in (a resident's

@@ -35,6 +35,7 @@ from shequ.containment.models import Permit
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.masking import mask_name
 from shequ.core.phone import PhoneError, normalize_phone
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
 from shequ.core.templatetags.shequ import age
@@ -169,7 +170,7 @@ def _config(request: HttpRequest, gate: Gate) -> dict[str, Any]:
 
 def _duty(gate: Gate) -> dict[str, Any]:
     now = timezone.now()
-    current = selectors.shift_at(gate.community_id, now)
+    current = selectors.shift_at(gate.community_id, now, gate=gate)
     guards = selectors.on_duty(gate, now)
     return {"shift": current[0] if current else None,
             "guards": [g.get_full_name() or g.username for g in guards]}
@@ -215,6 +216,7 @@ def _fresh_form(request: HttpRequest, gate: Gate, **initial: Any) -> PassageForm
     return PassageForm(gate=gate, initial={"client_id": uuid.uuid4(), "direction": direction, **initial})
 
 
+@personal_data
 @require("gates.screen")
 def screen_start(request: HttpRequest) -> HttpResponse:
     """A guard posted to one gate goes straight to it; otherwise pick one (none: say so)."""
@@ -224,6 +226,7 @@ def screen_start(request: HttpRequest) -> HttpResponse:
     return render(request, "gates/screen_start.html", {"gates": gates})
 
 
+@personal_data
 @require("gates.screen")
 def screen(request: HttpRequest, pk: int) -> HttpResponse:
     gate = selectors.gate_get(request.scope, pk)  # type: ignore[attr-defined]
@@ -281,6 +284,7 @@ def _sex_and_age(person: Person) -> str:
     return " · ".join(parts)
 
 
+@personal_data
 @require("gates.screen")
 def screen_lookup(request: HttpRequest, pk: int) -> HttpResponse:
     """Room (9-2-502), name, pinyin or last digits -> the persons of the gate's compound, masked."""
@@ -295,6 +299,7 @@ def screen_lookup(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "gates/screen_lookup.html", {"gate": gate, "q": q, "rows": rows, "searched": bool(q)})
 
 
+@personal_data
 @require("gates.screen")
 @gzip_page
 def screen_bundle(request: HttpRequest, pk: int) -> HttpResponse:
@@ -319,6 +324,7 @@ def screen_bundle(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@personal_data
 @require("gates.screen")
 def screen_visitor(request: HttpRequest, pk: int) -> HttpResponse:
     """Register a visitor and record their entry; the verdict is shown on the screen."""

@@ -106,7 +106,7 @@ class SearchOut(Schema):
     persons: list[PersonOut]
 
 
-class CountsOut(Schema):
+class CommunityCountsOut(Schema):
     community: str
     name: str
     compounds: int
@@ -119,6 +119,7 @@ class CountsOut(Schema):
 class PersonFilter(Schema):
     q: str | None = Field(None, max_length=100, description="name, pinyin initials, last digits or an address")
     tag: str | None = Field(None, max_length=20)
+    detail: str | None = Field(None, max_length=100, description="a tag's details contain this (胰岛素)")
     grid: int | None = None
     compound: int | None = None
     limit: int = Field(50, ge=1, le=500)
@@ -201,7 +202,8 @@ def persons(request: HttpRequest, filters: Query[PersonFilter]) -> list[dict[str
     if filters.q:
         found = selectors.search(scope, filters.q, limit=filters.offset + filters.limit).persons
         return [_person(p) for p in found[filters.offset:]]
-    qs = selectors.person_list(scope, tag=filters.tag, grid=filters.grid, compound=filters.compound)
+    qs = selectors.person_list(scope, tag=filters.tag, detail=filters.detail, grid=filters.grid,
+                               compound=filters.compound)
     return [_person(p) for p in qs[filters.offset: filters.offset + filters.limit]]
 
 
@@ -229,7 +231,7 @@ def search(request: HttpRequest, q: Query[str] = "") -> dict[str, Any]:  # type:
             "persons": [_person(p) for p in result.persons]}
 
 
-@router.get("/counts", response=list[CountsOut], summary="Counts per community (street office, secretary)")
+@router.get("/counts", response=list[CommunityCountsOut], summary="Counts per community (street office, secretary)")
 def counts(request: HttpRequest) -> list[dict[str, Any]]:
     scope = request.scope  # type: ignore[attr-defined]
     if not (scope.can("street.counts") or scope.can("community.dashboard")):

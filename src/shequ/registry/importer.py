@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import logging
 import operator
 import os
 import re
@@ -36,6 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -45,8 +47,10 @@ from python_calamine import CalamineError, load_workbook
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record, client_address, diff
 from shequ.core.address import floor_of, parse_address, parse_building, parse_room, parse_unit
+from shequ.core.excel import write_xlsx
 from shequ.core.rows import refresh_planner_statistics
-from shequ.core.text import compact, normalize, normalize_name
+from shequ.core.text import clean_text, compact, normalize, normalize_name
+from shequ.core.uploads import UploadLimits, UploadTooCostly, check_sheet_size, check_size, check_upload
 from shequ.registry.fastwrite import Table
 from shequ.registry.models import (
     Building,
@@ -79,6 +83,8 @@ BATCH_ROWS = 2000
 HEADER_SEARCH_ROWS = 10
 REASON_HEADER = "错误原因 / reason"
 CLI_USERNAME = "cli"
+
+logger = logging.getLogger(__name__)
 
 def cell_text(cell: Any) -> str:
     """A cell as text: typed .xlsx cells come back as floats (502.0 is room "502")."""
@@ -169,7 +175,9 @@ _SEX_LABELS = {
     Person.Sex.UNKNOWN: "未知",
 }
 _TAG_SPLIT = re.compile(r"[、,;，；\n]")
-_TAG_BRACKETED = re.compile(r"^(?P<tag>[^(]+)\((?P<note>.*)\)$")
+_TAG_BRACKETED = re.compile(r"^(?P<tag>[^(（]+)[(（](?P<note>.*)[)）]$")
+# The tag's label and its details: 慢性病:胰岛素 or 慢性病：胰岛素 (the details are kept as typed).
+_TAG_NOTE = re.compile(r"[:：]")
 
 
 def _label_key(value: str) -> str:
@@ -209,6 +217,42 @@ class RosterFileError(ValueError):
     """The file cannot be read as a roster; str(error) is the user-facing reason."""
 
 
+class RosterTooCostly(RosterFileError):
+    """The file is over a limit of what an import may cost (core/uploads.py); nothing was read or
+    written. str(error) names the limit."""
+
+
+def page_limits(community: Community | None = None) -> UploadLimits:
+    """The upload page: what fits in one request (the worker timeout is 60 s). A larger roster is
+    imported on the server with the command, which has no time limit; the message gives the command
+    for ``community``."""
+    code = community.code if community is not None else "CODE"
+    return UploadLimits(
+        max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES, max_unpacked_bytes=settings.IMPORT_MAX_UNPACKED_BYTES,
+        max_rows=settings.IMPORT_PAGE_MAX_ROWS, max_columns=IMPORT_MAX_COLUMNS,
+        too_many_rows=lambda: _("Split it into files of fewer rows, or ask the system administrator to import it "
+                                "on the server with the command shequ import-roster FILE --community %(code)s, "
+                                "which has no time limit.") % {"code": code})
+
+
+def command_limits() -> UploadLimits:
+    """``shequ import-roster``: no time limit, but still no file that would exhaust the memory."""
+    return UploadLimits(
+        max_bytes=COMMAND_MAX_BYTES, max_unpacked_bytes=COMMAND_MAX_UNPACKED_BYTES, max_rows=COMMAND_MAX_ROWS,
+        max_columns=COMMAND_MAX_COLUMNS, too_many_rows=lambda: _("Split it into files of fewer rows."))
+
+
+# A roster has a dozen columns; offices add some. python-calamine holds a sheet as a dense grid of
+# rows x columns (about 32 bytes a cell), so the width bounds its memory as much as the rows do.
+IMPORT_MAX_COLUMNS = 100
+# The command line: a district's roster in one file, on a server with a few GB of memory
+# (500,010 x 60 cells: 1 GB at the very worst).
+COMMAND_MAX_BYTES = 500 * 1024 * 1024
+COMMAND_MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
+COMMAND_MAX_ROWS = 500_000
+COMMAND_MAX_COLUMNS = 60
+
+
 @dataclass
 class RosterTable:
     """The header of a roster and an iterator over its data rows.
@@ -230,18 +274,27 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls
 
 
-def load_upload(path_or_file: str | os.PathLike[str] | IO[bytes] | bytes, filename: str | None) -> tuple[bytes, str]:
+def load_upload(path_or_file: str | os.PathLike[str] | IO[bytes] | bytes, filename: str | None,
+                limits: UploadLimits | None = None) -> tuple[bytes, str]:
+    """The file's bytes and name; with ``limits``, a file over their size is refused before it is
+    read (RosterTooCostly)."""
     if isinstance(path_or_file, bytes):
+        _size_ok(len(path_or_file), limits)
         return path_or_file, filename or ""
     if isinstance(path_or_file, str | os.PathLike):
         path = Path(path_or_file)
         try:
+            _size_ok(path.stat().st_size, limits)
             return path.read_bytes(), filename or path.name
         except OSError as exc:
             raise RosterFileError(
                 _("cannot open %(file)s: %(error)s") % {"file": path, "error": exc.strerror or exc}
             ) from None
     if hasattr(path_or_file, "seek"):
+        size = getattr(path_or_file, "size", None)
+        if size is None:
+            size = path_or_file.seek(0, os.SEEK_END)
+        _size_ok(size, limits)
         path_or_file.seek(0)
     data = path_or_file.read()
     if isinstance(data, str):
@@ -249,19 +302,44 @@ def load_upload(path_or_file: str | os.PathLike[str] | IO[bytes] | bytes, filena
     return data, filename or os.path.basename(str(getattr(path_or_file, "name", "") or ""))
 
 
+def _size_ok(size: int, limits: UploadLimits | None) -> None:
+    if limits is not None:
+        try:
+            check_size(size, limits)
+        except UploadTooCostly as exc:
+            raise RosterTooCostly(str(exc)) from None
+
+
+def check_cost(data: bytes, limits: UploadLimits | None) -> None:
+    """What reading ``data`` would cost, against ``limits`` (core/uploads.py), before any reader
+    sees it. Raises RosterTooCostly."""
+    if limits is not None:
+        try:
+            check_upload(data, limits)
+        except UploadTooCostly as exc:
+            raise RosterTooCostly(str(exc)) from None
+
+
 def _is_empty(cells: list[Any]) -> bool:
     return all(c is None or c == "" or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def sheet_rows(data: bytes) -> Iterator[Iterator[list[Any]]]:
-    """Row iterators of each visible worksheet, first to last."""
+def sheet_rows(data: bytes, limits: UploadLimits | None = None) -> Iterator[Iterator[list[Any]]]:
+    """Row iterators of each visible worksheet, first to last; with ``limits``, a sheet larger than
+    they allow is refused once read (the formats check_cost cannot look into: .xls)."""
     try:
         workbook = load_workbook(io.BytesIO(data))
         for index, meta in enumerate(workbook.sheets_metadata):
             if str(meta.visible).endswith("Visible") and str(meta.typ).endswith("WorkSheet"):
+                sheet = workbook.get_sheet_by_index(index)
+                if limits is not None:
+                    try:
+                        check_sheet_size(sheet.height, sheet.width, limits)
+                    except UploadTooCostly as exc:
+                        raise RosterTooCostly(str(exc)) from None
                 # iter_rows() starts at the sheet's first row, empty leading rows included, so that
                 # enumerate() gives the spreadsheet's own row numbers.
-                yield workbook.get_sheet_by_index(index).iter_rows()
+                yield sheet.iter_rows()
     except RosterFileError:
         raise
     except Exception as exc:  # python-calamine raises several unrelated types for broken files
@@ -301,13 +379,16 @@ def _find_header(rows: Iterator[list[Any]]) -> tuple[int, list[Any], dict[str, i
 
 
 def read_roster(
-    path_or_file: str | os.PathLike[str] | IO[bytes] | bytes, filename: str | None = None
+    path_or_file: str | os.PathLike[str] | IO[bytes] | bytes, filename: str | None = None,
+    limits: UploadLimits | None = None,
 ) -> RosterTable:
-    """Open a roster and find its header; the rows are read lazily. Raises RosterFileError."""
-    data, name = load_upload(path_or_file, filename)
+    """Open a roster and find its header; the rows are read lazily. Raises RosterFileError, and
+    RosterTooCostly before reading a file over ``limits``."""
+    data, name = load_upload(path_or_file, filename, limits)
+    check_cost(data, limits)
     extension = Path(name).suffix.lower()
     if data[:4] == _ZIP_MAGIC or data[:8] == _OLE_MAGIC or extension in _SPREADSHEET_EXTENSIONS:
-        sheets = sheet_rows(data)
+        sheets = sheet_rows(data, limits)
     elif extension in _TEXT_EXTENSIONS:
         sheets = csv_rows(data)
     else:
@@ -408,28 +489,21 @@ class ImportResult:
 
 def rejected_rows_xlsx(result: ImportResult) -> bytes:
     """The rejected rows as an .xlsx: the file's headers and values plus a reason column, one line per
-    row, every cell stored as text so that ID numbers keep their digits when the sheet is edited. The
-    reason column is ignored when the corrected file is imported again."""
-    from openpyxl import Workbook
-
+    row, every cell stored as text so that ID numbers keep their digits when the sheet is edited, and
+    a value that would start a formula stays text (core/excel.py). The reason column is ignored when
+    the corrected file is imported again."""
     by_row: dict[int, list[RejectedRow]] = {}
     for problem in result.rejected:
         by_row.setdefault(problem.row, []).append(problem)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "rejected"
     width = len(result.headers)
-    sheet.append([*result.headers, REASON_HEADER])
-    for problems in by_row.values():
-        values = (problems[0].values + [""] * width)[:width]
-        reason = "; ".join(f"{p.column}: {p.reason}" if p.column else p.reason for p in problems)
-        sheet.append([*values, reason])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.number_format = "@"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+
+    def rows() -> Iterator[list[str]]:
+        for problems in by_row.values():
+            values = (problems[0].values + [""] * width)[:width]
+            reason = "; ".join(f"{p.column}: {p.reason}" if p.column else p.reason for p in problems)
+            yield [*values, reason]
+
+    return write_xlsx([*result.headers, REASON_HEADER], rows(), title="rejected", all_text=True)
 
 
 # -- cells ------------------------------------------------------------------------------------------
@@ -529,6 +603,9 @@ class _RosterImport:
         }
         self._compound_cache: dict[str, str] = {}
         self._labels = {kind: _labels(kind) for kind in ("sex", "relation", "residency", "tag")}
+        # The last row read, and what the committed batches wrote (for an interrupted import's event).
+        self.last_row: int | None = None
+        self.written: dict[str, Any] = {"rows_through": None, "created": 0, "updated": 0}
         self._load_places()
         self._load_persons()
 
@@ -590,19 +667,14 @@ class _RosterImport:
 
     def run(self) -> ImportResult:
         started = time.perf_counter()
-        batch: list[_Row] = []
-        for number, cells in self.table.rows:
-            if _is_empty(cells):
-                continue
-            self.result.rows += 1
-            row = self._check(number, cells)
-            if row is not None:
-                batch.append(row)
-                if len(batch) >= BATCH_ROWS:
-                    self._write(batch)
-                    batch = []
-        if batch:
-            self._write(batch)
+        if not self.dry_run:
+            self._record_phase("started")
+        try:
+            self._read_and_write()
+        except BaseException as exc:
+            if not self.dry_run:
+                self._record_interrupted(exc)
+            raise
         self.result.rejected.sort(key=lambda r: r.row)
         if not self.dry_run:
             self._record_import()
@@ -615,6 +687,28 @@ class _RosterImport:
         timings["persons"] = timings.get("persons", 0.0) - (timings["insert"] - places) - timings.get("orm", 0.0)
         return self.result
 
+    def _read_and_write(self) -> None:
+        batch: list[_Row] = []
+        for number, cells in self.table.rows:
+            if _is_empty(cells):
+                continue
+            self.result.rows += 1
+            row = self._check(number, cells)
+            if row is not None:
+                batch.append(row)
+                if len(batch) >= BATCH_ROWS:
+                    self._write_committed(batch)
+                    batch = []
+            self.last_row = number
+        if batch:
+            self._write_committed(batch)
+
+    def _write_committed(self, batch: list[_Row]) -> None:
+        self._write(batch)
+        # What is in the database now, whatever happens to the next batch.
+        self.written = {"rows_through": batch[-1].number, "created": self.result.created,
+                        "updated": self.result.updated}
+
     @contextmanager
     def _timed(self, phase: str) -> Iterator[None]:
         started = time.perf_counter()
@@ -622,6 +716,28 @@ class _RosterImport:
             yield
         finally:
             self.result.timings[phase] = self.result.timings.get(phase, 0.0) + time.perf_counter() - started
+
+    def _record_phase(self, phase: str, summary: str = "", **facts: Any) -> None:
+        """An event of the import's course, committed at once (outside the batches' transactions)."""
+        audit_record(
+            actor=self.actor, username=self.username, action=AuditEvent.Action.IMPORT, community=self.community,
+            summary=summary or _("roster %(file)s: import started") % {"file": self.table.filename},
+            after={"community": self.community.code, "filename": self.table.filename, "phase": phase, **facts},
+            request=self.request,
+        )
+
+    def _record_interrupted(self, exc: BaseException) -> None:
+        written = self.written
+        try:
+            self._record_phase(
+                "interrupted",
+                _("roster %(file)s: import interrupted after row %(row)s; rows up to %(through)s written "
+                  "(%(created)d created, %(updated)d updated). Import the file again to complete it.") % {
+                    "file": self.table.filename, "row": self.last_row or "-", "through": written["rows_through"] or "-",
+                    "created": written["created"], "updated": written["updated"]},
+                stopped_after_row=self.last_row, error=type(exc).__name__, **written)
+        except Exception:  # the database itself may be what failed: the original error matters more
+            logger.exception("could not record the interruption of roster import %s", self.table.filename)
 
     def _record_import(self) -> None:
         r = self.result
@@ -641,7 +757,7 @@ class _RosterImport:
             community=self.community,
             summary=_("roster %(file)s: %(rows)d rows, %(created)d created, %(updated)d updated, "
                       "%(rejected)d rejected") % {"file": r.filename, **counts},
-            after={"community": self.community.code, "filename": r.filename, **counts},
+            after={"community": self.community.code, "filename": r.filename, "phase": "finished", **counts},
             request=self.request,
         )
 
@@ -839,11 +955,11 @@ class _RosterImport:
             return cache[raw]
         tags: dict[str, str] = {}
         problem: str | None = None
-        for part in _TAG_SPLIT.split(normalize(raw)):
+        for part in _TAG_SPLIT.split(clean_text(raw)):
             part = part.strip()
             if not part:
                 continue
-            label, _sep, note = part.partition(":")
+            label, note = (_TAG_NOTE.split(part, maxsplit=1) + [""])[:2]
             bracketed = _TAG_BRACKETED.match(label) if not note else None
             if bracketed:
                 label, note = bracketed["tag"], bracketed["note"]
@@ -1002,7 +1118,7 @@ class _RosterImport:
         if moved:
             with self._timed("orm"):
                 Residence.objects.filter(person__in=moved, ended_at__isnull=True).update(ended_at=now)
-        reason = _("registered")
+        reason = "registered"  # shown translated (Residence.reason_shown)
         self.tables.residence.insert(
             [(c, pk, person[1], now, reason) for pk, person in zip(pks, person_rows, strict=True)]
             + [(c, p.pk, p.household_id, now, reason) for p in moved]
@@ -1122,15 +1238,23 @@ def import_roster(
     actor: Any,
     dry_run: bool = False,
     request: Any = None,
+    limits: UploadLimits | None = None,
 ) -> ImportResult:
     """Import a roster file into ``community``; see the module docstring.
 
     ``actor`` is the user who imports (None for the command line, recorded as "cli"); ``request``, when
     given, supplies the client address for the audit log. With ``dry_run`` every row is checked and
-    counted as it would be imported, and nothing is written. Raises RosterFileError.
+    counted as it would be imported, and nothing is written. ``limits`` bound what the file may cost
+    (the upload page passes ``page_limits()``; the default is ``command_limits()``). Raises
+    RosterFileError, and RosterTooCostly (before anything is read) for a file over the limits.
+
+    The audit log gets an "import started" event before the first row is written, and at the end
+    the import's event with its counts; an import stopped by an error (or by the worker timeout,
+    which gunicorn raises as SystemExit) gets an "import interrupted" event with what was written
+    by then instead. Running the same file again completes it: rows already written match.
     """
     started = time.perf_counter()
-    table = read_roster(path_or_file, filename)
+    table = read_roster(path_or_file, filename, command_limits() if limits is None else limits)
     opened = time.perf_counter()
     run = _RosterImport(community=community, table=table, actor=actor, request=request, dry_run=dry_run)
     run.result.timings |= {"open": opened - started, "load": time.perf_counter() - opened}

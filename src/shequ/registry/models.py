@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -206,6 +207,9 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.room.address
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household", args=[self.pk])
+
 
 class Person(models.Model):
     """A person living in (or found in) the community. The ID number is optional: children,
@@ -280,6 +284,9 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:person", args=[self.pk])
+
 
 class PersonTag(models.Model):
     """A special-population tag with its details: elderly living alone, chronic disease with the
@@ -310,6 +317,10 @@ class PersonTag(models.Model):
         return self.get_tag_display()
 
 
+# The reason of a residence opened by registration, as it has been stored.
+REGISTERED = frozenset({"registered", "入户登记"})
+
+
 class Residence(models.Model):
     """Where a person lived and when: one open row (``ended_at`` null) per person who lives here."""
 
@@ -332,3 +343,9 @@ class Residence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}@{self.household_id} {self.started_at:%Y-%m-%d}"
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the reader's language when it is the one written automatically on
+        registration (stored as "registered"; older rows hold the word of the writer's language)."""
+        return str(_("registered")) if self.reason in REGISTERED else self.reason

@@ -6,12 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from shequ.core.address import parse_address
+from shequ.core.address import parse_address, parse_place
 from shequ.core.scoping import Scope
-from shequ.core.text import compact, normalize
+from shequ.core.text import clean_text, compact, normalize
 from shequ.registry.models import (
     Building,
     Community,
@@ -26,6 +27,9 @@ from shequ.registry.models import (
 )
 
 ACTIVE = Person.Status.ACTIVE
+# Who lives in a place, one definition for every count a page shows (floor plan, room, building,
+# grid, community): a person living there, in a household that still lives there.
+OCCUPANT = Q(status=ACTIVE, household__status=Household.Status.ACTIVE)
 
 
 # -- single objects: outside the scope is the same as missing (404) ----------------------------
@@ -96,11 +100,31 @@ def building_list(scope: Scope, compound: Compound) -> list[dict[str, Any]]:
         .annotate(n=Count("id"))
     )
     people = dict(
-        Person.objects.filter(household__room__unit__building__in=buildings, status=ACTIVE)
+        Person.objects.filter(OCCUPANT, household__room__unit__building__in=buildings)
         .values_list("household__room__unit__building")
         .annotate(n=Count("id"))
     )
     return [{"building": b, "households": counts.get(b.pk, 0), "persons": people.get(b.pk, 0)} for b in buildings]
+
+
+def _occupancy(rooms: list[Room]) -> dict[int, tuple[list[Household], int]]:
+    """room id -> (its active households, the persons living in them): what the floor plan and the
+    room page both show, so that they never disagree."""
+    households: dict[int, list[Household]] = defaultdict(list)
+    for h in Household.objects.filter(room__in=rooms, status=Household.Status.ACTIVE).order_by("id"):
+        households[h.room_id].append(h)
+    persons = dict(
+        Person.objects.filter(OCCUPANT, household__room__in=rooms).values_list("household__room_id")
+        .annotate(n=Count("id"))
+    )
+    return {r.pk: (households.get(r.pk, []), persons.get(r.pk, 0)) for r in rooms}
+
+
+def room_occupancy(room: Room) -> tuple[int, int]:
+    """(households, persons) living in a room, as its cell on the floor plan counts them; for every
+    role that may see the room, a property company included."""
+    households, persons = _occupancy([room])[room.pk]
+    return len(households), persons
 
 
 @dataclass
@@ -122,18 +146,11 @@ def building_floor_plan(scope: Scope, building: Building, *, with_tags: bool) ->
     occupancy and, for roles that may see people, the special-population tags at a glance."""
     rooms = list(scope.rooms(Room.objects.filter(unit__building=building)).select_related("unit"))
     cells = {r.pk: RoomCell(room=r) for r in rooms}
-    households = Household.objects.filter(room__in=rooms, status=Household.Status.ACTIVE)
-    for h in households:
-        cells[h.room_id].households.append(h)
-    for room_id, n in (
-        Person.objects.filter(household__room__in=rooms, household__status=Household.Status.ACTIVE, status=ACTIVE)
-        .values_list("household__room_id")
-        .annotate(n=Count("id"))
-    ):
-        cells[room_id].persons = n
+    for room_id, (households, persons) in _occupancy(rooms).items():
+        cells[room_id].households, cells[room_id].persons = households, persons
     if with_tags:
         for room_id, tag in PersonTag.objects.filter(
-            person__household__room__in=rooms, person__status=ACTIVE
+            person__household__room__in=rooms, person__status=ACTIVE, person__household__status=Household.Status.ACTIVE
         ).values_list("person__household__room_id", "tag"):
             cells[room_id].tags.add(tag)
     by_unit: dict[int, dict[int, list[RoomCell]]] = defaultdict(lambda: defaultdict(list))
@@ -151,8 +168,15 @@ def building_floor_plan(scope: Scope, building: Building, *, with_tags: bool) ->
     return plans
 
 
+def with_head(qs: QuerySet[Household]) -> QuerySet[Household]:
+    """Households with ``head_name``: the name of the head living there ("" when none), which is how
+    people tell apart two households in one room."""
+    head = Person.objects.filter(household=OuterRef("pk"), relation=Person.Relation.HEAD, status=ACTIVE)
+    return qs.annotate(head_name=Coalesce(Subquery(head.order_by("id").values("name")[:1]), Value("")))
+
+
 def room_households(scope: Scope, room: Room) -> QuerySet[Household]:
-    return scope.households_qs(room.households.all()).annotate(
+    return with_head(scope.households_qs(room.households.all())).annotate(
         person_count=Count("persons", filter=Q(persons__status=ACTIVE))
     ).order_by("status", "id")
 
@@ -166,19 +190,32 @@ def persons_qs(scope: Scope) -> QuerySet[Person]:
     )
 
 
+def tag_detail_q(text: str) -> Q:
+    """Tags whose details (medicine, dose, notes: "胰岛素 每日2次") contain ``text``, as the user
+    typed it or folded to half-width (details are stored as typed, full-width punctuation and all)."""
+    raw = clean_text(text)  # NUL and the like out: PostgreSQL refuses them in a query's text
+    folded = normalize(raw)
+    return Q(note__icontains=raw) | Q(note__icontains=folded) if folded != raw else Q(note__icontains=raw)
+
+
 def person_list(
     scope: Scope,
     *,
     tag: str | None = None,
+    detail: str | None = None,
     grid: int | None = None,
     compound: int | None = None,
     residency: str | None = None,
     include_former: bool = False,
 ) -> QuerySet[Person]:
+    """``detail``: a tag's details contain it (of the tag ``tag`` when one is given)."""
     qs = persons_qs(scope)
     if not include_former:
         qs = qs.filter(status=ACTIVE)
-    if tag:
+    if detail and detail.strip():
+        tags = PersonTag.objects.filter(tag_detail_q(detail))
+        qs = qs.filter(id__in=(tags.filter(tag=tag) if tag else tags).values("person_id"))
+    elif tag:
         qs = qs.filter(id__in=PersonTag.objects.filter(tag=tag).values("person_id"))
     if grid:
         qs = qs.filter(household__room__unit__building__grid_id=grid)
@@ -197,10 +234,10 @@ def person_list(
     )
 
 
-def special_population_list(scope: Scope, *, tag: str | None = None, grid: int | None = None,
-                            compound: int | None = None) -> QuerySet[Person]:
-    qs = person_list(scope, tag=tag, grid=grid, compound=compound)
-    if not tag:
+def special_population_list(scope: Scope, *, tag: str | None = None, detail: str | None = None,
+                            grid: int | None = None, compound: int | None = None) -> QuerySet[Person]:
+    qs = person_list(scope, tag=tag, detail=detail, grid=grid, compound=compound)
+    if not tag and not detail:
         qs = qs.filter(id__in=PersonTag.objects.values("person_id"))
     return qs
 
@@ -218,12 +255,12 @@ def grid_list(scope: Scope) -> list[dict[str, Any]]:
         .annotate(n=Count("id"))
     )
     persons = dict(
-        Person.objects.filter(household__room__unit__building__grid_id__in=ids, status=ACTIVE)
+        Person.objects.filter(OCCUPANT, household__room__unit__building__grid_id__in=ids)
         .values_list("household__room__unit__building__grid_id")
         .annotate(n=Count("id"))
     )
     tagged = dict(
-        Person.objects.filter(household__room__unit__building__grid_id__in=ids, status=ACTIVE, tags__isnull=False)
+        Person.objects.filter(OCCUPANT, household__room__unit__building__grid_id__in=ids, tags__isnull=False)
         .values_list("household__room__unit__building__grid_id")
         .annotate(n=Count("id", distinct=True))
     )
@@ -257,42 +294,54 @@ class SearchResult:
     households: list[Household]
     persons: list[Person]
     kind: str  # "address" | "digits" | "pinyin" | "name" | ""
+    more: bool = False  # more households matched than were listed (a whole building)
 
 
 def search(scope: Scope, q: str, *, limit: int = 50) -> SearchResult:
     """What a community worker types: a name, pinyin initials ("zs" for 张三), the last digits of an
-    ID or phone number, or an address (9-2-502, 9号楼2单元502, 9栋2单元502室, 富通小区9-2-502)."""
+    ID or phone number, an address (9-2-502, 9号楼2单元502, 9栋2单元502室, 富通小区9-2-502), a
+    building or stairwell (九号楼, 9号楼二单元, 9-2: its households), or words of a tag's details
+    (胰岛素 finds the insulin users)."""
     return search_within(
         persons=persons_qs(scope),
         households=scope.households_qs(Household.objects.select_related("room__unit__building__compound")),
-        q=q, limit=limit,
+        q=q, limit=limit, tag_details=True,
     )
 
 
-def search_within(*, persons: QuerySet[Person], households: QuerySet[Household], q: str, limit: int = 50) -> SearchResult:
+def search_within(*, persons: QuerySet[Person], households: QuerySet[Household], q: str, limit: int = 50,
+                  tag_details: bool = False) -> SearchResult:
     """``search`` over given (already scoped) persons and households: the gate screen searches the
-    persons of its compound with it."""
+    persons of its compound with it. ``tag_details``: words also match tags' details, which are
+    health facts (medicines): for the roles that see the registry's lists, not at a gate."""
     text = normalize(q)
     if not text:
         return SearchResult([], [], "")
     address = parse_address(text)
-    if address is not None:
-        rooms = Room.objects.filter(
-            unit__building__number=address.building, number=address.room
-        )
-        if address.unit:
-            rooms = rooms.filter(unit__number=address.unit)
-        if address.compound:
-            rooms = rooms.filter(unit__building__compound__name__contains=address.compound)
+    place = parse_place(text) if address is None else None
+    if address is not None or place is not None:
+        where = address or place
+        assert where is not None
+        rooms = Room.objects.filter(unit__building__number=where.building)
+        if where.room:
+            rooms = rooms.filter(number=where.room)
+        if where.unit:
+            rooms = rooms.filter(unit__number=where.unit)
+        if where.compound:
+            rooms = rooms.filter(unit__building__compound__name__contains=where.compound)
         found = list(
-            households.filter(room__in=rooms)
+            with_head(households.filter(room__in=rooms))
             .annotate(person_count=Count("persons", filter=Q(persons__status=ACTIVE)))
-            .order_by("status", "id")[:limit]
+            .order_by("status", "room__unit__sort_key", "room__floor", "room__number", "id")[:limit + 1]
         )
-        people = list(
-            persons.filter(household__in=[h.pk for h in found], status=ACTIVE).order_by("household_id", "id")
-        )
-        return SearchResult(found, people, "address")
+        more = len(found) > limit
+        found = found[:limit]
+        # A building or stairwell nobody may see here may still be a name that looks like one (王一楼).
+        if found or address is not None:
+            people = list(
+                persons.filter(household__in=[h.pk for h in found], status=ACTIVE).order_by("household_id", "id")
+            )
+            return SearchResult(found, people, "address", more=more)
     digits = compact(text).upper()
     qs = persons
     if len(digits) >= 4 and (digits.isdigit() or (digits[:-1].isdigit() and digits[-1] == "X")):
@@ -303,7 +352,10 @@ def search_within(*, persons: QuerySet[Person], households: QuerySet[Household],
         qs = qs.filter(Q(name_initials__startswith=letters) | Q(name_pinyin__startswith=letters))
         kind = "pinyin"
     else:
-        qs = qs.filter(name__contains=text)
+        found_by = Q(name__contains=text)
+        if tag_details:
+            found_by |= Q(id__in=PersonTag.objects.filter(tag_detail_q(q)).values("person_id"))
+        qs = qs.filter(found_by)
         kind = "name"
     return SearchResult([], list(qs.order_by("status", "name", "id")[:limit]), kind)
 
@@ -320,12 +372,13 @@ def community_counts(communities: QuerySet[Community]) -> list[dict[str, Any]]:
     compounds = per(Compound.objects.all())
     buildings = per(Building.objects.all())
     households = per(Household.objects.filter(status=Household.Status.ACTIVE))
-    persons = per(Person.objects.filter(status=ACTIVE))
-    migrants = per(Person.objects.filter(status=ACTIVE, residency__in=[Person.Residency.MIGRANT,
+    persons = per(Person.objects.filter(OCCUPANT))
+    migrants = per(Person.objects.filter(OCCUPANT, residency__in=[Person.Residency.MIGRANT,
                                                                        Person.Residency.TEMPORARY,
                                                                        Person.Residency.NON_RESIDENT]))
     tag_rows = (
-        PersonTag.objects.filter(community_id__in=ids, person__status=ACTIVE)
+        PersonTag.objects.filter(community_id__in=ids, person__status=ACTIVE,
+                                 person__household__status=Household.Status.ACTIVE)
         .values_list("community_id", "tag")
         .annotate(n=Count("id"))
     )
@@ -365,4 +418,4 @@ def households_for_move(scope: Scope, person: Person, address_text: str) -> list
         qs = qs.filter(room__unit__number=address.unit)
     if address.compound:
         qs = qs.filter(room__unit__building__compound__name__contains=address.compound)
-    return list(scope.households_qs(qs).order_by("id")[:20])
+    return list(with_head(scope.households_qs(qs)).order_by("id")[:20])

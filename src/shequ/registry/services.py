@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +14,12 @@ from django.utils.translation import gettext as _
 
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record, diff
+from shequ.audit.summaries import cleared_summary, repair_summary
 from shequ.core.address import floor_of
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.masking import mask_id_number, mask_phone
 from shequ.core.phone import PhoneError, normalize_phone
-from shequ.core.text import normalize, pinyin_full, pinyin_initials
+from shequ.core.text import clean_text, normalize, pinyin_full, pinyin_initials
 from shequ.registry.models import (
     Building,
     Community,
@@ -157,7 +159,7 @@ def clean_person_fields(
         birth_date=birth_date,
         residency=residency,
         relation=relation,
-        notes=normalize(notes) if notes else "",
+        notes=clean_text(notes) if notes else "",
     )
 
 
@@ -260,16 +262,39 @@ def _set_tags(person: Person, tags: list[tuple[str, str]] | None) -> None:
     PersonTag.objects.filter(person=person).exclude(tag__in=list(wanted)).delete()
     for tag, note in wanted.items():
         PersonTag.objects.update_or_create(
-            person=person, tag=tag, defaults={"community_id": person.community_id, "note": note[:200]}
+            person=person, tag=tag, defaults={"community_id": person.community_id, "note": clean_text(note)[:200]}
         )
+    # A person read with prefetch_related("tags") (every page's selector) would otherwise still show
+    # the old tags, and the audit snapshot after the change would equal the one before.
+    getattr(person, "_prefetched_objects_cache", {}).pop("tags", None)
 
 
 # -- households and persons ----------------------------------------------------------------------
 
 
+def households_in_room(room: Room) -> list[Household]:
+    """The active households of a room: adding another one asks first (see household_create)."""
+    return list(room.households.filter(status=Household.Status.ACTIVE).order_by("id"))
+
+
+def members_named(household: Household, name: str) -> list[Person]:
+    """The active members of a household with this (cleaned) name: adding another asks first."""
+    return list(household.persons.filter(status=Person.Status.ACTIVE, name=name).order_by("id"))
+
+
 @transaction.atomic
-def household_create(*, actor: Any, room: Room, note: str = "", request: Any = None) -> Household:
-    household = Household(community_id=room.community_id, room=room, note=normalize(note))
+def household_create(
+    *, actor: Any, room: Room, note: str = "", others_confirmed: Collection[int] | None = None, request: Any = None
+) -> Household:
+    """``others_confirmed``: when given, the active households already in the room that the user
+    has seen and confirmed; any other one refuses (code "room_occupied"), so that a form
+    resubmitted after "back" cannot add the same household twice. Rooms are locked meanwhile."""
+    if others_confirmed is not None:
+        Room.objects.select_for_update().filter(pk=room.pk).first()
+        if any(h.pk not in set(others_confirmed) for h in households_in_room(room)):
+            raise ValidationError(_("Someone has added a household to this room meanwhile; look at it first."),
+                                  code="room_occupied")
+    household = Household(community_id=room.community_id, room=room, note=clean_text(note))
     household.full_clean()
     household.save()
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=room.community, obj=household,
@@ -278,15 +303,18 @@ def household_create(*, actor: Any, room: Room, note: str = "", request: Any = N
 
 
 @transaction.atomic
-def household_update(*, actor: Any, household: Household, note: str, request: Any = None) -> Household:
+def household_update(*, actor: Any, household: Household, note: str, cleared: Collection[str] = (),
+                     request: Any = None) -> Household:
+    """``cleared``: fields the user emptied on purpose (the edit form's EditForm.cleared), for the log."""
     before = household_snapshot(household)
-    household.note = normalize(note)
+    household.note = clean_text(note)
     household.full_clean()
     household.save()
     b, a = diff(before, household_snapshot(household))
     if a:
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=household.community, obj=household,
-                     before=b, after=a, request=request)
+                     before=b, after=a, summary=cleared_summary(f for f in cleared if f in a and not a[f]),
+                     request=request)
     return household
 
 
@@ -297,15 +325,26 @@ def person_create(
     household: Household,
     data: PersonData,
     tags: list[tuple[str, str]] | None = None,
+    same_name_confirmed: Collection[int] | None = None,
     request: Any = None,
 ) -> Person:
+    """``same_name_confirmed``: when given, the active members with the same name that the user
+    has seen and confirmed as other people; any other one refuses (code "same_name"), so that a
+    form resubmitted after "back" cannot add the same person twice. The household is locked
+    meanwhile. None: no such check (callers that match persons themselves)."""
+    if same_name_confirmed is not None:
+        Household.objects.select_for_update().filter(pk=household.pk).first()
+        if any(p.pk not in set(same_name_confirmed) for p in members_named(household, data.name)):
+            raise ValidationError({"name": ValidationError(
+                _("%(name)s was added to this household meanwhile; look at the household first.")
+                % {"name": data.name}, code="same_name")})
     _check_unique_id_number(community_id=household.community_id, id_number=data.id_number, exclude_pk=None)
     person = Person(community_id=household.community_id, household=household)
     apply_person_data(person, data)
     person.full_clean(validate_unique=False, validate_constraints=False)
     person.save()
     Residence.objects.create(community_id=person.community_id, person=person, household=household,
-                             started_at=timezone.now(), reason=_("registered"))
+                             started_at=timezone.now(), reason="registered")  # shown translated: Residence.reason_shown
     _set_tags(person, tags)
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=household.community, obj=person,
                  after=person_snapshot(person), request=request)
@@ -319,8 +358,10 @@ def person_update(
     person: Person,
     data: PersonData,
     tags: list[tuple[str, str]] | None = None,
+    cleared: Collection[str] = (),
     request: Any = None,
 ) -> Person:
+    """``cleared``: fields the user emptied on purpose (the edit form's EditForm.cleared), for the log."""
     before = person_snapshot(person)
     _check_unique_id_number(community_id=person.community_id, id_number=data.id_number, exclude_pk=person.pk)
     apply_person_data(person, data)
@@ -330,8 +371,32 @@ def person_update(
     b, a = diff(before, person_snapshot(person))
     if a:
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=person.community, obj=person,
-                     before=b, after=a, request=request)
+                     before=b, after=a, summary=cleared_summary(f for f in cleared if f in a and not a[f]),
+                     request=request)
     return person
+
+
+@transaction.atomic
+def person_restore(
+    *, actor: Any, person: Person, values: dict[str, Any], repaired_event_id: int, username: str = "",
+    request: Any = None,
+) -> list[str]:
+    """Put back values that an audited update emptied without the user emptying them (``shequ
+    repair-blanked``). Only fields that are still empty are filled; the person is validated as on
+    every save, and the update is audited as a repair of that event. Returns the fields restored."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = person_snapshot(person)
+    current = {f: getattr(person, f) for f in ("name", "id_number", "phone", "sex", "birth_date", "residency",
+                                               "relation", "notes")}
+    current.update({f: v for f, v in values.items() if f in current and current[f] in (None, "")})
+    apply_person_data(person, clean_person_fields(**current))
+    person.full_clean(validate_unique=False, validate_constraints=False)
+    person.save()
+    b, a = diff(before, person_snapshot(person))
+    if a:
+        audit_record(actor=actor, username=username, action=AuditEvent.Action.UPDATE, community=person.community,
+                     obj=person, before=b, after=a, summary=repair_summary(repaired_event_id), request=request)
+    return sorted(a)
 
 
 @transaction.atomic
@@ -347,13 +412,13 @@ def person_move(*, actor: Any, person: Person, household: Household, reason: str
     now = timezone.now()
     Residence.objects.filter(person=person, ended_at__isnull=True).update(ended_at=now)
     Residence.objects.create(community_id=person.community_id, person=person, household=household,
-                             started_at=now, reason=normalize(reason))
+                             started_at=now, reason=clean_text(reason))
     person.household = household
     person.status = Person.Status.ACTIVE
     person.save(update_fields=["household", "status", "updated_at"])
     b, a = diff(before, person_snapshot(person))
     audit_record(actor=actor, action=AuditEvent.Action.MOVE, community=person.community, obj=person,
-                 before=b, after=a, summary=normalize(reason), request=request)
+                 before=b, after=a, summary=clean_text(reason), request=request)
     return person
 
 
@@ -366,13 +431,13 @@ def person_move_out(
         raise ValidationError({"status": _("this person no longer lives here")})
     before = person_snapshot(person)
     Residence.objects.filter(person=person, ended_at__isnull=True).update(
-        ended_at=timezone.now(), reason=normalize(reason)
+        ended_at=timezone.now(), reason=clean_text(reason)
     )
     person.status = Person.Status.DECEASED if deceased else Person.Status.MOVED_OUT
     person.save(update_fields=["status", "updated_at"])
     b, a = diff(before, person_snapshot(person))
     audit_record(actor=actor, action=AuditEvent.Action.MOVE_OUT, community=person.community, obj=person,
-                 before=b, after=a, summary=normalize(reason), request=request)
+                 before=b, after=a, summary=clean_text(reason), request=request)
     return person
 
 
@@ -387,7 +452,7 @@ def household_move_out(*, actor: Any, household: Household, reason: str = "", re
     household.status = Household.Status.VACATED
     household.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action=AuditEvent.Action.MOVE_OUT, community=household.community, obj=household,
-                 before=before, after=household_snapshot(household), summary=normalize(reason), request=request)
+                 before=before, after=household_snapshot(household), summary=clean_text(reason), request=request)
     return household
 
 

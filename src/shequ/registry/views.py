@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -13,14 +14,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shequ.core.masking import mask_id_number, mask_phone
+from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
-from shequ.core.submission import run_once
+from shequ.core.submission import earlier_result, run_once
+from shequ.core.uploads import upload_refused_message
 from shequ.registry import selectors, services
 from shequ.registry.forms import (
     HouseholdForm,
@@ -31,10 +34,31 @@ from shequ.registry.forms import (
     PersonForm,
     add_service_errors,
 )
-from shequ.registry.importer import RosterFileError, import_roster, rejected_rows_xlsx
-from shequ.registry.models import Community, Compound, Grid, Household
+from shequ.registry.importer import (
+    RosterFileError,
+    RosterTooCostly,
+    import_roster,
+    page_limits,
+    rejected_rows_xlsx,
+)
+from shequ.registry.models import Community, Compound, Grid, Household, PersonTag
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
+
+# The letter each special population shows on a floor plan, beside its colour (never colour alone);
+# the legend above the plan and a screen reader say the population in words.
+TAG_MARKS = {
+    PersonTag.Tag.ELDERLY_ALONE: pgettext_lazy("floor plan mark", "E"),
+    PersonTag.Tag.CHRONIC: pgettext_lazy("floor plan mark", "C"),
+    PersonTag.Tag.LOW_INCOME: pgettext_lazy("floor plan mark", "L"),
+    PersonTag.Tag.PREGNANT: pgettext_lazy("floor plan mark", "P"),
+    PersonTag.Tag.INFANT: pgettext_lazy("floor plan mark", "I"),
+    PersonTag.Tag.DISABLED: pgettext_lazy("floor plan mark", "D"),
+    PersonTag.Tag.BEDRIDDEN: pgettext_lazy("floor plan mark", "B"),
+    PersonTag.Tag.STRANDED: pgettext_lazy("floor plan mark", "T"),
+}
 
 
 def _form_errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
@@ -46,11 +70,13 @@ def _form_errors_to_messages(request: HttpRequest, exc: ValidationError) -> None
 # -- places --------------------------------------------------------------------------------------
 
 
+@personal_data
 @require("registry.view_places")
 def compound_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/compound_list.html", {"compounds": selectors.compound_list(request.scope)})
 
 
+@personal_data
 @require("registry.view_places")
 def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     compound = selectors.compound_get(request.scope, pk)
@@ -58,48 +84,60 @@ def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/compound_detail.html", {"compound": compound, "rows": rows})
 
 
+@personal_data
 @require("registry.view_places")
 def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     building = selectors.building_get(request.scope, pk)
     with_people = request.scope.can("registry.view_persons", building.community_id)
     plans = selectors.building_floor_plan(request.scope, building, with_tags=with_people)
+    present = {t for plan in plans for _floor, cells in plan.floors for cell in cells for t in cell.tags}
+    legend = [(tag, TAG_MARKS[tag], label) for tag, label in PersonTag.Tag.choices if tag in present]
     return render(
         request,
         "registry/building_detail.html",
-        {"building": building, "plans": plans, "with_people": with_people},
+        {"building": building, "plans": plans, "with_people": with_people, "legend": legend},
     )
 
 
+@personal_data
 @require("registry.view_places")
 def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
     room = selectors.room_get(request.scope, pk)
+    # Who may see households gets them listed; everyone (a property company too) gets the counts
+    # the floor plan shows for this room.
     households = selectors.room_households(request.scope, room)
+    household_count, person_count = selectors.room_occupancy(room)
     can_edit = request.scope.can("registry.edit", room.community_id)
-    form = HouseholdForm()
+    form = HouseholdForm(room=room)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
-        form = HouseholdForm(request.POST)
+        earlier = earlier_result(request)
+        if earlier is not None:
+            return redirect(earlier)
+        form = HouseholdForm(request.POST, room=room)
         if form.is_valid():
-            url = run_once(
-                request,
-                lambda: reverse(
-                    "registry:household",
-                    args=[services.household_create(actor=request.user, room=room, note=form.cleaned_data["note"],
-                                                    request=request).pk],
-                ),
-            )
-            return redirect(url)
+            try:
+                url = run_once(request, lambda: reverse("registry:household", args=[services.household_create(
+                    actor=request.user, room=room, note=form.cleaned_data["note"],
+                    others_confirmed=form.others_confirmed, request=request).pk]))
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect(url)
     return render(
         request,
         "registry/room_detail.html",
-        {"room": room, "households": households, "form": form, "can_edit": can_edit},
+        {"room": room, "households": households, "form": form, "can_edit": can_edit,
+         "may_see_households": request.scope.can("registry.view_persons", room.community_id),
+         "household_count": household_count, "person_count": person_count},
     )
 
 
 # -- households and persons ----------------------------------------------------------------------
 
 
+@personal_data
 @require("registry.view_persons")
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, pk)
@@ -117,6 +155,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@personal_data
 @require("registry.edit")
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, pk)
@@ -124,12 +163,13 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = HouseholdForm(request.POST or None, initial={"note": household.note})
     if request.method == "POST" and form.is_valid():
         services.household_update(actor=request.user, household=household, note=form.cleaned_data["note"],
-                                  request=request)
+                                  cleared=form.cleared, request=request)
         messages.success(request, _("Saved."))
         return redirect("registry:household", pk=household.pk)
     return render(request, "registry/household_form.html", {"household": household, "form": form})
 
 
+@personal_data
 @require("registry.edit")
 def household_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, pk)
@@ -152,19 +192,22 @@ def _require_edit(request: HttpRequest, community_id: int) -> None:
         raise PermissionDenied
 
 
+@personal_data
 @require("registry.edit")
 def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, household_pk)
     _require_edit(request, household.community_id)
     if household.status != Household.Status.ACTIVE:
         raise Http404
-    form = PersonForm(request.POST or None)
+    if request.method == "POST" and (earlier := earlier_result(request)) is not None:
+        return redirect(earlier)  # this very form was saved before: its result, not a second person
+    form = PersonForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
         assert form.cleaned_person is not None
         try:
             url = run_once(request, lambda: reverse("registry:person", args=[services.person_create(
                 actor=request.user, household=household, data=form.cleaned_person, tags=form.tags(),
-                request=request).pk]))
+                same_name_confirmed=form.same_name_confirmed, request=request).pk]))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -173,6 +216,7 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     return render(request, "registry/person_form.html", {"form": form, "household": household, "person": None})
 
 
+@personal_data
 @require("registry.view_persons")
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
@@ -182,7 +226,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_reveal:
             raise PermissionDenied
         revealed = services.person_reveal(actor=request.user, person=person, request=request)
-    response = render(
+    return render(
         request,
         "registry/person_detail.html",
         {
@@ -193,30 +237,38 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": request.scope.can("registry.edit", person.community_id),
         },
     )
-    if revealed:
-        response["Cache-Control"] = "no-store"
-    return response
 
 
+@personal_data
 @require("registry.edit")
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
     _require_edit(request, person.community_id)
-    form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
-    if request.method == "POST" and form.is_valid():
+    can_reveal = request.scope.can("person.reveal", person.community_id)
+    revealed = None
+    if request.method == "POST" and "reveal" in request.POST:
+        # The person page's audited reveal, offered where a number is corrected: the form itself
+        # never carries a full number, for any role.
+        if not can_reveal:
+            raise PermissionDenied
+        revealed = services.person_reveal(actor=request.user, person=person, request=request)
+    form = PersonForm(request.POST if request.method == "POST" and not revealed else None, person=person)
+    if form.is_bound and form.is_valid():
         assert form.cleaned_person is not None
         try:
             services.person_update(actor=request.user, person=person, data=form.cleaned_person, tags=form.tags(),
-                                   request=request)
+                                   cleared=form.cleared, request=request)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("registry:person", pk=person.pk)
     return render(request, "registry/person_form.html", {"form": form, "household": person.household,
-                                                         "person": person})
+                                                         "person": person, "can_reveal": can_reveal,
+                                                         "revealed": revealed})
 
 
+@personal_data
 @require("registry.edit")
 def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
@@ -244,6 +296,7 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/person_move.html", {"person": person, "form": form, "candidates": candidates})
 
 
+@personal_data
 @require("registry.edit")
 def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
@@ -265,6 +318,7 @@ def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
 # -- search and lists ----------------------------------------------------------------------------
 
 
+@personal_data
 @require("registry.lists")
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
@@ -282,7 +336,7 @@ def _filter_form(request: HttpRequest) -> PersonFilterForm:
 
 def _filters(form: PersonFilterForm) -> dict[str, Any]:
     data = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else {}
-    return {k: data.get(k) or None for k in ("tag", "grid", "compound", "residency")}
+    return {k: data.get(k) or None for k in ("tag", "detail", "grid", "compound", "residency")}
 
 
 # Marked for extraction here, translated when the export is written (in the exporter's language).
@@ -329,6 +383,7 @@ def _export_persons(request: HttpRequest, persons: Any, *, name: str) -> HttpRes
     return response
 
 
+@personal_data
 @require("registry.lists")
 def person_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
@@ -340,11 +395,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
                   {"form": form, "page": page, "title": _("Persons"), "export_name": "persons"})
 
 
+@personal_data
 @require("registry.lists")
 def special_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     f = _filters(form)
-    persons = selectors.special_population_list(request.scope, tag=f["tag"], grid=f["grid"], compound=f["compound"])
+    persons = selectors.special_population_list(request.scope, tag=f["tag"], detail=f["detail"], grid=f["grid"],
+                                                compound=f["compound"])
     if request.GET.get("format") == "xlsx":
         return _export_persons(request, persons, name="special-populations")
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -352,6 +409,7 @@ def special_list(request: HttpRequest) -> HttpResponse:
                   {"form": form, "page": page, "title": _("Special populations"), "special": True})
 
 
+@personal_data
 @require("registry.lists")
 def grid_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.grid_list(request.scope)
@@ -371,6 +429,7 @@ def grid_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/grid_list.html", {"rows": rows})
 
 
+@personal_data
 @require("registry.lists")
 def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grid = selectors.grid_get(request.scope, pk)
@@ -383,6 +442,7 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
 REJECTED_SESSION_KEY = "registry_import_rejected"
 
 
+@personal_data
 @require("registry.import")
 def roster_import(request: HttpRequest) -> HttpResponse:
     communities = [c for c in Community.objects.filter(pk__in=request.scope.community_ids).order_by("code")
@@ -390,14 +450,30 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     community = communities[0]
     form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
     result = None
-    if request.method == "POST" and form.is_valid():
+    refused = upload_refused_message(request) if request.method == "POST" else None
+    if refused:
+        # The upload handler kept nothing of a file over the limit: say so instead of "required".
+        form = ImportForm(request.POST, request.FILES, communities=communities)
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", refused)
+    elif request.method == "POST" and form.is_valid():
         community = form.cleaned_data["community"] or community
         upload = form.cleaned_data["file"]
         try:
             result = import_roster(community=community, path_or_file=upload, filename=upload.name,
-                                   actor=request.user, dry_run=form.cleaned_data["dry_run"], request=request)
+                                   actor=request.user, dry_run=form.cleaned_data["dry_run"], request=request,
+                                   limits=page_limits(community))
+        except RosterTooCostly as exc:
+            form.add_error("file", str(exc))
         except RosterFileError as exc:
             form.add_error("file", _("The file cannot be read: %(reason)s") % {"reason": exc})
+        except Exception:
+            # The audit log has the import's "interrupted" event with what was written by then.
+            logger.exception("roster import of %s stopped", upload.name)
+            form.add_error("file", _("The import stopped partway because of an error on the server; the rows "
+                                     "written before it are kept and the audit log records how far it got. "
+                                     "Import the same file again to complete it."))
         else:
             if result.rejected:
                 request.session[REJECTED_SESSION_KEY] = base64.b64encode(rejected_rows_xlsx(result)).decode()
@@ -406,6 +482,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/import.html", {"form": form, "result": result, "community": community})
 
 
+@personal_data
 @require("registry.import")
 def roster_import_rejected(request: HttpRequest) -> HttpResponse:
     data = request.session.get(REJECTED_SESSION_KEY)

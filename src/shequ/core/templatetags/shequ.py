@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -45,3 +46,18 @@ def querystring_with(context: template.Context, **kwargs: object) -> str:
     for key, value in kwargs.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.inclusion_tag("core/forms/errors.html")
+def form_errors(form: Any) -> dict[str, Any]:
+    """The form's errors at its top: those of the whole form, then each field's with a link to it
+    (core/forms.py). Nothing when the form has none."""
+    errors: list[tuple[str, str, str]] = [("", str(e), "") for e in form.non_field_errors()]
+    for field in form:
+        for message in field.errors:
+            if field.is_hidden:
+                errors.append(("", str(message), ""))
+            else:
+                errors.append((str(field.label or ""), str(message), field.id_for_label or field.auto_id or ""))
+    return {"errors": errors}
+

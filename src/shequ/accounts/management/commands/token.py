@@ -9,11 +9,12 @@ from shequ.accounts.services import api_token_create, api_token_revoke
 
 
 class Command(BaseCommand):
-    help = "API tokens: `token create USERNAME [--name NAME]`, `token list [USERNAME]`, `token revoke PREFIX`."
+    help = ("API tokens: `token create USERNAME [--name NAME]` (a general token: it may call every route its user "
+            "may), `token list [USERNAME]`, `token revoke PREFIX`. Gate device tokens: `gate_device create`.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        create = sub.add_parser("create", help="Create a token and print it (shown only once).")
+        create = sub.add_parser("create", help="Create a general token and print it (shown only once).")
         create.add_argument("username")
         create.add_argument("--name", default="", help="What the token is for, e.g. 'gate 1 scanner'.")
         listing = sub.add_parser("list", help="List tokens (prefixes only).")
@@ -34,7 +35,8 @@ class Command(BaseCommand):
                 tokens = tokens.filter(user__username=options["username"])
             for t in tokens:
                 state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
-                self.stdout.write(f"{t.prefix}\t{t.user.username}\t{t.name}\t{t.created_at:%Y-%m-%d %H:%M}\t{state}")
+                self.stdout.write(f"{t.prefix}\t{t.user.username}\t{t.purpose}\t{t.name}\t"
+                                  f"{t.created_at:%Y-%m-%d %H:%M}\t{state}")
         else:
             matches = list(ApiToken.objects.filter(prefix=options["prefix"], revoked_at__isnull=True))
             if len(matches) != 1:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from shequ.accounts.models import Role, User
+from shequ.core import pdf
 from shequ.ops.demo_data import DEMO_ACCOUNTS, build_demo, demo_is_loaded
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -69,6 +70,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("The demo data is already loaded; nothing was added."))
 
+        self._print_missing_parts()
+
         # Listening on every interface: this computer is still reached through the loopback address.
         wildcard = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}  # noqa: S104 - only for the printed URL
         url_host = wildcard.get(host) or (f"[{host}]" if ":" in host else host)
@@ -91,6 +94,16 @@ class Command(BaseCommand):
             call_command("runserver", f"[{host}]:{port}", use_reloader=False, use_ipv6=True)
         else:
             call_command("runserver", f"{host}:{port}", use_reloader=False)
+
+    def _print_missing_parts(self) -> None:
+        """What this machine lacks for optional parts of the system, and how to get it: the demo
+        runs without them, but a user should not find out at the first print."""
+        problem = pdf.font_problem()
+        if problem is not None:
+            self.stdout.write(self.style.WARNING(
+                _("Printing (pass cards, missing lists) is not available: %(problem)s") % {"problem": problem}
+            ))
+            self.stdout.write("  " + pdf.INSTALL_HINT)
 
     def _print_accounts(self) -> None:
         # A context of their own, so that Django's catalogue does not translate half of the header.

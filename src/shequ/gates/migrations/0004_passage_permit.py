@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('containment', '0002_permit'),
-        ('gates', '0002_presence_trigger'),
+        ('gates', '0003_gate_device_token_purpose'),
     ]
 
     operations = [

@@ -1,0 +1,94 @@
+"""Every state-changing route writes the audit events it should, as the one who acted, in the
+community, with the client's address: the allowed write of each route of the authorization matrix
+(tests/test_authorization_matrix.py WRITES, the same bodies), sent by a role that may.
+
+Passages (the gate screen, the visitor form, the gate API) are recorded in the ledger, which is
+their record: they write no audit event, and the test says so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from tests.test_authorization_matrix import WRITES, Forms, World, send_write
+
+pytestmark = pytest.mark.django_db
+
+# route -> the (action, object type) of the events its allowed write leaves, each at least once
+# and nothing else.
+EVENTS: dict[str, set[tuple[str, str]]] = {
+    "accounts:login": {("login_failed", "")},
+    "accounts:logout": {("logout", "")},
+    "registry:room": {("create", "household")},
+    "registry:household_edit": {("update", "household")},
+    "registry:household_move_out": {("move_out", "person"), ("move_out", "household")},
+    "registry:person_create": {("create", "person")},
+    "registry:person": {("reveal", "person")},
+    "registry:person_edit": {("update", "person")},
+    "registry:person_move": {("move", "person")},
+    "registry:person_move_out": {("move_out", "person")},
+    "registry:import": {("create", "person"), ("import", "")},
+    "alerts:acknowledge": {("update", "alert")},
+    "containment:person": {("create", "movementrestriction")},
+    "containment:compound": {("create", "containmentarea")},
+    "containment:building": {("create", "containmentarea")},
+    "containment:restriction_end": {("update", "movementrestriction")},
+    "containment:area_end": {("update", "containmentarea")},
+    "containment:quota_end": {("update", "exitquota")},
+    "gates:gate_status": {("update", "gate")},
+    "gates:gate_keep_only": {("update", "gate")},
+    "gates:roster_assign": {("create", "dutyassignment")},
+    "gates:roster_shift_add": {("create", "shift")},
+    "gates:duty_remove": {("update", "dutyassignment")},
+    "gates:pass_issue": {("create", "pass")},
+    "gates:pass_cards_household": {("export", "household")},
+    "gates:pass_cards_building": {("export", "building")},
+    "gates:pass_cards_grid": {("export", "grid")},
+    "gates:screen": set(),
+    "gates:screen_visitor": set(),
+    "api:gate_passages": set(),
+    "campaigns:create": {("create", "campaign")},
+    "campaigns:open": {("update", "campaign")},
+    "campaigns:close": {("update", "campaign")},
+    "campaigns:exempt": {("update", "target")},
+    "campaigns:household": {("create", "visit")},
+    "campaigns:points": {("create", "samplingpoint")},
+    "campaigns:sample": {("create", "tube")},
+    "campaigns:results": {("update", "tube")},
+    "campaigns:tube": {("update", "tube")},
+    "api:campaign_tubes": {("create", "tube")},
+}
+# Who sends each allowed write: the first of these the route allows.
+ACTORS = ["secretary", "staff", "grid1", "sampler1", "gate1", None]
+
+
+def test_every_write_of_the_matrix_has_its_events() -> None:
+    assert set(EVENTS) == set(WRITES), (sorted(set(WRITES) - set(EVENTS)), sorted(set(EVENTS) - set(WRITES)))
+
+
+@pytest.mark.parametrize("name", sorted(WRITES))
+def test_a_write_leaves_its_audit_events(name: str, login: Any, anchor_household: Any, clock: Any,
+                                         audit_log: Any) -> None:
+    write = WRITES[name]
+    world = World(anchor_household)
+    role = next(r for r in ACTORS if write.expect(world, r)[1])
+    url = reverse(name, kwargs=write.kwargs(world))
+    body = write.body(world, Forms(login("secretary")))
+    client = login(role)
+    client.defaults["REMOTE_ADDR"] = "192.0.2.17"
+    logged = {e.pk for e in audit_log()}
+    status = send_write(client, write.method, url, body).status_code
+    assert status == write.expect(world, role)[0]
+    events = [e for e in audit_log(**({"action": "login_failed"} if name == "accounts:login" else {}))
+              if e.pk not in logged]
+    if name == "accounts:logout":
+        events = audit_log(action="logout")
+    assert {(e.action, e.object_type) for e in events} == EVENTS[name], [(e.action, e.object_type, e.summary)
+                                                                          for e in events]
+    for event in events:
+        assert event.actor_username == (role or "nobody-at-all")
+        assert event.ip_address == "192.0.2.17"
+        # A failed login for a name nobody has belongs to no community; everything else to futong.
+        assert (event.community.code if event.community else None) == (None if role is None else "futong")
