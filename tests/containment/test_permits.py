@@ -265,3 +265,19 @@ def test_other_communities_and_roles_cannot_see_or_decide(login: Any, anchor_hou
     permit.refresh_from_db()
     assert permit.status == Permit.Status.REQUESTED
     assert url not in login("outsider").get(reverse("containment:permits")).content.decode()
+
+
+def test_a_permit_whose_guard_and_approver_accounts_are_gone_still_opens(login: Any, anchor_household: Household,
+                                                                         users: dict[str, Any]) -> None:
+    """requested_by and decided_by are SET_NULL: the permit pages and the alerts page name nobody
+    ("—") instead of failing on a missing account."""
+    permit = _request(_resident(anchor_household), users)
+    services.permit_approve(actor=users["staff"], permit=permit, ends_at=permit.ends_at)
+    Permit.objects.filter(pk=permit.pk).update(requested_by=None, decided_by=None)
+    Alert.objects.filter(kind=Kind.PERMIT_REQUESTED, params__permit=permit.pk).update(acknowledged_by=None)
+    client = login("secretary")
+    page = client.get(reverse("containment:permit", args=[permit.pk]), **EN)
+    assert page.status_code == 200 and "—" in page.content.decode()
+    assert client.get(reverse("containment:permits"), **EN).status_code == 200
+    listed = client.get(reverse("alerts:list"), {"all": "1"}, **EN)
+    assert listed.status_code == 200 and "Acknowledged at" in listed.content.decode()

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -210,8 +212,20 @@ class Permit(models.Model):
     @property
     def approver(self) -> str:
         """Who approved it, as the gate shows it ("allowed: permit by ...")."""
-        user = self.decided_by if self.status in (self.Status.APPROVED, self.Status.REVOKED) else None
-        return (user.first_name or user.username) if user is not None else ""
+        return _user_name(self.decided_by) if self.status in (self.Status.APPROVED, self.Status.REVOKED) else ""
+
+    # Who asked, decided and revoked, by name; "" once their account is gone (the columns are SET_NULL).
+    @property
+    def requester_name(self) -> str:
+        return _user_name(self.requested_by)
+
+    @property
+    def decider_name(self) -> str:
+        return _user_name(self.decided_by)
+
+    @property
+    def revoker_name(self) -> str:
+        return _user_name(self.revoked_by)
 
     def covers(self, *, room_id: int, unit_id: int, building_id: int, compound_id: int) -> bool:
         """The permit's place is this room, or contains it."""
@@ -220,3 +234,7 @@ class Permit(models.Model):
 
     def in_force(self, at: dt.datetime) -> bool:
         return self.status == self.Status.APPROVED and self.starts_at <= at < self.ends_at
+
+
+def _user_name(user: Any) -> str:
+    return (user.first_name or user.username) if user is not None else ""
