@@ -59,6 +59,8 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "campaigns:results": {("update", "tube")},
     "campaigns:tube": {("update", "tube")},
     "api:campaign_tubes": {("create", "tube")},
+    "campaigns:call": {("reveal", "person")},
+    "campaigns:retest_quarantine": {("update", "tube"), ("create", "movementrestriction")},
 }
 # Who sends each allowed write: the first of these the route allows.
 ACTORS = ["secretary", "staff", "grid1", "sampler1", "gate1", None]

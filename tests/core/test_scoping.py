@@ -30,13 +30,13 @@ pytestmark = pytest.mark.django_db
 
 # role -> the capabilities it has in its own community (the street office: in none, street.counts aside).
 CAN: dict[str, set[str]] = {
-    "secretary": set(CAPABILITIES) - {"street.counts", "passes.own"},
-    "staff": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read"},
-    "outsider": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read"},
+    "secretary": set(CAPABILITIES) - {"street.counts", "passes.own", "person.call"},
+    "staff": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "person.call"},
+    "outsider": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "person.call"},
     "grid1": {"registry.view_places", "registry.view_persons", "registry.lists", "registry.edit", "registry.export",
-              "passes.manage", "campaigns.field"},
+              "passes.manage", "campaigns.field", "person.call", "alerts.read"},
     "grid2": {"registry.view_places", "registry.view_persons", "registry.lists", "registry.edit", "registry.export",
-              "passes.manage", "campaigns.field"},
+              "passes.manage", "campaigns.field", "person.call", "alerts.read"},
     "gate1": {"gates.screen", "gates.ledger"},
     "volunteer1": {"gates.screen"},
     "property1": {"registry.view_places"},

@@ -26,8 +26,9 @@ def _anchor_room() -> Any:
 
 def test_two_copies_of_a_form_at_the_same_moment_do_the_work_once(world_tx: None) -> None:
     """The first copy has created the household, inside its transaction, and not yet claimed the key;
-    the second has already looked for the key and not found it. The second's claim meets the first's
-    (the unique key), its household is rolled back, and it is sent to the first's result."""
+    the second has already looked for the key and not found it. The second then meets the first's
+    work (the room's new household, or the unique key), its own is rolled back, and it is sent to
+    the first's result."""
     from shequ.accounts.models import User
     from shequ.audit.models import AuditEvent
     from shequ.registry.models import Household
@@ -39,7 +40,12 @@ def test_two_copies_of_a_form_at_the_same_moment_do_the_work_once(world_tx: None
     clients = [Client(), Client()]
     for client in clients:
         client.force_login(User.objects.get(username="staff"))
-    data = {"note": "同时提交", "submission_key": new_key()}
+    from shequ.registry.forms import CONFIRM_ROOM
+    from shequ.registry.services import households_in_room
+
+    # The room has households already: the form asks whether another lives there, and this says yes.
+    data = {"note": "同时提交", "submission_key": new_key(),
+            CONFIRM_ROOM: " ".join(str(h.pk) for h in households_in_room(room))}
     first_created, second_looked = threading.Event(), threading.Event()
 
     def send(i: int) -> Any:

@@ -1,9 +1,10 @@
-"""The roster import's fast write path (registry/fastwrite.py) writes exactly what bulk_create writes.
+"""The roster import's bulk write path (core/bulkwrite.py ``Table``) writes exactly what bulk_create writes.
 
-The same imports run twice, once through ``Table.insert`` (executemany / COPY) and once through
-``bulk_create`` (``fastwrite.USE_ORM``), at a frozen time; every column of every table the import
-touches must come out the same. Keys differ between the two runs, so rows are compared with every key
-replaced by the position of the row it points to.
+The same imports run twice, once through ``Table.insert`` (executemany / COPY) and once with
+``Table.insert`` replaced by ``bulk_create`` of model instances (the reference, defined here), at a
+frozen time; every column of every table the import touches must come out the same. Keys differ
+between the two runs, so rows are compared with every key replaced by the position of the row it
+points to.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from django.utils import timezone
 from import_files import HEADERS, LI, WANG, ZHANG, ZHAO, make_community, row, xlsx
 
 from shequ.audit.models import AuditEvent
-from shequ.registry import fastwrite
-from shequ.registry.fastwrite import Table
+from shequ.core.bulkwrite import Table
 from shequ.registry.importer import import_roster
 from shequ.registry.models import (
     Building,
@@ -106,11 +106,19 @@ def table_rows(community: Community) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def insert_by_bulk_create(self: Table, rows: Any, *, ids: bool = False) -> list[int]:
+    """What Table.insert stands for: new instances from the given values, written by bulk_create."""
+    objects = [self.model(**dict(zip(self.given, row, strict=True))) for row in rows]
+    self.model._default_manager.using(self.using).bulk_create(objects)
+    return [o.pk for o in objects] if ids else []
+
+
 def rows_both_ways(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, Any], dict[str, Any]]:
     community = make_community("fastwrite")
     results = []
-    for use_orm in (False, True):
-        monkeypatch.setattr(fastwrite, "USE_ORM", use_orm)
+    for by_orm in (False, True):
+        if by_orm:
+            monkeypatch.setattr(Table, "insert", insert_by_bulk_create)
         savepoint = transaction.savepoint()
         import_twice(tmp_path, community)
         results.append(table_rows(community))

@@ -19,6 +19,7 @@ def _text(login: Any, user: str, url: str, language: str) -> str:
     client = login(user)
     client.cookies["django_language"] = language
     html = client.get(url).content.decode()
+    html = html.split("<main", 1)[-1]  # the page's own words, not the header's menu
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 

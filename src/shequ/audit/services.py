@@ -10,7 +10,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from shequ.audit.models import AuditEvent
-from shequ.core.rows import RowInserter
+from shequ.core.bulkwrite import RowInserter
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -62,12 +62,15 @@ def audit_record(
         after=after,
         ip_address=client_address(request),
     )
-    # A new row only (AuditEvent.save refuses updates); the INSERT statement is built once, as
-    # every audited write of the app passes here (core/rows.py).
-    return _INSERT.insert(event)  # type: ignore[return-value]
+    # The INSERT statement is built once, as every audited write of the app passes here
+    # (core/bulkwrite.py).
+    return _INSERT.insert(event)
 
 
-_INSERT = RowInserter(AuditEvent)
+# What AuditEvent.save() adds to Model.save() is the refusal to update a saved event; the bulk-write
+# module only ever inserts new rows.
+SKIPS_SAVE = "AuditEvent.save() only refuses updates; these are inserts of new rows"
+_INSERT = RowInserter(AuditEvent, skips_save=SKIPS_SAVE)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

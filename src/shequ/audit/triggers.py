@@ -15,6 +15,7 @@ Every statement form that changes or removes an existing row is refused:
 
 from __future__ import annotations
 
+from django.db import NotSupportedError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 TABLE = "audit_auditevent"
@@ -49,8 +50,22 @@ _PG_DROP = [
 ]
 
 
+_CREATE = {"sqlite": _SQLITE_CREATE, "postgresql": _PG_CREATE}
+_DROP = {"sqlite": _SQLITE_DROP, "postgresql": _PG_DROP}
+VENDORS = frozenset(_CREATE)  # audit/apps.py refuses, at start-up, a database not among them
+
+
+def _for(connection: BaseDatabaseWrapper, statements: dict[str, list[str]]) -> list[str]:
+    """Never nothing: a database without these triggers would have an audit log that can be rewritten."""
+    try:
+        return statements[connection.vendor]
+    except KeyError:
+        raise NotSupportedError(f"the audit log's append-only triggers have no definition for "
+                                f"{connection.vendor}; they are written for {', '.join(sorted(VENDORS))}") from None
+
+
 def install(connection: BaseDatabaseWrapper) -> None:
-    statements = {"sqlite": _SQLITE_CREATE, "postgresql": _PG_CREATE}.get(connection.vendor, [])
+    statements = _for(connection, _CREATE)
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
@@ -59,7 +74,7 @@ def install(connection: BaseDatabaseWrapper) -> None:
 def uninstall(connection: BaseDatabaseWrapper) -> None:
     """Only for test teardown: Django's flush empties every table (DELETE on SQLite, TRUNCATE on
     PostgreSQL), which the triggers refuse."""
-    statements = {"sqlite": _SQLITE_DROP, "postgresql": _PG_DROP}.get(connection.vendor, [])
+    statements = _for(connection, _DROP)
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)

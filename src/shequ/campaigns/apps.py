@@ -6,3 +6,8 @@ class CampaignsConfig(AppConfig):
     name = "shequ.campaigns"
     label = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self) -> None:
+        from shequ.core import bulkwrite
+
+        bulkwrite.writers_in("shequ.campaigns.services")  # the tube's insert_or_lock

@@ -49,7 +49,7 @@ from shequ.campaigns.models import (
     Visit,
     VisitOutcome,
 )
-from shequ.core.rows import RowInserter, refresh_planner_statistics
+from shequ.core.bulkwrite import RowInserter, refresh_planner_statistics
 from shequ.core.text import normalize
 from shequ.registry import services as registry
 from shequ.registry.models import Building, Community, Compound, Grid, Household, Person, Unit
@@ -385,7 +385,7 @@ class Registration:
         return sum(1 for s in self.samples if s.status == "created")
 
 
-_TUBE_ROW = RowInserter(Tube)
+_TUBE_ROW = RowInserter(Tube, conflict=("campaign", "code"))
 
 
 def _tube_for(campaign: Campaign, code: str, pooling: int, point: SamplingPoint | None, actor: Any) -> Tube:
@@ -393,8 +393,7 @@ def _tube_for(campaign: Campaign, code: str, pooling: int, point: SamplingPoint 
     conflict, so when another phone created the same tube a moment ago, its tube is the one used."""
     # One statement whether the tube is new or not (a sampling phone usually sends a new tube).
     tube = _TUBE_ROW.insert_or_lock(Tube(community_id=campaign.community_id, campaign=campaign, code=code,
-                                         pooling=pooling, point=point, created_by=_user(actor)),
-                                    unique=("campaign", "code"))
+                                         pooling=pooling, point=point, created_by=_user(actor)))
     if tube.pooling != pooling:
         raise ValidationError({"pooling": _("Tube %(code)s is a %(n)s-in-1 tube.") % {"code": code, "n": tube.pooling}})
     return tube

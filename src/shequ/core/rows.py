@@ -1,5 +1,7 @@
 """Reading model instances along a chain of foreign keys with one statement built once per process.
 
+(Writing new rows the same way is core/bulkwrite.py.)
+
 What ``Model.objects.select_related("a__b__c").filter(...)`` loads, for the few reads that run on
 every gate passage or sampling scan, where compiling the ORM query costs several times more than
 running it. The statement is built from the models' metadata (every concrete column, so the
@@ -18,7 +20,7 @@ from django.db.models import Model
 Link = tuple[type[Model], str | None, str | None]  # (model, its foreign key in the previous model, attribute)
 
 
-def _converters(model: type[Model]) -> list[tuple[Any, list[Any]]]:
+def column_converters(model: type[Model]) -> list[tuple[Any, list[Any]]]:
     """Per concrete column of ``model``: the column and the converters the ORM applies to it."""
     out = []
     for f in model._meta.concrete_fields:
@@ -27,7 +29,7 @@ def _converters(model: type[Model]) -> list[tuple[Any, list[Any]]]:
     return out
 
 
-def _instance(model: type[Model], values: Sequence[Any], converters: Sequence[tuple[Any, list[Any]]]) -> Any:
+def instance_from_row(model: type[Model], values: Sequence[Any], converters: Sequence[tuple[Any, list[Any]]]) -> Any:
     """A model instance from one row's values of its concrete columns, as the ORM loads it."""
     converted = []
     for value, (col, convert_all) in zip(values, converters, strict=True):
@@ -56,7 +58,7 @@ class ChainReader:
             columns, joins, converters = [], [], []
             for i, (model, fk, _attr) in enumerate(self.chain):
                 columns += [f"t{i}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields]
-                converters.append(_converters(model))
+                converters.append(column_converters(model))
                 if i:
                     joins.append(f"INNER JOIN {connection.ops.quote_name(model._meta.db_table)} t{i} "
                                  f"ON t{i}.id = t{i - 1}.{connection.ops.quote_name(fk or '')}")
@@ -78,89 +80,10 @@ class ChainReader:
         i = 0
         for (model, _fk, _attr), model_converters in zip(self.chain, converters, strict=True):
             n = len(model_converters)
-            instances.append(_instance(model, row[i:i + n], model_converters))
+            instances.append(instance_from_row(model, row[i:i + n], model_converters))
             i += n
         for (_model, _fk, attr), parent, child in zip(self.chain[1:], instances[:-1], instances[1:], strict=True):
             setattr(parent, attr or "", child)
         if self.extra:
             instances[0]._extra = tuple(row[i:])
         return instances[0]
-
-
-class RowInserter:
-    """``RowInserter(Passage).insert(passage)``: what ``passage.save()`` does for a new row, with the
-    INSERT statement built once per process. Every value still goes through the field's own
-    ``pre_save`` and ``get_db_prep_save``, as in ``Model.save``; only the query compiler is skipped.
-    Where a model has ``pre_save``/``post_save`` receivers it falls back to ``save()``, so no signal
-    is ever missed. One statement, atomic by itself: no transaction is needed around it."""
-
-    def __init__(self, model: type[Model]) -> None:
-        self.model = model
-        self._built: dict[str, tuple[str, list[Any]]] = {}
-
-    def _build(self) -> tuple[str, list[Any]]:
-        vendor = connection.vendor
-        if vendor not in self._built:
-            meta = self.model._meta
-            q = connection.ops.quote_name
-            fields = [f for f in meta.concrete_fields if f is not meta.pk]
-            sql = (f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608
-                   f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {q(meta.pk.column)}")
-            self._built[vendor] = (sql, fields)
-        return self._built[vendor]
-
-    def has_receivers(self) -> bool:
-        from django.db.models import signals
-
-        return signals.pre_save.has_listeners(self.model) or signals.post_save.has_listeners(self.model)
-
-    def _statement(self, instance: Model) -> tuple[str, list[Any]]:
-        """The INSERT ... RETURNING pk and its parameters."""
-        sql, fields = self._build()
-        return sql, [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-
-    def insert_or_lock(self, instance: Model, unique: Sequence[str]) -> Model:
-        """The row with ``instance``'s values of the ``unique`` fields: inserted if there is none,
-        else the existing one, locked for the rest of the transaction either way; one statement
-        (``INSERT ... ON CONFLICT (unique) DO UPDATE ... RETURNING``: the no-op update takes the
-        row lock, as ``select_for_update`` would). Call it inside ``transaction.atomic``. Nothing is
-        sent to signal receivers; the caller's model must have none (checked)."""
-        if self.has_receivers():
-            raise RuntimeError(f"{self.model.__name__} has save signal receivers; use get_or_create")
-        sql, params = self._statement(instance)
-        meta = self.model._meta
-        q = connection.ops.quote_name
-        fields = meta.concrete_fields
-        conflict = ", ".join(q(meta.get_field(name).column) for name in unique)
-        touch = q(meta.get_field(unique[0]).column)
-        sql = sql[: sql.rindex(" RETURNING ")] + (
-            f" ON CONFLICT ({conflict}) DO UPDATE SET {touch} = EXCLUDED.{touch} "
-            f"RETURNING {', '.join(q(f.column) for f in fields)}")
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        return _instance(self.model, row, _converters(self.model))
-
-    def insert(self, instance: Model) -> Model:
-        if self.has_receivers():
-            instance.save(force_insert=True)
-            return instance
-        sql, params = self._statement(instance)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            instance.pk = cursor.fetchone()[0]
-        instance._state.adding = False
-        instance._state.db = connection.alias
-        return instance
-
-
-def refresh_planner_statistics(*models: type[Model]) -> None:
-    """PostgreSQL: ANALYZE these models' tables now, after a bulk write that changed their size by
-    orders of magnitude (the demo, a round's snapshot), instead of whenever autovacuum gets round to
-    it; until then the planner may cost joins over thousands of rows as if the tables were empty.
-    ANALYZE samples a fixed number of rows (0.1-0.3 s at a million). Nothing to do on SQLite."""
-    if connection.vendor != "postgresql" or not models:
-        return
-    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {tables}")

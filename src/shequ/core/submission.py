@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
@@ -53,7 +54,9 @@ def run_once(request: HttpRequest, action: Callable[[], str]) -> str:
                 key=key, user=request.user if request.user.is_authenticated else None, result_url=url[:300]
             )
             return url
-    except IntegrityError:
+    except (IntegrityError, ValidationError):
+        # A copy of this form that committed meanwhile: either the key's unique constraint met it, or
+        # the action refused because of what that copy did (a room's household added meanwhile).
         earlier = SubmissionKey.objects.filter(key=key).values_list("result_url", flat=True).first()
         if earlier is None:
             raise

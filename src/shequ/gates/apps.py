@@ -18,3 +18,17 @@ class GatesConfig(AppConfig):
         for model in (Gate, GateDevice):
             post_save.connect(tokencache.forget_all, sender=model, dispatch_uid=f"tokencache-save-{model.__name__}")
             post_delete.connect(tokencache.forget_all, sender=model, dispatch_uid=f"tokencache-delete-{model.__name__}")
+
+        from importlib import import_module
+
+        from django.core import checks
+
+        from shequ.core import bulkwrite
+        from shequ.core.checks import trigger_vendors_check
+        from shequ.gates.models import Passage
+
+        bulkwrite.writers_in("shequ.gates.services")  # the passage's INSERT
+        checks.register(trigger_vendors_check(
+            what="the trigger that moves Presence on each passage (gates migration 0002)", model=Passage,
+            vendors=lambda: import_module("shequ.gates.migrations.0002_presence_trigger").CREATE, id="gates.E001",
+        ))

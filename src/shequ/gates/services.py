@@ -26,10 +26,11 @@ from shequ.audit.services import audit_record
 from shequ.containment.models import STRICTNESS, ContainmentArea, MovementRestriction, Permit
 from shequ.containment.selectors import in_force
 from shequ.containment.services import free_text
+from shequ.core.bulkwrite import RowInserter
 from shequ.core.idnumber import IDNumberError, normalize_id_number, parse_id_number
 from shequ.core.masking import mask_name
 from shequ.core.phone import PhoneError, normalize_phone
-from shequ.core.rows import ChainReader, RowInserter
+from shequ.core.rows import ChainReader
 from shequ.core.text import normalize
 from shequ.gates import passes
 from shequ.gates.models import (

@@ -30,8 +30,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from shequ.accounts.models import Membership, Role, User
+from shequ.core.bulkwrite import refresh_planner_statistics
 from shequ.core.idnumber import make_id_number
-from shequ.core.rows import refresh_planner_statistics
 from shequ.ops import names as N
 from shequ.registry.models import (
     Building,

@@ -6,3 +6,8 @@ class RegistryConfig(AppConfig):
     name = "shequ.registry"
     label = "registry"
     verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        from shequ.core import bulkwrite
+
+        bulkwrite.writers_in("shequ.registry.importer")  # the roster import's tables

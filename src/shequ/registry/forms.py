@@ -19,6 +19,9 @@ from shequ.registry.services import PersonData, clean_person_fields, households_
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """Put a service's ValidationError (keyed by model field) on the form: on the field it names when
     the form shows that field, else at the top of the form."""
+    if not hasattr(exc, "error_dict"):  # a message for the whole form (no field named)
+        form.add_error(None, exc.messages)
+        return
     for field, messages in exc.message_dict.items():
         shown = field in form.fields and not form.fields[field].widget.is_hidden
         form.add_error(field if shown else None, messages)

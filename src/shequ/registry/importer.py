@@ -45,13 +45,13 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineError, load_workbook
 
 from shequ.audit.models import AuditEvent
+from shequ.audit.services import SKIPS_SAVE as AUDIT_SKIPS_SAVE
 from shequ.audit.services import audit_record, client_address, diff
 from shequ.core.address import floor_of, parse_address, parse_building, parse_room, parse_unit
+from shequ.core.bulkwrite import Table, refresh_planner_statistics
 from shequ.core.excel import write_xlsx
-from shequ.core.rows import refresh_planner_statistics
 from shequ.core.text import clean_text, compact, normalize, normalize_name
 from shequ.core.uploads import UploadLimits, UploadTooCostly, check_sheet_size, check_size, check_upload
-from shequ.registry.fastwrite import Table
 from shequ.registry.models import (
     Building,
     Community,
@@ -468,8 +468,8 @@ class ImportResult:
     # Seconds spent in each phase (for bench/import_roster.py): "open" (file and header), "load" (the
     # community's places and persons), "rows" (reading and checking rows), "match" (loading the
     # persons rows update), "places" (new places and households), "persons" (their values, pinyin,
-    # audit snapshots and comparisons), "insert" (fastwrite inserts), "orm" (updates and deletes),
-    # "commit" (BEGIN and COMMIT of each batch).
+    # audit snapshots and comparisons), "insert" (the bulk inserts, core/bulkwrite.py), "orm"
+    # (updates and deletes), "commit" (BEGIN and COMMIT of each batch).
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -592,7 +592,8 @@ class _RosterImport:
         self.request = request
         self.actor_id = self.actor.pk if self.actor is not None else None
         self.ip_address = client_address(request)
-        self.tables = _Tables()
+        self.tables = _TABLES
+        self.insert_seconds: dict[Table, float] = {}  # spent in each table's insert()
         self.result = ImportResult(filename=table.filename, headers=table.headers, dry_run=dry_run)
         # Rows of this file seen so far: a later repeat is rejected and names the earlier row.
         self.seen_ids: dict[str, int] = {}
@@ -681,8 +682,9 @@ class _RosterImport:
         timings = self.result.timings
         timings["rows"] = time.perf_counter() - started - sum(v for k, v in timings.items() if k not in ("open", "load"))
         t = self.tables
-        places = sum(table.seconds for table in (t.compound, t.building, t.unit, t.room, t.household))
-        timings["insert"] = sum(table.seconds for table in vars(t).values())
+        spent = self.insert_seconds
+        places = sum(spent.get(table, 0.0) for table in (t.compound, t.building, t.unit, t.room, t.household))
+        timings["insert"] = sum(spent.values())
         timings["places"] = timings.get("places", 0.0) - places
         timings["persons"] = timings.get("persons", 0.0) - (timings["insert"] - places) - timings.get("orm", 0.0)
         return self.result
@@ -1047,9 +1049,15 @@ class _RosterImport:
         self.new_compounds, self.new_buildings, self.new_units, self.new_rooms = [], [], [], []
         self.new_households = []
 
-    @staticmethod
-    def _saved(pks: dict[Any, int | None], keys: list[Any], table: Table, rows: list[tuple[Any, ...]]) -> None:
-        pks.update(zip(keys, table.insert(rows, ids=True), strict=True))
+    def _saved(self, pks: dict[Any, int | None], keys: list[Any], table: Table, rows: list[tuple[Any, ...]]) -> None:
+        pks.update(zip(keys, self._insert(table, rows, ids=True), strict=True))
+
+    def _insert(self, table: Table, rows: list[tuple[Any, ...]], *, ids: bool = False) -> list[int]:
+        started = time.perf_counter()
+        try:
+            return table.insert(rows, ids=ids)
+        finally:
+            self.insert_seconds[table] = self.insert_seconds.get(table, 0.0) + time.perf_counter() - started
 
     def _apply(self, rows: list[_Row], existing: dict[int, Person]) -> None:
         now = timezone.now()
@@ -1099,7 +1107,7 @@ class _RosterImport:
         fields: set[str],
     ) -> None:
         c = self.community.pk
-        # New persons are written from their values: no Person objects (see fastwrite.py).
+        # New persons are written from their values: no Person objects (see core/bulkwrite.py).
         person_rows: list[tuple[Any, ...]] = []
         snapshots: list[dict[str, Any]] = []
         for row in created:
@@ -1112,28 +1120,30 @@ class _RosterImport:
                 status=_NEW_PERSON_STATUS, household_id=household_id, notes=data.notes,
                 tags=_tag_snapshot(row.tags) if row.tags else [],
             ))
-        pks = self.tables.person.insert(person_rows, ids=True)
+        pks = self._insert(self.tables.person, person_rows, ids=True)
         events = [self._event(AuditEvent.Action.CREATE, pk, None, after) for pk, after in zip(pks, snapshots, strict=True)]
         events += [self._event(AuditEvent.Action.UPDATE, person.pk, before, after) for person, before, after in updated]
         if moved:
             with self._timed("orm"):
                 Residence.objects.filter(person__in=moved, ended_at__isnull=True).update(ended_at=now)
         reason = "registered"  # shown translated (Residence.reason_shown)
-        self.tables.residence.insert(
+        self._insert(
+            self.tables.residence,
             [(c, pk, person[1], now, reason) for pk, person in zip(pks, person_rows, strict=True)]
             + [(c, p.pk, p.household_id, now, reason) for p in moved]
         )
         if retagged:
             with self._timed("orm"):
                 PersonTag.objects.filter(person__in=[p for p, _tags in retagged]).delete()
-        self.tables.tag.insert(
+        self._insert(
+            self.tables.tag,
             [(c, pk, tag, note) for pk, row in zip(pks, created, strict=True) for tag, note in (row.tags or {}).items()]
             + [(c, p.pk, tag, note) for p, tags in retagged for tag, note in tags.items()]
         )
         if updated:
             with self._timed("orm"):
                 Person.objects.bulk_update([p for p, _b, _a in updated], sorted(fields | {"updated_at"}))
-        self.tables.event.insert(events)
+        self._insert(self.tables.event, events)
 
     def _event(
         self, action: str, pk: int, before: dict[str, Any] | None, after: dict[str, Any]
@@ -1144,7 +1154,9 @@ class _RosterImport:
 
 
 class _Tables:
-    """The tables an import writes in bulk, and the columns it gives (the rest get their defaults)."""
+    """The tables an import writes in bulk, and the columns it gives (the rest get what a new
+    instance would get: core/bulkwrite.py). Created once, when this module is imported, so that the
+    bulk-write system check sees them (registry/apps.py)."""
 
     def __init__(self) -> None:
         self.compound = Table(Compound, ("community_id", "name"))
@@ -1156,7 +1168,10 @@ class _Tables:
         self.residence = Table(Residence, ("community_id", "person_id", "household_id", "started_at", "reason"))
         self.tag = Table(PersonTag, ("community_id", "person_id", "tag", "note"))
         self.event = Table(AuditEvent, ("actor_id", "actor_username", "action", "community_id", "object_type",
-                                        "object_id", "before", "after", "ip_address"))
+                                        "object_id", "before", "after", "ip_address"), skips_save=AUDIT_SKIPS_SAVE)
+
+
+_TABLES = _Tables()
 
 
 _PERSON_TYPE = Person._meta.model_name
@@ -1261,7 +1276,7 @@ def import_roster(
     result = run.run()
     if not dry_run and result.created >= ANALYZE_AFTER:
         # A first roster can multiply a table's size: the planner's statistics follow at once, not
-        # when autovacuum gets round to it (core/rows.py).
+        # when autovacuum gets round to it (core/bulkwrite.py).
         refresh_planner_statistics(Room, Household, Person, PersonTag, Residence)
     return result
 

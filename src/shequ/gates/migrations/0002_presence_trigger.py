@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import migrations
+from django.db import NotSupportedError, migrations
 
 COLUMNS = "community_id, person_id, compound_id, direction, at, passage_id"
 VALUES = ("NEW.community_id, NEW.person_id, (SELECT g.compound_id FROM gates_gate g WHERE g.id = NEW.gate_id), "
@@ -39,10 +39,18 @@ POSTGRES_DROP = ["DROP TRIGGER IF EXISTS gates_passage_presence ON gates_passage
                  "DROP FUNCTION IF EXISTS gates_passage_presence()"]
 
 
-def _run(sqlite: list[str], postgres: list[str]) -> Any:
+CREATE = {"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}  # gates/apps.py checks the vendor
+DROP = {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}
+
+
+def _run(statements: dict[str, list[str]]) -> Any:
     def run(apps: Any, schema_editor: Any) -> None:
         vendor = schema_editor.connection.vendor
-        for sql in {"sqlite": sqlite, "postgresql": postgres}.get(vendor, []):
+        if vendor not in statements:
+            # Installing nothing would leave Presence never moved: refused instead.
+            raise NotSupportedError(f"the gates presence trigger has no definition for {vendor}; it is written "
+                                    f"for {', '.join(sorted(statements))}")
+        for sql in statements[vendor]:
             schema_editor.execute(sql)
 
     return run
@@ -52,5 +60,5 @@ class Migration(migrations.Migration):
     dependencies = [("gates", "0001_initial")]
 
     operations = [
-        migrations.RunPython(_run(SQLITE_CREATE, POSTGRES_CREATE), _run(SQLITE_DROP, POSTGRES_DROP), elidable=False),
+        migrations.RunPython(_run(CREATE), _run(DROP), elidable=False),
     ]
