@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from shequ.accounts.models import User
 from shequ.alerts.models import Alert, Kind
-from shequ.containment.models import ContainmentArea, Level, MovementRestriction, RestrictionKind
+from shequ.containment.models import ContainmentArea, Level, MovementRestriction, Permit, RestrictionKind
 from shequ.containment.selectors import levels_for_units, restrictions_in_force
 from shequ.gates import passes, services
 from shequ.gates.models import ExitQuota, Gate, Pass, Passage, Presence, Visitor
 from shequ.gates.rules import Checks
 from shequ.registry.models import Household, Person, Unit
+from tests.conftest import FixedClock as Clock
 from tests.facts import give_numbers
 from tests.gates.test_api_helpers import gate, members, post_gate, token_of
 
@@ -154,19 +155,47 @@ def test_the_facts_read_with_a_pass_are_those_of_the_one_statement_standing(anch
     for p in persons[::5]:
         MovementRestriction.objects.create(community_id=p.community_id, person=p, kind=RestrictionKind.OTHER,
                                            starts_at=NOW - dt.timedelta(hours=1), ends_at=NOW + dt.timedelta(hours=1))
+    # Permits at every kind of place around the person's home, some over, some elsewhere.
+    for i, p in enumerate(persons[1::4]):
+        room = p.household.room
+        place = [room, room.unit, room.unit.building, compound, _elsewhere(room)][i % 5]
+        _permit(p, place, starts=dt.timedelta(hours=-(i % 3)), ends=dt.timedelta(hours=1 + i % 2))
     seen = set()
     for at in (NOW - dt.timedelta(hours=3), NOW, NOW + dt.timedelta(minutes=90)):
         for p in persons:
             found = services.identify(community_id=p.community_id, credential=token_of(p),
                                       facts_at=(post_gate().compound_id, at))
             assert found.person == p and found.problem is None
-            alone = services._place_facts(person_id=p.pk, unit=p.household.room.unit,
+            alone = services._place_facts(person_id=p.pk, room=p.household.room,
                                           gate_compound_id=post_gate().compound_id, at=at)
             assert found.facts == alone, (p, at)
-            seen.add((alone[0], alone[1], alone[2] is not None))
-    assert {r for r, _l, _q in seen} == {True, False}
-    assert {level for _r, level, _q in seen} >= {None, "sealed", "controlled", "precaution"}
-    assert {q for _r, _l, q in seen} == {True, False}
+            expected_permit = [x.pk for x in Permit.objects.filter(person=p).order_by("-ends_at")
+                               if x.in_force(at) and x.covers(**_home(p))][:1]
+            assert ([alone[3]] if alone[3] else []) == expected_permit, (p, at)
+            seen.add((alone[0], alone[1], alone[2] is not None, alone[3] is not None))
+    assert {r for r, _l, _q, _p in seen} == {True, False}
+    assert {level for _r, level, _q, _p in seen} >= {None, "sealed", "controlled", "precaution"}
+    assert {q for _r, _l, q, _p in seen} == {True, False}
+    assert {p for _r, _l, _q, p in seen} == {True, False}
+
+
+def _home(person: Person) -> dict[str, int]:
+    room = person.household.room
+    return {"room_id": room.pk, "unit_id": room.unit_id, "building_id": room.unit.building_id,
+            "compound_id": room.unit.building.compound_id}
+
+
+def _elsewhere(room: Any) -> Any:
+    """A unit of the same compound that is not the room's."""
+    return Unit.objects.filter(building__compound_id=room.unit.building.compound_id).exclude(pk=room.unit_id).first()
+
+
+def _permit(person: Person, place: Any, *, starts: dt.timedelta = dt.timedelta(hours=-1),
+            ends: dt.timedelta = dt.timedelta(hours=1), status: str = Permit.Status.APPROVED) -> Permit:
+    """A permit row as the services would store it (the services' own checks have their own tests)."""
+    return Permit.objects.create(community_id=person.community_id, person=person, reason="test",
+                                 **{place._meta.model_name: place}, starts_at=NOW + starts, ends_at=NOW + ends,
+                                 status=status, decided_by=User.objects.get(username="secretary"))
 
 
 # -- exit quota ------------------------------------------------------------------------------------
@@ -290,10 +319,37 @@ def test_a_client_id_of_another_gate_is_a_conflict(anchor_household: Household) 
     assert Passage.objects.filter(client_id=client_id).count() == 1
 
 
-def test_a_passage_in_the_future_is_refused_naming_the_field(anchor_household: Household) -> None:
+@pytest.mark.parametrize(("offset", "accepted"), [
+    (dt.timedelta(days=-7), True),
+    (dt.timedelta(days=-7, seconds=-1), False),
+    (dt.timedelta(days=-400), False),
+    (dt.timedelta(minutes=5), True),
+    (dt.timedelta(minutes=5, seconds=1), False),
+    (dt.timedelta(days=365), False),
+])
+def test_a_passage_time_may_be_up_to_7_days_back_and_5_minutes_ahead(
+        anchor_household: Household, clock: Clock, offset: dt.timedelta, accepted: bool) -> None:
+    """What an offline queue can really hold: a week back; a phone clock a little ahead. Anything
+    else is refused naming the field, and nothing is recorded."""
+    client_id = uuid.uuid4()
+    if accepted:
+        assert record(post_gate(), members(anchor_household)[0], at=clock.at + offset, client_id=client_id).created
+        return
     with pytest.raises(ValidationError) as e:
-        record(post_gate(), members(anchor_household)[0], at=NOW + dt.timedelta(minutes=6))
-    assert "recorded_at" in e.value.message_dict
+        record(post_gate(), members(anchor_household)[0], at=clock.at + offset, client_id=client_id)
+    assert list(e.value.message_dict) == ["recorded_at"]
+    assert not Passage.objects.filter(client_id=client_id).exists()
+
+
+def test_a_copy_of_a_recorded_passage_sent_after_7_days_gets_the_first_record(
+        anchor_household: Household, clock: Clock) -> None:
+    """A device that lost the answer and sends the copy a week later: the server has it, so the copy
+    is answered with it (no refusal for its age, nothing recorded twice)."""
+    client_id, at = uuid.uuid4(), clock.at
+    first = record(post_gate(), members(anchor_household)[0], at=at, client_id=client_id)
+    clock.advance(days=8)
+    again = record(post_gate(), members(anchor_household)[0], at=at, client_id=client_id)
+    assert (again.created, again.passage.pk) == (False, first.passage.pk)
 
 
 # -- identification ------------------------------------------------------------------------------------

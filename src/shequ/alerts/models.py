@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     GATE_OFFLINE_DIFFERS = "gate_offline_differs", _("offline gate decision differs")
     TUBE_POSITIVE = "tube_positive", _("positive tube")
     TUBE_INVALID = "tube_invalid", _("invalid tube")
+    PERMIT_REQUESTED = "permit_requested", _("permit requested")
 
 
 # kind -> message with %(name)s-style parameters from Alert.params
@@ -27,6 +28,7 @@ MESSAGES: dict[str, Any] = {
     Kind.GATE_OFFLINE_DIFFERS: _("%(gate)s: offline decision for %(who)s differs from the rules (%(reasons)s)"),
     Kind.TUBE_POSITIVE: _("%(campaign)s: tube %(tube)s is positive, %(count)s persons to re-test"),
     Kind.TUBE_INVALID: _("%(campaign)s: tube %(tube)s is invalid, %(count)s persons to re-test"),
+    Kind.PERMIT_REQUESTED: _("%(where)s: a permit is requested for %(who)s (%(reason)s)"),
 }
 
 

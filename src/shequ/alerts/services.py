@@ -34,3 +34,14 @@ def alert_acknowledge(*, actor: Any, alert: Alert, request: Any = None) -> Alert
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=alert.community, obj=alert,
                      summary=f"acknowledged {alert.kind}", request=request)
     return alert
+
+
+def alerts_settle(*, actor: Any, community_id: int, kind: str, key: str, value: Any, request: Any = None) -> int:
+    """Acknowledge, as ``actor``, the open alerts of ``kind`` whose parameter ``key`` is ``value``:
+    the thing they asked a person to act on has been dealt with (a permit request decided)."""
+    settled = 0
+    for alert in Alert.objects.filter(community_id=community_id, kind=kind, acknowledged_at__isnull=True):
+        if alert.params.get(key) == value:
+            alert_acknowledge(actor=actor, alert=alert, request=request)
+            settled += 1
+    return settled

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from shequ.containment.models import STRICTNESS, ContainmentArea, Level, MovementRestriction
+from shequ.containment.models import STRICTNESS, ContainmentArea, Level, MovementRestriction, Permit
 from shequ.registry.models import Unit
 
 
@@ -71,3 +71,23 @@ def area_list(scope: object, *, current_at: dt.datetime | None = None) -> QueryS
     if current_at is not None:
         qs = qs.filter(in_force(current_at))
     return qs.select_related("compound", "building__compound", "unit__building__compound").order_by("-starts_at")
+
+
+def permit_list(scope: object) -> QuerySet[Permit]:
+    """The permits of the communities the user may manage containment in (secretary, staff)."""
+    qs = scope.community_rows(Permit.objects.all())  # type: ignore[attr-defined]
+    return qs.select_related(
+        "person__household__room__unit__building__compound", "compound", "building__compound",
+        "unit__building__compound", "room__unit__building__compound", "requested_by", "decided_by", "revoked_by",
+    ).order_by("-created_at", "-id")
+
+
+def permits_for_persons(person_ids: Iterable[int], at: dt.datetime) -> dict[int, list[Permit]]:
+    """person id -> approved permits not yet over at ``at`` (in force, or starting later), soonest
+    end last. The caller checks that a permit's place covers the person's home (Permit.covers)."""
+    found: dict[int, list[Permit]] = {}
+    rows = (Permit.objects.filter(person_id__in=list(person_ids), status=Permit.Status.APPROVED, ends_at__gt=at)
+            .select_related("decided_by").order_by("starts_at", "id"))
+    for permit in rows:
+        found.setdefault(permit.person_id, []).append(permit)  # type: ignore[arg-type]
+    return found

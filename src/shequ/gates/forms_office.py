@@ -37,7 +37,8 @@ class DayForm(forms.Form):
 class LedgerFilterForm(DayForm):
     direction = forms.ChoiceField(label=_("direction"), required=False, choices=EVERY + list(Direction.choices))
     decision = forms.ChoiceField(label=_("decision"), required=False, choices=EVERY + list(Decision.choices))
-    subject = forms.ChoiceField(label=_("who"), required=False, choices=EVERY + [
+    # Who went through the gate (not who recorded it: that is the guard column).
+    subject = forms.ChoiceField(label=_("who passed"), required=False, choices=EVERY + [
         (ledger.SUBJECT_PERSON, _("residents")),
         (ledger.SUBJECT_VISITOR, _("visitors")),
         (ledger.SUBJECT_UNIDENTIFIED, _("unidentified")),

@@ -24,6 +24,8 @@ from shequ.gates.rules import Checks, suggest_temperature
 from shequ.registry.models import Household, Person
 
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
+# Django's own wording ("Ensure this value has at most ...") reads like a program's message.
+TOO_LONG = {"max_length": _("At most %(limit_value)d characters (you typed %(show_value)d).")}
 # What may reach parse_checks: a plain number ("36.5", "365", "36,5"). Anything else ("nan",
 # "1e2") is refused here with the range message, before Decimal reads it in ways a guard never meant.
 _PLAIN_NUMBER = re.compile(r"^[0-9]{1,4}([.,][0-9]{0,3})?$|^[.,][0-9]{1,3}$")
@@ -99,10 +101,14 @@ class PassageForm(ChecksMixin):
         credential = normalize(cleaned.get("credential") or "")
         temperature = normalize(cleaned.get("temperature") or "")
         if not credential and passes.looks_like_token(temperature):
-            # A hardware scanner typed into the temperature field: the token is the credential.
-            credential, cleaned["temperature"] = temperature, ""
+            # A hardware scanner typed into the temperature field, maybe after the temperature: the
+            # token is the credential, what was typed before it stays the temperature (and is an
+            # error on that field if it is not one, so nothing is recorded).
+            split = passes.split_scan(temperature)
+            credential, temperature = (split[1], split[0]) if split else (temperature, "")
+            cleaned["temperature"] = temperature
             self.data = self.data.copy()
-            self.data["credential"], self.data["temperature"] = credential, ""
+            self.data["credential"], self.data["temperature"] = credential, temperature
         cleaned["credential"] = credential
         if cleaned.get("person"):
             self.person_obj = (selectors.compound_persons(self.gate)
@@ -123,12 +129,13 @@ class VisitorForm(ChecksMixin):
     """Someone not in the registry: who, whom they visit (a room of this compound, typed as
     9-2-502), why, and the same checks. Visitors are registered as they come in."""
 
-    name = forms.CharField(label=_("Name"), max_length=60)
-    phone = forms.CharField(label=_("Phone"), max_length=20)
-    id_number = forms.CharField(label=_("ID number (optional)"), max_length=30, required=False)
-    host = forms.CharField(label=_("Visiting (room, e.g. 9-2-502)"), max_length=60)
-    reason = forms.CharField(label=_("Reason"), max_length=200)
-    vehicle_plate = forms.CharField(label=_("Vehicle plate"), max_length=16, required=False)
+    name = forms.CharField(label=_("Name"), max_length=60, error_messages=TOO_LONG)
+    phone = forms.CharField(label=_("Phone"), max_length=20, error_messages=TOO_LONG)
+    id_number = forms.CharField(label=_("ID number (optional)"), max_length=30, required=False,
+                                error_messages=TOO_LONG)
+    host = forms.CharField(label=_("Visiting (room, e.g. 9-2-502)"), max_length=60, error_messages=TOO_LONG)
+    reason = forms.CharField(label=_("Reason"), max_length=200, error_messages=TOO_LONG)
+    vehicle_plate = forms.CharField(label=_("Vehicle plate"), max_length=16, required=False, error_messages=TOO_LONG)
 
     def __init__(self, *args: Any, gate: Gate, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -155,8 +155,9 @@ class HealthCode(models.TextChoices):
 
 
 class Decision(models.TextChoices):
-    ALLOW = "allow", _("allow")
-    DENY = "deny", _("deny")
+    # Labels read as the state of a passage in the ledger ("allowed", not the verb).
+    ALLOW = "allow", _("allowed")
+    DENY = "deny", _("refused")
 
 
 class Passage(models.Model):
@@ -190,6 +191,9 @@ class Passage(models.Model):
     reasons = models.JSONField(_("reasons"), default=list)
     offline = models.BooleanField(_("decided offline"), default=False)
     offline_decision = models.CharField(max_length=5, choices=Decision.choices, blank=True)
+    # The permit that let this passage through a containment rule (rules.Verdict.permit).
+    permit = models.ForeignKey("containment.Permit", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="passages", verbose_name=_("permit"))
 
     class Meta:
         verbose_name = _("passage")

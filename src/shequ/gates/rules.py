@@ -16,6 +16,10 @@ The table, in order of the reasons given:
   may a household that has used its exit quota;
 - a visitor whose host household is in a sealed area is refused.
 Fever, a yellow or red code, and a restricted person trying to leave alert the community staff.
+
+A permit in force for the subject there (``Standing.permit``, containment.models.Permit) lifts the
+containment reasons (PERMIT_LIFTS: restriction, sealed area, exit quota, sealed host) and nothing
+else; the verdict then says the permit was used (``Verdict.permit``), so that the ledger records it.
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ REASON_MSGIDS = {
 }
 REASONS = {code: _(text) for code, text in REASON_MSGIDS.items()}
 ALERTING = frozenset({"fever", "code_yellow", "code_red", "movement_restricted", "area_sealed"})
+# What a permit lets its holder through: containment, never identity, a closed gate or the health checks.
+PERMIT_LIFTS = frozenset({"movement_restricted", "area_sealed", "exit_quota_used", "host_sealed"})
 IDENTITY_PROBLEMS = frozenset({"unknown_person", "pass_revoked", "pass_invalid", "ambiguous_phone", "not_active",
                                "other_compound"})
 
@@ -77,12 +83,14 @@ class Standing:
     restricted: bool = False  # a movement restriction in force
     level: str | None = None  # containment level of the household (or the visitor's host)
     quota_left: int | None = None  # exits left for the household in the quota period; None: no quota
+    permit: int | None = None  # a permit in force for the subject at their home (or the visitor's host)
 
 
 @dataclass(frozen=True)
 class Verdict:
     decision: str  # "allow" | "deny"
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    permit: bool = False  # a permit lifted at least one reason (and is recorded with the passage)
 
     @property
     def alert(self) -> bool:
@@ -111,17 +119,21 @@ def decide(checks: Checks, standing: Standing) -> Verdict:
         reasons.append("code_yellow")
     elif checks.health_code == "red":
         reasons.append("code_red")
+    contained: list[str] = []  # the containment reasons, which a permit lifts
     if standing.visitor:
         if entering and standing.level == "sealed":
-            reasons.append("host_sealed")
+            contained.append("host_sealed")
     elif not entering and not standing.identity_problem:
         if standing.restricted:
-            reasons.append("movement_restricted")
+            contained.append("movement_restricted")
         if standing.level == "sealed":
-            reasons.append("area_sealed")
+            contained.append("area_sealed")
         if standing.quota_left is not None and standing.quota_left <= 0:
-            reasons.append("exit_quota_used")
-    return Verdict("deny" if reasons else "allow", tuple(reasons))
+            contained.append("exit_quota_used")
+    permitted = bool(contained) and bool(standing.permit)
+    if not permitted:
+        reasons += contained
+    return Verdict("deny" if reasons else "allow", tuple(reasons), permitted)
 
 
 _NUMBER = re.compile(r"^\d{1,4}([.,]\d{1,3})?$")

@@ -23,8 +23,9 @@ from shequ.alerts.models import Kind as AlertKind
 from shequ.alerts.services import alert_raise
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
-from shequ.containment.models import STRICTNESS, ContainmentArea, MovementRestriction
+from shequ.containment.models import STRICTNESS, ContainmentArea, MovementRestriction, Permit
 from shequ.containment.selectors import in_force
+from shequ.containment.services import free_text
 from shequ.core.bulkwrite import RowInserter
 from shequ.core.idnumber import IDNumberError, normalize_id_number, parse_id_number
 from shequ.core.masking import mask_name
@@ -82,14 +83,19 @@ def passes_ensure(*, actor: Any, persons: list[Person]) -> dict[int, Pass]:
 
 
 # -- identifying the subject ------------------------------------------------------------------
+# What standing_of reads about a subject at a gate: a restriction in force, the strictest containment
+# level over their home, the id of the gate's exit quota in force, the id of their permit in force.
+Facts = tuple[bool, str | None, int | None, int | None]
+
+
 @dataclass(frozen=True)
 class Identified:
     person: Person | None
     kind: str  # "pass" | "id" | "phone" | "person" | ""
     problem: str | None  # a rules.IDENTITY_PROBLEMS code
-    # (restricted, level, exit quota id) at the gate and moment identify was asked about, when they
-    # were read with the pass (``facts_at``); standing_of then needs no statement of its own.
-    facts: tuple[bool, str | None, int | None] | None = None
+    # (restricted, level, exit quota id, permit id) at the gate and moment identify was asked about,
+    # when they were read with the pass (``facts_at``); standing_of then needs no statement of its own.
+    facts: Facts | None = None
 
 
 def _person_qs(community_id: int) -> Any:
@@ -110,8 +116,8 @@ _PASS_CHAIN = ChainReader(
 )
 
 
-# The same, with the facts standing_of needs at a gate (t1 the person, t4 to t6 their unit, building
-# and compound): a pass scanned at a gate is one statement, not two.
+# The same, with the facts standing_of needs at a gate (t1 the person, t3 to t6 their room, unit,
+# building and compound): a pass scanned at a gate is one statement, not two.
 _PASS_CHAIN_FACTS: list[tuple[ChainReader, list[str]]] = []
 
 
@@ -119,7 +125,7 @@ def _pass_with_person(community_id: int, code: str, facts_at: tuple[int, dt.date
     if facts_at is None:
         return _PASS_CHAIN.first([community_id, code])
     if not _PASS_CHAIN_FACTS:
-        extra, names = _positional(", ".join(_facts_exprs("t1.id", "t4.id", "t5.id", "t6.id")))
+        extra, names = _positional(", ".join(_facts_exprs("t1.id", "t3.id", "t4.id", "t5.id", "t6.id")))
         _PASS_CHAIN_FACTS.append((ChainReader(_PASS_CHAIN.chain, _PASS_CHAIN.where, extra=[extra]), names))
     reader, names = _PASS_CHAIN_FACTS[0]
     values = {"gate_compound": facts_at[0], "at": connection.ops.adapt_datetimefield_value(facts_at[1])}
@@ -168,7 +174,7 @@ class PassageResult:
 
     @property
     def verdict(self) -> Verdict:
-        return Verdict(self.passage.decision, tuple(self.passage.reasons))
+        return Verdict(self.passage.decision, tuple(self.passage.reasons), self.passage.permit_id is not None)
 
 
 class ClientIdConflict(Exception):
@@ -186,30 +192,41 @@ def exits_used(*, household_id: int, compound_id: int, since: dt.datetime, until
     ).count()
 
 
-def _facts_exprs(person: str, unit: str, building: str, compound: str) -> list[str]:
-    """The three expressions standing_of reads about a person and their household's place, built
+def _facts_exprs(person: str, room: str, unit: str, building: str, compound: str, *, visitor: bool = False) -> list[str]:
+    """The four expressions standing_of reads about a subject and their household's place, built
     from the models' table names: a restriction of the person in force, the strictest containment
-    level (by containment.models.STRICTNESS) over the unit, building or compound, and the exit quota
-    in force at the gate's compound. ``person`` .. ``compound`` are SQL (a placeholder, or a column
-    of the statement they are part of); ``%(at)s`` and ``%(gate_compound)s`` are parameters."""
+    level (by containment.models.STRICTNESS) over the unit, building or compound, the exit quota in
+    force at the gate's compound, and the permit in force for the subject at a place that is or
+    contains the room (the person's, or for a visitor, matched by ``%(phone)s``, their host's).
+    ``person`` .. ``compound`` are SQL (a placeholder, or a column of the statement they are part
+    of); ``%(at)s``, ``%(gate_compound)s`` and ``%(phone)s`` are parameters."""
     restriction = MovementRestriction._meta.db_table
     area = ContainmentArea._meta.db_table
     quota = ExitQuota._meta.db_table
+    permit = Permit._meta.db_table
+    approved = Permit.Status.APPROVED.value
     strictness = " ".join(f"WHEN '{level.value}' THEN {rank}" for level, rank in STRICTNESS.items())
     in_force = "{t}.starts_at <= %(at)s AND ({t}.ends_at IS NULL OR {t}.ends_at > %(at)s)"
-    # Table names and level codes come from the models, never from input; values are parameters.
+    holder = "p.person_id IS NULL AND p.visitor_phone = %(phone)s" if visitor else f"p.person_id = {person}"
+    # Table names and codes come from the models, never from input; values are parameters.
     return [
         f"EXISTS (SELECT 1 FROM {restriction} r WHERE r.person_id = {person} AND {in_force.format(t='r')})",  # noqa: S608
         f"(SELECT MAX(CASE a.level {strictness} ELSE 0 END) FROM {area} a WHERE {in_force.format(t='a')} "  # noqa: S608
         f"AND (a.unit_id = {unit} OR a.building_id = {building} OR a.compound_id = {compound}))",
         f"(SELECT q.id FROM {quota} q WHERE q.compound_id = %(gate_compound)s AND {in_force.format(t='q')} "  # noqa: S608
         "ORDER BY q.starts_at DESC LIMIT 1)",
+        # A permit's window always has an end (starts_at <= at < ends_at).
+        f"(SELECT p.id FROM {permit} p WHERE {holder} AND p.status = '{approved}' "  # noqa: S608
+        "AND p.starts_at <= %(at)s AND p.ends_at > %(at)s "
+        f"AND (p.room_id = {room} OR p.unit_id = {unit} OR p.building_id = {building} OR p.compound_id = {compound}) "
+        "ORDER BY p.ends_at DESC LIMIT 1)",
     ]
 
 
-def _facts_sql() -> str:
-    """One statement for the facts of a person and place given as parameters."""
-    return "SELECT " + ", ".join(_facts_exprs("%(person)s", "%(unit)s", "%(building)s", "%(compound)s"))
+def _facts_sql(*, visitor: bool) -> str:
+    """One statement for the facts of a person (or a visitor) and a place given as parameters."""
+    return "SELECT " + ", ".join(_facts_exprs("%(person)s", "%(room)s", "%(unit)s", "%(building)s", "%(compound)s",
+                                              visitor=visitor))
 
 
 def _positional(sql: str) -> tuple[str, list[str]]:
@@ -223,38 +240,43 @@ def _positional(sql: str) -> tuple[str, list[str]]:
     return re.sub(r"%\((\w+)\)s", one, sql), names
 
 
-_FACTS_SQL: str | None = None
+_FACTS_SQL: dict[bool, str] = {}
 _LEVEL_OF_RANK = {rank: level.value for level, rank in STRICTNESS.items()}
 
 
-def _place_facts(*, person_id: int | None, unit: Any, gate_compound_id: int, at: dt.datetime) -> tuple[bool, str | None, int | None]:
-    """(a restriction of the person in force, the strictest containment level over the unit, its
-    building or compound, the id of the exit quota in force at the gate's compound), in one round
+def _place_facts(*, person_id: int | None, room: Room, gate_compound_id: int, at: dt.datetime,
+                 visitor_phone: str = "") -> Facts:
+    """(a restriction of the person in force, the strictest containment level over the room's unit,
+    building or compound, the id of the exit quota in force at the gate's compound, the id of the
+    permit in force for the person there, or with ``visitor_phone`` for that visitor), in one round
     trip: this runs for every passage. tests/gates/test_services.py holds it to the containment
-    selectors (restrictions_in_force, levels_for_units) and quota_in_force."""
-    global _FACTS_SQL
-    if _FACTS_SQL is None:
-        _FACTS_SQL = _facts_sql()
+    selectors (restrictions_in_force, levels_for_units), quota_in_force and Permit.in_force."""
+    visitor = person_id is None and bool(visitor_phone)
+    if visitor not in _FACTS_SQL:
+        _FACTS_SQL[visitor] = _facts_sql(visitor=visitor)
     at_db = connection.ops.adapt_datetimefield_value(at)
-    params = {"person": person_id or 0, "unit": unit.pk, "building": unit.building_id,
-              "compound": unit.building.compound_id, "gate_compound": gate_compound_id, "at": at_db}
+    unit = room.unit
+    params = {"person": person_id or 0, "room": room.pk, "unit": unit.pk, "building": unit.building_id,
+              "compound": unit.building.compound_id, "gate_compound": gate_compound_id, "at": at_db,
+              "phone": visitor_phone}
+    sql = _FACTS_SQL[visitor]
     with connection.cursor() as cursor:
-        cursor.execute(_FACTS_SQL, params)
+        cursor.execute(sql, {k: v for k, v in params.items() if f"%({k})s" in sql})
         return _facts_of(cursor.fetchone())
 
 
-def _facts_of(row: Sequence[Any]) -> tuple[bool, str | None, int | None]:
-    restricted, rank, quota_id = row
-    return bool(restricted), _LEVEL_OF_RANK.get(rank or 0), quota_id
+def _facts_of(row: Sequence[Any]) -> Facts:
+    restricted, rank, quota_id, permit_id = row
+    return bool(restricted), _LEVEL_OF_RANK.get(rank or 0), quota_id, permit_id
 
 
 def standing_of(*, gate: Gate, person: Person | None, problem: str | None, at: dt.datetime,
-                direction: str, for_update: bool = False,
-                facts: tuple[bool, str | None, int | None] | None = None) -> Standing:
+                direction: str, for_update: bool = False, facts: Facts | None = None) -> Standing:
     """What the rules need to know about a person at a gate at a moment.
 
     One query for the person's restriction, the containment level over their unit, building and
-    compound, and the exit quota in force; when they are leaving under a quota, one more counts the
+    compound, the exit quota in force and their permit in force (none when they were read with the
+    pass: ``facts``); when they are leaving under a quota, one more counts the
     household's exits in the period. ``for_update`` (inside record_passage's transaction): the
     household's row is locked before its exits are counted, so two members leaving at once cannot
     both take the last exit.
@@ -268,9 +290,9 @@ def standing_of(*, gate: Gate, person: Person | None, problem: str | None, at: d
     if problem is not None or person is None:
         return Standing(identity_problem=problem or "unknown_person", gate_closed=gate_closed)
     if facts is None or for_update:  # under the household's lock, read afresh
-        facts = _place_facts(person_id=person.pk, unit=person.household.room.unit,
-                             gate_compound_id=gate.compound_id, at=at)
-    restricted, level, quota_id = facts
+        facts = _place_facts(person_id=person.pk, room=person.household.room, gate_compound_id=gate.compound_id,
+                             at=at)
+    restricted, level, quota_id, permit_id = facts
     quota_left = None
     if direction == Direction.OUT and quota_id is not None:
         quota = ExitQuota.objects.get(pk=quota_id)
@@ -283,14 +305,17 @@ def standing_of(*, gate: Gate, person: Person | None, problem: str | None, at: d
         used = exits_used(household_id=person.household_id, compound_id=gate.compound_id,
                           since=at - period, until=at + period)
         quota_left = quota.persons - used
-    return Standing(gate_closed=gate_closed, restricted=restricted, level=level, quota_left=quota_left)
+    return Standing(gate_closed=gate_closed, restricted=restricted, level=level, quota_left=quota_left,
+                    permit=permit_id)
 
 
-def visitor_standing(*, gate: Gate, host: Household, at: dt.datetime) -> Standing:
-    """A visitor's standing: the checks, the gate, and the containment level of the host household."""
-    _restricted, level, _quota = _place_facts(person_id=None, unit=host.room.unit, gate_compound_id=gate.compound_id,
-                                              at=at)
-    return Standing(visitor=True, gate_closed=gate.status == Gate.Status.CLOSED, level=level)
+def visitor_standing(*, gate: Gate, host: Household, at: dt.datetime, phone: str = "") -> Standing:
+    """A visitor's standing: the gate, the containment level of the host household, and a permit in
+    force for a visitor with this (normalized) phone at the host's place."""
+    _restricted, level, _quota, permit_id = _place_facts(person_id=None, room=host.room,
+                                                         gate_compound_id=gate.compound_id, at=at,
+                                                         visitor_phone=phone)
+    return Standing(visitor=True, gate_closed=gate.status == Gate.Status.CLOSED, level=level, permit=permit_id)
 
 
 _SUBJECT = ("person__household__room__unit__building__compound",
@@ -322,6 +347,12 @@ def _alert(gate: Gate, passage: Passage, who: str, verdict: Verdict, kind: str =
     )
 
 
+# How far from the server's clock a passage's time may be: a week back (what an offline queue can
+# really hold; gate-screen.md) and a phone clock a little ahead.
+RECORDED_BACK = dt.timedelta(days=7)
+RECORDED_AHEAD = dt.timedelta(minutes=5)
+
+
 def record_passage(
     *, gate: Gate, actor: Any, checks: Checks, client_id: uuid.UUID, recorded_at: dt.datetime | None = None,
     credential: str | None = None, person: Person | None = None, visitor: Visitor | None = None,
@@ -336,8 +367,18 @@ def record_passage(
     """
     received = timezone.now()
     at = recorded_at or received
-    if at > received + dt.timedelta(minutes=5):
-        raise ValidationError({"recorded_at": _("The passage time is in the future.")})
+    if at > received + RECORDED_AHEAD:
+        raise ValidationError({"recorded_at": _(
+            "The passage time is more than %(minutes)s minutes ahead of the server's clock: check the "
+            "device's clock.") % {"minutes": int(RECORDED_AHEAD.total_seconds() // 60)}})
+    if at < received - RECORDED_BACK:
+        # A copy of a passage recorded long ago (its answer was lost) is still answered with it.
+        earlier = _existing(gate, client_id)
+        if earlier is not None:
+            return earlier
+        raise ValidationError({"recorded_at": _(
+            "The passage time is more than %(days)s days ago: the server no longer accepts it. Write it "
+            "in the paper ledger and tell the office.") % {"days": RECORDED_BACK.days}})
     # No look-up of the client_id first: the unique constraint (community, client_id) decides. A copy
     # (a retry, or a second copy arriving at the same moment) fails its insert, its transaction rolls
     # back with anything it did, and the first record is returned. A first copy, the common case, is
@@ -354,7 +395,7 @@ def record_passage(
     # The standing is read before the transaction: on SQLite the transaction holds the database's
     # write lock (BEGIN IMMEDIATE), so it should hold it only for the writes.
     if visitor is not None:
-        standing = visitor_standing(gate=gate, host=visitor.host_household, at=at)
+        standing = visitor_standing(gate=gate, host=visitor.host_household, at=at, phone=visitor.phone)
         household_id = visitor.host_household_id
     else:
         standing = standing_of(gate=gate, person=person, problem=problem, at=at, direction=checks.direction,
@@ -373,6 +414,7 @@ def record_passage(
     )
     verdict = decide(checks, standing)
     passage.decision, passage.reasons = verdict.decision, list(verdict.reasons)
+    passage.permit_id = standing.permit if verdict.permit else None
     # The common case is one INSERT, atomic by itself: the database's trigger moves the person's
     # presence with it (migration gates 0002). Outside a transaction no BEGIN/COMMIT is needed; on
     # SQLite the write lock is then held for that one statement only.
@@ -395,6 +437,7 @@ def record_passage(
                                        direction=checks.direction, for_update=True)
             verdict = decide(checks, standing)
             passage.decision, passage.reasons = verdict.decision, list(verdict.reasons)
+            passage.permit_id = standing.permit if verdict.permit else None
             # A duplicate client_id raises IntegrityError here; it leaves this block, which rolls back.
             # The presence moves with the insert (the trigger).
             _PASSAGE_INSERT.insert(passage)
@@ -429,6 +472,10 @@ def visitor_register(
         raise ValidationError({"host_household": _("The host household is not in this community.")})
     errors: dict[str, str] = {}
     name = normalize(name).strip()
+    # The reason is free text, kept as typed (full-width punctuation and all); name and plate are
+    # matched and printed, so they are normalized.
+    reason = free_text(reason)
+    plate = normalize(vehicle_plate).replace(" ", "").upper()
     if not name:
         errors["name"] = _("Enter the visitor's name.")
     try:
@@ -440,14 +487,18 @@ def visitor_register(
             id_number = parse_id_number(id_number).number
         except (IDNumberError, ValueError) as e:
             errors["id_number"] = str(e)
-    if not normalize(reason).strip():
+    if not reason:
         errors["reason"] = _("Enter the reason for the visit.")
+    # Nothing is cut short without a word: what does not fit is an error on its field.
+    for field, value, limit in (("name", name, 60), ("reason", reason, 200), ("vehicle_plate", plate, 16)):
+        if len(value) > limit and field not in errors:
+            errors[field] = _("At most %(limit)s characters (you typed %(count)s).") % {
+                "limit": limit, "count": len(value)}
     if errors:
         raise ValidationError(errors)
     visitor = Visitor.objects.create(
         community_id=gate.community_id, name=name, phone=phone, id_number=id_number.strip(),
-        host_household=host_household, reason=normalize(reason).strip()[:200],
-        vehicle_plate=normalize(vehicle_plate).strip().upper()[:16],
+        host_household=host_household, reason=reason, vehicle_plate=plate,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     result = record_passage(gate=gate, actor=actor, checks=checks, client_id=client_id, recorded_at=recorded_at,

@@ -37,6 +37,7 @@ from shequ.gates.forms_office import (
     LedgerFilterForm,
     ShiftForm,
 )
+from shequ.gates.ledger import permit_label
 from shequ.gates.models import Gate
 from shequ.gates.rules import reason_labels
 
@@ -70,8 +71,9 @@ def _form_error_messages(request: HttpRequest, form: Any) -> None:
 @require("gates.ledger")
 def passage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     passage = selectors.passage_get(request.scope, pk)
-    return render(request, "gates/passage_detail.html", {"passage": passage,
-                                                          "reasons": reason_labels(passage.reasons)})
+    return render(request, "gates/passage_detail.html", {
+        "passage": passage, "reasons": reason_labels(passage.reasons),
+        "permit_label": permit_label(passage.permit) if passage.permit_id else ""})
 
 
 # -- gates and their status ------------------------------------------------------------------------
@@ -129,8 +131,8 @@ def gate_keep_only(request: HttpRequest, pk: int) -> HttpResponse:
 LEDGER_HEADERS = [
     gettext_noop("time"), gettext_noop("name"), gettext_noop("visitor"), gettext_noop("phone"),
     gettext_noop("address"), gettext_noop("direction"), gettext_noop("temperature"), gettext_noop("health code"),
-    gettext_noop("mask"), gettext_noop("decision"), gettext_noop("reasons"), gettext_noop("decided offline"),
-    gettext_noop("guard"),
+    gettext_noop("mask"), gettext_noop("decision"), gettext_noop("reasons"), gettext_noop("permit"),
+    gettext_noop("decided offline"), gettext_noop("guard"),
 ]
 
 
@@ -160,7 +162,7 @@ def _export_ledger(request: HttpRequest, gate: Gate, day: dt.date, passages: Any
                 phone if unmasked else mask_phone(phone), ledger.passage_address(p), p.get_direction_display(),
                 str(p.temperature) if p.temperature is not None else "", p.get_health_code_display(),
                 yes if p.mask else no, p.get_decision_display(), "; ".join(reason_labels(p.reasons)),
-                yes if p.offline else "", _guard_name(p.guard),
+                permit_label(p.permit) if p.permit_id else "", yes if p.offline else "", _guard_name(p.guard),
             ]
 
     content = write_xlsx([_(h) for h in LEDGER_HEADERS], rows(), title=f"{day.isoformat()}")
@@ -186,6 +188,7 @@ def gate_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     for p in page.object_list:
         p.reason_labels = reason_labels(p.reasons)
         p.address = ledger.passage_address(p)
+        p.permit_label = permit_label(p.permit) if p.permit_id else ""
     return render(request, "gates/ledger.html", {
         "gate": gate, "form": form, "day": day, "page": page,
         "previous_day": (day - dt.timedelta(days=1)).isoformat(), "next_day": (day + dt.timedelta(days=1)).isoformat(),
