@@ -10,7 +10,6 @@ ending one early sets ``ends_at``, so the history of who was restricted when is 
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Any
 
 from django.conf import settings

@@ -12,9 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,13 +36,13 @@ from shequ.containment.forms import (
 )
 from shequ.containment.models import ContainmentArea, Level, MovementRestriction, Permit
 from shequ.containment.selectors import area_list, in_force, levels_for_units, permit_list, restriction_list
+from shequ.core.forms import submit_once
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import Scope, require
 from shequ.core.submission import run_once
 from shequ.gates import services as gate_services
 from shequ.gates.models import ExitQuota
 from shequ.registry import selectors as registry
-from shequ.registry.forms import add_service_errors
 from shequ.registry.models import Building, Compound, Unit
 
 CAPABILITY = "containment.manage"
@@ -80,23 +79,6 @@ def _areas_over_compound(scope: Scope, compound: Compound) -> QuerySet[Containme
 def _check(request: HttpRequest, community_id: int) -> None:
     if not request.scope.can(CAPABILITY, community_id):
         raise PermissionDenied
-
-
-def _create(request: HttpRequest, form: Any, action: Callable[[], str]) -> str | None:
-    """Run a create once (see core.submission) in one transaction; a service's ValidationError goes
-    onto the form and None is returned."""
-    def atomic() -> str:
-        with transaction.atomic():
-            return action()
-
-    try:
-        return run_once(request, atomic)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            add_service_errors(form, exc)
-        else:
-            form.add_error(None, exc)
-        return None
 
 
 # -- overview --------------------------------------------------------------------------------------------
@@ -168,7 +150,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
                                         reason=data["reason"].strip(), request=request)
             return reverse("containment:person", args=[subject.pk])
 
-        url = _create(request, form, create)
+        url = submit_once(request, create, form=form)
         if url is not None:
             messages.success(request, _("The movement restriction is set."))
             return redirect(url)
@@ -223,7 +205,7 @@ def _set_level(request: HttpRequest, form: AreaForm, place: Compound | Building 
                              ends_at=data["ends_at"], reason=data["reason"].strip(), request=request)
         return back
 
-    return _create(request, form, create)
+    return submit_once(request, create, form=form)
 
 
 @personal_data
@@ -250,7 +232,7 @@ def compound(request: HttpRequest, pk: int) -> HttpResponse:
                                          request=request)
             return back
 
-        if _create(request, quota_form, create) is not None:
+        if submit_once(request, create, form=quota_form) is not None:
             messages.success(request, _("The exit quota is set."))
             return redirect(back)
     now = timezone.now()
@@ -403,7 +385,7 @@ def permit_new(request: HttpRequest) -> HttpResponse:
                 visitor_phone=data.get("visitor_phone", ""), request=request)
             return reverse("containment:permit", args=[permit.pk])
 
-        url = _create(request, form, grant)
+        url = submit_once(request, grant, form=form)
         if url is not None:
             messages.success(request, _("The permit is granted. The gates let its holder through from its start."))
             return redirect(url)
@@ -441,7 +423,7 @@ def permit(request: HttpRequest, pk: int) -> HttpResponse:
                 act(data)
                 return back
 
-            if _create(request, form, run) is not None:
+            if submit_once(request, run, form=form) is not None:
                 messages.success(request, done)
                 return redirect(back)
         # Shown above the permit: the form it is about may be gone (someone else decided first).

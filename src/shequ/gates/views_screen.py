@@ -32,12 +32,12 @@ from django.views.decorators.gzip import gzip_page
 from shequ.containment import services as containment
 from shequ.containment.forms import PermitRequestForm
 from shequ.containment.models import Permit
+from shequ.core.forms import submit_once
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.masking import mask_name
 from shequ.core.phone import PhoneError, normalize_phone
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
-from shequ.core.submission import run_once
 from shequ.core.templatetags.shequ import age
 from shequ.gates import offline, passes, selectors, services
 from shequ.gates.forms_screen import PassageForm, VisitorForm
@@ -419,12 +419,8 @@ def screen_permit(request: HttpRequest, pk: int) -> HttpResponse:
                 where=str(gate), request=request)
             return reverse("gates:screen", args=[gate.pk]) + "#permits"
 
-        try:
-            url = run_once(request, ask)
-        except ValidationError as e:
-            for field, errors in getattr(e, "message_dict", {"": e.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
+        url = submit_once(request, ask, form=form)
+        if url is not None:
             messages.success(request, _("Permit requested: the office has been told. The answer shows on this "
                                         "screen under “Permits here”."))
             return redirect(url)
