@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shequ.accounts.models import User
-from shequ.alerts.models import Alert, Kind
+from shequ.alerts.models import Alert
 from shequ.containment.models import ContainmentArea, Level, MovementRestriction, Permit, RestrictionKind
 from shequ.containment.selectors import levels_for_units, restrictions_in_force
 from shequ.gates import passes, services
+from shequ.gates.alert_kinds import GATE_OFFLINE_DIFFERS, GATE_REFUSED
 from shequ.gates.models import ExitQuota, Gate, Pass, Passage, Presence, Visitor
 from shequ.gates.rules import Checks
 from shequ.registry.models import Household, Person, Unit
@@ -264,7 +265,7 @@ def test_fever_yellow_red_and_restricted_exits_alert_staff_but_no_mask_does_not(
     before = Alert.objects.count()
     fever = record(post_gate(), person, temperature="37.3").passage
     alert = Alert.objects.latest("id")
-    assert Alert.objects.count() == before + 1 and alert.kind == Kind.GATE_REFUSED
+    assert Alert.objects.count() == before + 1 and alert.kind == GATE_REFUSED.code
     assert alert.community_id == person.community_id and str(fever.pk) in alert.url
     assert "fever (37.3 °C or above)" in alert.params["reasons"] and "*" in alert.params["who"]
     record(post_gate(), person, health_code="yellow")
@@ -276,12 +277,12 @@ def test_fever_yellow_red_and_restricted_exits_alert_staff_but_no_mask_does_not(
 
 def test_an_offline_decision_that_differs_alerts_staff(anchor_household: Household) -> None:
     person = members(anchor_household)[0]
-    before = Alert.objects.filter(kind=Kind.GATE_OFFLINE_DIFFERS).count()
+    before = Alert.objects.filter(kind=GATE_OFFLINE_DIFFERS.code).count()
     same = record(post_gate(), person, offline_decision="allow").passage
     assert same.offline and same.offline_decision == "allow"
-    assert Alert.objects.filter(kind=Kind.GATE_OFFLINE_DIFFERS).count() == before
+    assert Alert.objects.filter(kind=GATE_OFFLINE_DIFFERS.code).count() == before
     record(post_gate(), person, mask=False, offline_decision="allow")
-    assert Alert.objects.filter(kind=Kind.GATE_OFFLINE_DIFFERS).count() == before + 1
+    assert Alert.objects.filter(kind=GATE_OFFLINE_DIFFERS.code).count() == before + 1
 
 
 def test_a_closed_gate_refuses(anchor_household: Household) -> None:

@@ -25,10 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from shequ.alerts.models import Kind as AlertKind
 from shequ.alerts.services import alert_raise
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
+from shequ.campaigns import alert_kinds
 from shequ.campaigns.models import (
     POOLINGS,
     Campaign,
@@ -655,7 +655,7 @@ def tube_result_set(*, actor: Any, tube: Tube, result: str, at: dt.datetime | No
             grids = Person.objects.filter(pk__in=[pid for pid, _r in samples]).values_list(
                 "household__room__unit__building__grid_id", flat=True)
             alert_raise(community_id=tube.community_id,
-                        kind=AlertKind.TUBE_POSITIVE if result == Result.POSITIVE else AlertKind.TUBE_INVALID,
+                        kind=alert_kinds.TUBE_POSITIVE if result == Result.POSITIVE else alert_kinds.TUBE_INVALID,
                         params={"campaign": tube.campaign.name, "tube": tube.code, "count": len(samples)},
                         url=reverse("campaigns:tube", args=[tube.campaign_id, tube.pk]), grids=grids)
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=tube.community, obj=tube,

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.alerts.models import Kind as AlertKind
 from shequ.alerts.services import alert_raise, alerts_settle
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
+from shequ.containment import alert_kinds
 from shequ.containment.models import ContainmentArea, MovementRestriction, Permit
 from shequ.containment.selectors import in_force
 from shequ.core.masking import mask_name, mask_phone
@@ -211,7 +211,7 @@ def permit_request(
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=place.community, obj=permit,
                  summary=_summary(permit, "requested") + (f" at {permit.requested_where}" if where else ""),
                  request=request)
-    alert_raise(community_id=permit.community_id, kind=AlertKind.PERMIT_REQUESTED,
+    alert_raise(community_id=permit.community_id, kind=alert_kinds.PERMIT_REQUESTED,
                 params={"permit": permit.pk, "where": permit.requested_where or str(place),
                         "who": mask_name(permit.holder_name), "reason": permit.reason},
                 url=reverse("containment:permit", args=[permit.pk]))
@@ -247,7 +247,7 @@ def permit_approve(*, actor: Any, permit: Permit, ends_at: dt.datetime | None = 
     permit.save(update_fields=["status", "ends_at", "decided_by", "decided_at"])
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=permit.community, obj=permit,
                  summary=_summary(permit, "approved"), request=request)
-    alerts_settle(actor=actor, kind=AlertKind.PERMIT_REQUESTED, key="permit", value=permit.pk,
+    alerts_settle(actor=actor, kind=alert_kinds.PERMIT_REQUESTED, key="permit", value=permit.pk,
                   community_id=permit.community_id, request=request)
     return permit
 
@@ -264,7 +264,7 @@ def permit_refuse(*, actor: Any, permit: Permit, note: str = "", request: Any = 
     permit.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=permit.community, obj=permit,
                  summary=_summary(permit, "refused"), request=request)
-    alerts_settle(actor=actor, kind=AlertKind.PERMIT_REQUESTED, key="permit", value=permit.pk,
+    alerts_settle(actor=actor, kind=alert_kinds.PERMIT_REQUESTED, key="permit", value=permit.pk,
                   community_id=permit.community_id, request=request)
     return permit
 

@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.alerts.models import Kind as AlertKind
+from shequ.alerts.kinds import AlertKind
 from shequ.alerts.services import alert_raise
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
@@ -32,7 +32,7 @@ from shequ.core.masking import mask_name
 from shequ.core.phone import PhoneError, normalize_phone
 from shequ.core.rows import ChainReader
 from shequ.core.text import normalize
-from shequ.gates import passes
+from shequ.gates import alert_kinds, passes
 from shequ.gates.models import (
     Decision,
     Direction,
@@ -337,7 +337,8 @@ def passage_by_client_id(*, gate: Gate, client_id: uuid.UUID) -> Passage | None:
     return Passage.objects.filter(gate=gate, client_id=client_id).select_related(*_SUBJECT).first()
 
 
-def _alert(gate: Gate, passage: Passage, who: str, verdict: Verdict, kind: str = AlertKind.GATE_REFUSED) -> None:
+def _alert(gate: Gate, passage: Passage, who: str, verdict: Verdict,
+           kind: AlertKind = alert_kinds.GATE_REFUSED) -> None:
     from django.urls import reverse
 
     alert_raise(
@@ -445,7 +446,7 @@ def record_passage(
             if verdict.alert:
                 _alert(gate, passage, who, verdict)
             if offline_decision and offline_decision != verdict.decision:
-                _alert(gate, passage, who, verdict, kind=AlertKind.GATE_OFFLINE_DIFFERS)
+                _alert(gate, passage, who, verdict, kind=alert_kinds.GATE_OFFLINE_DIFFERS)
     except IntegrityError:
         earlier = _existing(gate, client_id)
         if earlier is None:
