@@ -51,6 +51,7 @@ from shequ.campaigns.models import (
 )
 from shequ.core.bulkwrite import RowInserter, refresh_planner_statistics
 from shequ.core.text import normalize
+from shequ.passes.services import identify
 from shequ.registry import services as registry
 from shequ.registry.models import Building, Community, Compound, Grid, Household, Person, Unit
 
@@ -418,8 +419,6 @@ IDENTITY_MESSAGES = {
 def identify_for_sampling(*, campaign: Campaign, credential: str) -> tuple[Person | None, str]:
     """A scanned pass, an ID number or a phone number -> (person, "") or (None, problem). A revoked
     pass still names its person: sampling only needs to know who it is."""
-    from shequ.gates.services import identify
-
     found = identify(community_id=campaign.community_id, credential=credential)
     if found.person is not None and found.problem in (None, "pass_revoked"):
         return found.person, ""

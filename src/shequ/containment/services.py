@@ -1,5 +1,5 @@
-"""Setting and ending movement restrictions and containment levels, and granting, requesting,
-deciding and revoking permits (all audited)."""
+"""Setting and ending movement restrictions, containment levels and exit quotas, and granting,
+requesting, deciding and revoking permits (all audited)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from shequ.alerts.services import alert_raise, alerts_settle
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.containment import alert_kinds
-from shequ.containment.models import ContainmentArea, MovementRestriction, Permit
+from shequ.containment.models import ContainmentArea, ExitQuota, MovementRestriction, Permit
 from shequ.containment.selectors import in_force
 from shequ.core.masking import mask_name, mask_phone
 from shequ.core.phone import PhoneError, normalize_phone
@@ -284,3 +284,31 @@ def permit_revoke(*, actor: Any, permit: Permit, request: Any = None) -> Permit:
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=permit.community, obj=permit,
                  summary=_summary(permit, "revoked"), request=request)
     return permit
+
+
+# -- exit quotas ------------------------------------------------------------------------------
+@transaction.atomic
+def exit_quota_set(*, actor: Any, compound: Any, persons: int, days: int, starts_at: dt.datetime | None = None,
+                   ends_at: dt.datetime | None = None, request: Any = None) -> ExitQuota:
+    """A new quota for a compound; the one in force (if any) ends when this one starts."""
+    starts_at = starts_at or timezone.now()
+    ExitQuota.objects.filter(in_force(starts_at), compound=compound).update(ends_at=starts_at)
+    quota = ExitQuota(community_id=compound.community_id, compound=compound, persons=persons, days=days,
+                      starts_at=starts_at, ends_at=ends_at,
+                      created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    quota.full_clean()
+    quota.save()
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=compound.community, obj=quota,
+                 summary=f"exit quota {persons}/{days}d compound={compound.pk}", request=request)
+    return quota
+
+
+@transaction.atomic
+def exit_quota_end(*, actor: Any, quota: ExitQuota, request: Any = None) -> ExitQuota:
+    now = timezone.now()
+    if quota.ends_at is None or quota.ends_at > now:
+        quota.ends_at = max(now, quota.starts_at + dt.timedelta(seconds=1))
+        quota.save(update_fields=["ends_at"])
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=quota.community, obj=quota,
+                     summary="exit quota ended", request=request)
+    return quota

@@ -39,11 +39,12 @@ from shequ.core.phone import PhoneError, normalize_phone
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.templatetags.shequ import age
-from shequ.gates import offline, passes, selectors, services
+from shequ.gates import offline, selectors, services
 from shequ.gates.forms_screen import PassageForm, VisitorForm
 from shequ.gates.ledger import permit_label
 from shequ.gates.models import Decision, Direction, Gate, HealthCode, Passage
 from shequ.gates.rules import FEVER_AT, PERMIT_LIFTS, TEMPERATURE_MAX, TEMPERATURE_MIN, reason_labels
+from shequ.passes import tokens as pass_tokens
 from shequ.registry.models import Person
 
 _DIRECTION_KEY = "gates.screen.direction"  # the last direction the guard recorded (session)
@@ -53,7 +54,7 @@ _VISITOR_PREFILL_KEY = "gates.screen.visitor_prefill"
 
 
 def _keep_for_visitor_form(request: HttpRequest, passage: Passage, credential: str) -> None:
-    if "unknown_person" not in passage.reasons or not credential or passes.looks_like_token(credential):
+    if "unknown_person" not in passage.reasons or not credential or pass_tokens.looks_like_token(credential):
         return
     prefill = {"passage": passage.pk, "phone": "", "id_number": ""}
     try:
