@@ -316,9 +316,7 @@ WRITES: dict[str, Write] = {
 # Routes where a POST changes nothing: None, it answers as the GET does; a number, that status for
 # every role (405: the API's read routes accept GET only).
 READS: dict[str, int | None] = {
-    "home": None, "set_language": None, "admin:index": None,
-    # It sets a cookie of the browser and writes nothing: a redirect for everyone.
-    "elder_mode": 302,
+    "home": None, "set_language": None, "elder_mode": 302, "admin:index": None,
     "registry:compounds": None, "registry:compound": None, "registry:building": None, "registry:household": None,
     "registry:persons": None, "registry:special": None, "registry:grids": None, "registry:grid": None,
     "registry:search": None, "registry:import_rejected": None, "audit:events": None,

@@ -38,6 +38,7 @@ NOT_PAGES: dict[str, str] = {
     "registry:import_rejected": "file download: the rejected rows of an import (.xlsx)",
     "gates:screen_bundle": "JSON: the offline bundle of the gate screen",
     "gates:screen_worker": "JavaScript: the gate screen's service worker",
+    "gates:screen_permit": "needs ?passage= of a refusal; audited as the state 'permit request'",
     "gates:pass_cards_household": "file download: pass cards (PDF)",
     "gates:pass_cards_building": "file download: pass cards (PDF)",
     "gates:pass_cards_grid": "file download: pass cards (PDF)",

@@ -131,6 +131,26 @@ def _verdict(temperature: str, decision: str) -> Callable[[Page, str, World], No
     return enter
 
 
+def _permit_request(page: Page, base: str, w: World) -> None:
+    """The form a guard opens from a refusal for a restriction (it needs the refused passage)."""
+    import uuid
+
+    from shequ.containment import services as containment
+    from shequ.gates import services
+    from shequ.gates.models import Gate
+    from shequ.passes import tokens as pass_tokens
+    from shequ.passes.models import Pass
+
+    gate = Gate.objects.get(community__code="futong", compound__name=w.compound.name, name="东门")
+    containment.restriction_create(actor=None, person=w.person, kind="home_quarantine", reason="无障碍检查")
+    token = pass_tokens.token_for(Pass.objects.get(person=w.person, revoked_at__isnull=True).code)
+    checks = services.parse_checks(direction="out", temperature="36.5", health_code="green", mask=True)
+    passage = services.record_passage(gate=gate, actor=None, checks=checks, client_id=uuid.uuid4(),
+                                      credential=token).passage
+    page.goto(base + reverse("gates:screen_permit", args=[gate.pk]) + f"?passage={passage.pk}")
+    expect(page.locator("#id_reason")).to_be_visible()
+
+
 STATES: list[tuple[str | None, str, Callable[[Page, str, World], None]]] = [
     (None, "failed login", _failed_login),
     ("secretary", "person form with errors", _person_form_with_errors),
@@ -141,6 +161,8 @@ STATES: list[tuple[str | None, str, Callable[[Page, str, World], None]]] = [
     ("gate1", "not allowed", _not_allowed),
     ("gate1", "verdict: allowed", _verdict("36.5", "allow")),
     ("gate1", "verdict: refused", _verdict("38.2", "deny")),
+    # Last: it puts the anchor person under a restriction.
+    ("gate1", "permit request", _permit_request),
 ]
 
 

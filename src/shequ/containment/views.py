@@ -345,6 +345,7 @@ def _permit_groups(rows: list[Permit], now: Any) -> dict[str, list[Permit]]:
     return groups
 
 
+@personal_data
 @require(CAPABILITY)
 def permits(request: HttpRequest) -> HttpResponse:
     """Requests from the gates first, then permits in force and starting later; the rest page by page."""
@@ -361,6 +362,7 @@ def permits(request: HttpRequest) -> HttpResponse:
     return render(request, "containment/permits.html", {**groups, "page": page, "search": search, "found": found})
 
 
+@personal_data
 @require(CAPABILITY)
 def permit_new(request: HttpRequest) -> HttpResponse:
     """Grant a permit: to a person (``?person=<id>``, around their home) or to a visitor (around the
@@ -393,6 +395,7 @@ def permit_new(request: HttpRequest) -> HttpResponse:
     return render(request, "containment/permit_new.html", {"form": form, "person": subject})
 
 
+@personal_data
 @require(CAPABILITY)
 def permit(request: HttpRequest, pk: int) -> HttpResponse:
     """One permit, made for a phone: who, where, why, when, who asked and who decided; approve or

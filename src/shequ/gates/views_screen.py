@@ -379,6 +379,7 @@ def _render_visitor(request: HttpRequest, gate: Gate, form: VisitorForm) -> Http
     })
 
 
+@personal_data
 @require("gates.screen")
 def screen_permits(request: HttpRequest, pk: int) -> HttpResponse:
     """Permits at this gate's compound: in force now, and the requests of the last day with what the
@@ -392,6 +393,7 @@ def screen_permits(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "gates/screen_permits.html", {"gate": gate, "permits": rows, "duty": _duty(gate)})
 
 
+@personal_data
 @require("gates.screen")
 def screen_permit(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the office for a permit for someone this gate refused for containment (a restriction, a
