@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "shequ.registry",
     "shequ.accounts",
     "shequ.alerts",
+    "shequ.passes",
     "shequ.containment",
     "shequ.gates",
     "shequ.campaigns",

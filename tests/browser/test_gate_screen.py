@@ -22,8 +22,9 @@ SYNC_TIMEOUT_MS = 40_000
 
 def anchor_tokens() -> tuple[Any, list[tuple[Any, str]]]:
     """gate1's gate and the anchor household's members (who may pass) with their pass tokens."""
-    from shequ.gates import passes
-    from shequ.gates.models import Gate, Pass
+    from shequ.gates.models import Gate
+    from shequ.passes import tokens as pass_tokens
+    from shequ.passes.models import Pass
     from shequ.registry.models import Person
 
     gate = Gate.objects.get(community__code="futong", compound__name="富通小区", name="东门")
@@ -31,7 +32,7 @@ def anchor_tokens() -> tuple[Any, list[tuple[Any, str]]]:
         community__code="futong", status="active", household__room__number="502", household__room__unit__number="2",
         household__room__unit__building__number="9", household__room__unit__building__compound__name="富通小区",
     ).order_by("id")
-    found = [(p, passes.token_for(Pass.objects.get(person=p, revoked_at__isnull=True).code)) for p in members]
+    found = [(p, pass_tokens.token_for(Pass.objects.get(person=p, revoked_at__isnull=True).code)) for p in members]
     assert len(found) >= 2
     return gate, found
 

@@ -113,13 +113,13 @@ def test_someone_found_on_the_doorstep_is_registered_and_targeted(login: Any, sc
 
 def test_sampling_page_registers_by_pass_and_closes_full_tube(login: Any, test_round: Any,
                                                              anchor_household: Any, users: dict[str, Any]) -> None:
-    from shequ.gates import passes
-    from shequ.gates.services import pass_issue
+    from shequ.passes import tokens as pass_tokens
+    from shequ.passes.services import pass_issue
 
     client = login("sampler1")
     url = reverse("campaigns:sample", args=[test_round.pk])
     persons = list(anchor_household.persons.filter(status="active").order_by("id"))
-    token = passes.token_for(pass_issue(actor=users["secretary"], person=persons[0]).code)
+    token = pass_tokens.token_for(pass_issue(actor=users["secretary"], person=persons[0]).code)
     r = client.post(url, {"tube": "s-001", "pooling": "5", "credential": token, "client_id": str(uuid.uuid4())})
     assert r.status_code == 302 and "tube=S-001" in r["Location"]
     r = client.post(url, {"tube": "S-001", "pooling": "5", "person": persons[1].pk, "client_id": str(uuid.uuid4())})

@@ -27,7 +27,7 @@ def _restriction() -> Any:
 
 
 def _quota() -> Any:
-    from shequ.gates.models import ExitQuota
+    from shequ.containment.models import ExitQuota
 
     return ExitQuota.objects.filter(community__code="futong").order_by("id").first()
 
@@ -62,7 +62,7 @@ def _matrix_rows(w: Any) -> Any:
     end (the demo's own rows stay as they are)."""
     if not hasattr(w, "containment_rows"):
         from shequ.containment import services
-        from shequ.gates.services import exit_quota_set
+        from shequ.containment.services import exit_quota_set
 
         restriction = services.restriction_create(actor=None, person=w.person, kind="home_quarantine", reason="矩阵")
         area = services.area_create(actor=None, level="precaution", place=w.building, reason="矩阵")

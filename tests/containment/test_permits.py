@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from shequ.alerts.models import Alert, Kind
+from shequ.alerts.models import Alert
 from shequ.audit.models import AuditEvent
 from shequ.containment import services
+from shequ.containment.alert_kinds import PERMIT_REQUESTED
 from shequ.containment.models import Permit
 from shequ.core.submission import new_key
 from shequ.registry.models import Household, Person, Unit
@@ -103,7 +104,7 @@ def test_a_request_from_a_gate_alerts_the_office_and_is_not_in_force(anchor_hous
     permit = _request(person, users)
     assert permit.status == Permit.Status.REQUESTED and not permit.in_force(timezone.now())
     assert (permit.requested_by, permit.requested_where) == (users["gate1"], "富通小区 东门")
-    alert = Alert.objects.get(kind=Kind.PERMIT_REQUESTED, acknowledged_at__isnull=True)
+    alert = Alert.objects.get(kind=PERMIT_REQUESTED.code, acknowledged_at__isnull=True)
     assert alert.params["permit"] == permit.pk and alert.url == reverse("containment:permit", args=[permit.pk])
     assert permit.reason == "去医院（透析），家属陪同"  # as typed: full-width punctuation stays
     assert "富通小区 东门" in alert.message and "去医院（透析）" in alert.message and person.name not in alert.message
@@ -118,7 +119,7 @@ def test_approving_a_request_puts_it_in_force_and_settles_its_alert(anchor_house
     approved = services.permit_approve(actor=users["secretary"], permit=permit, ends_at=later)
     assert approved.status == Permit.Status.APPROVED and approved.ends_at == later
     assert approved.decided_by == users["secretary"] and approved.in_force(timezone.now())
-    alert = Alert.objects.get(kind=Kind.PERMIT_REQUESTED, params__permit=permit.pk)
+    alert = Alert.objects.get(kind=PERMIT_REQUESTED.code, params__permit=permit.pk)
     assert alert.acknowledged_by == users["secretary"]
     assert [e.summary.split(":")[0] for e in _events(permit)] == ["permit requested", "permit approved"]
     # A second decision (another phone, a moment later) is refused, saying who decided.
@@ -134,7 +135,7 @@ def test_refusing_a_request_keeps_the_note_for_the_guard(anchor_household: House
     assert (refused.status, refused.decision_note, refused.decided_by) == (Permit.Status.REFUSED, "请拨打120",
                                                                          users["staff"])
     assert not refused.in_force(timezone.now())
-    assert Alert.objects.get(kind=Kind.PERMIT_REQUESTED, params__permit=permit.pk).acknowledged_at is not None
+    assert Alert.objects.get(kind=PERMIT_REQUESTED.code, params__permit=permit.pk).acknowledged_at is not None
     with pytest.raises(ValidationError):
         services.permit_approve(actor=users["secretary"], permit=permit)
 
@@ -274,7 +275,7 @@ def test_a_permit_whose_guard_and_approver_accounts_are_gone_still_opens(login: 
     permit = _request(_resident(anchor_household), users)
     services.permit_approve(actor=users["staff"], permit=permit, ends_at=permit.ends_at)
     Permit.objects.filter(pk=permit.pk).update(requested_by=None, decided_by=None)
-    Alert.objects.filter(kind=Kind.PERMIT_REQUESTED, params__permit=permit.pk).update(acknowledged_by=None)
+    Alert.objects.filter(kind=PERMIT_REQUESTED.code, params__permit=permit.pk).update(acknowledged_by=None)
     client = login("secretary")
     page = client.get(reverse("containment:permit", args=[permit.pk]), **EN)
     assert page.status_code == 200 and "—" in page.content.decode()

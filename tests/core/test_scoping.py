@@ -23,7 +23,8 @@ from shequ.audit.services import audit_record
 from shequ.campaigns.models import Campaign
 from shequ.containment.models import MovementRestriction
 from shequ.core.scoping import ANONYMOUS, CAPABILITIES, require, scope_for
-from shequ.gates.models import Gate, GateGuard, Pass
+from shequ.gates.models import Gate, GateGuard
+from shequ.passes.models import Pass
 from shequ.registry.models import Building, Community, Compound, Grid, Household, Person, Room, Unit
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shequ.accounts.models import User
-from shequ.alerts.models import Alert, Kind
+from shequ.alerts.models import Alert
 from shequ.containment import services as containment
+from shequ.containment.alert_kinds import PERMIT_REQUESTED
 from shequ.containment.models import ContainmentArea, Level, MovementRestriction, Permit, RestrictionKind
 from shequ.core.submission import new_key
 from shequ.gates import services
@@ -181,7 +182,7 @@ def test_a_guard_requests_a_permit_and_sees_the_offices_answer(login: Any, ancho
     assert first.status_code == again.status_code == 302
     [permit] = Permit.objects.filter(person=person, status=Permit.Status.REQUESTED)
     assert permit.requested_where == str(gate) and permit.room_id == person.household.room_id
-    assert Alert.objects.filter(kind=Kind.PERMIT_REQUESTED, params__permit=permit.pk).count() == 1
+    assert Alert.objects.filter(kind=PERMIT_REQUESTED.code, params__permit=permit.pk).count() == 1
     listed = guard.get(reverse("gates:screen_permits", args=[gate.pk]), **JSON).json()["permits"]
     assert [(p["id"], p["status"]) for p in listed if p["id"] == permit.pk] == [(permit.pk, "waiting")]
 

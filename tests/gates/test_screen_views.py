@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shequ.core.masking import mask_name
-from shequ.gates import passes
-from shequ.gates.models import Gate, Pass, Passage, Visitor
+from shequ.gates.models import Gate, Passage, Visitor
+from shequ.passes import tokens as pass_tokens
+from shequ.passes.models import Pass
 
 # On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -35,7 +36,7 @@ def resident(anchor_household: Any) -> Any:
 
 @pytest.fixture
 def token(resident: Any) -> str:
-    return passes.token_for(Pass.objects.get(person=resident, revoked_at__isnull=True).code)
+    return pass_tokens.token_for(Pass.objects.get(person=resident, revoked_at__isnull=True).code)
 
 
 def form_data(**overrides: Any) -> dict[str, Any]:

@@ -8,6 +8,10 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self) -> None:
+        from shequ.alerts import kinds
+        from shequ.campaigns import alert_kinds
         from shequ.core import bulkwrite
+
+        kinds.register(*alert_kinds.KINDS)
 
         bulkwrite.writers_in("shequ.campaigns.services")  # the tube's insert_or_lock

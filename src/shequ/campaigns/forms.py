@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shequ.campaigns.models import POOLINGS, ExemptReason, Kind, Result, VisitOutcome
-from shequ.core.forms import DateInput, DateTimeInput
-from shequ.registry.forms import OnceForm
+from shequ.core.forms import DateInput, DateTimeInput, OnceForm
 from shequ.registry.models import Building, Compound, Grid, Person
 
 

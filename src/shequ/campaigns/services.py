@@ -25,10 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from shequ.alerts.models import Kind as AlertKind
 from shequ.alerts.services import alert_raise
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
+from shequ.campaigns import alert_kinds
 from shequ.campaigns.models import (
     POOLINGS,
     Campaign,
@@ -51,6 +51,7 @@ from shequ.campaigns.models import (
 )
 from shequ.core.bulkwrite import RowInserter, refresh_planner_statistics
 from shequ.core.text import normalize
+from shequ.passes.services import identify
 from shequ.registry import services as registry
 from shequ.registry.models import Building, Community, Compound, Grid, Household, Person, Unit
 
@@ -418,8 +419,6 @@ IDENTITY_MESSAGES = {
 def identify_for_sampling(*, campaign: Campaign, credential: str) -> tuple[Person | None, str]:
     """A scanned pass, an ID number or a phone number -> (person, "") or (None, problem). A revoked
     pass still names its person: sampling only needs to know who it is."""
-    from shequ.gates.services import identify
-
     found = identify(community_id=campaign.community_id, credential=credential)
     if found.person is not None and found.problem in (None, "pass_revoked"):
         return found.person, ""
@@ -655,7 +654,7 @@ def tube_result_set(*, actor: Any, tube: Tube, result: str, at: dt.datetime | No
             grids = Person.objects.filter(pk__in=[pid for pid, _r in samples]).values_list(
                 "household__room__unit__building__grid_id", flat=True)
             alert_raise(community_id=tube.community_id,
-                        kind=AlertKind.TUBE_POSITIVE if result == Result.POSITIVE else AlertKind.TUBE_INVALID,
+                        kind=alert_kinds.TUBE_POSITIVE if result == Result.POSITIVE else alert_kinds.TUBE_INVALID,
                         params={"campaign": tube.campaign.name, "tube": tube.code, "count": len(samples)},
                         url=reverse("campaigns:tube", args=[tube.campaign_id, tube.pk]), grids=grids)
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=tube.community, obj=tube,

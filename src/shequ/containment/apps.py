@@ -6,3 +6,9 @@ class ContainmentConfig(AppConfig):
     name = "shequ.containment"
     label = "containment"
     verbose_name = _("Containment")
+
+    def ready(self) -> None:
+        from shequ.alerts import kinds
+        from shequ.containment import alert_kinds
+
+        kinds.register(*alert_kinds.KINDS)

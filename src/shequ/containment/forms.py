@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.containment.models import Level, RestrictionKind
-from shequ.core.forms import ISO_MINUTE, DateTimeInput
+from shequ.core.forms import ISO_MINUTE, DateTimeInput, OnceForm
 from shequ.core.phone import PhoneError, normalize_phone
-from shequ.registry.forms import OnceForm
 from shequ.registry.models import Unit
 
 

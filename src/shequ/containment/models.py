@@ -109,6 +109,29 @@ class ContainmentArea(models.Model):
         return self.unit or self.building or self.compound  # type: ignore[return-value]
 
 
+class ExitQuota(models.Model):
+    """During a controlled period: at most ``persons`` exits per household every ``days`` days."""
+
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
+    compound = models.ForeignKey("registry.Compound", on_delete=models.CASCADE, related_name="exit_quotas",
+                                 verbose_name=_("compound"))
+    persons = models.PositiveSmallIntegerField(_("exits per household"), default=1)
+    days = models.PositiveSmallIntegerField(_("every so many days"), default=2)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("exit quota")
+        verbose_name_plural = _("exit quotas")
+        constraints = [
+            models.CheckConstraint(condition=Q(persons__gte=1) & Q(days__gte=1), name="exit_quota_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compound}: {self.persons}/{self.days}d"
+
 
 class Permit(models.Model):
     """A permit (通行许可): a staff-approved exception to containment for one person or one visitor,

@@ -1,5 +1,5 @@
-"""Setting and ending movement restrictions and containment levels, and granting, requesting,
-deciding and revoking permits (all audited)."""
+"""Setting and ending movement restrictions, containment levels and exit quotas, and granting,
+requesting, deciding and revoking permits (all audited)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.alerts.models import Kind as AlertKind
 from shequ.alerts.services import alert_raise, alerts_settle
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
-from shequ.containment.models import ContainmentArea, MovementRestriction, Permit
+from shequ.containment import alert_kinds
+from shequ.containment.models import ContainmentArea, ExitQuota, MovementRestriction, Permit
 from shequ.containment.selectors import in_force
 from shequ.core.masking import mask_name, mask_phone
 from shequ.core.phone import PhoneError, normalize_phone
@@ -211,7 +211,7 @@ def permit_request(
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=place.community, obj=permit,
                  summary=_summary(permit, "requested") + (f" at {permit.requested_where}" if where else ""),
                  request=request)
-    alert_raise(community_id=permit.community_id, kind=AlertKind.PERMIT_REQUESTED,
+    alert_raise(community_id=permit.community_id, kind=alert_kinds.PERMIT_REQUESTED,
                 params={"permit": permit.pk, "where": permit.requested_where or str(place),
                         "who": mask_name(permit.holder_name), "reason": permit.reason},
                 url=reverse("containment:permit", args=[permit.pk]))
@@ -247,7 +247,7 @@ def permit_approve(*, actor: Any, permit: Permit, ends_at: dt.datetime | None = 
     permit.save(update_fields=["status", "ends_at", "decided_by", "decided_at"])
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=permit.community, obj=permit,
                  summary=_summary(permit, "approved"), request=request)
-    alerts_settle(actor=actor, kind=AlertKind.PERMIT_REQUESTED, key="permit", value=permit.pk,
+    alerts_settle(actor=actor, kind=alert_kinds.PERMIT_REQUESTED, key="permit", value=permit.pk,
                   community_id=permit.community_id, request=request)
     return permit
 
@@ -264,7 +264,7 @@ def permit_refuse(*, actor: Any, permit: Permit, note: str = "", request: Any = 
     permit.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=permit.community, obj=permit,
                  summary=_summary(permit, "refused"), request=request)
-    alerts_settle(actor=actor, kind=AlertKind.PERMIT_REQUESTED, key="permit", value=permit.pk,
+    alerts_settle(actor=actor, kind=alert_kinds.PERMIT_REQUESTED, key="permit", value=permit.pk,
                   community_id=permit.community_id, request=request)
     return permit
 
@@ -284,3 +284,31 @@ def permit_revoke(*, actor: Any, permit: Permit, request: Any = None) -> Permit:
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=permit.community, obj=permit,
                  summary=_summary(permit, "revoked"), request=request)
     return permit
+
+
+# -- exit quotas ------------------------------------------------------------------------------
+@transaction.atomic
+def exit_quota_set(*, actor: Any, compound: Any, persons: int, days: int, starts_at: dt.datetime | None = None,
+                   ends_at: dt.datetime | None = None, request: Any = None) -> ExitQuota:
+    """A new quota for a compound; the one in force (if any) ends when this one starts."""
+    starts_at = starts_at or timezone.now()
+    ExitQuota.objects.filter(in_force(starts_at), compound=compound).update(ends_at=starts_at)
+    quota = ExitQuota(community_id=compound.community_id, compound=compound, persons=persons, days=days,
+                      starts_at=starts_at, ends_at=ends_at,
+                      created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    quota.full_clean()
+    quota.save()
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=compound.community, obj=quota,
+                 summary=f"exit quota {persons}/{days}d compound={compound.pk}", request=request)
+    return quota
+
+
+@transaction.atomic
+def exit_quota_end(*, actor: Any, quota: ExitQuota, request: Any = None) -> ExitQuota:
+    now = timezone.now()
+    if quota.ends_at is None or quota.ends_at > now:
+        quota.ends_at = max(now, quota.starts_at + dt.timedelta(seconds=1))
+        quota.save(update_fields=["ends_at"])
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=quota.community, obj=quota,
+                     summary="exit quota ended", request=request)
+    return quota

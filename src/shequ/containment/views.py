@@ -1,9 +1,9 @@
 """Containment pages for community staff: movement restrictions on persons, containment levels on
 compounds, buildings and units, exit quotas per compound, and permits (the exceptions to them).
 
-Every write goes through the services (containment.services, gates.services for quotas), which audit
-it; every read goes through the user's Scope (registry and containment selectors), so anything of
-another community is a 404. Each create form carries a one-time key: a double submit sets one row.
+Every write goes through the services (containment.services), which audit it; every read goes
+through the user's Scope (registry and containment selectors), so anything of another community is
+a 404. Each create form carries a one-time key: a double submit sets one row.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,14 +35,19 @@ from shequ.containment.forms import (
     VisitorPermitForm,
 )
 from shequ.containment.models import ContainmentArea, Level, MovementRestriction, Permit
-from shequ.containment.selectors import area_list, in_force, levels_for_units, permit_list, restriction_list
+from shequ.containment.selectors import (
+    area_list,
+    in_force,
+    levels_for_units,
+    permit_list,
+    quota_list,
+    restriction_list,
+)
+from shequ.core.forms import submit_once
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import Scope, require
 from shequ.core.submission import run_once
-from shequ.gates import services as gate_services
-from shequ.gates.models import ExitQuota
 from shequ.registry import selectors as registry
-from shequ.registry.forms import add_service_errors
 from shequ.registry.models import Building, Compound, Unit
 
 CAPABILITY = "containment.manage"
@@ -51,10 +55,6 @@ PAGE_SIZE = 50
 
 
 # -- reads that the containment and gates selectors do not have ------------------------------------------
-
-
-def _quotas(scope: Scope) -> QuerySet[ExitQuota]:
-    return scope.community_rows(ExitQuota.objects.select_related("compound")).order_by("-starts_at", "-id")
 
 
 def _split(rows: list[Any], now: Any) -> dict[str, list[Any]]:
@@ -82,23 +82,6 @@ def _check(request: HttpRequest, community_id: int) -> None:
         raise PermissionDenied
 
 
-def _create(request: HttpRequest, form: Any, action: Callable[[], str]) -> str | None:
-    """Run a create once (see core.submission) in one transaction; a service's ValidationError goes
-    onto the form and None is returned."""
-    def atomic() -> str:
-        with transaction.atomic():
-            return action()
-
-    try:
-        return run_once(request, atomic)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            add_service_errors(form, exc)
-        else:
-            form.add_error(None, exc)
-        return None
-
-
 # -- overview --------------------------------------------------------------------------------------------
 
 
@@ -109,7 +92,7 @@ def index(request: HttpRequest) -> HttpResponse:
     scope, now = request.scope, timezone.now()
     compounds = list(registry.compound_list(scope))
     areas = list(area_list(scope, current_at=now))
-    quotas = {q.compound_id: q for q in _quotas(scope).filter(in_force(now))}
+    quotas = {q.compound_id: q for q in quota_list(scope).filter(in_force(now))}
     restricted = dict(
         restriction_list(scope, current_at=now).order_by()
         .values_list("person__household__room__unit__building__compound")
@@ -168,7 +151,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
                                         reason=data["reason"].strip(), request=request)
             return reverse("containment:person", args=[subject.pk])
 
-        url = _create(request, form, create)
+        url = submit_once(request, create, form=form)
         if url is not None:
             messages.success(request, _("The movement restriction is set."))
             return redirect(url)
@@ -223,7 +206,7 @@ def _set_level(request: HttpRequest, form: AreaForm, place: Compound | Building 
                              ends_at=data["ends_at"], reason=data["reason"].strip(), request=request)
         return back
 
-    return _create(request, form, create)
+    return submit_once(request, create, form=form)
 
 
 @personal_data
@@ -245,17 +228,17 @@ def compound(request: HttpRequest, pk: int) -> HttpResponse:
         data = quota_form.cleaned_data
 
         def create() -> str:
-            gate_services.exit_quota_set(actor=request.user, compound=place, persons=data["persons"],
+            services.exit_quota_set(actor=request.user, compound=place, persons=data["persons"],
                                          days=data["days"], starts_at=data["starts_at"], ends_at=data["ends_at"],
                                          request=request)
             return back
 
-        if _create(request, quota_form, create) is not None:
+        if submit_once(request, create, form=quota_form) is not None:
             messages.success(request, _("The exit quota is set."))
             return redirect(back)
     now = timezone.now()
     over = _split(list(_areas_over_compound(request.scope, place)), now)
-    quotas = _split(list(_quotas(request.scope).filter(compound=place)), now)
+    quotas = _split(list(quota_list(request.scope).filter(compound=place)), now)
     restricted = list(restriction_list(request.scope, current_at=now).filter(
         person__household__room__unit__building__compound=place))
     buildings = list(place.buildings.order_by("sort_key", "number"))
@@ -329,13 +312,13 @@ def area_end(request: HttpRequest, pk: int) -> HttpResponse:
 @personal_data
 @require(CAPABILITY)
 def quota_end(request: HttpRequest, pk: int) -> HttpResponse:
-    quota = get_object_or_404(_quotas(request.scope), pk=pk)
+    quota = get_object_or_404(quota_list(request.scope), pk=pk)
     _check(request, quota.community_id)
     back = reverse("containment:compound", args=[quota.compound_id])
     form = EndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         def end() -> str:
-            gate_services.exit_quota_end(actor=request.user, quota=quota, request=request)
+            services.exit_quota_end(actor=request.user, quota=quota, request=request)
             return back
 
         messages.success(request, _("The exit quota has ended."))
@@ -405,7 +388,7 @@ def permit_new(request: HttpRequest) -> HttpResponse:
                 visitor_phone=data.get("visitor_phone", ""), request=request)
             return reverse("containment:permit", args=[permit.pk])
 
-        url = _create(request, form, grant)
+        url = submit_once(request, grant, form=form)
         if url is not None:
             messages.success(request, _("The permit is granted. The gates let its holder through from its start."))
             return redirect(url)
@@ -444,7 +427,7 @@ def permit(request: HttpRequest, pk: int) -> HttpResponse:
                 act(data)
                 return back
 
-            if _create(request, form, run) is not None:
+            if submit_once(request, run, form=form) is not None:
                 messages.success(request, done)
                 return redirect(back)
         # Shown above the permit: the form it is about may be gone (someone else decided first).

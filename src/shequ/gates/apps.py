@@ -8,6 +8,11 @@ class GatesConfig(AppConfig):
     verbose_name = _("Gates")
 
     def ready(self) -> None:
+        from shequ.alerts import kinds
+        from shequ.gates import alert_kinds
+
+        kinds.register(*alert_kinds.KINDS)
+
         # A device token's gate binding is part of what accounts.tokencache remembers for it.
         from django.db.models.signals import post_delete, post_save
 

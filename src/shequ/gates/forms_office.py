@@ -8,10 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.forms import DateInput, TimeInput
+from shequ.core.forms import DateInput, OnceForm, TimeInput
 from shequ.gates import ledger
 from shequ.gates.models import Decision, Direction, Gate, Shift
-from shequ.registry.forms import OnceForm
 
 EVERY = [("", _("all"))]
 

@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.phone import PhoneError, normalize_phone
 from shequ.core.text import normalize
-from shequ.gates import passes, selectors, services
+from shequ.gates import selectors, services
 from shequ.gates.models import Decision, Direction, Gate, HealthCode
 from shequ.gates.rules import Checks, suggest_temperature
+from shequ.passes import tokens as pass_tokens
 from shequ.registry.models import Household, Person
 
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
@@ -100,11 +101,11 @@ class PassageForm(ChecksMixin):
         cleaned = super().clean()
         credential = normalize(cleaned.get("credential") or "")
         temperature = normalize(cleaned.get("temperature") or "")
-        if not credential and passes.looks_like_token(temperature):
+        if not credential and pass_tokens.looks_like_token(temperature):
             # A hardware scanner typed into the temperature field, maybe after the temperature: the
             # token is the credential, what was typed before it stays the temperature (and is an
             # error on that field if it is not one, so nothing is recorded).
-            split = passes.split_scan(temperature)
+            split = pass_tokens.split_scan(temperature)
             credential, temperature = (split[1], split[0]) if split else (temperature, "")
             cleaned["temperature"] = temperature
             self.data = self.data.copy()

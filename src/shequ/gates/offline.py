@@ -22,12 +22,17 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
-from shequ.containment.selectors import levels_for_units, permits_for_persons, restrictions_in_force
+from shequ.containment.selectors import (
+    levels_for_units,
+    permits_for_persons,
+    quota_in_force,
+    restrictions_in_force,
+)
 from shequ.core.masking import mask_name
-from shequ.gates import passes
-from shequ.gates.models import Decision, Direction, Gate, Pass, Passage
+from shequ.gates.models import Decision, Direction, Gate, Passage
 from shequ.gates.rules import FEVER_AT, TEMPERATURE_MAX, TEMPERATURE_MIN, reason_labels
-from shequ.gates.services import quota_in_force
+from shequ.passes import tokens as pass_tokens
+from shequ.passes.models import Pass
 from shequ.registry.models import Person
 
 # Bumped when the shape changes, so that a screen holding an older bundle fetches a new one
@@ -102,7 +107,7 @@ def bundle_for_gate(gate: Gate, *, at: dt.datetime | None = None) -> dict[str, A
         code = codes.get(person_id)
         persons.append({
             "id": person_id,
-            "token": passes.token_for(code) if code else None,
+            "token": pass_tokens.token_for(code) if code else None,
             "name": mask_name(name),
             "household": household_id,
             "restricted": person_id in restricted,

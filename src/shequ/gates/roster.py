@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from shequ.accounts.models import Membership, User
 from shequ.core.scoping import GATE_GUARD, VOLUNTEER, Scope
 from shequ.gates.models import DutyAssignment, Gate, Shift
 from shequ.registry.models import Community
@@ -74,10 +74,8 @@ def community_gates(scope: Scope, community: Community) -> QuerySet[Gate]:
 
 def eligible_guards(community: Community) -> list[Any]:
     """Users who may be put on gate duty: a gate guard or volunteer membership in the community."""
-    membership = apps.get_model("accounts", "Membership")
-    user = apps.get_model("accounts", "User")
-    ids = membership.objects.filter(community=community, role__in=[GATE_GUARD, VOLUNTEER]).values("user_id")
-    return list(user.objects.filter(id__in=ids, is_active=True).order_by("username"))
+    ids = Membership.objects.filter(community=community, role__in=[GATE_GUARD, VOLUNTEER]).values("user_id")
+    return list(User.objects.filter(id__in=ids, is_active=True).order_by("username"))
 
 
 def duty_get(scope: Scope, pk: int) -> DutyAssignment:

@@ -1,4 +1,5 @@
-"""Writes of the gates app: passes, passages (with the rules), visitors, gate status, quotas, duty.
+"""Writes of the gates app: passages (with the rules), visitors, gate status, devices, duty. Passes
+are shequ.passes'; what holds over a person (restrictions, levels, quotas, permits) is containment's.
 
 ``record_passage`` is the one code path for a passage: the gate screen, the device API and the
 offline queue's sync all call it.
@@ -7,7 +8,6 @@ offline queue's sync all call it.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,151 +19,58 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.alerts.models import Kind as AlertKind
+from shequ.alerts.kinds import AlertKind
 from shequ.alerts.services import alert_raise
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
-from shequ.containment.models import STRICTNESS, ContainmentArea, MovementRestriction, Permit
-from shequ.containment.selectors import in_force
+from shequ.containment.models import ExitQuota
+from shequ.containment.selectors import Facts, facts_of, facts_select, place_facts
 from shequ.containment.services import free_text
 from shequ.core.bulkwrite import RowInserter
-from shequ.core.idnumber import IDNumberError, normalize_id_number, parse_id_number
+from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.masking import mask_name
 from shequ.core.phone import PhoneError, normalize_phone
-from shequ.core.rows import ChainReader
 from shequ.core.text import normalize
-from shequ.gates import passes
+from shequ.gates import alert_kinds
 from shequ.gates.models import (
     Decision,
     Direction,
     DutyAssignment,
-    ExitQuota,
     Gate,
     GateDevice,
     GateGuard,
     HealthCode,
-    Pass,
     Passage,
     Shift,
     Visitor,
 )
 from shequ.gates.rules import REASON_MSGIDS, Checks, Standing, Verdict, decide
-from shequ.registry.models import Building, Compound, Household, Person, Room, Unit
+from shequ.passes.models import Pass
+from shequ.passes.services import CHAIN_COLUMNS, ReadWith, identify, passes_ensure
+from shequ.registry.models import Household, Person
 
 
-# -- passes -----------------------------------------------------------------------------------
-@transaction.atomic
-def pass_issue(*, actor: Any, person: Person, request: Any = None) -> Pass:
-    """Issue a new pass; the person's current pass (if any) is revoked at the same moment."""
-    now = timezone.now()
-    revoked = Pass.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=now)
-    issued = Pass.objects.create(
-        community_id=person.community_id, person=person, code=passes.new_code(),
-        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=person.community, obj=issued,
-                 summary=f"pass for person={person.pk}" + (" (reissued)" if revoked else ""), request=request)
-    return issued
-
-
-def passes_ensure(*, actor: Any, persons: list[Person]) -> dict[int, Pass]:
-    """person id -> active pass, issuing one (in bulk) for each person without; for printing cards."""
-    ids = [p.pk for p in persons]
-    active = {p.person_id: p for p in Pass.objects.filter(person_id__in=ids, revoked_at__isnull=True)}
-    missing = [p for p in persons if p.pk not in active]
-    if missing:
-        by = actor if getattr(actor, "is_authenticated", False) else None
-        with transaction.atomic():
-            Pass.objects.bulk_create(
-                [Pass(community_id=p.community_id, person=p, code=passes.new_code(), issued_by=by) for p in missing],
-                ignore_conflicts=True,  # a pass issued meanwhile by someone else wins
-            )
-        active = {p.person_id: p for p in Pass.objects.filter(person_id__in=ids, revoked_at__isnull=True)}
-    return active
-
-
-# -- identifying the subject ------------------------------------------------------------------
-# What standing_of reads about a subject at a gate: a restriction in force, the strictest containment
-# level over their home, the id of the gate's exit quota in force, the id of their permit in force.
-Facts = tuple[bool, str | None, int | None, int | None]
-
-
+# -- identifying the subject at a gate ----------------------------------------------------------
 @dataclass(frozen=True)
 class Identified:
     person: Person | None
     kind: str  # "pass" | "id" | "phone" | "person" | ""
     problem: str | None  # a rules.IDENTITY_PROBLEMS code
-    # (restricted, level, exit quota id, permit id) at the gate and moment identify was asked about,
-    # when they were read with the pass (``facts_at``); standing_of then needs no statement of its own.
+    # What holds over the person at the gate and moment asked about (containment.selectors.Facts),
+    # when it was read with their pass; standing_of then needs no statement of its own.
     facts: Facts | None = None
 
 
-def _person_qs(community_id: int) -> Any:
-    return Person.objects.filter(community_id=community_id).select_related(
-        "household__room__unit__building__compound"
-    )
-
-
-# A pass with its person, household, room, unit, building and compound: what
-# ``select_related("person__household__room__unit__building__compound")`` loads, in one statement
-# built once from the models (core/rows.py), because compiling that query cost more than running it
-# (this runs for every scanned pass).
-_PASS_CHAIN = ChainReader(
-    [(Pass, None, None), (Person, "person_id", "person"), (Household, "household_id", "household"),
-     (Room, "room_id", "room"), (Unit, "unit_id", "unit"), (Building, "building_id", "building"),
-     (Compound, "compound_id", "compound")],
-    "t0.community_id = %s AND t0.code = %s",
-)
-
-
-# The same, with the facts standing_of needs at a gate (t1 the person, t3 to t6 their room, unit,
-# building and compound): a pass scanned at a gate is one statement, not two.
-_PASS_CHAIN_FACTS: list[tuple[ChainReader, list[str]]] = []
-
-
-def _pass_with_person(community_id: int, code: str, facts_at: tuple[int, dt.datetime] | None = None) -> Pass | None:
-    if facts_at is None:
-        return _PASS_CHAIN.first([community_id, code])
-    if not _PASS_CHAIN_FACTS:
-        extra, names = _positional(", ".join(_facts_exprs("t1.id", "t3.id", "t4.id", "t5.id", "t6.id")))
-        _PASS_CHAIN_FACTS.append((ChainReader(_PASS_CHAIN.chain, _PASS_CHAIN.where, extra=[extra]), names))
-    reader, names = _PASS_CHAIN_FACTS[0]
-    values = {"gate_compound": facts_at[0], "at": connection.ops.adapt_datetimefield_value(facts_at[1])}
-    return reader.first([*(values[n] for n in names), community_id, code])
-
-
-def identify(*, community_id: int, credential: str, facts_at: tuple[int, dt.datetime] | None = None) -> Identified:
-    """A pass token, an ID number or a mobile phone number -> the person, within one community.
-    ``facts_at`` (a gate's compound id, a moment): a pass is read together with the person's
-    restriction, containment level and the gate's exit quota at that moment (``Identified.facts``)."""
-    text = normalize(credential).strip()
-    if passes.looks_like_token(text):
-        code = passes.code_from_token(text)
-        if code is None:
-            return Identified(None, "pass", "pass_invalid")
-        issued = _pass_with_person(community_id, code, facts_at)
-        if issued is None:
-            return Identified(None, "pass", "pass_invalid")
-        if issued.revoked_at is not None:
-            return Identified(issued.person, "pass", "pass_revoked")
-        facts = _facts_of(issued._extra) if facts_at is not None else None
-        return Identified(issued.person, "pass", None, facts)
-    try:
-        id_number = normalize_id_number(text)
-        parse_id_number(id_number)
-    except (IDNumberError, ValueError):
-        id_number = ""
-    if id_number:
-        person = _person_qs(community_id).filter(id_number=id_number).first()
-        return Identified(person, "id", None if person else "unknown_person")
-    try:
-        phone = normalize_phone(text)
-    except PhoneError:
-        return Identified(None, "", "unknown_person")
-    found = list(_person_qs(community_id).filter(phone=phone, status=Person.Status.ACTIVE)[:2])
-    if len(found) > 1:
-        return Identified(None, "phone", "ambiguous_phone")
-    return Identified(found[0] if found else None, "phone", None if found else "unknown_person")
+def identify_at_gate(*, gate_compound_id: int, community_id: int, credential: str, at: dt.datetime) -> Identified:
+    """passes.services.identify at a gate: a pass is read together with the person's restriction,
+    the containment level over their home, the gate's exit quota and their permit at that moment,
+    in one statement (this runs for every scanned pass)."""
+    sql, names = facts_select(CHAIN_COLUMNS)
+    values = {"gate_compound": gate_compound_id, "at": connection.ops.adapt_datetimefield_value(at)}
+    found = identify(community_id=community_id, credential=credential,
+                     read_with=ReadWith(sql, [values[n] for n in names]))
+    return Identified(found.person, found.kind, found.problem,
+                      facts_of(found.extra) if found.extra is not None else None)
 
 
 # -- passages ---------------------------------------------------------------------------------
@@ -181,93 +88,11 @@ class ClientIdConflict(Exception):
     """The client_id was used for a passage at another gate."""
 
 
-def quota_in_force(compound_id: int, at: dt.datetime) -> ExitQuota | None:
-    return ExitQuota.objects.filter(in_force(at), compound_id=compound_id).order_by("-starts_at").first()
-
-
 def exits_used(*, household_id: int, compound_id: int, since: dt.datetime, until: dt.datetime) -> int:
     return Passage.objects.filter(
         household_id=household_id, direction=Direction.OUT, decision=Decision.ALLOW, visitor__isnull=True,
         gate__compound_id=compound_id, recorded_at__gt=since, recorded_at__lte=until,
     ).count()
-
-
-def _facts_exprs(person: str, room: str, unit: str, building: str, compound: str, *, visitor: bool = False) -> list[str]:
-    """The four expressions standing_of reads about a subject and their household's place, built
-    from the models' table names: a restriction of the person in force, the strictest containment
-    level (by containment.models.STRICTNESS) over the unit, building or compound, the exit quota in
-    force at the gate's compound, and the permit in force for the subject at a place that is or
-    contains the room (the person's, or for a visitor, matched by ``%(phone)s``, their host's).
-    ``person`` .. ``compound`` are SQL (a placeholder, or a column of the statement they are part
-    of); ``%(at)s``, ``%(gate_compound)s`` and ``%(phone)s`` are parameters."""
-    restriction = MovementRestriction._meta.db_table
-    area = ContainmentArea._meta.db_table
-    quota = ExitQuota._meta.db_table
-    permit = Permit._meta.db_table
-    approved = Permit.Status.APPROVED.value
-    strictness = " ".join(f"WHEN '{level.value}' THEN {rank}" for level, rank in STRICTNESS.items())
-    in_force = "{t}.starts_at <= %(at)s AND ({t}.ends_at IS NULL OR {t}.ends_at > %(at)s)"
-    holder = "p.person_id IS NULL AND p.visitor_phone = %(phone)s" if visitor else f"p.person_id = {person}"
-    # Table names and codes come from the models, never from input; values are parameters.
-    return [
-        f"EXISTS (SELECT 1 FROM {restriction} r WHERE r.person_id = {person} AND {in_force.format(t='r')})",  # noqa: S608
-        f"(SELECT MAX(CASE a.level {strictness} ELSE 0 END) FROM {area} a WHERE {in_force.format(t='a')} "  # noqa: S608
-        f"AND (a.unit_id = {unit} OR a.building_id = {building} OR a.compound_id = {compound}))",
-        f"(SELECT q.id FROM {quota} q WHERE q.compound_id = %(gate_compound)s AND {in_force.format(t='q')} "  # noqa: S608
-        "ORDER BY q.starts_at DESC LIMIT 1)",
-        # A permit's window always has an end (starts_at <= at < ends_at).
-        f"(SELECT p.id FROM {permit} p WHERE {holder} AND p.status = '{approved}' "  # noqa: S608
-        "AND p.starts_at <= %(at)s AND p.ends_at > %(at)s "
-        f"AND (p.room_id = {room} OR p.unit_id = {unit} OR p.building_id = {building} OR p.compound_id = {compound}) "
-        "ORDER BY p.ends_at DESC LIMIT 1)",
-    ]
-
-
-def _facts_sql(*, visitor: bool) -> str:
-    """One statement for the facts of a person (or a visitor) and a place given as parameters."""
-    return "SELECT " + ", ".join(_facts_exprs("%(person)s", "%(room)s", "%(unit)s", "%(building)s", "%(compound)s",
-                                              visitor=visitor))
-
-
-def _positional(sql: str) -> tuple[str, list[str]]:
-    """``%(name)s`` placeholders -> ``%s``, with the names in the order they appear."""
-    names: list[str] = []
-
-    def one(m: re.Match[str]) -> str:
-        names.append(m.group(1))
-        return "%s"
-
-    return re.sub(r"%\((\w+)\)s", one, sql), names
-
-
-_FACTS_SQL: dict[bool, str] = {}
-_LEVEL_OF_RANK = {rank: level.value for level, rank in STRICTNESS.items()}
-
-
-def _place_facts(*, person_id: int | None, room: Room, gate_compound_id: int, at: dt.datetime,
-                 visitor_phone: str = "") -> Facts:
-    """(a restriction of the person in force, the strictest containment level over the room's unit,
-    building or compound, the id of the exit quota in force at the gate's compound, the id of the
-    permit in force for the person there, or with ``visitor_phone`` for that visitor), in one round
-    trip: this runs for every passage. tests/gates/test_services.py holds it to the containment
-    selectors (restrictions_in_force, levels_for_units), quota_in_force and Permit.in_force."""
-    visitor = person_id is None and bool(visitor_phone)
-    if visitor not in _FACTS_SQL:
-        _FACTS_SQL[visitor] = _facts_sql(visitor=visitor)
-    at_db = connection.ops.adapt_datetimefield_value(at)
-    unit = room.unit
-    params = {"person": person_id or 0, "room": room.pk, "unit": unit.pk, "building": unit.building_id,
-              "compound": unit.building.compound_id, "gate_compound": gate_compound_id, "at": at_db,
-              "phone": visitor_phone}
-    sql = _FACTS_SQL[visitor]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {k: v for k, v in params.items() if f"%({k})s" in sql})
-        return _facts_of(cursor.fetchone())
-
-
-def _facts_of(row: Sequence[Any]) -> Facts:
-    restricted, rank, quota_id, permit_id = row
-    return bool(restricted), _LEVEL_OF_RANK.get(rank or 0), quota_id, permit_id
 
 
 def standing_of(*, gate: Gate, person: Person | None, problem: str | None, at: dt.datetime,
@@ -290,7 +115,7 @@ def standing_of(*, gate: Gate, person: Person | None, problem: str | None, at: d
     if problem is not None or person is None:
         return Standing(identity_problem=problem or "unknown_person", gate_closed=gate_closed)
     if facts is None or for_update:  # under the household's lock, read afresh
-        facts = _place_facts(person_id=person.pk, room=person.household.room, gate_compound_id=gate.compound_id,
+        facts = place_facts(person_id=person.pk, room=person.household.room, gate_compound_id=gate.compound_id,
                              at=at)
     restricted, level, quota_id, permit_id = facts
     quota_left = None
@@ -312,7 +137,7 @@ def standing_of(*, gate: Gate, person: Person | None, problem: str | None, at: d
 def visitor_standing(*, gate: Gate, host: Household, at: dt.datetime, phone: str = "") -> Standing:
     """A visitor's standing: the gate, the containment level of the host household, and a permit in
     force for a visitor with this (normalized) phone at the host's place."""
-    _restricted, level, _quota, permit_id = _place_facts(person_id=None, room=host.room,
+    _restricted, level, _quota, permit_id = place_facts(person_id=None, room=host.room,
                                                          gate_compound_id=gate.compound_id, at=at,
                                                          visitor_phone=phone)
     return Standing(visitor=True, gate_closed=gate.status == Gate.Status.CLOSED, level=level, permit=permit_id)
@@ -337,7 +162,8 @@ def passage_by_client_id(*, gate: Gate, client_id: uuid.UUID) -> Passage | None:
     return Passage.objects.filter(gate=gate, client_id=client_id).select_related(*_SUBJECT).first()
 
 
-def _alert(gate: Gate, passage: Passage, who: str, verdict: Verdict, kind: str = AlertKind.GATE_REFUSED) -> None:
+def _alert(gate: Gate, passage: Passage, who: str, verdict: Verdict,
+           kind: AlertKind = alert_kinds.GATE_REFUSED) -> None:
     from django.urls import reverse
 
     alert_raise(
@@ -387,8 +213,8 @@ def record_passage(
     problem = None
     facts = None
     if person is None and visitor is None:
-        found = identify(community_id=gate.community_id, credential=credential or "",
-                         facts_at=(gate.compound_id, at))
+        found = identify_at_gate(gate_compound_id=gate.compound_id, community_id=gate.community_id,
+                                 credential=credential or "", at=at)
         person, kind, problem, facts = found.person, found.kind, found.problem, found.facts
     if person is not None and person.community_id != gate.community_id:
         person, problem = None, "unknown_person"
@@ -445,7 +271,7 @@ def record_passage(
             if verdict.alert:
                 _alert(gate, passage, who, verdict)
             if offline_decision and offline_decision != verdict.decision:
-                _alert(gate, passage, who, verdict, kind=AlertKind.GATE_OFFLINE_DIFFERS)
+                _alert(gate, passage, who, verdict, kind=alert_kinds.GATE_OFFLINE_DIFFERS)
     except IntegrityError:
         earlier = _existing(gate, client_id)
         if earlier is None:
@@ -508,6 +334,23 @@ def visitor_register(
     return result
 
 
+# -- pass cards --------------------------------------------------------------------------------
+@transaction.atomic
+def pass_cards_print(*, actor: Any, persons: Sequence[Person], community: Any, subject: Any,
+                     request: Any = None) -> dict[int, Pass]:
+    """Before pass cards are printed: person id -> active pass, the missing ones issued through
+    passes_ensure (each audited as a single issue), and the print itself in the audit log (an
+    export of personal data), in one transaction."""
+    ids = [p.pk for p in persons]
+    had = Pass.objects.filter(person_id__in=ids, revoked_at__isnull=True).count()
+    active = passes_ensure(actor=actor, persons=persons, request=request)
+    printed = sum(1 for p in persons if p.pk in active)
+    audit_record(actor=actor, action=AuditEvent.Action.EXPORT, community=community, obj=subject,
+                 summary=f"pass cards {subject._meta.model_name}={subject.pk}: {printed} cards, "
+                         f"{len(active) - had} passes issued", request=request)
+    return active
+
+
 # -- gate devices ----------------------------------------------------------------------------
 def _may_post_at(user: Any, gate: Gate) -> bool:
     """The user could record passages at the gate from the screen: a device token never widens that."""
@@ -548,7 +391,7 @@ def gate_device_revoke(*, device: GateDevice, actor: Any = None) -> GateDevice:
     return device
 
 
-# -- gates, quotas, duty ----------------------------------------------------------------------
+# -- gates and duty ----------------------------------------------------------------------
 @transaction.atomic
 def gate_set_status(*, actor: Any, gate: Gate, status: str, request: Any = None) -> Gate:
     if status not in Gate.Status.values:
@@ -576,33 +419,6 @@ def gates_close_all_but(*, actor: Any, keep: Gate, request: Any = None) -> int:
         gate_set_status(actor=actor, gate=gate, status=Gate.Status.CLOSED, request=request)
         closed += 1
     return closed
-
-
-@transaction.atomic
-def exit_quota_set(*, actor: Any, compound: Any, persons: int, days: int, starts_at: dt.datetime | None = None,
-                   ends_at: dt.datetime | None = None, request: Any = None) -> ExitQuota:
-    """A new quota for a compound; the one in force (if any) ends when this one starts."""
-    starts_at = starts_at or timezone.now()
-    ExitQuota.objects.filter(in_force(starts_at), compound=compound).update(ends_at=starts_at)
-    quota = ExitQuota(community_id=compound.community_id, compound=compound, persons=persons, days=days,
-                      starts_at=starts_at, ends_at=ends_at,
-                      created_by=actor if getattr(actor, "is_authenticated", False) else None)
-    quota.full_clean()
-    quota.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=compound.community, obj=quota,
-                 summary=f"exit quota {persons}/{days}d compound={compound.pk}", request=request)
-    return quota
-
-
-@transaction.atomic
-def exit_quota_end(*, actor: Any, quota: ExitQuota, request: Any = None) -> ExitQuota:
-    now = timezone.now()
-    if quota.ends_at is None or quota.ends_at > now:
-        quota.ends_at = max(now, quota.starts_at + dt.timedelta(seconds=1))
-        quota.save(update_fields=["ends_at"])
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=quota.community, obj=quota,
-                     summary="exit quota ended", request=request)
-    return quota
 
 
 DEFAULT_SHIFTS = [("早班", dt.time(8), dt.time(16)), ("中班", dt.time(16), dt.time(0)), ("夜班", dt.time(0), dt.time(8))]

@@ -9,7 +9,6 @@ from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
+from shequ.core.forms import submit_once
 from shequ.core.masking import mask_name, mask_phone
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
@@ -44,19 +44,10 @@ from shequ.gates.rules import reason_labels
 PAGE_SIZE = 50
 
 
-def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 def _once_or_back(request: HttpRequest, back: str, act: Callable[[], object]) -> str | None:
-    """Run a state change once per submitted form (core/submission.py run_once) and return the URL
-    to go to; when the service refuses, its reasons become messages and None is returned."""
-    try:
-        return run_once(request, lambda: (act(), back)[1])
-    except ValidationError as exc:
-        _error_messages(request, exc)
-        return None
+    """Run a state change once per submitted form and return the URL to go to (``back``); when the
+    service refuses, its reasons become messages and None is returned (core.forms.submit_once)."""
+    return submit_once(request, lambda: (act(), back)[1])
 
 
 def _form_error_messages(request: HttpRequest, form: Any) -> None:

@@ -32,18 +32,19 @@ from django.views.decorators.gzip import gzip_page
 from shequ.containment import services as containment
 from shequ.containment.forms import PermitRequestForm
 from shequ.containment.models import Permit
+from shequ.core.forms import submit_once
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.masking import mask_name
 from shequ.core.phone import PhoneError, normalize_phone
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
-from shequ.core.submission import run_once
 from shequ.core.templatetags.shequ import age
-from shequ.gates import offline, passes, selectors, services
+from shequ.gates import offline, selectors, services
 from shequ.gates.forms_screen import PassageForm, VisitorForm
 from shequ.gates.ledger import permit_label
 from shequ.gates.models import Decision, Direction, Gate, HealthCode, Passage
 from shequ.gates.rules import FEVER_AT, PERMIT_LIFTS, TEMPERATURE_MAX, TEMPERATURE_MIN, reason_labels
+from shequ.passes import tokens as pass_tokens
 from shequ.registry.models import Person
 
 _DIRECTION_KEY = "gates.screen.direction"  # the last direction the guard recorded (session)
@@ -53,7 +54,7 @@ _VISITOR_PREFILL_KEY = "gates.screen.visitor_prefill"
 
 
 def _keep_for_visitor_form(request: HttpRequest, passage: Passage, credential: str) -> None:
-    if "unknown_person" not in passage.reasons or not credential or passes.looks_like_token(credential):
+    if "unknown_person" not in passage.reasons or not credential or pass_tokens.looks_like_token(credential):
         return
     prefill = {"passage": passage.pk, "phone": "", "id_number": ""}
     try:
@@ -421,12 +422,8 @@ def screen_permit(request: HttpRequest, pk: int) -> HttpResponse:
                 where=str(gate), request=request)
             return reverse("gates:screen", args=[gate.pk]) + "#permits"
 
-        try:
-            url = run_once(request, ask)
-        except ValidationError as e:
-            for field, errors in getattr(e, "message_dict", {"": e.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
+        url = submit_once(request, ask, form=form)
+        if url is not None:
             messages.success(request, _("Permit requested: the office has been told. The answer shows on this "
                                         "screen under “Permits here”."))
             return redirect(url)

@@ -11,10 +11,18 @@ from decimal import Decimal
 from django.utils import timezone
 
 from shequ.accounts.models import User
-from shequ.containment.models import ContainmentArea, Level, MovementRestriction, Permit, RestrictionKind
-from shequ.gates import passes
-from shequ.gates.models import DutyAssignment, ExitQuota, Gate, GateGuard, Pass, Shift
+from shequ.containment.models import (
+    ContainmentArea,
+    ExitQuota,
+    Level,
+    MovementRestriction,
+    Permit,
+    RestrictionKind,
+)
+from shequ.gates.models import DutyAssignment, Gate, GateGuard, Shift
 from shequ.gates.services import DEFAULT_SHIFTS
+from shequ.passes import tokens as pass_tokens
+from shequ.passes.models import Pass
 from shequ.registry.models import Community, Compound, Person, PersonTag, Room, Unit
 
 # compound kind -> gate names; the first gate is the main one.
@@ -60,7 +68,7 @@ def build_gates(*, seed: int) -> dict[str, int]:
 
     persons = list(Person.objects.filter(status=Person.Status.ACTIVE).only("id", "community_id"))
     Pass.objects.bulk_create(
-        [Pass(community_id=p.community_id, person_id=p.pk, code=passes.new_code()) for p in persons], batch_size=1000
+        [Pass(community_id=p.community_id, person_id=p.pk, code=pass_tokens.new_code()) for p in persons], batch_size=1000
     )
     # A few persons in home quarantine (not the anchor household, whose members must pass).
     candidates = list(Person.objects.filter(community__code="futong", status=Person.Status.ACTIVE)

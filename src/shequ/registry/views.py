@@ -19,10 +19,11 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
+from shequ.core.forms import add_service_errors, submit_once
 from shequ.core.masking import mask_id_number, mask_phone
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
-from shequ.core.submission import earlier_result, run_once
+from shequ.core.submission import earlier_result
 from shequ.core.uploads import upload_refused_message
 from shequ.registry import selectors, services
 from shequ.registry.forms import (
@@ -32,7 +33,6 @@ from shequ.registry.forms import (
     MoveOutForm,
     PersonFilterForm,
     PersonForm,
-    add_service_errors,
 )
 from shequ.registry.importer import (
     RosterFileError,
@@ -59,12 +59,6 @@ TAG_MARKS = {
     PersonTag.Tag.BEDRIDDEN: pgettext_lazy("floor plan mark", "B"),
     PersonTag.Tag.STRANDED: pgettext_lazy("floor plan mark", "T"),
 }
-
-
-def _form_errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
-    for field_errors in exc.message_dict.values():
-        for message in field_errors:
-            messages.error(request, message)
 
 
 # -- places --------------------------------------------------------------------------------------
@@ -117,13 +111,10 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(earlier)
         form = HouseholdForm(request.POST, room=room)
         if form.is_valid():
-            try:
-                url = run_once(request, lambda: reverse("registry:household", args=[services.household_create(
-                    actor=request.user, room=room, note=form.cleaned_data["note"],
-                    others_confirmed=form.others_confirmed, request=request).pk]))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            url = submit_once(request, lambda: reverse("registry:household", args=[services.household_create(
+                actor=request.user, room=room, note=form.cleaned_data["note"],
+                others_confirmed=form.others_confirmed, request=request).pk]), form=form)
+            if url is not None:
                 return redirect(url)
     return render(
         request,
@@ -176,11 +167,9 @@ def household_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     _require_edit(request, household.community_id)
     form = MoveOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            url = run_once(request, lambda: reverse("registry:household", args=[services.household_move_out(
-                actor=request.user, household=household, reason=form.cleaned_data["reason"], request=request).pk]))
-        except ValidationError as exc:
-            _form_errors_to_messages(request, exc)
+        url = submit_once(request, lambda: reverse("registry:household", args=[services.household_move_out(
+            actor=request.user, household=household, reason=form.cleaned_data["reason"], request=request).pk]))
+        if url is None:  # the refusal is in the messages
             return redirect("registry:household", pk=household.pk)
         messages.success(request, _("The household is marked as moved out."))
         return redirect(url)
@@ -204,13 +193,10 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     form = PersonForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
         assert form.cleaned_person is not None
-        try:
-            url = run_once(request, lambda: reverse("registry:person", args=[services.person_create(
-                actor=request.user, household=household, data=form.cleaned_person, tags=form.tags(),
-                same_name_confirmed=form.same_name_confirmed, request=request).pk]))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        url = submit_once(request, lambda: reverse("registry:person", args=[services.person_create(
+            actor=request.user, household=household, data=form.cleaned_person, tags=form.tags(),
+            same_name_confirmed=form.same_name_confirmed, request=request).pk]), form=form)
+        if url is not None:
             messages.success(request, _("Saved."))
             return redirect(url)
     return render(request, "registry/person_form.html", {"form": form, "household": household, "person": None})
@@ -284,13 +270,10 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
         if not candidates:
             form.add_error("address", _("No household lives at that address in this community."))
         elif target is not None:
-            try:
-                url = run_once(request, lambda: reverse("registry:person", args=[services.person_move(
-                    actor=request.user, person=person, household=target, reason=form.cleaned_data["reason"],
-                    request=request).pk]))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            url = submit_once(request, lambda: reverse("registry:person", args=[services.person_move(
+                actor=request.user, person=person, household=target, reason=form.cleaned_data["reason"],
+                request=request).pk]), form=form)
+            if url is not None:
                 messages.success(request, _("Moved."))
                 return redirect(url)
     return render(request, "registry/person_move.html", {"person": person, "form": form, "candidates": candidates})
@@ -303,12 +286,10 @@ def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     _require_edit(request, person.community_id)
     form = MoveOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            url = run_once(request, lambda: reverse("registry:person", args=[services.person_move_out(
-                actor=request.user, person=person, reason=form.cleaned_data["reason"],
-                deceased=form.cleaned_data["deceased"], request=request).pk]))
-        except ValidationError as exc:
-            _form_errors_to_messages(request, exc)
+        url = submit_once(request, lambda: reverse("registry:person", args=[services.person_move_out(
+            actor=request.user, person=person, reason=form.cleaned_data["reason"],
+            deceased=form.cleaned_data["deceased"], request=request).pk]))
+        if url is None:  # the refusal is in the messages
             return redirect("registry:person", pk=person.pk)
         messages.success(request, _("Marked as moved out."))
         return redirect(url)

@@ -10,6 +10,7 @@ import secrets
 
 from django.core import signing
 
+# The salt of every token ever issued: it stays the same although the module moved from gates.
 _SALT = "shequ.gates.pass"
 
 
