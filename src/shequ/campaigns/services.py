@@ -14,7 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -54,7 +54,6 @@ from shequ.core.text import normalize
 from shequ.registry import services as registry
 from shequ.registry.models import Building, Community, Compound, Grid, Household, Person, Unit
 
-TEMPERATURE_MIN, TEMPERATURE_MAX = Decimal("34.0"), Decimal("43.0")
 # What a sampling phone's offline queue can really hold: a scan waits at most a week, and a phone's
 # clock may run a little ahead of the server's.
 SAMPLED_AT_BACK = dt.timedelta(days=7)
@@ -264,18 +263,6 @@ def target_exempt(*, actor: Any, target: Target, reason: str, note: str = "", re
 
 
 # -- screening visits -----------------------------------------------------------------------------
-
-
-def parse_temperature(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        t = Decimal(str(value).strip()).quantize(Decimal("0.1"))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"temperature": _("%(value)s is not a temperature.") % {"value": value}}) from None
-    if not (TEMPERATURE_MIN <= t <= TEMPERATURE_MAX):
-        raise ValidationError({"temperature": _("Temperature must be between 34.0 and 43.0 °C.")})
-    return t
 
 
 @transaction.atomic
