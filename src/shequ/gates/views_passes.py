@@ -18,8 +18,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from shequ.audit.models import AuditEvent
-from shequ.audit.services import audit_record
+from shequ.audit.exports import export_record
 from shequ.core.pdf import qr_svg
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import Scope, require
@@ -147,9 +146,10 @@ def _cards_response(request: HttpRequest, *, persons: list[Person], community: A
     printed = cards.cards_for(persons, active)
     body = cards.cards_pdf(printed, title=_("Pass cards: %(subject)s") % {"subject": label})
     # passes_ensure does not audit the passes it issues: the print's event counts them.
-    audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, community=community, obj=subject,
-                 summary=f"pass cards {subject._meta.model_name}={subject.pk}: {len(printed)} cards, "
-                         f"{len(active) - had} passes issued", request=request)
+    # A card carries the holder's name and QR in full: that is what the gate reads.
+    export_record(actor=request.user, community=community, obj=subject,
+                  what=f"pass cards {subject._meta.model_name}={subject.pk}", count=len(printed), unit="cards",
+                  detail=f"{len(active) - had} passes issued", masking=None, request=request)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
