@@ -13,6 +13,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from tests.facts import give_numbers
 
 from shequ.audit.exports import export_masking, export_record
 from shequ.audit.models import AuditEvent
@@ -20,7 +21,6 @@ from shequ.core.masking import mask_phone
 from shequ.core.scoping import scope_for
 from shequ.gates.models import Gate
 from shequ.registry.models import Community
-from tests.facts import give_numbers
 
 pytestmark = pytest.mark.django_db
 SRC = Path(__file__).resolve().parents[2] / "src" / "shequ"

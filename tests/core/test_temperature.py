@@ -34,7 +34,7 @@ def test_it_reads_a_plausible_temperature(raw: object, value: str | None) -> Non
 
 
 def test_the_range_takes_a_cold_forehead_and_refuses_what_no_living_person_reads() -> None:
-    assert (TEMPERATURE_MIN, TEMPERATURE_MAX) == (Decimal("34.0"), Decimal("42.0"))
+    assert (Decimal("34.0"), Decimal("42.0")) == (TEMPERATURE_MIN, TEMPERATURE_MAX)
     assert parse_temperature("34.5") == Decimal("34.5")
     for raw in ("42.5", "43", "43.0", "33.9"):
         with pytest.raises(ValidationError) as e:

@@ -19,8 +19,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from playwright.sync_api import Page
 
-from shequ.gates import services
 from shequ.core.temperature import PLAIN_NUMBER, temperature_text
+from shequ.gates import services
 from shequ.gates.rules import Checks, Standing, decide, suggest_temperature
 from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's chromium, as in tests/browser)
 
