@@ -61,6 +61,20 @@ def test_a_passage_is_201_with_the_verdict_and_masked_person(device: Client, anc
     assert passage.recorded_at.isoformat().startswith("2026-01-05T00:00:00")
 
 
+def test_a_cold_forehead_reading_is_recorded_and_43_is_refused(device: Client, anchor_household: Household) -> None:
+    """The system's one range (core/temperature.py): 34.5 on a cold night is real, 43 is not."""
+    token = token_of(members(anchor_household)[0])
+    cold = body(token, temperature="34.5")
+    assert post(device, post_gate().pk, cold).status_code == 201
+    assert str(Passage.objects.get(client_id=cold["client_id"]).temperature) == "34.5"
+    hot = body(token, temperature="43")
+    response = post(device, post_gate().pk, hot)
+    assert response.status_code == 422
+    out = response.json()
+    assert [e["field"] for e in out["errors"]] == ["temperature"]
+    assert "34.0" in out["message"] and "42.0" in out["message"]
+
+
 def test_a_refusal_names_its_reasons(device: Client, anchor_household: Household) -> None:
     person = members(anchor_household)[0]
     response = post(device, post_gate().pk, body(token_of(person), temperature="38.1", health_code="red"))
@@ -113,7 +127,7 @@ def test_a_client_id_used_at_another_gate_is_409(anchor_household: Household) ->
 @pytest.mark.parametrize(("change", "field", "fragment"), [
     ({"temperature": 365}, "temperature", "36.5"),
     ({"temperature": "3.65"}, "temperature", "36.5"),
-    ({"temperature": 12}, "temperature", "35.0"),
+    ({"temperature": 12}, "temperature", "34.0"),
     ({"credential": "  "}, "credential", ""),
     ({"recorded_at": "2099-01-01T00:00:00+08:00"}, "recorded_at", ""),
     ({"recorded_at": "2022-03-29T11:59:59+08:00"}, "recorded_at", "7"),

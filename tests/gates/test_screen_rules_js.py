@@ -19,8 +19,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from playwright.sync_api import Page
 
+from shequ.core.temperature import PLAIN_NUMBER, temperature_text
 from shequ.gates import services
-from shequ.gates.forms_screen import _PLAIN_NUMBER, temperature_text
 from shequ.gates.rules import Checks, Standing, decide, suggest_temperature
 from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's chromium, as in tests/browser)
 
@@ -173,7 +173,7 @@ def python_read_temperature(raw: str) -> dict[str, Any]:
     text = temperature_text(raw)
     if not text:
         return {"value": None, "error": None, "suggestion": None}
-    if not _PLAIN_NUMBER.match(text):
+    if not PLAIN_NUMBER.match(text):
         return {"value": None, "error": "range", "suggestion": None}
     try:
         checks = services.parse_checks(direction="in", temperature=text, health_code="green", mask=True)

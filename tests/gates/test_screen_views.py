@@ -259,7 +259,7 @@ def test_an_unreadable_temperature_names_the_range(login: Any, post_gate: Gate, 
     data = form_data(credential=token, temperature=typed)
     response = login("gate1").post(screen_url(post_gate), data, **JSON)
     assert response.status_code == 422
-    assert response.json()["errors"]["temperature"] == ["Temperature must be between 35.0 and 42.0 °C."]
+    assert response.json()["errors"]["temperature"] == ["Temperature must be between 34.0 and 42.0 °C."]
     assert not Passage.objects.filter(client_id=data["client_id"]).exists()
 
 

@@ -7,7 +7,6 @@ buttons for a phone); these classes hold validation and initial values.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.phone import PhoneError, normalize_phone
+from shequ.core.temperature import temperature_text
 from shequ.core.text import normalize
 from shequ.gates import selectors, services
 from shequ.gates.models import Decision, Direction, Gate, HealthCode
@@ -27,15 +27,6 @@ from shequ.registry.models import Household, Person
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
 # Django's own wording ("Ensure this value has at most ...") reads like a program's message.
 TOO_LONG = {"max_length": _("At most %(limit_value)d characters (you typed %(show_value)d).")}
-# What may reach parse_checks: a plain number ("36.5", "365", "36,5"). Anything else ("nan",
-# "1e2") is refused here with the range message, before Decimal reads it in ways a guard never meant.
-_PLAIN_NUMBER = re.compile(r"^[0-9]{1,4}([.,][0-9]{0,3})?$|^[.,][0-9]{1,3}$")
-
-
-def temperature_text(raw: object) -> str:
-    """The temperature field as typed, with full-width digits and a Chinese IME's "。" and "，" read as
-    the guard meant them (rules.js normalizes the same way)."""
-    return normalize(raw).replace("。", ".").replace("，", ",")
 
 
 class ChecksMixin(forms.Form):
@@ -59,9 +50,6 @@ class ChecksMixin(forms.Form):
             # The guard accepted the suggestion: show it in the field too if the form comes back.
             self.data = self.data.copy()
             self.data["temperature"] = raw
-        if raw and not _PLAIN_NUMBER.match(raw):
-            self.add_error("temperature", _("Temperature must be between 35.0 and 42.0 °C."))
-            return None
         if "health_code" not in cleaned or "mask" not in cleaned:
             return None  # the field errors are already there
         try:

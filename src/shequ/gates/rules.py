@@ -24,16 +24,20 @@ else; the verdict then says the permit was used (``Verdict.permit``), so that th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-FEVER_AT = Decimal("37.3")
-TEMPERATURE_MIN = Decimal("35.0")
-TEMPERATURE_MAX = Decimal("42.0")
+# The one plausible range and parser of the system, and why it is what it is: core/temperature.py
+# (re-exported here because the screen, its offline bundle and rules.js read the gate's rules here).
+from shequ.core.temperature import (  # noqa: F401 - re-exported
+    FEVER_AT,
+    TEMPERATURE_MAX,
+    TEMPERATURE_MIN,
+    suggest_temperature,
+)
 
 # reason code -> what the guard reads. Codes are stored in the ledger; labels are translated on display
 # (alerts store the English msgid and translate it for whoever reads them).
@@ -134,26 +138,6 @@ def decide(checks: Checks, standing: Standing) -> Verdict:
     if not permitted:
         reasons += contained
     return Verdict("deny" if reasons else "allow", tuple(reasons), permitted)
-
-
-_NUMBER = re.compile(r"^\d{1,4}([.,]\d{1,3})?$")
-
-
-def suggest_temperature(raw: object) -> Decimal | None:
-    """The temperature a guard meant: "36.5", "365" and "3.65" all mean 36.5 °C; "36,5" too.
-    None when nothing in 35.0-42.0 reads out of it."""
-    text = str(raw if raw is not None else "").strip().replace("，", ",").replace("。", ".")
-    if not _NUMBER.match(text):
-        return None
-    try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        return None
-    for candidate in (value, value / 10, value * 10):
-        candidate = candidate.quantize(Decimal("0.1"))
-        if TEMPERATURE_MIN <= candidate <= TEMPERATURE_MAX:
-            return candidate
-    return None
 
 
 def reason_labels(codes: list[str] | tuple[str, ...]) -> list[str]:

@@ -30,6 +30,7 @@ from shequ.core.bulkwrite import RowInserter
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.masking import mask_name
 from shequ.core.phone import PhoneError, normalize_phone
+from shequ.core.temperature import parse_temperature
 from shequ.core.text import normalize
 from shequ.gates import alert_kinds
 from shequ.gates.models import (
@@ -477,28 +478,16 @@ def duty_remove(*, actor: Any, duty: DutyAssignment, request: Any = None) -> Non
 def parse_checks(*, direction: str, temperature: Decimal | str | float | None, health_code: str,
                  mask: bool) -> Checks:
     """Validated checks, or a ValidationError naming the field and the reason."""
-    from shequ.gates.rules import TEMPERATURE_MAX, TEMPERATURE_MIN, suggest_temperature
-
     errors: dict[str, str] = {}
     if direction not in Direction.values:
         errors["direction"] = _("Direction is “in” or “out”.")
     if health_code not in HealthCode.values:
         errors["health_code"] = _("Health code is green, yellow or red.")
     value: Decimal | None = None
-    if temperature not in (None, ""):
-        try:
-            value = Decimal(str(temperature))
-            # "nan" and "inf" are Decimals too, and compare with an exception: not a temperature.
-            value = value.quantize(Decimal("0.1")) if value.is_finite() else None
-        except Exception:  # noqa: BLE001 - any unreadable number is the same error for the guard
-            value = None
-        if value is None or not (TEMPERATURE_MIN <= value <= TEMPERATURE_MAX):
-            suggestion = suggest_temperature(temperature)
-            if suggestion is not None:
-                errors["temperature"] = _("%(value)s °C is out of range; did you mean %(suggestion)s?") % {
-                    "value": temperature, "suggestion": suggestion}
-            else:
-                errors["temperature"] = _("Temperature must be between 35.0 and 42.0 °C.")
+    try:
+        value = parse_temperature(temperature)
+    except ValidationError as e:
+        errors.update({k: v[0] for k, v in e.message_dict.items()})
     if errors:
         raise ValidationError(errors)
     return Checks(direction=direction, temperature=value, health_code=health_code, mask=bool(mask))

@@ -19,11 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from shequ.audit.models import AuditEvent
-from shequ.audit.services import audit_record
+from shequ.audit.exports import export_masking, export_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shequ.core.forms import submit_once
-from shequ.core.masking import mask_name, mask_phone
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
@@ -136,7 +134,7 @@ def _guard_name(user: Any) -> str:
 def _export_ledger(request: HttpRequest, gate: Gate, day: dt.date, passages: Any) -> HttpResponse:
     """The filtered ledger as a spreadsheet: names and phones masked unless the role may export them
     in full (secretary, staff). Every export is an audit event."""
-    unmasked = request.scope.can("export.unmasked", gate.community_id)
+    masking = export_masking(request.scope, [gate.community_id], request=request)
     yes, no = _("yes"), _("no")
     count = 0
 
@@ -149,18 +147,17 @@ def _export_ledger(request: HttpRequest, gate: Gate, day: dt.date, passages: Any
             phone = subject.phone if subject else ""
             yield [
                 timezone.localtime(p.recorded_at, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M:%S"),
-                name if unmasked else mask_name(name), yes if p.visitor_id else "",
-                phone if unmasked else mask_phone(phone), ledger.passage_address(p), p.get_direction_display(),
+                masking.name(name), yes if p.visitor_id else "",
+                masking.phone(phone), ledger.passage_address(p), p.get_direction_display(),
                 str(p.temperature) if p.temperature is not None else "", p.get_health_code_display(),
                 yes if p.mask else no, p.get_decision_display(), "; ".join(reason_labels(p.reasons)),
                 permit_label(p.permit) if p.permit_id else "", yes if p.offline else "", _guard_name(p.guard),
             ]
 
     content = write_xlsx([_(h) for h in LEDGER_HEADERS], rows(), title=f"{day.isoformat()}")
-    audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, community=gate.community, obj=gate,
-                 summary=f"gate ledger {gate.pk} {day.isoformat()}: {count} rows, "
-                         f"{'unmasked' if unmasked else 'masked'}; {request.GET.urlencode()}",
-                 request=request)
+    export_record(actor=request.user, community=gate.community, obj=gate,
+                  what=f"gate ledger {gate.pk} {day.isoformat()}", count=count, masking=masking,
+                  query=request.GET.urlencode(), request=request)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="gate-{gate.pk}-ledger-{day.isoformat()}.xlsx"'
     return response

@@ -38,6 +38,7 @@ from shequ.core.masking import mask_name
 from shequ.core.phone import PhoneError, normalize_phone
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
+from shequ.core.temperature import range_message
 from shequ.core.templatetags.shequ import age
 from shequ.gates import offline, selectors, services
 from shequ.gates.forms_screen import PassageForm, VisitorForm
@@ -149,7 +150,7 @@ def _config(request: HttpRequest, gate: Gate) -> dict[str, Any]:
             "login": _("Log in again to send the waiting passages."),
             "bundle_age": _("offline list from %(time)s"),
             "no_bundle": _("no offline list yet"),
-            "temperature_range": _("Temperature must be between 35.0 and 42.0 °C."),
+            "temperature_range": range_message(),
             "did_you_mean": _("%(value)s °C is out of range; did you mean %(suggestion)s?"),
             "need_identity": _("Scan the pass, type an ID or phone number, or look the person up."),
             "need_temperature": _("Take the temperature first."),

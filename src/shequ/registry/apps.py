@@ -10,4 +10,4 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from shequ.core import bulkwrite
 
-        bulkwrite.writers_in("shequ.registry.importer")  # the roster import's tables
+        bulkwrite.writers_in("shequ.registry.services", "shequ.registry.importer.write")  # the bulk move, the roster import

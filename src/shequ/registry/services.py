@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record, diff
 from shequ.audit.summaries import cleared_summary, repair_summary
 from shequ.core.address import floor_of
+from shequ.core.bulkwrite import Table
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.masking import mask_id_number, mask_phone
 from shequ.core.phone import PhoneError, normalize_phone
@@ -399,6 +400,35 @@ def person_restore(
     return sorted(a)
 
 
+def person_moved_to(person: Person, household_id: int) -> None:
+    """What a move changes on the person: the household, and the person lives there (active again if
+    they had moved out). The caller saves it (``person_move`` with save(), the roster import with one
+    bulk_update of everything a row changed) and calls ``persons_move`` for the address history."""
+    person.household_id = household_id
+    person.status = Person.Status.ACTIVE
+
+
+@transaction.atomic
+def persons_move(
+    *, community_id: int, moved: Sequence[Person], at: dt.datetime, reason: str = "",
+    registered: Sequence[tuple[int, int]] = (),
+) -> None:
+    """The registry's bulk move: the address history of persons moved to their ``household_id``
+    (``person_moved_to``) and of persons just registered (``registered``: person id, household id).
+    Each moved person's open residence is closed at ``at`` and one residence is opened per person;
+    one UPDATE and one bulk INSERT (core/bulkwrite.py ``Table``) whatever the number of persons.
+    ``person_move`` moves one person through it; the roster import moves a batch."""
+    if moved:
+        Residence.objects.filter(person__in=[p.pk for p in moved], ended_at__isnull=True).update(ended_at=at)
+    rows = [(community_id, pk, household_id, at, reason) for pk, household_id in registered]
+    rows += [(community_id, p.pk, p.household_id, at, reason) for p in moved]
+    if rows:
+        _RESIDENCES.insert(rows)
+
+
+_RESIDENCES = Table(Residence, ("community_id", "person_id", "household_id", "started_at", "reason"))
+
+
 @transaction.atomic
 def person_move(*, actor: Any, person: Person, household: Household, reason: str = "", request: Any = None) -> Person:
     """Move a person to another household of the same community; the old residence is closed."""
@@ -409,12 +439,9 @@ def person_move(*, actor: Any, person: Person, household: Household, reason: str
     if household.pk == person.household_id and person.status == Person.Status.ACTIVE:
         raise ValidationError({"household": _("the person already lives in this household")})
     before = person_snapshot(person)
-    now = timezone.now()
-    Residence.objects.filter(person=person, ended_at__isnull=True).update(ended_at=now)
-    Residence.objects.create(community_id=person.community_id, person=person, household=household,
-                             started_at=now, reason=clean_text(reason))
+    person_moved_to(person, household.pk)
     person.household = household
-    person.status = Person.Status.ACTIVE
+    persons_move(community_id=person.community_id, moved=[person], at=timezone.now(), reason=clean_text(reason))
     person.save(update_fields=["household", "status", "updated_at"])
     b, a = diff(before, person_snapshot(person))
     audit_record(actor=actor, action=AuditEvent.Action.MOVE, community=person.community, obj=person,

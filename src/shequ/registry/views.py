@@ -16,11 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
-from shequ.audit.models import AuditEvent
-from shequ.audit.services import audit_record
+from shequ.audit.exports import export_masking, export_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shequ.core.forms import add_service_errors, submit_once
-from shequ.core.masking import mask_id_number, mask_phone
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import earlier_result
@@ -334,7 +332,7 @@ def _export_persons(request: HttpRequest, persons: Any, *, name: str) -> HttpRes
     if not request.scope.can("registry.export"):
         raise PermissionDenied
     community_ids = request.scope.community_ids
-    unmasked = all(request.scope.can("export.unmasked", c) for c in community_ids) and bool(community_ids)
+    masking = export_masking(request.scope, community_ids, request=request)
     headers = [_(h) for h in EXPORT_HEADERS]
     count = 0
 
@@ -346,8 +344,7 @@ def _export_persons(request: HttpRequest, persons: Any, *, name: str) -> HttpRes
             yield [
                 room.unit.building.compound.name, room.unit.building.number, room.unit.number, room.number,
                 p.name, p.get_sex_display(), p.birth_date.isoformat() if p.birth_date else "",
-                (p.id_number or "") if unmasked else mask_id_number(p.id_number),
-                p.phone if unmasked else mask_phone(p.phone),
+                masking.id_number(p.id_number), masking.phone(p.phone),
                 p.get_relation_display(), p.get_residency_display(), p.get_status_display(),
                 "、".join(f"{t.get_tag_display()}{':' + t.note if t.note else ''}" for t in p.tags.all()),
                 p.notes,
@@ -355,9 +352,8 @@ def _export_persons(request: HttpRequest, persons: Any, *, name: str) -> HttpRes
 
     content = write_xlsx(headers, rows(), title=name)
     community = Community.objects.filter(pk__in=community_ids).order_by("pk").first()
-    audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, community=community,
-                 summary=f"{name}: {count} rows, {'unmasked' if unmasked else 'masked'}; {request.GET.urlencode()}",
-                 request=request)
+    export_record(actor=request.user, community=community, what=name, count=count, masking=masking,
+                  query=request.GET.urlencode(), request=request)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
@@ -401,9 +397,9 @@ def grid_list(request: HttpRequest) -> HttpResponse:
                    _("grid workers")]
         content = write_xlsx(headers, ([r["grid"].name, r["buildings"], r["households"], r["persons"],
                                         r["special"], "、".join(r["workers"])] for r in rows), title="grids")
-        audit_record(actor=request.user, action=AuditEvent.Action.EXPORT,
-                     community=rows[0]["grid"].community if rows else None,
-                     summary=f"grids: {len(rows)} rows", request=request)
+        # Counts and the workers' names (staff, not residents): nothing to mask.
+        export_record(actor=request.user, community=rows[0]["grid"].community if rows else None, what="grids",
+                      count=len(rows), masking=None, request=request)
         response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = 'attachment; filename="grids.xlsx"'
         return response

@@ -11,7 +11,7 @@
   "use strict";
 
   var FEVER_AT = "37.3";
-  var TEMPERATURE_MIN = "35.0";
+  var TEMPERATURE_MIN = "34.0";
   var TEMPERATURE_MAX = "42.0";
 
   function milli(value) {
@@ -87,7 +87,7 @@
   }
 
   /* rules.suggest_temperature: "36.5", "365", "3.65" and "36,5" all mean 36.5; null when nothing in
-   * 35.0-42.0 reads out of it. Returns the suggestion as a string ("36.5"). */
+   * 34.0-42.0 reads out of it. Returns the suggestion as a string ("36.5"). */
   function suggestTemperature(raw) {
     var units = toUnits(normalize(raw));
     if (units === null) return null;
@@ -102,7 +102,7 @@
   }
 
   /* What the screen's form and services.parse_checks accept: an empty field (no temperature), or a
-   * number that rounds to 35.0-42.0. Otherwise an error, with the suggestion when there is one.
+   * number that rounds to 34.0-42.0 (core/temperature.py says why). Otherwise an error, with the suggestion when there is one.
    * -> {value: "36.5"|null, error: null|"range"|"suggest", suggestion: "36.5"|null} */
   function parseTemperature(raw) {
     var text = normalize(raw);
