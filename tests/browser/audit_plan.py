@@ -50,6 +50,10 @@ NOT_PAGES: dict[str, str] = {
     "campaigns:open": "POST only: opens a campaign",
     "campaigns:close": "POST only: closes a campaign",
     "campaigns:retest_quarantine": "POST only: orders home quarantine for a tube's persons",
+    "accounts:setup": "the first-run page, shown only on an empty installation: audited by "
+                      "tests/browser/test_onboarding.py",
+    "accounts:slips": "shown once after issuing one-time passwords: audited as the state 'one-time password slip'",
+    "accounts:invites": "shown once after issuing invite codes: audited as the state 'invite notice'",
 }
 
 

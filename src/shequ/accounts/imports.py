@@ -99,18 +99,16 @@ def _rows(data: bytes, filename: str) -> list[list[Any]]:
     return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=max(",;\t", key=first.count))]
 
 
-def _role(text: str) -> str | None:
-    words = {value: value for value in Role.values}
-    words.update({str(label).lower(): value for value, label in Role.choices})
-    words.update(ROLE_WORDS)
-    return words.get(text.lower()) or words.get(text)
-
-
-def _role_words_zh() -> dict[str, str]:
+def role_words() -> dict[str, str]:
+    """Role column text -> role: the codes, the labels in both languages, the office's words."""
     from django.utils import translation
 
-    with translation.override("zh-hans"):
-        return {str(label): value for value, label in Role.choices}
+    words = {value: value for value in Role.values}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            words.update({str(label).lower(): value for value, label in Role.choices})
+    words.update(ROLE_WORDS)
+    return words
 
 
 def import_members(*, actor: Any, community: Community, data: bytes, filename: str, request: Any = None) -> ListResult:
@@ -125,7 +123,7 @@ def import_members(*, actor: Any, community: Community, data: bytes, filename: s
     if not header_at:
         raise ListFileError(_("no header row was found: the list needs the columns 姓名 / name and 角色 / role"))
     header = [_text(c) for c in rows[header_at - 1]]
-    zh_roles = _role_words_zh()
+    roles = role_words()
     grids = {str(g.number): g for g in Grid.objects.filter(community=community)}
     grids.update({g.name: g for g in grids.values()})
     companies = {c.name: c for c in PropertyCompany.objects.filter(community=community)}
@@ -139,7 +137,7 @@ def import_members(*, actor: Any, community: Community, data: bytes, filename: s
         def problem(column: str, reason: str, number: int = number) -> None:
             result.rejected.append(Problem(number, header[columns[column]] if column in columns else column, reason))
 
-        role = _role(values[ROLE]) or zh_roles.get(values[ROLE])
+        role = roles.get(values[ROLE].lower())
         if role is None:
             problem(ROLE, _("%(value)s is not a role") % {"value": values[ROLE] or _("(empty)")})
             continue

@@ -136,13 +136,17 @@ def _refuse_unless_grantable(actor: Any, community: Community, role: str) -> Non
 
 def may_manage(actor: Any, user: User) -> bool:
     """Whether ``actor`` may change ``user``'s account (deactivate, passwords, sessions): every role
-    the user holds must be one the actor may grant, where the user holds it. Not one's own account."""
+    the user holds must be one the actor may grant, where the user holds it; the street office, which
+    stands above every role of its communities, manages any account held only there. Not one's own."""
     if actor is not None and actor.pk == user.pk:
         return False
     memberships = list(user.memberships.select_related("community"))
     if not memberships:
         return actor is None or bool(getattr(actor, "is_superuser", False))
-    return all(m.community is not None and m.role in grantable_roles(actor, m.community) for m in memberships)
+    streets = scope_for(actor).streets if actor is not None else frozenset()
+    return all(m.community is not None and (m.community.street_id in streets
+                                            or m.role in grantable_roles(actor, m.community))
+               for m in memberships)
 
 
 def _refuse_unless_manageable(actor: Any, user: User) -> None:
