@@ -43,6 +43,7 @@ NOT_PAGES: dict[str, str] = {
     "gates:pass_cards_grid": "file download: pass cards (PDF)",
     "gates:gate_status": "POST only: opens or closes a gate",
     "gates:gate_keep_only": "POST only: closes the compound's other gates",
+    "gates:gate_add": "POST only: adds a gate to a compound",
     "gates:roster_assign": "POST only: posts a guard to a shift",
     "gates:roster_shift_add": "POST only: adds a shift",
     "gates:duty_remove": "POST only: removes a duty",
