@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+
 from tests.test_authorization_matrix import ANON, Write, only, refused
 
 ROUTES: dict[str, Any] = {"gates:gate_add": (lambda w: {}, only({}, 405))}

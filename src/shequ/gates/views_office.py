@@ -29,10 +29,10 @@ from shequ.core.scoping import require
 from shequ.core.submission import run_once
 from shequ.gates import ledger, roster, selectors, services
 from shequ.gates.forms_office import (
-    GateAddForm,
     DayForm,
     DutyAssignForm,
     DutyRemoveForm,
+    GateAddForm,
     GateStatusForm,
     KeepOnlyForm,
     LedgerFilterForm,
