@@ -44,6 +44,7 @@ NOT_PAGES: dict[str, str] = {
     "gates:pass_cards_grid": "file download: pass cards (PDF)",
     "gates:gate_status": "POST only: opens or closes a gate",
     "gates:gate_keep_only": "POST only: closes the compound's other gates",
+    "gates:gate_add": "POST only: adds a gate to a compound",
     "gates:roster_assign": "POST only: posts a guard to a shift",
     "gates:roster_shift_add": "POST only: adds a shift",
     "gates:duty_remove": "POST only: removes a duty",
@@ -51,6 +52,10 @@ NOT_PAGES: dict[str, str] = {
     "campaigns:open": "POST only: opens a campaign",
     "campaigns:close": "POST only: closes a campaign",
     "campaigns:retest_quarantine": "POST only: orders home quarantine for a tube's persons",
+    "accounts:setup": "the first-run page, shown only on an empty installation: audited by "
+                      "tests/browser/test_onboarding.py",
+    "accounts:slips": "shown once after issuing one-time passwords: audited as the state 'one-time password slip'",
+    "accounts:invites": "shown once after issuing invite codes: audited as the state 'invite notice'",
 }
 
 

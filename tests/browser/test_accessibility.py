@@ -151,6 +151,21 @@ def _permit_request(page: Page, base: str, w: World) -> None:
     expect(page.locator("#id_reason")).to_be_visible()
 
 
+def _slip(page: Page, base: str, w: World) -> None:
+    from shequ.accounts.models import User
+
+    page.goto(base + reverse("accounts:member", args=[User.objects.get(username="volunteer1").pk]))
+    page.locator("button[name=action][value=password]").click()
+    expect(page.locator(".slip .otp")).to_have_count(1)
+
+
+def _invite_notice(page: Page, base: str, w: World) -> None:
+    page.goto(base + reverse("accounts:residents"))
+    page.fill("#id_address", f"{w.compound.name}{w.room.address}")
+    page.locator("form.card button[type=submit]").click()
+    expect(page.locator(".notice .otp")).to_have_count(1)
+
+
 STATES: list[tuple[str | None, str, Callable[[Page, str, World], None]]] = [
     (None, "failed login", _failed_login),
     ("secretary", "person form with errors", _person_form_with_errors),
@@ -161,6 +176,8 @@ STATES: list[tuple[str | None, str, Callable[[Page, str, World], None]]] = [
     ("gate1", "not allowed", _not_allowed),
     ("gate1", "verdict: allowed", _verdict("36.5", "allow")),
     ("gate1", "verdict: refused", _verdict("38.2", "deny")),
+    ("secretary", "one-time password slip", _slip),
+    ("secretary", "invite notice", _invite_notice),
     # Last: it puts the anchor person under a restriction.
     ("gate1", "permit request", _permit_request),
 ]

@@ -73,6 +73,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "campaigns.manage": frozenset({SECRETARY, STAFF}),
     # Field work in a campaign: screening visits, sample registration.
     "campaigns.field": frozenset({SECRETARY, STAFF, GRID_WORKER, SAMPLER}),
+    # issue 18 (accounts; the lead moves these into accounts/registry access files at merge):
+    # The community's accounts: add (one or from a list), change a role, deactivate, one-time
+    # passwords, sign out a lost phone; invite codes and residents who joined. What each role may
+    # grant is accounts.services.GRANTS (staff: everything but secretaries).
+    "accounts.manage": frozenset({SECRETARY, STAFF}),
+    # The street office: add communities and their secretaries, see who holds which role in its
+    # communities, deactivate an account there (Scope.streets).
+    "accounts.street": frozenset({STREET}),
+    # Setting the community up in the app: grids drawn from its buildings.
+    "registry.setup": frozenset({SECRETARY, STAFF}),
 }
 
 

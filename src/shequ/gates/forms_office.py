@@ -102,3 +102,15 @@ class ShiftForm(OnceForm):
     starts = forms.TimeField(label=_("starts"), widget=TimeInput())
     ends = forms.TimeField(label=_("ends"), widget=TimeInput(),
                            help_text=_("An end at or before the start runs past midnight."))
+
+
+class GateAddForm(OnceForm):
+    """A new gate: the compound and its name (set-up in the app)."""
+
+    compound = forms.TypedChoiceField(label=_("compound"), coerce=int)
+    name = forms.CharField(label=_("gate"), max_length=60, help_text=_("For example 东门, 北门"))
+
+    def __init__(self, *args: Any, compounds: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.compounds = {c.pk: c for c in compounds}
+        self.fields["compound"].choices = [(c.pk, c.name) for c in compounds]

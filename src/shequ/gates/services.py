@@ -394,6 +394,22 @@ def gate_device_revoke(*, device: GateDevice, actor: Any = None) -> GateDevice:
 
 # -- gates and duty ----------------------------------------------------------------------
 @transaction.atomic
+def gate_create(*, actor: Any, compound: Any, name: str, request: Any = None) -> Gate:
+    """A new gate of a compound (set-up in the app, issue 18), open; names are unique per compound."""
+    name = normalize(name).strip()
+    if not name:
+        raise ValidationError({"name": _("Name the gate, for example 东门.")})
+    if Gate.objects.filter(compound=compound, name=name).exists():
+        raise ValidationError({"name": _("The compound already has a gate with this name.")})
+    gate = Gate(community_id=compound.community_id, compound=compound, name=name[:60])
+    gate.full_clean()
+    gate.save()
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=compound.community, obj=gate,
+                 summary=f"gate {gate.name} of compound={compound.pk}", request=request)
+    return gate
+
+
+@transaction.atomic
 def gate_set_status(*, actor: Any, gate: Gate, status: str, request: Any = None) -> Gate:
     if status not in Gate.Status.values:
         raise ValidationError({"status": _("Unknown gate status.")})

@@ -30,6 +30,7 @@ from shequ.gates.forms_office import (
     DayForm,
     DutyAssignForm,
     DutyRemoveForm,
+    GateAddForm,
     GateStatusForm,
     KeepOnlyForm,
     LedgerFilterForm,
@@ -77,7 +78,33 @@ def gate_list(request: HttpRequest) -> HttpResponse:
         "compounds": [{"compound": c, "gates": rows, "open": sum(g.status == Gate.Status.OPEN for g in rows)}
                       for c, rows in compounds],
         "status_form": GateStatusForm(), "keep_form": KeepOnlyForm(),
+        "add_form": GateAddForm(compounds=_compounds_for_gates(request)),
     })
+
+
+def _compounds_for_gates(request: HttpRequest) -> list[Any]:
+    """Compounds of the communities whose gates the reader manages."""
+    from shequ.registry.models import Compound
+
+    ids = [c for c in sorted(request.scope.full_communities) if request.scope.can("gates.manage", c)]
+    return list(Compound.objects.filter(community_id__in=ids).order_by("community_id", "name"))
+
+
+@personal_data
+@require_POST
+@require("gates.manage")
+def gate_add(request: HttpRequest) -> HttpResponse:
+    form = GateAddForm(request.POST, compounds=_compounds_for_gates(request))
+    if not form.is_valid():
+        _form_error_messages(request, form)
+        return redirect("gates:gates")
+    compound = form.compounds[form.cleaned_data["compound"]]
+    back = reverse("gates:gates") + f"#compound-{compound.pk}"
+    url = _once_or_back(request, back, lambda: services.gate_create(
+        actor=request.user, compound=compound, name=form.cleaned_data["name"], request=request))
+    if url is not None:
+        messages.success(request, _("The gate is added."))
+    return redirect(url or back)
 
 
 @personal_data

@@ -241,3 +241,11 @@ class ImportForm(OnceForm):
             raise ValidationError(_("The file is larger than %(mb)d MB; split it into several files.")
                                   % {"mb": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)})
         return f
+
+
+class GridForm(OnceForm):
+    """A new grid: its number, and a name (第N网格 when empty)."""
+
+    number = forms.IntegerField(label=_("number"), min_value=1, max_value=999)
+    name = forms.CharField(label=_("name"), max_length=100, required=False,
+                           help_text=_("Leave empty for “Grid N”"))

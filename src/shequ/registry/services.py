@@ -25,6 +25,7 @@ from shequ.registry.models import (
     Building,
     Community,
     Compound,
+    Grid,
     Household,
     Person,
     PersonTag,
@@ -488,3 +489,42 @@ def person_reveal(*, actor: Any, person: Person, request: Any = None) -> dict[st
     audit_record(actor=actor, action=AuditEvent.Action.REVEAL, community=person.community, obj=person,
                  summary=person.name, request=request)
     return {"id_number": person.id_number or "", "phone": person.phone}
+
+
+# -- grids drawn in the app ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grid_create(*, actor: Any, community: Community, number: int, name: str = "", request: Any = None) -> Grid:
+    """A new grid of the community (第N网格 unless named otherwise)."""
+    name = clean_text(name).strip() or _("Grid %(number)d") % {"number": number}
+    if Grid.objects.filter(community=community, number=number).exists():
+        raise ValidationError({"number": _("The community already has grid %(number)d.") % {"number": number}})
+    grid = Grid(community=community, number=number, name=name[:100])
+    grid.full_clean()
+    grid.save()
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=community, obj=grid,
+                 summary=f"grid {number} {grid.name}", request=request)
+    return grid
+
+
+@transaction.atomic
+def grid_assign_buildings(*, actor: Any, grid: Grid, buildings: Collection[Building], request: Any = None) -> Grid:
+    """The grid covers exactly ``buildings`` (of its community): they join it, moving from the grid they
+    were in, and the grid's other buildings leave it (to no grid). Audited with the building ids before
+    and after; the grid workers of the grids concerned see the change at their next request."""
+    wanted = {b.pk for b in buildings}
+    if Building.objects.filter(pk__in=wanted).exclude(community_id=grid.community_id).exists():
+        raise ValidationError(_("A building of another community cannot join this grid."))
+    before = sorted(Building.objects.filter(grid=grid).values_list("pk", flat=True))
+    moved_from = dict(Building.objects.filter(pk__in=wanted).exclude(grid=grid).exclude(grid__isnull=True)
+                      .values_list("pk", "grid_id"))
+    Building.objects.filter(grid=grid).exclude(pk__in=wanted).update(grid=None)
+    Building.objects.filter(pk__in=wanted).update(grid=grid)
+    after = sorted(wanted)
+    if before != after:
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=grid.community, obj=grid,
+                     summary=f"grid {grid.number} buildings"
+                     + (f"; moved from grids {sorted(set(moved_from.values()))}" if moved_from else ""),
+                     before={"buildings": before}, after={"buildings": after}, request=request)
+    return grid

@@ -25,6 +25,7 @@ from shequ.core.submission import earlier_result
 from shequ.core.uploads import upload_refused_message
 from shequ.registry import selectors, services
 from shequ.registry.forms import (
+    GridForm,
     HouseholdForm,
     ImportForm,
     MoveForm,
@@ -412,6 +413,66 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grid = selectors.grid_get(request.scope, pk)
     return render(request, "registry/grid_detail.html",
                   {"grid": grid, "buildings": selectors.grid_buildings(request.scope, grid)})
+
+
+# -- grids drawn in the app ----------------------------------------------------------------------
+
+
+def _setup_community(request: HttpRequest) -> Community:
+    """The community whose grids the reader draws: the one asked for among theirs, or their first."""
+    ids = [c for c in sorted(request.scope.full_communities) if request.scope.can("registry.setup", c)]
+    wanted = request.POST.get("community") or request.GET.get("community")
+    if wanted and wanted.isdigit() and int(wanted) in ids:
+        return Community.objects.get(pk=int(wanted))
+    if wanted or not ids:
+        raise Http404
+    return Community.objects.get(pk=ids[0])
+
+
+@personal_data
+@require("registry.setup")
+def grid_new(request: HttpRequest) -> HttpResponse:
+    community = _setup_community(request)
+    if request.method == "POST" and (earlier := earlier_result(request)) is not None:
+        return redirect(earlier)
+    taken = list(Grid.objects.filter(community=community).values_list("number", flat=True))
+    form = GridForm(request.POST or None, initial={"number": max(taken, default=0) + 1})
+    if request.method == "POST" and form.is_valid():
+        url = submit_once(request, lambda: reverse("registry:grid_draw", args=[services.grid_create(
+            actor=request.user, community=community, number=form.cleaned_data["number"],
+            name=form.cleaned_data["name"], request=request).pk]), form=form)
+        if url is not None:
+            return redirect(url)
+    return render(request, "registry/grid_new.html", {"form": form, "community": community})
+
+
+@personal_data
+@require("registry.setup")
+def grid_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Draw a grid: tick the community's buildings it covers (from the list, or a building's floor
+    plan); the counts follow the ticks on the page and are saved with them."""
+    grid = selectors.grid_get(request.scope, pk)
+    if not request.scope.can("registry.setup", grid.community_id):
+        raise Http404
+    rows = selectors.buildings_for_grids(request.scope, grid.community)
+    if request.method == "POST":
+        by_pk = {str(r["building"].pk): r["building"] for r in rows}
+        chosen = [by_pk[v] for v in request.POST.getlist("building") if v in by_pk]
+        try:
+            services.grid_assign_buildings(actor=request.user, grid=grid, buildings=chosen, request=request)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The grid is saved: %(buildings)d buildings.") % {"buildings": len(chosen)})
+        return redirect("registry:grid_draw", pk=grid.pk)
+    mine = [r for r in rows if r["building"].grid_id == grid.pk]
+    compounds: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        compounds.setdefault(r["building"].compound.name, []).append(r)
+    return render(request, "registry/grid_draw.html", {
+        "grid": grid, "compounds": compounds, "buildings": len(mine), "households": sum(r["households"] for r in mine),
+        "unassigned": sum(1 for r in rows if r["building"].grid_id is None)})
 
 
 # -- roster import -------------------------------------------------------------------------------
