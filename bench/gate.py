@@ -72,10 +72,11 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection
 
     from shequ.accounts.models import User
-    from shequ.gates import passes
-    from shequ.gates.models import Gate, Pass
+    from shequ.gates.models import Gate
     from shequ.gates.services import gate_device_create
     from shequ.ops.demo_data import build_demo
+    from shequ.passes import tokens as pass_tokens
+    from shequ.passes.models import Pass
 
     t = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -85,7 +86,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     codes = list(Pass.objects.filter(revoked_at__isnull=True, person__status="active",
                                      person__household__room__unit__building__compound_id=gate.compound_id)
                  .values_list("code", flat=True))
-    tokens = [passes.token_for(c) for c in codes]
+    tokens = [pass_tokens.token_for(c) for c in codes]
     vendor = connection.vendor
     connection.close()
     print(f"prepared {vendor} in {time.perf_counter() - t:.1f} s: {len(tokens)} passes behind gate {gate.pk}",

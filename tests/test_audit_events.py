@@ -37,6 +37,9 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "containment:restriction_end": {("update", "movementrestriction")},
     "containment:area_end": {("update", "containmentarea")},
     "containment:quota_end": {("update", "exitquota")},
+    "containment:permit_new": {("create", "permit")},
+    # Approving a request also settles the alert that asked for it.
+    "containment:permit": {("update", "permit"), ("update", "alert")},
     "gates:gate_status": {("update", "gate")},
     "gates:gate_keep_only": {("update", "gate")},
     "gates:roster_assign": {("create", "dutyassignment")},
@@ -48,6 +51,8 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "gates:pass_cards_grid": {("export", "grid")},
     "gates:screen": set(),
     "gates:screen_visitor": set(),
+    # A guard's request: the permit is created (the alert to the office is not an audited act).
+    "gates:screen_permit": {("create", "permit")},
     "api:gate_passages": set(),
     "campaigns:create": {("create", "campaign")},
     "campaigns:open": {("update", "campaign")},

@@ -58,6 +58,8 @@ MENU: tuple[Entry, ...] = (
     Entry("campaigns.field", "campaigns:list", _("Campaigns"), _("Door-to-door screening and test rounds")),
     Entry("alerts.read", "alerts:list", _("Alerts")),
     Entry("audit.read", "audit:events", _("Audit log")),
+    Entry("accounts.manage", "accounts:members", _("Accounts")),
+    Entry("accounts.street", "accounts:street", _("Communities and accounts")),
 )
 
 

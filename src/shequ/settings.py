@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "shequ.registry",
     "shequ.accounts",
     "shequ.alerts",
+    "shequ.passes",
     "shequ.containment",
     "shequ.gates",
     "shequ.campaigns",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shequ.accounts.middleware.ScopeMiddleware",
+    # A one-time password must be changed before anything else.
+    "shequ.accounts.middleware.PasswordChangeMiddleware",
     "shequ.core.middleware.PdfFontMiddleware",
     # Axes last, as its documentation asks: it answers locked-out logins itself.
     "axes.middleware.AxesMiddleware",
@@ -176,6 +179,11 @@ STORAGES = {
 # docs/deployment.md "API tokens"): a revocation elsewhere takes effect within this many seconds.
 API_TOKEN_CACHE_SECONDS = float(os.environ.get("SHEQU_API_TOKEN_CACHE_SECONDS", "5"))
 SESSION_COOKIE_AGE = int(os.environ.get("SHEQU_SESSION_IDLE_SECONDS", str(30 * 60)))
+# A phone at a gate or a sampling point, signed in as "a field phone at my post", stays signed in for
+# the shift instead of the office's idle limit (accounts/views.py login).
+SHEQU_FIELD_SESSION_HOURS = float(os.environ.get("SHEQU_FIELD_SESSION_HOURS", "8"))
+# One-time passwords (new accounts, resets) stop working after this many hours.
+SHEQU_ONE_TIME_PASSWORD_HOURS = 24
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

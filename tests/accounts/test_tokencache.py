@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from shequ.accounts.models import ApiToken, Membership, User
-from shequ.accounts.services import api_token_create, api_token_revoke, membership_remove, user_deactivate
+from shequ.accounts.services import api_token_create, api_token_revoke, member_set_active, membership_remove
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_a_membership_removed_in_this_process_narrows_the_scope_at_once() -> Non
 def test_deactivating_the_user_in_this_process_refuses_the_token_at_once() -> None:
     client, _token = _client("staff")
     assert client.get(URL).status_code == 200
-    user_deactivate(actor=None, user=User.objects.get(username="staff"))
+    member_set_active(actor=None, user=User.objects.get(username="staff"), active=False)
     assert client.get(URL).status_code == 401
 
 

@@ -18,12 +18,13 @@ ROUTES: dict[str, Any] = {
 
 def _alert(w: Any) -> dict[str, int]:
     """An open alert of futong, raised for the matrix (a positive tube of a round that is not there)."""
-    from shequ.alerts.models import Alert, Kind
+    from shequ.alerts.models import Alert
     from shequ.alerts.services import alert_raise
+    from shequ.campaigns.alert_kinds import TUBE_POSITIVE
 
     found = Alert.objects.filter(community_id=w.building.community_id, params__matrix=True).first()
     if found is None:
-        found = alert_raise(community_id=w.building.community_id, kind=Kind.TUBE_POSITIVE,
+        found = alert_raise(community_id=w.building.community_id, kind=TUBE_POSITIVE.code,
                             params={"campaign": "矩阵", "tube": "M-1", "count": 1, "matrix": True})
     return {"pk": found.pk}
 

@@ -161,10 +161,13 @@ if VENDOR == "postgresql":
             app.execute("DELETE FROM django_session WHERE expire_date < '2000-01-01'")
 
     def test_serve_warns_when_its_database_role_could_rewrite_the_audit_log() -> None:
+        from django.utils import translation
+
         from shequ.ops.management.commands.serve import audit_role_problem
 
         # The suite connects as a superuser that owns the tables: the setup the recipe replaces.
-        problem = audit_role_problem()
+        with translation.override("en"):
+            problem = audit_role_problem()
         assert problem and "audit" in problem
 else:
     def test_serve_does_not_warn_about_database_roles_on_sqlite() -> None:

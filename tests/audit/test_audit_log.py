@@ -50,8 +50,8 @@ def test_secretary_reads_own_community_log(login: Any, anchor_household: Any) ->
 
 
 def test_outsider_secretary_scope_excludes_other_community(login: Any, anchor_household: Any) -> None:
-    from shequ.accounts.models import User
     from shequ.accounts.access import scope_for
+    from shequ.accounts.models import User
 
     person = anchor_household.persons.first()
     login("staff").post(reverse("registry:person", args=[person.pk]))

@@ -38,11 +38,13 @@ NOT_PAGES: dict[str, str] = {
     "registry:import_rejected": "file download: the rejected rows of an import (.xlsx)",
     "gates:screen_bundle": "JSON: the offline bundle of the gate screen",
     "gates:screen_worker": "JavaScript: the gate screen's service worker",
+    "gates:screen_permit": "needs ?passage= of a refusal; audited as the state 'permit request'",
     "gates:pass_cards_household": "file download: pass cards (PDF)",
     "gates:pass_cards_building": "file download: pass cards (PDF)",
     "gates:pass_cards_grid": "file download: pass cards (PDF)",
     "gates:gate_status": "POST only: opens or closes a gate",
     "gates:gate_keep_only": "POST only: closes the compound's other gates",
+    "gates:gate_add": "POST only: adds a gate to a compound",
     "gates:roster_assign": "POST only: posts a guard to a shift",
     "gates:roster_shift_add": "POST only: adds a shift",
     "gates:duty_remove": "POST only: removes a duty",
@@ -50,6 +52,10 @@ NOT_PAGES: dict[str, str] = {
     "campaigns:open": "POST only: opens a campaign",
     "campaigns:close": "POST only: closes a campaign",
     "campaigns:retest_quarantine": "POST only: orders home quarantine for a tube's persons",
+    "accounts:setup": "the first-run page, shown only on an empty installation: audited by "
+                      "tests/browser/test_onboarding.py",
+    "accounts:slips": "shown once after issuing one-time passwords: audited as the state 'one-time password slip'",
+    "accounts:invites": "shown once after issuing invite codes: audited as the state 'invite notice'",
 }
 
 

@@ -114,11 +114,12 @@ def _not_found(page: Page, base: str, w: World) -> None:
 
 def _verdict(temperature: str, decision: str) -> Callable[[Page, str, World], None]:
     def enter(page: Page, base: str, w: World) -> None:
-        from shequ.gates import passes
-        from shequ.gates.models import Gate, Pass
+        from shequ.gates.models import Gate
+        from shequ.passes import tokens as pass_tokens
+        from shequ.passes.models import Pass
 
         gate = Gate.objects.get(community__code="futong", compound__name=w.compound.name, name="东门")
-        token = passes.token_for(Pass.objects.get(person=w.person, revoked_at__isnull=True).code)
+        token = pass_tokens.token_for(Pass.objects.get(person=w.person, revoked_at__isnull=True).code)
         page.goto(base + reverse("gates:screen", args=[gate.pk]))
         page.fill("#id_temperature", temperature)
         page.fill("#id_credential", token)
@@ -128,6 +129,41 @@ def _verdict(temperature: str, decision: str) -> Callable[[Page, str, World], No
         # The verdict is written, not only coloured.
         expect(page.locator("#verdict-decision")).not_to_be_empty()
     return enter
+
+
+def _permit_request(page: Page, base: str, w: World) -> None:
+    """The form a guard opens from a refusal for a restriction (it needs the refused passage)."""
+    import uuid
+
+    from shequ.containment import services as containment
+    from shequ.gates import services
+    from shequ.gates.models import Gate
+    from shequ.passes import tokens as pass_tokens
+    from shequ.passes.models import Pass
+
+    gate = Gate.objects.get(community__code="futong", compound__name=w.compound.name, name="东门")
+    containment.restriction_create(actor=None, person=w.person, kind="home_quarantine", reason="无障碍检查")
+    token = pass_tokens.token_for(Pass.objects.get(person=w.person, revoked_at__isnull=True).code)
+    checks = services.parse_checks(direction="out", temperature="36.5", health_code="green", mask=True)
+    passage = services.record_passage(gate=gate, actor=None, checks=checks, client_id=uuid.uuid4(),
+                                      credential=token).passage
+    page.goto(base + reverse("gates:screen_permit", args=[gate.pk]) + f"?passage={passage.pk}")
+    expect(page.locator("#id_reason")).to_be_visible()
+
+
+def _slip(page: Page, base: str, w: World) -> None:
+    from shequ.accounts.models import User
+
+    page.goto(base + reverse("accounts:member", args=[User.objects.get(username="volunteer1").pk]))
+    page.locator("button[name=action][value=password]").click()
+    expect(page.locator(".slip .otp")).to_have_count(1)
+
+
+def _invite_notice(page: Page, base: str, w: World) -> None:
+    page.goto(base + reverse("accounts:residents"))
+    page.fill("#id_address", f"{w.compound.name}{w.room.address}")
+    page.locator("form.card button[type=submit]").click()
+    expect(page.locator(".notice .otp")).to_have_count(1)
 
 
 STATES: list[tuple[str | None, str, Callable[[Page, str, World], None]]] = [
@@ -140,6 +176,10 @@ STATES: list[tuple[str | None, str, Callable[[Page, str, World], None]]] = [
     ("gate1", "not allowed", _not_allowed),
     ("gate1", "verdict: allowed", _verdict("36.5", "allow")),
     ("gate1", "verdict: refused", _verdict("38.2", "deny")),
+    ("secretary", "one-time password slip", _slip),
+    ("secretary", "invite notice", _invite_notice),
+    # Last: it puts the anchor person under a restriction.
+    ("gate1", "permit request", _permit_request),
 ]
 
 

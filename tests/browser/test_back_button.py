@@ -36,5 +36,5 @@ def test_saving_again_after_back_adds_nobody(page: Page, live_server: Any) -> No
     page.wait_for_load_state()
     assert Person.objects.filter(household=household, name="周新来").count() == 1
     if "/persons/new/" in page.url:
-        expect(page.locator("ul.errors")).to_contain_text("周新来")
+        expect(page.locator(".error-summary")).to_contain_text("周新来")
         expect(page.locator("input[name=confirm_same_name]")).not_to_be_checked()

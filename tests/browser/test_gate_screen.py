@@ -22,8 +22,9 @@ SYNC_TIMEOUT_MS = 40_000
 
 def anchor_tokens() -> tuple[Any, list[tuple[Any, str]]]:
     """gate1's gate and the anchor household's members (who may pass) with their pass tokens."""
-    from shequ.gates import passes
-    from shequ.gates.models import Gate, Pass
+    from shequ.gates.models import Gate
+    from shequ.passes import tokens as pass_tokens
+    from shequ.passes.models import Pass
     from shequ.registry.models import Person
 
     gate = Gate.objects.get(community__code="futong", compound__name="富通小区", name="东门")
@@ -31,7 +32,7 @@ def anchor_tokens() -> tuple[Any, list[tuple[Any, str]]]:
         community__code="futong", status="active", household__room__number="502", household__room__unit__number="2",
         household__room__unit__building__number="9", household__room__unit__building__compound__name="富通小区",
     ).order_by("id")
-    found = [(p, passes.token_for(Pass.objects.get(person=p, revoked_at__isnull=True).code)) for p in members]
+    found = [(p, pass_tokens.token_for(Pass.objects.get(person=p, revoked_at__isnull=True).code)) for p in members]
     assert len(found) >= 2
     return gate, found
 
@@ -63,7 +64,7 @@ def scan(page: Page, token: str, *, temperature: str = "36.5") -> None:
 def next_person(page: Page) -> None:
     page.click("#verdict-next")
     expect(page.locator("#verdict-overlay")).to_be_hidden()
-    expect(page.locator("#id_credential")).to_be_focused()
+    expect(page.locator("#id_temperature")).to_be_focused()  # coming in, the next person starts there
 
 
 def test_guard_records_online_then_offline_and_the_queue_is_sent_once(
@@ -202,3 +203,40 @@ def test_the_screen_opens_again_without_the_network(
     expect(page.locator("#queue-status")).to_have_attribute("data-waiting", "0", timeout=SYNC_TIMEOUT_MS)
     new = list(Passage.objects.filter(gate=gate).exclude(id__in=before))
     assert len(new) == 1 and new[0].offline and new[0].person == person
+
+
+def test_a_guard_is_told_of_queued_passages_the_server_will_soon_refuse_for_their_age(
+    page: Page, context: BrowserContext, live_server: Any, world_tx: None
+) -> None:
+    """The server accepts a passage up to 7 days after it happened. A passage waiting in the queue
+    for more than 6 days is pointed out; one older than 7 is refused by the server when it is sent
+    and stays in the red list with the server's reason, for the paper ledger."""
+    from shequ.gates.models import Passage
+
+    gate, members = anchor_tokens()
+    (_first, first_token), (second, second_token) = members[0], members[1]
+    open_screen(page, live_server, gate)
+    before = set(Passage.objects.filter(gate=gate).values_list("id", flat=True))
+    context.set_offline(True)
+    scan(page, first_token)
+    expect(page.locator("#queue-status")).to_have_text("offline: 1 waiting")
+    # That passage has been waiting for eight days (the phone was offline all week).
+    page.evaluate("""() => {
+        const key = Object.keys(localStorage).find(k => k.startsWith('shequ.gates.queue.'));
+        const queue = JSON.parse(localStorage.getItem(key));
+        queue[0].recorded_at = new Date(Date.now() - 8 * 24 * 3600 * 1000).toISOString();
+        localStorage.setItem(key, JSON.stringify(queue));
+    }""")
+    next_person(page)
+    scan(page, second_token)
+    queue = page.locator("#queue-status")
+    expect(queue).to_contain_text("offline: 2 waiting")
+    expect(queue).to_contain_text("1 of them are older than 6 days")
+    next_person(page)
+
+    context.set_offline(False)
+    expect(queue).to_have_attribute("data-waiting", "0", timeout=SYNC_TIMEOUT_MS)
+    expect(queue).to_have_text("1 could not be recorded")
+    expect(page.locator("#failed-list")).to_contain_text("more than 7 days ago")
+    new = list(Passage.objects.filter(gate=gate).exclude(id__in=before))
+    assert [p.person for p in new] == [second]

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from shequ.accounts.access import scope_for
 from shequ.campaigns import selectors, services
 from shequ.campaigns.models import Retest, RetestStatus
-from shequ.accounts.access import scope_for
 from shequ.registry.models import Building, Person
 from tests.campaigns.conftest import open_round, sample_in
 

@@ -10,10 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from shequ.accounts.access import scope_for
 from shequ.alerts.models import Alert
 from shequ.campaigns import selectors, services
 from shequ.campaigns.models import ExemptReason, Retest, RetestStatus, Sample, Target, Tube, VisitOutcome
-from shequ.accounts.access import scope_for
 from shequ.registry.models import Building, Household, Person
 from shequ.registry.services import clean_person_fields
 from tests.campaigns.conftest import open_round, sample_in

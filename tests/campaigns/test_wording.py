@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from shequ.accounts.access import scope_for
 from shequ.campaigns import places, results, selectors, services
 from shequ.campaigns.forms import CampaignForm, PointForm
 from shequ.campaigns.models import Campaign, SamplingPoint
-from shequ.accounts.access import scope_for
 from shequ.registry.models import Building, Community, Compound, Grid, Unit
 from tests.campaigns.conftest import open_round, sample_in
 from tests.campaigns.test_services import active_persons

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from shequ.audit.models import AuditEvent
-from shequ.containment.models import ContainmentArea, MovementRestriction
+from shequ.containment.models import ContainmentArea, ExitQuota, MovementRestriction
 from shequ.containment.selectors import levels_for_units, restrictions_in_force
 from shequ.core.submission import new_key
-from shequ.gates.models import ExitQuota, Gate
+from shequ.gates.models import Gate
 from shequ.gates.rules import Checks
 from shequ.gates.services import record_passage
 from shequ.registry.models import Household, Person

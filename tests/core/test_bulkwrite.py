@@ -201,9 +201,10 @@ def everything() -> Iterator[type[models.Model]]:
             class Meta:
                 app_label = "core"
 
-        sql, params = connection.schema_editor().table_sql(Everything)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        editor = connection.schema_editor()
+        editor.deferred_sql = []  # set by entering the editor, which SQLite refuses inside the test's transaction
+        sql, params = editor.table_sql(Everything)  # the foreign keys' constraints (deferred) are not needed
+        editor.execute(sql, params)  # as a migration would (PostgreSQL's DDL takes no parameters)
         yield Everything
 
 

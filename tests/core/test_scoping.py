@@ -23,19 +23,20 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.campaigns.access import FIELD
 from shequ.campaigns.models import Campaign
-from shequ.containment.models import ContainmentArea, MovementRestriction
+from shequ.containment.models import ContainmentArea, ExitQuota, MovementRestriction
 from shequ.core.scoping import ANONYMOUS, CAPABILITIES, require
 from shequ.gates.access import device_gate
-from shequ.gates.models import ExitQuota, Gate, GateGuard, Pass
+from shequ.gates.models import Gate, GateGuard
+from shequ.passes.models import Pass
 from shequ.registry.models import Building, Community, Compound, Grid, Household, Person, Room, Unit
 
 pytestmark = pytest.mark.django_db
 
 # role -> the capabilities it has in its own community (the street office: in none, street.counts aside).
 CAN: dict[str, set[str]] = {
-    "secretary": set(CAPABILITIES) - {"street.counts", "passes.own", "person.call"},
-    "staff": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "person.call"},
-    "outsider": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "person.call"},
+    "secretary": set(CAPABILITIES) - {"street.counts", "passes.own", "person.call", "accounts.street"},
+    "staff": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "person.call", "accounts.street"},
+    "outsider": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "person.call", "accounts.street"},
     "grid1": {"registry.view_places", "registry.view_persons", "registry.lists", "registry.edit", "registry.export",
               "passes.manage", "campaigns.field", "person.call", "alerts.read"},
     "grid2": {"registry.view_places", "registry.view_persons", "registry.lists", "registry.edit", "registry.export",
@@ -44,7 +45,7 @@ CAN: dict[str, set[str]] = {
     "volunteer1": {"gates.screen"},
     "property1": {"registry.view_places"},
     "sampler1": {"campaigns.field"},
-    "street": {"street.counts"},
+    "street": {"street.counts", "accounts.street"},
     "resident1": {"registry.view_persons", "passes.own"},
 }
 

@@ -45,12 +45,22 @@ def start(w: Any, role: str | None) -> int:
     return 302 if count == 1 else 200
 
 
+def permit_request(w: Any, role: str | None) -> int:
+    """A permit is requested for a refused passage (?passage=); without one the page is a 404 for
+    whoever may use the screen there, as for a gate they may not see."""
+    if role is ANON:
+        return 302
+    return 404 if role in SCREEN_ROLES else 403
+
+
 ROUTES: dict[str, Any] = {
     "gates:screen_start": (lambda w: {}, start),
     "gates:screen": (post_gate, at_post),
     "gates:screen_lookup": (post_gate, at_post),
     "gates:screen_visitor": (post_gate, at_post),
     "gates:screen_bundle": (post_gate, at_post),
+    "gates:screen_permits": (post_gate, at_post),
+    "gates:screen_permit": (post_gate, permit_request),
     # The service worker holds no data: anyone may load it (a browser fetches it without asking).
     "gates:screen_worker": (lambda w: {}, lambda w, role: 200),
 }
@@ -72,9 +82,42 @@ def _visitor_form(w: Any, f: Any) -> Any:
                   phone="13912345000", host=w.room.address, reason="送药", temperature="36.5")
 
 
+def _refused(w: Any) -> Any:
+    """A passage of the anchor person refused at the post gate for a restriction: the one a guard
+    asks a permit for (built for the matrix through the services)."""
+    if not hasattr(w, "refused_passage"):
+        import uuid
+
+        from shequ.containment import services as containment
+        from shequ.gates import services
+        from tests.gates.test_api_helpers import token_of
+
+        containment.restriction_create(actor=None, person=w.person, kind="home_quarantine", reason="矩阵")
+        checks = services.parse_checks(direction="out", temperature="36.5", health_code="green", mask=True)
+        w.refused_passage = services.record_passage(
+            gate=_gate(w), actor=None, checks=checks, client_id=uuid.uuid4(), credential=token_of(w.person)).passage
+        assert w.refused_passage.reasons == ["movement_restricted"]
+    return w.refused_passage
+
+
+def _gate(w: Any) -> Any:
+    from shequ.gates.models import Gate
+
+    return Gate.objects.get(**post_gate(w))
+
+
+def _permit_request_form(w: Any, f: Any) -> Any:
+    from django.urls import reverse
+
+    url = reverse("gates:screen_permit", kwargs=post_gate(w)) + f"?passage={_refused(w).pk}"
+    return f.page(url, with_field="reason", reason="矩阵 就医")
+
+
 WRITES: dict[str, Any] = {
+    # The form posts the passage it is about (a hidden field), so the URL needs no ?passage=.
+    "gates:screen_permit": Write(post_gate, _permit_request_form, like(at_post), table="containment_permit"),
     "gates:screen": Write(post_gate, _screen_form, like(at_post, ok=200), table="gates_passage"),
     "gates:screen_visitor": Write(post_gate, _visitor_form, like(at_post, ok=200), table="gates_visitor"),
 }
 READS: dict[str, Any] = {"gates:screen_start": None, "gates:screen_lookup": None, "gates:screen_bundle": None,
-                         "gates:screen_worker": None}
+                         "gates:screen_worker": None, "gates:screen_permits": None}

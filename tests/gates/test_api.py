@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from io import StringIO
 from typing import Any
@@ -16,7 +17,9 @@ from shequ.audit.models import AuditEvent
 from shequ.core.masking import mask_id_number, mask_name, mask_phone
 from shequ.gates.models import GateDevice, Passage
 from shequ.registry.models import Household
+from tests.conftest import FixedClock as Clock
 from tests.facts import give_numbers
+from tests.gates.conftest import SHANGHAI
 from tests.gates.test_api_helpers import (
     api_client,
     body,
@@ -36,7 +39,9 @@ def device(db: Any) -> Client:
     return api_client(device_token(post_gate().pk))
 
 
-def test_a_passage_is_201_with_the_verdict_and_masked_person(device: Client, anchor_household: Household) -> None:
+def test_a_passage_is_201_with_the_verdict_and_masked_person(device: Client, anchor_household: Household,
+                                                             clock: Clock) -> None:
+    clock.at = dt.datetime(2026, 1, 5, 8, 3, tzinfo=SHANGHAI)
     person = give_numbers(members(anchor_household)[0])
     data = body(token_of(person), recorded_at="2026-01-05T08:00:00+08:00")
     response = post(device, post_gate().pk, data)
@@ -54,6 +59,20 @@ def test_a_passage_is_201_with_the_verdict_and_masked_person(device: Client, anc
     assert person.name not in text and person.id_number not in text and person.phone not in text
     assert passage.person == person and passage.guard.username == "gate1" and passage.credential == "pass"
     assert passage.recorded_at.isoformat().startswith("2026-01-05T00:00:00")
+
+
+def test_a_cold_forehead_reading_is_recorded_and_43_is_refused(device: Client, anchor_household: Household) -> None:
+    """The system's one range (core/temperature.py): 34.5 on a cold night is real, 43 is not."""
+    token = token_of(members(anchor_household)[0])
+    cold = body(token, temperature="34.5")
+    assert post(device, post_gate().pk, cold).status_code == 201
+    assert str(Passage.objects.get(client_id=cold["client_id"]).temperature) == "34.5"
+    hot = body(token, temperature="43")
+    response = post(device, post_gate().pk, hot)
+    assert response.status_code == 422
+    out = response.json()
+    assert [e["field"] for e in out["errors"]] == ["temperature"]
+    assert "34.0" in out["message"] and "42.0" in out["message"]
 
 
 def test_a_refusal_names_its_reasons(device: Client, anchor_household: Household) -> None:
@@ -108,12 +127,15 @@ def test_a_client_id_used_at_another_gate_is_409(anchor_household: Household) ->
 @pytest.mark.parametrize(("change", "field", "fragment"), [
     ({"temperature": 365}, "temperature", "36.5"),
     ({"temperature": "3.65"}, "temperature", "36.5"),
-    ({"temperature": 12}, "temperature", "35.0"),
+    ({"temperature": 12}, "temperature", "34.0"),
     ({"credential": "  "}, "credential", ""),
     ({"recorded_at": "2099-01-01T00:00:00+08:00"}, "recorded_at", ""),
+    ({"recorded_at": "2022-03-29T11:59:59+08:00"}, "recorded_at", "7"),
+    ({"recorded_at": "2022-04-05T12:05:01+08:00"}, "recorded_at", "5"),
 ])
 def test_bad_input_is_422_naming_the_field(device: Client, anchor_household: Household, change: dict[str, Any],
-                                          field: str, fragment: str) -> None:
+                                          field: str, fragment: str, clock: Clock) -> None:
+    clock.set(dt.datetime(2022, 4, 5, 12, 0, tzinfo=SHANGHAI))
     data = {**body(token_of(members(anchor_household)[0])), **change}
     response = post(device, post_gate().pk, data)
     assert response.status_code == 422, response.content
@@ -129,6 +151,11 @@ def test_bad_input_is_422_naming_the_field(device: Client, anchor_household: Hou
     ({"client_id": "not-a-uuid"}, "client_id"),
     ({"temperature": "hot"}, "temperature"),
     ({"mask": None}, "mask"),
+    ({"mask": "yes"}, "mask"),
+    ({"mask": 1}, "mask"),
+    ({"mask": 0}, "mask"),
+    ({"mask": "true"}, "mask"),
+    ({"mask": "false"}, "mask"),
 ])
 def test_malformed_input_is_422_naming_the_field(device: Client, change: dict[str, Any], field: str) -> None:
     response = post(device, post_gate().pk, body("x", **change))

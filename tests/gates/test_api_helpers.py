@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from shequ.gates import passes
-from shequ.gates.models import Gate, Pass
+from shequ.gates.models import Gate
+from shequ.passes import tokens as pass_tokens
+from shequ.passes.models import Pass
 from shequ.registry.models import Household, Person
 
 
@@ -30,7 +31,7 @@ def members(household: Household) -> list[Person]:
 
 
 def token_of(person: Person) -> str:
-    return passes.token_for(Pass.objects.get(person=person, revoked_at__isnull=True).code)
+    return pass_tokens.token_for(Pass.objects.get(person=person, revoked_at__isnull=True).code)
 
 
 def device_token(gate_id: int, username: str = "gate1") -> str:

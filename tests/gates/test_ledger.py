@@ -22,6 +22,7 @@ from shequ.gates.models import Gate, Passage
 from shequ.gates.rules import Checks
 from shequ.gates.services import record_passage, visitor_register
 from shequ.registry.models import Household, Person
+from tests.conftest import FixedClock as Clock
 from tests.facts import give_numbers
 
 # On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
@@ -29,6 +30,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.date(2022, 4, 5)
+
+
+@pytest.fixture(autouse=True)
+def _on_the_next_day(clock: Clock) -> None:
+    """The server's clock stands on the day after DAY: DAY's passages are within the week a
+    passage may be recorded after the fact (services.RECORDED_BACK)."""
+    clock.at = _local(DAY + dt.timedelta(days=1), 12)
 
 
 def _post() -> Gate:

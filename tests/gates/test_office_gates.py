@@ -97,3 +97,22 @@ def test_guard_and_volunteer_cannot_change_gates(login: Any) -> None:
         assert client.post(reverse("gates:gate_keep_only", args=[gate.pk])).status_code == 403
     gate.refresh_from_db()
     assert gate.status == "open"
+
+
+def test_the_office_adds_a_gate_to_a_compound(login: Any, audit_log: Any) -> None:
+    from shequ.gates.models import Gate
+    from shequ.registry.models import Compound
+
+    compound = Compound.objects.filter(community__code="futong").order_by("id").first()
+    client = login("staff")
+    page = client.get(reverse("gates:gates"))
+    key = page.context["add_form"].initial["submission_key"]
+    data = {"submission_key": key, "compound": compound.pk, "name": "新南门"}
+    client.post(reverse("gates:gate_add"), data)
+    client.post(reverse("gates:gate_add"), data)  # sent twice: one gate
+    gate = Gate.objects.get(compound=compound, name="新南门")
+    assert gate.status == "open" and gate.community_id == compound.community_id
+    assert [e.object_id for e in audit_log(action="create", object_type="gate")] == [str(gate.pk)]
+    other = Compound.objects.filter(community__code="nanxincun").first()
+    login("staff").post(reverse("gates:gate_add"), {"compound": other.pk, "name": "越界门"})
+    assert not Gate.objects.filter(name="越界门").exists()

@@ -13,9 +13,10 @@ from pypdf import PdfReader
 
 from shequ.audit.models import AuditEvent
 from shequ.core.submission import new_key
-from shequ.gates import cards, passes
-from shequ.gates.models import Pass
-from shequ.gates.services import identify
+from shequ.gates import cards
+from shequ.passes import tokens as pass_tokens
+from shequ.passes.models import Pass
+from shequ.passes.services import identify
 from shequ.registry.models import Grid, Household, Person
 from tests.facts import give_numbers
 
@@ -86,7 +87,7 @@ def test_grid_worker_cannot_print_another_grids_cards(login: Any, users: Any) ->
 def test_reissuing_revokes_the_old_pass_at_once(login: Any, anchor_household: Household) -> None:
     person = _first_person(anchor_household)
     old = _active(person)
-    old_token = passes.token_for(old.code)
+    old_token = pass_tokens.token_for(old.code)
     assert identify(community_id=person.community_id, credential=old_token).problem is None
     client = login("secretary")
     page = client.get(reverse("gates:pass_issue", args=[person.pk]))
@@ -101,7 +102,7 @@ def test_reissuing_revokes_the_old_pass_at_once(login: Any, anchor_household: Ho
     assert found.problem == "pass_revoked" and found.person == person
     new = _active(person)
     assert new.pk != old.pk
-    assert identify(community_id=person.community_id, credential=passes.token_for(new.code)).problem is None
+    assert identify(community_id=person.community_id, credential=pass_tokens.token_for(new.code)).problem is None
     assert AuditEvent.objects.filter(action="create", object_type="pass", object_id=str(new.pk)).exists()
 
 
@@ -172,7 +173,7 @@ def test_the_card_qr_holds_the_pass_token_and_never_the_id_number(anchor_househo
     printed = cards.cards_for(persons, active)
     assert len(printed) == len(persons)
     for card, person in zip(printed, persons, strict=True):
-        assert card.token == passes.token_for(active[person.pk].code)
+        assert card.token == pass_tokens.token_for(active[person.pk].code)
         assert identify(community_id=person.community_id, credential=card.token).person == person
         # The token signs the pass's random code (asserted above), so no number of the person is in it;
         # only whole numbers are looked for: a six-digit suffix turns up in a random token by chance.

@@ -42,7 +42,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str, list[str]]] = [
     ("fever at 37.3 exactly", _in(temperature="37.3"), {}, "deny", ["fever"]),
     ("37.2 is allowed", _in(temperature="37.2"), {}, "allow", []),
     ("fever when leaving is refused too", _out(temperature="38.5"), {}, "deny", ["fever"]),
-    ("lowest temperature allowed", _in(temperature="35.0"), {}, "allow", []),
+    ("lowest temperature allowed", _in(temperature="34.0"), {}, "allow", []),
     ("missing temperature entering", _in(temperature=None), {}, "deny", ["temperature_missing"]),
     ("missing temperature leaving", _out(temperature=None), {}, "allow", []),
     # Health code.

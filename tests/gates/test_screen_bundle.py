@@ -13,10 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shequ.containment.models import MovementRestriction, RestrictionKind
-from shequ.gates import passes, services
-from shequ.gates.models import Gate, Pass, Passage
+from shequ.gates import services
+from shequ.gates.models import Gate, Passage
 from shequ.gates.offline import bundle_for_gate
 from shequ.gates.rules import Checks
+from shequ.passes import services as passes
+from shequ.passes import tokens as pass_tokens
+from shequ.passes.models import Pass
 from shequ.registry.models import Person
 from tests.facts import give_numbers
 
@@ -71,7 +74,7 @@ def test_it_holds_no_id_numbers_phones_or_full_names(login: Any, post_gate: Gate
     for entry in data["persons"]:
         assert set(entry) == {"id", "token", "name", "household", "restricted"}
         person = persons[entry["id"]]
-        assert entry["token"] == passes.token_for(active[person.pk])
+        assert entry["token"] == pass_tokens.token_for(active[person.pk])
         assert entry["name"] == mask_name(person.name) and (entry["name"] != person.name or len(person.name) == 1)
     entries = json.dumps([{k: v for k, v in p.items() if k != "token"} for p in data["persons"]], ensure_ascii=False)
     # The rest of the bundle (gate, rules, labels, when it was made: microseconds are six digits too).
@@ -87,16 +90,16 @@ def test_it_holds_no_id_numbers_phones_or_full_names(login: Any, post_gate: Gate
 def test_a_scanned_token_from_the_bundle_identifies_the_same_person(post_gate: Gate) -> None:
     bundle = bundle_for_gate(post_gate)
     for entry in bundle["persons"][:25]:
-        found = services.identify(community_id=post_gate.community_id, credential=entry["token"])
+        found = passes.identify(community_id=post_gate.community_id, credential=entry["token"])
         assert found.problem is None and found.person.pk == entry["id"]
 
 
 def test_a_revoked_pass_is_not_in_the_bundle(post_gate: Gate, users: dict[str, Any]) -> None:
     person = compound_persons(post_gate).filter(status="active").first()
     old = Pass.objects.get(person=person, revoked_at__isnull=True)
-    new = services.pass_issue(actor=users["staff"], person=person)
+    new = passes.pass_issue(actor=users["staff"], person=person)
     entry = by_id(bundle_for_gate(post_gate))[person.pk]
-    assert entry["token"] == passes.token_for(new.code) != passes.token_for(old.code)
+    assert entry["token"] == pass_tokens.token_for(new.code) != pass_tokens.token_for(old.code)
 
 
 def test_a_restricted_person_is_flagged(post_gate: Gate) -> None:

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shequ.core.masking import mask_name
-from shequ.gates import passes
-from shequ.gates.models import Gate, Pass, Passage, Visitor
+from shequ.gates.models import Gate, Passage, Visitor
+from shequ.passes import tokens as pass_tokens
+from shequ.passes.models import Pass
 
 # On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -35,7 +36,7 @@ def resident(anchor_household: Any) -> Any:
 
 @pytest.fixture
 def token(resident: Any) -> str:
-    return passes.token_for(Pass.objects.get(person=resident, revoked_at__isnull=True).code)
+    return pass_tokens.token_for(Pass.objects.get(person=resident, revoked_at__isnull=True).code)
 
 
 def form_data(**overrides: Any) -> dict[str, Any]:
@@ -212,6 +213,26 @@ def test_a_token_the_scanner_typed_into_the_temperature_field_is_used(login: Any
     assert Passage.objects.get(client_id=data["client_id"]).person == resident
 
 
+def test_a_token_scanned_after_the_temperature_keeps_the_temperature(login: Any, post_gate: Gate, resident: Any,
+                                                                     token: str) -> None:
+    """Without JavaScript the scanner's token lands after the temperature in the same field: both
+    are read (the token as the credential), and a passage with that temperature is recorded."""
+    data = form_data(credential="", temperature="36.7" + token)
+    login("gate1").post(screen_url(post_gate), data)
+    passage = Passage.objects.get(client_id=data["client_id"])
+    assert (passage.person, str(passage.temperature), passage.decision) == (resident, "36.7", "allow")
+
+
+def test_what_is_no_temperature_before_a_scanned_token_is_an_error_and_records_nothing(
+        login: Any, post_gate: Gate, token: str) -> None:
+    data = form_data(credential="", temperature="36x" + token)
+    response = login("gate1").post(screen_url(post_gate), data, **EN)
+    assert "Temperature must be between 34.0 and 42.0 °C." in response.content.decode()  # core.temperature
+    assert response.context["form"]["credential"].value() == token
+    assert response.context["form"]["temperature"].value() == "36x"
+    assert not Passage.objects.filter(client_id=data["client_id"]).exists()
+
+
 def test_an_unknown_person_is_offered_the_visitor_form(login: Any, post_gate: Gate) -> None:
     response = login("gate1").post(screen_url(post_gate), form_data(credential="13900000000"), **EN)
     html = response.content.decode()
@@ -238,7 +259,7 @@ def test_an_unreadable_temperature_names_the_range(login: Any, post_gate: Gate, 
     data = form_data(credential=token, temperature=typed)
     response = login("gate1").post(screen_url(post_gate), data, **JSON)
     assert response.status_code == 422
-    assert response.json()["errors"]["temperature"] == ["Temperature must be between 35.0 and 42.0 °C."]
+    assert response.json()["errors"]["temperature"] == ["Temperature must be between 34.0 and 42.0 °C."]
     assert not Passage.objects.filter(client_id=data["client_id"]).exists()
 
 

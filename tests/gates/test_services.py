@@ -13,13 +13,26 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shequ.accounts.models import User
-from shequ.alerts.models import Alert, Kind
-from shequ.containment.models import ContainmentArea, Level, MovementRestriction, RestrictionKind
-from shequ.containment.selectors import levels_for_units, restrictions_in_force
-from shequ.gates import passes, services
-from shequ.gates.models import ExitQuota, Gate, Pass, Passage, Presence, Visitor
+from shequ.alerts.models import Alert
+from shequ.containment import services as containment
+from shequ.containment.models import (
+    ContainmentArea,
+    ExitQuota,
+    Level,
+    MovementRestriction,
+    Permit,
+    RestrictionKind,
+)
+from shequ.containment.selectors import place_facts
+from shequ.gates import services
+from shequ.gates.alert_kinds import GATE_OFFLINE_DIFFERS, GATE_REFUSED
+from shequ.gates.models import Gate, Passage, Presence, Visitor
 from shequ.gates.rules import Checks
+from shequ.passes import tokens as pass_tokens
+from shequ.passes.models import Pass
+from shequ.passes.services import identify, pass_issue
 from shequ.registry.models import Household, Person, Unit
+from tests.conftest import FixedClock as Clock
 from tests.facts import give_numbers
 from tests.gates.test_api_helpers import gate, members, post_gate, token_of
 
@@ -114,59 +127,61 @@ def test_containment_at_unit_building_or_compound_and_the_strictest_wins(anchor_
     assert record(post_gate(), person, "in").passage.decision == "allow"  # coming home is allowed
 
 
-def test_the_one_statement_standing_agrees_with_the_containment_selectors(anchor_household: Household) -> None:
-    """standing_of reads restrictions, levels and the quota in one statement; the containment
-    selectors are the reference."""
-    compound = anchor_household.room.unit.building.compound
-    units = list(Unit.objects.filter(building__compound=compound).select_related("building").order_by("id")[:16])
-    for i, unit in enumerate(units[:12]):
-        place = [unit, unit.building, unit.building][i % 3] if i % 4 else compound
-        level = [Level.SEALED, Level.CONTROLLED, Level.PRECAUTION][i % 3] if place != compound else Level.PRECAUTION
-        _area(level, place, starts=dt.timedelta(hours=-(i % 5)), ends=dt.timedelta(hours=i % 3) if i % 3 else None)
-    persons = list(Person.objects.filter(status="active", household__room__unit__in=units)
-                   .select_related("household__room__unit__building__compound").order_by("id"))
-    for p in persons[::7]:
-        MovementRestriction.objects.create(community_id=p.community_id, person=p, kind=RestrictionKind.OTHER,
-                                           starts_at=NOW - dt.timedelta(hours=1), ends_at=NOW + dt.timedelta(hours=1))
-    seen: set[tuple[str | None, bool]] = set()
-    for at in (NOW - dt.timedelta(hours=6), NOW, NOW + dt.timedelta(minutes=90), NOW + dt.timedelta(hours=3)):
-        levels = levels_for_units([p.household.room.unit_id for p in persons], at)
-        restricted = restrictions_in_force([p.pk for p in persons], at)
-        for p in persons:
-            got = services.standing_of(gate=post_gate(), person=p, problem=None, at=at, direction="in")
-            assert (got.level, got.restricted) == (levels.get(p.household.room.unit_id), p.pk in restricted), (p, at)
-            seen.add((got.level, got.restricted))
-    assert {level for level, _r in seen} == {None, "sealed", "controlled", "precaution"}
-    assert {r for _l, r in seen} == {True, False}
-
-
 def test_the_facts_read_with_a_pass_are_those_of_the_one_statement_standing(anchor_household: Household) -> None:
     """A pass scanned at a gate is read with the person's restriction, the containment level and
-    the gate's exit quota in one statement: the same facts as _place_facts reads on its own."""
+    the gate's exit quota in one statement: the same facts as containment's place_facts reads on its own."""
     compound = anchor_household.room.unit.building.compound
     units = list(Unit.objects.filter(building__compound=compound).select_related("building").order_by("id")[:9])
     for i, unit in enumerate(units[:6]):
         _area([Level.SEALED, Level.CONTROLLED, Level.PRECAUTION][i % 3], [unit, unit.building][i % 2],
               starts=dt.timedelta(hours=-(i % 4)), ends=dt.timedelta(hours=1 + i % 2) if i % 3 else None)
-    services.exit_quota_set(actor=None, compound=compound, persons=1, days=2, starts_at=NOW - dt.timedelta(hours=1))
+    containment.exit_quota_set(actor=None, compound=compound, persons=1, days=2, starts_at=NOW - dt.timedelta(hours=1))
     persons = list(Person.objects.filter(status="active", household__room__unit__in=units)
                    .select_related("household__room__unit__building__compound").order_by("id"))
     for p in persons[::5]:
         MovementRestriction.objects.create(community_id=p.community_id, person=p, kind=RestrictionKind.OTHER,
                                            starts_at=NOW - dt.timedelta(hours=1), ends_at=NOW + dt.timedelta(hours=1))
+    # Permits at every kind of place around the person's home, some over, some elsewhere.
+    for i, p in enumerate(persons[1::4]):
+        room = p.household.room
+        place = [room, room.unit, room.unit.building, compound, _elsewhere(room)][i % 5]
+        _permit(p, place, starts=dt.timedelta(hours=-(i % 3)), ends=dt.timedelta(hours=1 + i % 2))
     seen = set()
     for at in (NOW - dt.timedelta(hours=3), NOW, NOW + dt.timedelta(minutes=90)):
         for p in persons:
-            found = services.identify(community_id=p.community_id, credential=token_of(p),
-                                      facts_at=(post_gate().compound_id, at))
+            found = services.identify_at_gate(gate_compound_id=post_gate().compound_id,
+                                              community_id=p.community_id, credential=token_of(p), at=at)
             assert found.person == p and found.problem is None
-            alone = services._place_facts(person_id=p.pk, unit=p.household.room.unit,
-                                          gate_compound_id=post_gate().compound_id, at=at)
+            alone = place_facts(person_id=p.pk, room=p.household.room, gate_compound_id=post_gate().compound_id,
+                                at=at)
             assert found.facts == alone, (p, at)
-            seen.add((alone[0], alone[1], alone[2] is not None))
-    assert {r for r, _l, _q in seen} == {True, False}
-    assert {level for _r, level, _q in seen} >= {None, "sealed", "controlled", "precaution"}
-    assert {q for _r, _l, q in seen} == {True, False}
+            expected_permit = [x.pk for x in Permit.objects.filter(person=p).order_by("-ends_at")
+                               if x.in_force(at) and x.covers(**_home(p))][:1]
+            assert ([alone[3]] if alone[3] else []) == expected_permit, (p, at)
+            seen.add((alone[0], alone[1], alone[2] is not None, alone[3] is not None))
+    assert {r for r, _l, _q, _p in seen} == {True, False}
+    assert {level for _r, level, _q, _p in seen} >= {None, "sealed", "controlled", "precaution"}
+    assert {q for _r, _l, q, _p in seen} == {True, False}
+    assert {p for _r, _l, _q, p in seen} == {True, False}
+
+
+def _home(person: Person) -> dict[str, int]:
+    room = person.household.room
+    return {"room_id": room.pk, "unit_id": room.unit_id, "building_id": room.unit.building_id,
+            "compound_id": room.unit.building.compound_id}
+
+
+def _elsewhere(room: Any) -> Any:
+    """A unit of the same compound that is not the room's."""
+    return Unit.objects.filter(building__compound_id=room.unit.building.compound_id).exclude(pk=room.unit_id).first()
+
+
+def _permit(person: Person, place: Any, *, starts: dt.timedelta = dt.timedelta(hours=-1),
+            ends: dt.timedelta = dt.timedelta(hours=1), status: str = Permit.Status.APPROVED) -> Permit:
+    """A permit row as the services would store it (the services' own checks have their own tests)."""
+    return Permit.objects.create(community_id=person.community_id, person=person, reason="test",
+                                 **{place._meta.model_name: place}, starts_at=NOW + starts, ends_at=NOW + ends,
+                                 status=status, decided_by=User.objects.get(username="secretary"))
 
 
 # -- exit quota ------------------------------------------------------------------------------------
@@ -210,7 +225,7 @@ def test_an_ended_quota_no_longer_counts() -> None:
     household = jiangnan_household()
     east = gate("江南家园", "东门", household.community.code)
     quota = ExitQuota.objects.get(compound__name="江南家园", ends_at__isnull=True)
-    services.exit_quota_end(actor=None, quota=quota)
+    containment.exit_quota_end(actor=None, quota=quota)
     assert standing(members(household)[0], NOW + dt.timedelta(seconds=2), at_gate=east).quota_left is None
 
 
@@ -235,7 +250,7 @@ def test_fever_yellow_red_and_restricted_exits_alert_staff_but_no_mask_does_not(
     before = Alert.objects.count()
     fever = record(post_gate(), person, temperature="37.3").passage
     alert = Alert.objects.latest("id")
-    assert Alert.objects.count() == before + 1 and alert.kind == Kind.GATE_REFUSED
+    assert Alert.objects.count() == before + 1 and alert.kind == GATE_REFUSED.code
     assert alert.community_id == person.community_id and str(fever.pk) in alert.url
     assert "fever (37.3 °C or above)" in alert.params["reasons"] and "*" in alert.params["who"]
     record(post_gate(), person, health_code="yellow")
@@ -247,12 +262,12 @@ def test_fever_yellow_red_and_restricted_exits_alert_staff_but_no_mask_does_not(
 
 def test_an_offline_decision_that_differs_alerts_staff(anchor_household: Household) -> None:
     person = members(anchor_household)[0]
-    before = Alert.objects.filter(kind=Kind.GATE_OFFLINE_DIFFERS).count()
+    before = Alert.objects.filter(kind=GATE_OFFLINE_DIFFERS.code).count()
     same = record(post_gate(), person, offline_decision="allow").passage
     assert same.offline and same.offline_decision == "allow"
-    assert Alert.objects.filter(kind=Kind.GATE_OFFLINE_DIFFERS).count() == before
+    assert Alert.objects.filter(kind=GATE_OFFLINE_DIFFERS.code).count() == before
     record(post_gate(), person, mask=False, offline_decision="allow")
-    assert Alert.objects.filter(kind=Kind.GATE_OFFLINE_DIFFERS).count() == before + 1
+    assert Alert.objects.filter(kind=GATE_OFFLINE_DIFFERS.code).count() == before + 1
 
 
 def test_a_closed_gate_refuses(anchor_household: Household) -> None:
@@ -290,31 +305,58 @@ def test_a_client_id_of_another_gate_is_a_conflict(anchor_household: Household) 
     assert Passage.objects.filter(client_id=client_id).count() == 1
 
 
-def test_a_passage_in_the_future_is_refused_naming_the_field(anchor_household: Household) -> None:
+@pytest.mark.parametrize(("offset", "accepted"), [
+    (dt.timedelta(days=-7), True),
+    (dt.timedelta(days=-7, seconds=-1), False),
+    (dt.timedelta(days=-400), False),
+    (dt.timedelta(minutes=5), True),
+    (dt.timedelta(minutes=5, seconds=1), False),
+    (dt.timedelta(days=365), False),
+])
+def test_a_passage_time_may_be_up_to_7_days_back_and_5_minutes_ahead(
+        anchor_household: Household, clock: Clock, offset: dt.timedelta, accepted: bool) -> None:
+    """What an offline queue can really hold: a week back; a phone clock a little ahead. Anything
+    else is refused naming the field, and nothing is recorded."""
+    client_id = uuid.uuid4()
+    if accepted:
+        assert record(post_gate(), members(anchor_household)[0], at=clock.at + offset, client_id=client_id).created
+        return
     with pytest.raises(ValidationError) as e:
-        record(post_gate(), members(anchor_household)[0], at=NOW + dt.timedelta(minutes=6))
-    assert "recorded_at" in e.value.message_dict
+        record(post_gate(), members(anchor_household)[0], at=clock.at + offset, client_id=client_id)
+    assert list(e.value.message_dict) == ["recorded_at"]
+    assert not Passage.objects.filter(client_id=client_id).exists()
+
+
+def test_a_copy_of_a_recorded_passage_sent_after_7_days_gets_the_first_record(
+        anchor_household: Household, clock: Clock) -> None:
+    """A device that lost the answer and sends the copy a week later: the server has it, so the copy
+    is answered with it (no refusal for its age, nothing recorded twice)."""
+    client_id, at = uuid.uuid4(), clock.at
+    first = record(post_gate(), members(anchor_household)[0], at=at, client_id=client_id)
+    clock.advance(days=8)
+    again = record(post_gate(), members(anchor_household)[0], at=at, client_id=client_id)
+    assert (again.created, again.passage.pk) == (False, first.passage.pk)
 
 
 # -- identification ------------------------------------------------------------------------------------
 def test_identify_by_pass_id_number_and_phone(anchor_household: Household) -> None:
     person = give_numbers(members(anchor_household)[0])  # a phone nobody else in the community has
     community = person.community_id
-    found = services.identify(community_id=community, credential=token_of(person))
+    found = identify(community_id=community, credential=token_of(person))
     assert (found.person, found.kind, found.problem) == (person, "pass", None)
-    by_id = services.identify(community_id=community, credential=person.id_number)
+    by_id = identify(community_id=community, credential=person.id_number)
     assert (by_id.person, by_id.kind, by_id.problem) == (person, "id", None)
-    by_phone = services.identify(community_id=community, credential=person.phone)
+    by_phone = identify(community_id=community, credential=person.phone)
     assert (by_phone.person, by_phone.kind, by_phone.problem) == (person, "phone", None)
     spaced = f"{person.phone[:3]} {person.phone[3:7]} {person.phone[7:]}"
-    assert services.identify(community_id=community, credential=spaced).person == person
-    assert services.identify(community_id=community, credential="13000000000").problem == "unknown_person"
-    assert services.identify(community_id=community, credential="hello").problem == "unknown_person"
+    assert identify(community_id=community, credential=spaced).person == person
+    assert identify(community_id=community, credential="13000000000").problem == "unknown_person"
+    assert identify(community_id=community, credential="hello").problem == "unknown_person"
 
 
 def test_the_pass_is_loaded_with_the_same_values_as_the_orm_would(anchor_household: Household) -> None:
     person = members(anchor_household)[0]
-    found = services.identify(community_id=person.community_id, credential=token_of(person)).person
+    found = identify(community_id=person.community_id, credential=token_of(person)).person
     reference = loaded(person)
     chain = ["", "household", "household.room", "household.room.unit", "household.room.unit.building",
              "household.room.unit.building.compound"]
@@ -331,17 +373,17 @@ def test_the_pass_is_loaded_with_the_same_values_as_the_orm_would(anchor_househo
 def test_revoked_forged_and_foreign_passes_are_refused(anchor_household: Household) -> None:
     person = members(anchor_household)[0]
     old_token = token_of(person)
-    services.pass_issue(actor=None, person=person)
-    revoked = services.identify(community_id=person.community_id, credential=old_token)
+    pass_issue(actor=None, person=person)
+    revoked = identify(community_id=person.community_id, credential=old_token)
     assert (revoked.person, revoked.problem) == (person, "pass_revoked")
     assert record(post_gate(), person).passage.decision == "allow"  # the new pass works
     forged = old_token[:-3] + ("aaa" if not old_token.endswith("aaa") else "bbb")
-    assert services.identify(community_id=person.community_id, credential=forged).problem == "pass_invalid"
-    unknown = passes.token_for("no-such-code-000")
-    assert services.identify(community_id=person.community_id, credential=unknown).problem == "pass_invalid"
+    assert identify(community_id=person.community_id, credential=forged).problem == "pass_invalid"
+    unknown = pass_tokens.token_for("no-such-code-000")
+    assert identify(community_id=person.community_id, credential=unknown).problem == "pass_invalid"
     other = Pass.objects.exclude(community_id=person.community_id).filter(revoked_at__isnull=True).first()
-    assert services.identify(community_id=person.community_id,
-                             credential=passes.token_for(other.code)).problem == "pass_invalid"
+    assert identify(community_id=person.community_id,
+                             credential=pass_tokens.token_for(other.code)).problem == "pass_invalid"
 
 
 def test_moved_out_and_other_compound_are_identity_problems(anchor_household: Household) -> None:
@@ -356,7 +398,7 @@ def test_moved_out_and_other_compound_are_identity_problems(anchor_household: Ho
 def test_ambiguous_phone_asks_for_a_room_lookup(anchor_household: Household) -> None:
     first, second = members(anchor_household)[:2]
     Person.objects.filter(pk__in=[first.pk, second.pk]).update(phone="13912340000")
-    found = services.identify(community_id=first.community_id, credential="139 1234 0000")
+    found = identify(community_id=first.community_id, credential="139 1234 0000")
     assert (found.person, found.problem) == (None, "ambiguous_phone")
 
 

@@ -93,6 +93,7 @@ def test_serve_check_accepts_a_good_secret_and_reads_the_environment(tmp_path: P
     assert "127.0.0.1:8125" in result.stdout and "3" in result.stdout
 
 
+@pytest.mark.django_db  # serve --check reads the database role on PostgreSQL
 def test_serve_options_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHEQU_SECRET_KEY", GOOD_SECRET)
     monkeypatch.setenv("SHEQU_WORKERS", "5")

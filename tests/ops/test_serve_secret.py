@@ -34,6 +34,8 @@ def test_serve_refuses_a_weak_secret_key(monkeypatch: pytest.MonkeyPatch, secret
     assert reason in str(refused.value)
 
 
+# serve --check also reads the database role on PostgreSQL (audit_role_problem).
+@pytest.mark.django_db
 @pytest.mark.parametrize("secret", [GOOD_SECRET, "abcde" * 7, "0123456789abcdefghijklmnopqrstuv"],
                          ids=["long", "five-characters", "exactly-32"])
 def test_serve_accepts_a_key_with_enough_length_and_variety(monkeypatch: pytest.MonkeyPatch, secret: str) -> None:

@@ -42,7 +42,7 @@ def futong() -> Community:
 
 def test_a_roster_broken_halfway_is_reported_and_the_corrected_file_completes_it(
         login: Any, futong: Community, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(importer, "BATCH_ROWS", 2)  # rows are written in batches: the break comes after one
+    monkeypatch.setattr(importer.write, "BATCH_ROWS", 2)  # rows are written in batches: the break comes after one
     client = login("staff")
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     upload = SimpleUploadedFile("roster.csv", _roster(broken=True), content_type="text/csv")

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from shequ.core.masking import mask_id_number, mask_phone
 from shequ.accounts.access import scope_for
+from shequ.core.masking import mask_id_number, mask_phone
 from shequ.registry import selectors
 from shequ.registry.models import Household, Person
 from shequ.registry.views import EXPORT_HEADERS

@@ -89,8 +89,8 @@ def no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from shequ.campaigns import results
 
-    monkeypatch.setattr(importer, "load_workbook", refuse)
-    monkeypatch.setattr(importer, "csv_rows", refuse)
+    monkeypatch.setattr(importer.read, "load_workbook", refuse)
+    monkeypatch.setattr(importer.read, "csv_rows", refuse)
     monkeypatch.setattr(results, "csv_rows", refuse)
     monkeypatch.setattr(results, "sheet_rows", refuse)
 
@@ -220,7 +220,7 @@ def _import_events(community: Community) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("error", [RuntimeError("disk full"), SystemExit(1)], ids=["error", "worker-timeout"])
 def test_an_interrupted_import_says_how_far_it_got_and_running_it_again_completes_it(
         community: Community, monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
-    monkeypatch.setattr(importer, "BATCH_ROWS", 5)
+    monkeypatch.setattr(importer.write, "BATCH_ROWS", 5)
     write = importer._RosterImport._write
     batches = []
 

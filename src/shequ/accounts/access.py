@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from shequ.core.scoping import ANONYMOUS, GRANT_PROVIDERS, Role, Scope
+from shequ.core.scoping import ANONYMOUS, GRANT_PROVIDERS, Role, Scope, declare_capabilities
+
+CAPABILITIES = {
+    # The community's accounts: add (one or from a list), change a role, deactivate, one-time
+    # passwords, sign out a lost phone; invite codes and residents who joined. What each role may
+    # grant is accounts.services.GRANTS (staff: everything but secretaries).
+    "accounts.manage": {Role.SECRETARY, Role.STAFF},
+    # The street office: add communities and their secretaries, see who holds which role in its
+    # communities, deactivate an account there (the "street" grant).
+    "accounts.street": {Role.STREET},
+}
 
 # role -> (kind of grant, the Membership column that holds the granted id)
 MEMBERSHIP_GRANTS: dict[str, tuple[str, str]] = {
@@ -53,3 +63,7 @@ def scope_for(user: Any, **context: Any) -> Scope:
         for kind, ids in provider(user, scope, context).items():
             extra.setdefault(kind, set()).update(ids)
     return scope.with_grants(extra) if extra else scope
+
+
+def register() -> None:
+    declare_capabilities(CAPABILITIES)

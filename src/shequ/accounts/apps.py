@@ -8,5 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from shequ.accounts import access
+
+        access.register()  # its capabilities (core/scoping.py)
+
         # Login, logout and failed logins go to the audit log (Django's auth signals are the hook).
         from shequ.accounts import signals  # noqa: F401

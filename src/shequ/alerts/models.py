@@ -1,38 +1,22 @@
 """Alerts for community staff: things that need a person to act (a fever at a gate, a positive tube).
 
-An alert stores its kind and parameters, not a sentence, so it reads in the language of whoever
-opens it. Acknowledging one records who and when; alerts are never deleted.
+An alert stores its kind (registered by the app that raises it: alerts/kinds.py) and parameters,
+not a sentence, so it reads in the language of whoever opens it. Acknowledging one records who and when; alerts are never deleted.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-
-class Kind(models.TextChoices):
-    GATE_REFUSED = "gate_refused", _("refused at a gate")
-    GATE_OFFLINE_DIFFERS = "gate_offline_differs", _("offline gate decision differs")
-    TUBE_POSITIVE = "tube_positive", _("positive tube")
-    TUBE_INVALID = "tube_invalid", _("invalid tube")
-
-
-# kind -> message with %(name)s-style parameters from Alert.params
-MESSAGES: dict[str, Any] = {
-    Kind.GATE_REFUSED: _("%(gate)s: %(who)s refused (%(reasons)s)"),
-    Kind.GATE_OFFLINE_DIFFERS: _("%(gate)s: offline decision for %(who)s differs from the rules (%(reasons)s)"),
-    Kind.TUBE_POSITIVE: _("%(campaign)s: tube %(tube)s is positive, %(count)s persons to re-test"),
-    Kind.TUBE_INVALID: _("%(campaign)s: tube %(tube)s is invalid, %(count)s persons to re-test"),
-}
+from shequ.alerts import kinds
 
 
 class Alert(models.Model):
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name=_("community"))
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=kinds.CODE_LENGTH, choices=kinds.choices)
     params = models.JSONField(default=dict)
     url = models.CharField(max_length=300, blank=True)
     # The grids of the persons it is about: their grid workers see it too (a positive tube's people).
@@ -53,9 +37,10 @@ class Alert(models.Model):
 
     @property
     def message(self) -> str:
-        template = MESSAGES.get(self.kind)
-        if template is None:
+        kind = kinds.kind_of(self.kind)
+        if kind is None:
             return self.kind
+        template = kind.message
         try:
             # A list parameter holds English msgids (e.g. refusal reasons), translated here.
             params = {k: gettext(", ").join(gettext(x) for x in v) if isinstance(v, list) else v for k, v in self.params.items()}

@@ -8,10 +8,11 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self) -> None:
-        from shequ.campaigns import access
+        from shequ.alerts import kinds
+        from shequ.campaigns import access, alert_kinds
+        from shequ.core import bulkwrite
 
         access.register()  # its capabilities and scope paths (core/scoping.py)
-
-        from shequ.core import bulkwrite
+        kinds.register(*alert_kinds.KINDS)
 
         bulkwrite.writers_in("shequ.campaigns.services")  # the tube's insert_or_lock

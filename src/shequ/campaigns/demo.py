@@ -24,6 +24,7 @@ from shequ.campaigns import services
 from shequ.campaigns.models import ExemptReason, Kind, Target, VisitOutcome
 from shequ.containment.models import MovementRestriction
 from shequ.containment.selectors import in_force
+from shequ.core.temperature import parse_temperature
 from shequ.registry.models import Community, Compound, Grid, Person
 
 
@@ -94,7 +95,7 @@ def build_campaigns(*, seed: int) -> dict[str, int]:
                                   outcome=VisitOutcome.NOBODY_HOME, notes="敲门无人应答")
         else:
             services.visit_record(actor=None, campaign=screening, household=th.household, outcome=VisitOutcome.VISITED,
-                                  present={p.pk: services.parse_temperature(f"36.{rng.randrange(2, 9)}")
+                                  present={p.pk: parse_temperature(f"36.{rng.randrange(2, 9)}")
                                            for p in members})
         visits += 1
     return {"campaigns": 3, "tubes": len(tubes), "visits": visits}

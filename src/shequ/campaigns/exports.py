@@ -1,7 +1,8 @@
 """The campaigns' lists as spreadsheets: the missing list as .xlsx and as a printable PDF per
 building, and the re-test list as .xlsx, in Chinese, for the teams in the field. Phone numbers are
-full for secretary and staff (``export.unmasked``), masked for everyone else. Every export writes an
-audit event (list, rows, masked or not, filters), and goes out through ``_xlsx``."""
+full for secretary and staff (``export.unmasked``), masked for everyone else, as the one export
+service (audit/exports.py) decides; it writes each export's audit event (list, rows, masked or not,
+filters). Spreadsheets go out through ``_xlsx``."""
 
 from __future__ import annotations
 
@@ -13,11 +14,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from shequ.audit.models import AuditEvent
-from shequ.audit.services import audit_record
+from shequ.audit.exports import Masking, export_masking, export_record
 from shequ.campaigns.models import Campaign, Retest, Target
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
-from shequ.core.masking import mask_phone
 from shequ.core.pdf import new_document, pdf_bytes
 
 # The door-to-door team's sheets are in Chinese whatever the exporter's interface language.
@@ -28,22 +27,27 @@ HEADERS = [gettext_noop("compound"), gettext_noop("building"), gettext_noop("uni
 
 
 def full_numbers(request: HttpRequest, campaign: Campaign) -> bool:
-    return request.scope.can("export.unmasked", campaign.community_id)  # type: ignore[attr-defined]
+    """The pages' rule (numbers shown in full): the same capability the exports' masking reads."""
+    return masking_for(request, campaign).unmasked
 
 
-def _rows(qs: Any, unmasked: bool) -> Any:
+def masking_for(request: HttpRequest, campaign: Campaign) -> Masking:
+    return export_masking(request.scope, [campaign.community_id], request=request)  # type: ignore[attr-defined]
+
+
+def _rows(qs: Any, masking: Masking) -> Any:
     for t in qs.select_related("grid").iterator(chunk_size=2000):
         room = t.household.room
         yield [room.unit.building.compound.name, room.unit.building.number, room.unit.number, room.number,
-               room.floor, t.person.name, t.person.phone if unmasked else mask_phone(t.person.phone),
+               room.floor, t.person.name, masking.phone(t.person.phone),
                t.grid.name if t.grid else "", _("yes") if t.added_mid_round else "", ""]
 
 
-def _audit(request: HttpRequest, campaign: Campaign, what: str, count: int, unmasked: bool,
+def _audit(request: HttpRequest, campaign: Campaign, what: str, count: int, masking: Masking,
            filters: dict[str, Any]) -> None:
     shown = {k: v for k, v in filters.items() if v}
-    audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, community=campaign.community, obj=campaign,
-                 summary=f"{what}: {count} rows, {'unmasked' if unmasked else 'masked'}; {shown}", request=request)
+    export_record(actor=request.user, community=campaign.community, obj=campaign, what=what, count=count,
+                  masking=masking, query=shown, request=request)
 
 
 def _xlsx(content: bytes, name: str, campaign: Campaign) -> HttpResponse:
@@ -54,11 +58,11 @@ def _xlsx(content: bytes, name: str, campaign: Campaign) -> HttpResponse:
 
 
 def missing_xlsx(request: HttpRequest, campaign: Campaign, qs: Any, filters: dict[str, Any]) -> HttpResponse:
-    unmasked = full_numbers(request, campaign)
+    masking = masking_for(request, campaign)
     with translation.override(EXPORT_LANGUAGE):
-        rows = list(_rows(qs, unmasked))
+        rows = list(_rows(qs, masking))
         content = write_xlsx([_(h) for h in HEADERS], rows, title=_("missing"))
-    _audit(request, campaign, "campaign missing list xlsx", len(rows), unmasked, filters)
+    _audit(request, campaign, "campaign missing list xlsx", len(rows), masking, filters)
     return _xlsx(content, "missing", campaign)
 
 
@@ -69,7 +73,7 @@ RETEST_HEADERS = [gettext_noop("tube code"), gettext_noop("tube result"), gettex
 
 def retests_xlsx(request: HttpRequest, campaign: Campaign, retests: list[Retest]) -> HttpResponse:
     """The re-test list as the page shows it to this user (their scope), one row per person."""
-    unmasked = full_numbers(request, campaign)
+    masking = masking_for(request, campaign)
     with translation.override(EXPORT_LANGUAGE):
         rows = []
         for r in retests:
@@ -77,17 +81,17 @@ def retests_xlsx(request: HttpRequest, campaign: Campaign, retests: list[Retest]
             building = room.unit.building
             rows.append([r.source_tube.code, r.source_tube.get_result_display(), building.compound.name,
                          building.number, room.unit.number, room.number, r.person.name,
-                         r.person.phone if unmasked else mask_phone(r.person.phone),
+                         masking.phone(r.person.phone),
                          building.grid.name if building.grid else "", r.get_status_display(),
                          r.resolved_tube.code if r.resolved_tube else ""])
         content = write_xlsx([_(h) for h in RETEST_HEADERS], rows, title=_("re-test list"))
-    _audit(request, campaign, "campaign re-test list xlsx", len(rows), unmasked, {})
+    _audit(request, campaign, "campaign re-test list xlsx", len(rows), masking, {})
     return _xlsx(content, "retests", campaign)
 
 
 def missing_pdf(request: HttpRequest, campaign: Campaign, qs: Any, filters: dict[str, Any]) -> HttpResponse:
     """One section per building, each starting on a new page, with a column to tick off."""
-    unmasked = full_numbers(request, campaign)
+    masking = masking_for(request, campaign)
     count = 0
     with translation.override(EXPORT_LANGUAGE):
         pdf = new_document(title=_("Missing list"))
@@ -117,14 +121,14 @@ def missing_pdf(request: HttpRequest, campaign: Campaign, qs: Any, filters: dict
             for t in rows:
                 count += 1
                 room = t.household.room
-                phone = t.person.phone if unmasked else mask_phone(t.person.phone)
+                phone = masking.phone(t.person.phone)
                 note = _("added while running") if t.added_mid_round else ""
                 for value, w in zip((room.unit.number, room.number, t.person.name, phone, note, ""), widths,
                                     strict=True):
                     pdf.cell(w, 8, str(value), border=1)
                 pdf.ln()
         content = pdf_bytes(pdf)
-    _audit(request, campaign, "campaign missing list pdf", count, unmasked, filters)
+    _audit(request, campaign, "campaign missing list pdf", count, masking, filters)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="missing-{campaign.pk}.pdf"'
     return response

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shequ.campaigns.models import POOLINGS, ExemptReason, Kind, Result, VisitOutcome
-from shequ.core.forms import DateInput, DateTimeInput
-from shequ.registry.forms import OnceForm
+from shequ.core.forms import DateInput, DateTimeInput, OnceForm
+from shequ.core.temperature import TemperatureField
 from shequ.registry.models import Building, Compound, Grid, Person
 
 
@@ -73,11 +73,10 @@ class VisitForm(OnceForm):
             self.fields[f"state_{p.pk}"] = forms.ChoiceField(label=p.name, choices=self.PERSON_STATES,
                                                              initial="present", required=False)
             self.fields[f"state_{p.pk}"].widget.attrs["aria-label"] = _("%(name)s: at home?") % {"name": p.name}
-            self.fields[f"temp_{p.pk}"] = forms.DecimalField(
-                label=_("temperature"), required=False, max_digits=3, decimal_places=1, min_value=34, max_value=43,
-                widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal",
-                                                # empty means not taken; a number here would look entered
-                                                "placeholder": _("not taken")}))
+            self.fields[f"temp_{p.pk}"] = TemperatureField(
+                label=_("temperature"),
+                # empty means not taken; a number here would look entered
+                widget=forms.NumberInput(attrs={"placeholder": _("not taken")}))
 
             self.fields[f"temp_{p.pk}"].widget.attrs["aria-label"] = _("%(name)s: temperature (°C)") % {
                 "name": p.name}

@@ -14,21 +14,20 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from shequ.alerts.models import Kind as AlertKind
 from shequ.alerts.services import alert_raise
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
+from shequ.campaigns import alert_kinds
 from shequ.campaigns.models import (
     POOLINGS,
     Campaign,
@@ -49,12 +48,13 @@ from shequ.campaigns.models import (
     Visit,
     VisitOutcome,
 )
+from shequ.campaigns.reach import targets_exempt_unreached, targets_reach
 from shequ.core.bulkwrite import RowInserter, refresh_planner_statistics
 from shequ.core.text import normalize
+from shequ.passes.services import identify
 from shequ.registry import services as registry
 from shequ.registry.models import Building, Community, Compound, Grid, Household, Person, Unit
 
-TEMPERATURE_MIN, TEMPERATURE_MAX = Decimal("34.0"), Decimal("43.0")
 # What a sampling phone's offline queue can really hold: a scan waits at most a week, and a phone's
 # clock may run a little ahead of the server's.
 SAMPLED_AT_BACK = dt.timedelta(days=7)
@@ -266,18 +266,6 @@ def target_exempt(*, actor: Any, target: Target, reason: str, note: str = "", re
 # -- screening visits -----------------------------------------------------------------------------
 
 
-def parse_temperature(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        t = Decimal(str(value).strip()).quantize(Decimal("0.1"))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"temperature": _("%(value)s is not a temperature.") % {"value": value}}) from None
-    if not (TEMPERATURE_MIN <= t <= TEMPERATURE_MAX):
-        raise ValidationError({"temperature": _("Temperature must be between 34.0 and 43.0 °C.")})
-    return t
-
-
 @transaction.atomic
 def visit_record(
     *, actor: Any, campaign: Campaign, household: Household, outcome: str,
@@ -306,19 +294,16 @@ def visit_record(
     )
     TargetHousehold.objects.filter(campaign=campaign, household=household).update(
         last_outcome=outcome, visited_at=now, visits=F("visits") + 1)
-    for pid, temperature in present.items():
-        target = target_add(campaign=campaign, person=members[pid])
-        Target.objects.filter(pk=target.pk).update(reached_at=now, temperature=temperature)
+    targets_reach(campaign=campaign, persons=[members[pid] for pid in present], at=now, temperatures=present)
     if outcome == VisitOutcome.MOVED_OUT:
         registry.household_move_out(actor=actor, household=household, reason=_("found moved out in screening"),
                                     request=request)
-        Target.objects.filter(campaign=campaign, household=household, reached_at__isnull=True).update(
-            exempt_reason=ExemptReason.MOVED_OUT)
+        targets_exempt_unreached(campaign=campaign, where=Q(household=household), reason=ExemptReason.MOVED_OUT)
     for pid, is_dead in [*((p, False) for p in moved_out), *((p, True) for p in deceased)]:
         registry.person_move_out(actor=actor, person=members[pid], deceased=is_dead,
                                  reason=_("found in screening"), request=request)
-        Target.objects.filter(campaign=campaign, person_id=pid, reached_at__isnull=True).update(
-            exempt_reason=ExemptReason.DECEASED if is_dead else ExemptReason.MOVED_OUT)
+        targets_exempt_unreached(campaign=campaign, where=Q(person_id=pid),
+                                 reason=ExemptReason.DECEASED if is_dead else ExemptReason.MOVED_OUT)
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=campaign.community, obj=visit,
                  summary=f"visit campaign={campaign.pk} household={household.pk} {outcome}", request=request)
     return visit
@@ -418,8 +403,6 @@ IDENTITY_MESSAGES = {
 def identify_for_sampling(*, campaign: Campaign, credential: str) -> tuple[Person | None, str]:
     """A scanned pass, an ID number or a phone number -> (person, "") or (None, problem). A revoked
     pass still names its person: sampling only needs to know who it is."""
-    from shequ.gates.services import identify
-
     found = identify(community_id=campaign.community_id, credential=credential)
     if found.person is not None and found.problem in (None, "pass_revoked"):
         return found.person, ""
@@ -535,17 +518,7 @@ def _tube_register(
         Sample.objects.bulk_create(rows)
         for row in rows:
             out[row.client_id] = SampleOut(row.client_id, "created", row)
-        # Every target among them is reached (an earlier time stays); the count says whether anyone
-        # sampled is not a target yet, which is rare enough to look up only then.
-        updated = Target.objects.filter(campaign=campaign, person_id__in=person_ids).update(
-            reached_at=Coalesce("reached_at", Value(at)))
-        if updated < len(set(person_ids)):
-            targeted = set(Target.objects.filter(campaign=campaign, person_id__in=person_ids)
-                           .values_list("person_id", flat=True))
-            for s in accepted:
-                if s.person.pk not in targeted:
-                    target = target_add(campaign=campaign, person=s.person)
-                    Target.objects.filter(pk=target.pk).update(reached_at=at)
+        targets_reach(campaign=campaign, persons=[s.person for s in accepted], at=at)
         registration.warnings += _sealed_warnings(tube, at)
     if not size:
         if not samples:
@@ -655,7 +628,7 @@ def tube_result_set(*, actor: Any, tube: Tube, result: str, at: dt.datetime | No
             grids = Person.objects.filter(pk__in=[pid for pid, _r in samples]).values_list(
                 "household__room__unit__building__grid_id", flat=True)
             alert_raise(community_id=tube.community_id,
-                        kind=AlertKind.TUBE_POSITIVE if result == Result.POSITIVE else AlertKind.TUBE_INVALID,
+                        kind=alert_kinds.TUBE_POSITIVE if result == Result.POSITIVE else alert_kinds.TUBE_INVALID,
                         params={"campaign": tube.campaign.name, "tube": tube.code, "count": len(samples)},
                         url=reverse("campaigns:tube", args=[tube.campaign_id, tube.pk]), grids=grids)
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=tube.community, obj=tube,

@@ -29,12 +29,11 @@ from shequ.campaigns.forms import (
     VisitForm,
 )
 from shequ.campaigns.models import Campaign, Kind, Tube
+from shequ.core.forms import add_service_errors, submit_once
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
-from shequ.core.submission import run_once
 from shequ.core.uploads import upload_refused_message
 from shequ.registry import selectors as registry_selectors
-from shequ.registry.forms import add_service_errors
 from shequ.registry.models import Person
 from shequ.registry.services import clean_person_fields
 
@@ -74,14 +73,11 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                         initial={"starts_on": timezone.localdate(), "kind": request.GET.get("kind", Kind.TEST_ROUND)})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            url = run_once(request, lambda: reverse("campaigns:detail", args=[services.campaign_create(
-                actor=request.user, community=community, name=d["name"], kind=d["kind"], starts_on=d["starts_on"],
-                ends_on=d["ends_on"], grid=d["grid"], compounds=d["compounds"], buildings=d["building_list"],
-                request=request).pk]))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        url = submit_once(request, lambda: reverse("campaigns:detail", args=[services.campaign_create(
+            actor=request.user, community=community, name=d["name"], kind=d["kind"], starts_on=d["starts_on"],
+            ends_on=d["ends_on"], grid=d["grid"], compounds=d["compounds"], buildings=d["building_list"],
+            request=request).pk]), form=form)
+        if url is not None:
             return redirect(url)
     return render(request, "campaigns/campaign_form.html", {"form": form, "community": community})
 
@@ -195,13 +191,11 @@ def target_exempt(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
     target = selectors.target_get(request.scope, campaign, target_pk)  # type: ignore[attr-defined]
     form = ExemptForm(request.POST or None, initial={"reason": target.exempt_reason, "note": target.exempt_note})
     if request.method == "POST" and form.is_valid():
-        try:
-            url = run_once(request, lambda: (services.target_exempt(
-                actor=request.user, target=target, reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"], request=request), reverse("campaigns:missing", args=[campaign.pk]))[1])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        url = submit_once(request, lambda: (services.target_exempt(
+            actor=request.user, target=target, reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"], request=request), reverse("campaigns:missing", args=[campaign.pk]))[1],
+            form=form)
+        if url is not None:
             messages.success(request, _("Saved."))
             return redirect(url)
     return render(request, "campaigns/exempt_form.html", {"campaign": campaign, "target": target, "form": form})
@@ -236,26 +230,24 @@ def household_visit(request: HttpRequest, pk: int, household_pk: int) -> HttpRes
             try:
                 data = clean_person_fields(name=d["name"], id_number=d["id_number"], phone=d["phone"],
                                            residency=d["residency"], relation=d["relation"])
-                url = run_once(request, lambda: (services.person_found(
-                    actor=request.user, campaign=campaign, household=household, data=data, request=request),
-                    request.path)[1])
             except ValidationError as exc:
                 add_service_errors(found, exc)
             else:
-                messages.success(request, _("Added to the registry and to this campaign."))
-                return redirect(url)
+                url = submit_once(request, lambda: (services.person_found(
+                    actor=request.user, campaign=campaign, household=household, data=data, request=request),
+                    request.path)[1], form=found)
+                if url is not None:
+                    messages.success(request, _("Added to the registry and to this campaign."))
+                    return redirect(url)
     elif request.method == "POST":
         form = VisitForm(request.POST, persons=persons)
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                url = run_once(request, lambda: (services.visit_record(
-                    actor=request.user, campaign=campaign, household=household, outcome=d["outcome"],
-                    present=d["present"], moved_out=d["moved_out"], deceased=d["deceased"], notes=d["notes"],
-                    request=request), reverse("campaigns:visits", args=[campaign.pk]))[1])
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            url = submit_once(request, lambda: (services.visit_record(
+                actor=request.user, campaign=campaign, household=household, outcome=d["outcome"],
+                present=d["present"], moved_out=d["moved_out"], deceased=d["deceased"], notes=d["notes"],
+                request=request), reverse("campaigns:visits", args=[campaign.pk]))[1], form=form)
+            if url is not None:
                 messages.success(request, _("Visit saved."))
                 return redirect(url)
     visits = campaign.visits.filter(household=household).select_related("visitor")[:10]
@@ -487,10 +479,8 @@ def retest_quarantine(request: HttpRequest, pk: int, tube_pk: int) -> HttpRespon
                                                   days=form.cleaned_data["days"], request=request))
         return back
 
-    try:
-        url = run_once(request, order)
-    except ValidationError as exc:
-        _errors(request, exc)
+    url = submit_once(request, order)
+    if url is None:  # the refusal is in the messages
         return redirect(back)
     if outcome:  # not a resubmission of a form already done
         done = outcome[0]

@@ -13,9 +13,10 @@ CAPABILITIES = {
 
 
 def register() -> None:
-    from shequ.containment.models import ContainmentArea, MovementRestriction
+    from shequ.containment.models import ContainmentArea, ExitQuota, MovementRestriction, Permit
 
     declare_capabilities(CAPABILITIES)
-    # A restriction is seen where its person is; an area by the whole community only.
+    # A restriction is seen where its person is; areas, exit quotas and permits by the whole community.
     declare_scope(MovementRestriction, **person_paths("person"))
-    declare_scope(ContainmentArea, community="community_id")
+    for model in (ContainmentArea, ExitQuota, Permit):
+        declare_scope(model, community="community_id")

@@ -8,7 +8,8 @@ class ContainmentConfig(AppConfig):
     verbose_name = _("Containment")
 
     def ready(self) -> None:
-        from shequ.containment import access
+        from shequ.alerts import kinds
+        from shequ.containment import access, alert_kinds
 
         access.register()  # its capabilities and scope paths (core/scoping.py)
-
+        kinds.register(*alert_kinds.KINDS)

@@ -1,4 +1,4 @@
-"""Containment pages: movement restrictions, containment levels and exit quotas (staff)."""
+"""Containment pages: movement restrictions, containment levels, exit quotas and permits (staff)."""
 
 from django.urls import path
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("compounds/<int:pk>/", views.compound, name="compound"),
     path("buildings/<int:pk>/", views.building, name="building"),
     path("quotas/<int:pk>/end/", views.quota_end, name="quota_end"),
+    path("permits/", views.permits, name="permits"),
+    path("permits/new/", views.permit_new, name="permit_new"),
+    path("permits/<int:pk>/", views.permit, name="permit"),
 ]

@@ -1,9 +1,9 @@
 """Containment pages for community staff: movement restrictions on persons, containment levels on
-compounds, buildings and units, and exit quotas per compound.
+compounds, buildings and units, exit quotas per compound, and permits (the exceptions to them).
 
-Every write goes through the services (containment.services, gates.services for quotas), which audit
-it; every read goes through the user's Scope (registry and containment selectors), so anything of
-another community is a 404. Each create form carries a one-time key: a double submit sets one row.
+Every write goes through the services (containment.services), which audit it; every read goes
+through the user's Scope (registry and containment selectors), so anything of another community is
+a 404. Each create form carries a one-time key: a double submit sets one row.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,15 +22,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.containment import services
-from shequ.containment.forms import AreaForm, EndForm, PersonSearchForm, QuotaForm, RestrictionForm
-from shequ.containment.models import ContainmentArea, Level, MovementRestriction
-from shequ.containment.selectors import area_list, in_force, levels_for_units, quota_list, restriction_list
+from shequ.containment.forms import (
+    AreaForm,
+    EndForm,
+    PermitApproveForm,
+    PermitForm,
+    PermitRefuseForm,
+    PermitRevokeForm,
+    PersonSearchForm,
+    QuotaForm,
+    RestrictionForm,
+    VisitorPermitForm,
+)
+from shequ.containment.models import ContainmentArea, Level, MovementRestriction, Permit
+from shequ.containment.selectors import (
+    area_list,
+    in_force,
+    levels_for_units,
+    permit_list,
+    quota_list,
+    restriction_list,
+)
+from shequ.core.forms import submit_once
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import Scope, require
 from shequ.core.submission import run_once
-from shequ.gates import services as gate_services
 from shequ.registry import selectors as registry
-from shequ.registry.forms import add_service_errors
 from shequ.registry.models import Building, Compound, Unit
 
 CAPABILITY = "containment.manage"
@@ -64,23 +80,6 @@ def _areas_over_compound(scope: Scope, compound: Compound) -> QuerySet[Containme
 def _check(request: HttpRequest, community_id: int) -> None:
     if not request.scope.can(CAPABILITY, community_id):
         raise PermissionDenied
-
-
-def _create(request: HttpRequest, form: Any, action: Callable[[], str]) -> str | None:
-    """Run a create once (see core.submission) in one transaction; a service's ValidationError goes
-    onto the form and None is returned."""
-    def atomic() -> str:
-        with transaction.atomic():
-            return action()
-
-    try:
-        return run_once(request, atomic)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            add_service_errors(form, exc)
-        else:
-            form.add_error(None, exc)
-        return None
 
 
 # -- overview --------------------------------------------------------------------------------------------
@@ -152,13 +151,16 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
                                         reason=data["reason"].strip(), request=request)
             return reverse("containment:person", args=[subject.pk])
 
-        url = _create(request, form, create)
+        url = submit_once(request, create, form=form)
         if url is not None:
             messages.success(request, _("The movement restriction is set."))
             return redirect(url)
     now = timezone.now()
     history = _split(list(MovementRestriction.objects.filter(person=subject).order_by("-starts_at", "-id")), now)
-    return render(request, "containment/person.html", {"person": subject, "form": form, **history})
+    permits_live = [p for p in permit_list(request.scope).filter(person=subject, ends_at__gt=now)
+                    if p.status in (Permit.Status.REQUESTED, Permit.Status.APPROVED)]
+    return render(request, "containment/person.html", {"person": subject, "form": form, "permits": permits_live,
+                                                       **history})
 
 
 @personal_data
@@ -204,7 +206,7 @@ def _set_level(request: HttpRequest, form: AreaForm, place: Compound | Building 
                              ends_at=data["ends_at"], reason=data["reason"].strip(), request=request)
         return back
 
-    return _create(request, form, create)
+    return submit_once(request, create, form=form)
 
 
 @personal_data
@@ -226,12 +228,12 @@ def compound(request: HttpRequest, pk: int) -> HttpResponse:
         data = quota_form.cleaned_data
 
         def create() -> str:
-            gate_services.exit_quota_set(actor=request.user, compound=place, persons=data["persons"],
+            services.exit_quota_set(actor=request.user, compound=place, persons=data["persons"],
                                          days=data["days"], starts_at=data["starts_at"], ends_at=data["ends_at"],
                                          request=request)
             return back
 
-        if _create(request, quota_form, create) is not None:
+        if submit_once(request, create, form=quota_form) is not None:
             messages.success(request, _("The exit quota is set."))
             return redirect(back)
     now = timezone.now()
@@ -316,7 +318,7 @@ def quota_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = EndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         def end() -> str:
-            gate_services.exit_quota_end(actor=request.user, quota=quota, request=request)
+            services.exit_quota_end(actor=request.user, quota=quota, request=request)
             return back
 
         messages.success(request, _("The exit quota has ended."))
@@ -324,4 +326,117 @@ def quota_end(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "containment/confirm_end.html", {
         "form": form, "back": back, "quota": quota, "subject": quota.compound.name,
         "what": _("exit quota"), "row": quota,
+    })
+
+
+# -- permits ---------------------------------------------------------------------------------------------
+
+
+def _permit_groups(rows: list[Permit], now: Any) -> dict[str, list[Permit]]:
+    """Requests waiting for a decision, permits in force, starting later, and the rest (over)."""
+    groups: dict[str, list[Permit]] = {"requested": [], "current": [], "scheduled": [], "over": []}
+    for p in rows:
+        if p.status == Permit.Status.REQUESTED and p.ends_at > now:
+            groups["requested"].append(p)
+        elif p.status == Permit.Status.APPROVED and p.ends_at > now:
+            groups["scheduled" if p.starts_at > now else "current"].append(p)
+        else:
+            groups["over"].append(p)
+    return groups
+
+
+@personal_data
+@require(CAPABILITY)
+def permits(request: HttpRequest) -> HttpResponse:
+    """Requests from the gates first, then permits in force and starting later; the rest page by page."""
+    now = timezone.now()
+    rows = permit_list(request.scope)
+    live = list(rows.filter(ends_at__gt=now, status__in=[Permit.Status.REQUESTED, Permit.Status.APPROVED]))
+    groups = _permit_groups(live, now)
+    over = rows.exclude(pk__in=[p.pk for p in live])
+    page = Paginator(over, PAGE_SIZE).get_page(request.GET.get("page"))
+    search = PersonSearchForm(request.GET or None)
+    found = None
+    if search.is_valid() and search.cleaned_data["q"]:
+        found = registry.search(request.scope, search.cleaned_data["q"], limit=50)
+    return render(request, "containment/permits.html", {**groups, "page": page, "search": search, "found": found})
+
+
+@personal_data
+@require(CAPABILITY)
+def permit_new(request: HttpRequest) -> HttpResponse:
+    """Grant a permit: to a person (``?person=<id>``, around their home) or to a visitor (around the
+    household they come to). Granted by the user, who is shown at the gate as the approver."""
+    scope = request.scope
+    subject = registry.person_get(scope, int(request.GET["person"])) if request.GET.get("person", "").isdigit() else None
+    if subject is not None:
+        _check(request, subject.community_id)
+        form: PermitForm = PermitForm(request.POST or None, home=subject.household.room)
+    else:
+        if not scope.can(CAPABILITY):
+            raise PermissionDenied
+        form = VisitorPermitForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        home = subject.household.room if subject is not None else form.host_room  # type: ignore[attr-defined]
+        _check(request, home.community_id)
+
+        def grant() -> str:
+            permit = services.permit_grant(
+                actor=request.user, place=form.place(home), reason=data["reason"], starts_at=data["starts_at"],
+                ends_at=data["ends_at"], person=subject, visitor_name=data.get("visitor_name", ""),
+                visitor_phone=data.get("visitor_phone", ""), request=request)
+            return reverse("containment:permit", args=[permit.pk])
+
+        url = submit_once(request, grant, form=form)
+        if url is not None:
+            messages.success(request, _("The permit is granted. The gates let its holder through from its start."))
+            return redirect(url)
+    return render(request, "containment/permit_new.html", {"form": form, "person": subject})
+
+
+@personal_data
+@require(CAPABILITY)
+def permit(request: HttpRequest, pk: int) -> HttpResponse:
+    """One permit, made for a phone: who, where, why, when, who asked and who decided; approve or
+    refuse a request, revoke a permit in force. Each button's form posts here with its ``action``."""
+    found = get_object_or_404(permit_list(request.scope), pk=pk)
+    _check(request, found.community_id)
+    back = reverse("containment:permit", args=[found.pk])
+    action = request.POST.get("action") if request.method == "POST" else None
+    approve = PermitApproveForm(request.POST if action == "approve" else None, permit=found, auto_id="approve_%s")
+    refuse = PermitRefuseForm(request.POST if action == "refuse" else None, auto_id="refuse_%s")
+    revoke = PermitRevokeForm(request.POST if action == "revoke" else None, auto_id="revoke_%s")
+    acts: dict[str, tuple[Any, Callable[[dict[str, Any]], Any], str]] = {
+        "approve": (approve, lambda d: services.permit_approve(actor=request.user, permit=found, ends_at=d["ends_at"],
+                                                                request=request),
+                    _("Approved: the gates let the holder through from now.")),
+        "refuse": (refuse, lambda d: services.permit_refuse(actor=request.user, permit=found, note=d["note"],
+                                                             request=request),
+                   _("Refused: the guard sees it on the gate screen.")),
+        "revoke": (revoke, lambda d: services.permit_revoke(actor=request.user, permit=found, request=request),
+                   _("The permit has ended.")),
+    }
+    failed: list[str] = []
+    if action in acts:
+        form, act, done = acts[action]
+        if form.is_valid():
+            data = form.cleaned_data
+
+            def run() -> str:
+                act(data)
+                return back
+
+            if submit_once(request, run, form=form) is not None:
+                messages.success(request, done)
+                return redirect(back)
+        # Shown above the permit: the form it is about may be gone (someone else decided first).
+        failed = [str(e) for e in form.non_field_errors()]
+        found.refresh_from_db()
+    now = timezone.now()
+    return render(request, "containment/permit.html", {
+        "permit": found, "approve": approve, "refuse": refuse, "revoke": revoke, "failed": failed,
+        "waiting": found.status == Permit.Status.REQUESTED and found.ends_at > now,
+        "in_force": found.in_force(now), "scheduled": found.status == Permit.Status.APPROVED and found.starts_at > now,
+        "over": found.ends_at <= now,
     })

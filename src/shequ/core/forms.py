@@ -16,18 +16,29 @@ and its error message, each with the id that Django's ``aria-describedby`` on th
 ``{% form_errors form %}`` (template tag in core/templatetags/shequ.py) puts the form's errors at its
 top in an alert that takes the focus when the page opens (static/shequ/shequ.js), each linked to
 its field.
+
+Once-only forms and a service's refusal, the same way on every page: ``OnceForm`` carries the
+one-time key (core.submission), ``submit_once`` runs the state change once in one transaction and
+puts a service's ValidationError on the form's fields (``add_service_errors``) or, on a page that
+shows no form of its own, into the page's messages.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms.renderers import DjangoTemplates
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
+
+from shequ.core.submission import FIELD, new_key, run_once
 
 ISO_DATE = "%Y-%m-%d"
 ISO_MINUTE = "%Y-%m-%dT%H:%M"
@@ -59,6 +70,54 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format=HOUR_MINUTE)
+
+
+# -- once-only forms and the service's errors ----------------------------------------------------------
+
+
+class OnceForm(forms.Form):
+    """A form that carries a one-time submission key (see core.submission)."""
+
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial[FIELD] = new_key()
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError (keyed by model field) on the form: on the field it names when
+    the form shows that field, else at the top of the form."""
+    if not hasattr(exc, "error_dict"):  # a message for the whole form (no field named)
+        form.add_error(None, exc.messages)
+        return
+    for field, field_messages in exc.message_dict.items():
+        shown = field in form.fields and not form.fields[field].widget.is_hidden
+        form.add_error(field if shown else None, field_messages)
+
+
+def submit_once(request: HttpRequest, action: Callable[[], str], *, form: forms.Form | None = None) -> str | None:
+    """Run ``action`` (a state change through a service; it returns the URL to go to) once per
+    submitted form (core.submission.run_once), in one transaction, and return that URL.
+
+    When the service refuses (ValidationError), nothing it did is kept and None is returned; its
+    messages go onto ``form`` (each on the field it names, add_service_errors) or, when the page
+    shows no form of its own (``form=None``: a button on a list), into the page's messages.
+    """
+    def atomic() -> str:
+        with transaction.atomic():
+            return action()
+
+    try:
+        return run_once(request, atomic)
+    except ValidationError as exc:
+        if form is not None:
+            add_service_errors(form, exc)
+        else:
+            for message in exc.messages:
+                messages.error(request, message)
+        return None
 
 
 # -- edit forms: a stored value is never emptied behind the user's back -----------------------------

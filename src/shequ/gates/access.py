@@ -14,10 +14,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from shequ.core.scoping import Reach, Role, Scope, declare_capabilities, declare_scope, grant_provider
-from shequ.registry.access import person_paths
 
-SECRETARY, STAFF, GRID_WORKER, GATE_GUARD, VOLUNTEER, RESIDENT = (
-    Role.SECRETARY, Role.STAFF, Role.GRID_WORKER, Role.GATE_GUARD, Role.VOLUNTEER, Role.RESIDENT)
+SECRETARY, STAFF, GATE_GUARD, VOLUNTEER = Role.SECRETARY, Role.STAFF, Role.GATE_GUARD, Role.VOLUNTEER
 
 CAPABILITIES = {
     # The gate screen: only at the gates the user is posted to, or every gate of the community for
@@ -27,10 +25,6 @@ CAPABILITIES = {
     "gates.manage": {SECRETARY, STAFF},
     # The passage ledger, who is out now, hourly counts.
     "gates.ledger": {SECRETARY, STAFF, GATE_GUARD},
-    # Issue, reissue and print passes (grid workers hand them out door to door).
-    "passes.manage": {SECRETARY, STAFF, GRID_WORKER},
-    # A resident shows their household's passes on their phone.
-    "passes.own": {RESIDENT},
 }
 
 # Roles whose gate posts (GateGuard) are read into the Scope.
@@ -60,12 +54,10 @@ def device_gate(scope: Scope) -> int | None:
 
 
 def register() -> None:
-    from shequ.gates.models import DutyAssignment, ExitQuota, Gate, Pass
+    from shequ.gates.models import DutyAssignment, Gate
 
     declare_capabilities(CAPABILITIES)
     declare_scope(Gate, community="community_id", gate="id",
                   device_gate=Reach("id", within="gates.screen", alone=True))
-    declare_scope(Pass, **person_paths("person"))
-    declare_scope(ExitQuota, community="community_id")
     declare_scope(DutyAssignment, community="community_id")
     grant_provider(gate_grants)

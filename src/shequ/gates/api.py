@@ -27,6 +27,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from pydantic import StrictBool
 
 from shequ.core.api_tokens import GATE_DEVICE, GENERAL, for_tokens
 from shequ.core.masking import mask_id_number, mask_name, mask_phone
@@ -64,7 +65,9 @@ class PassageIn(Schema):
     direction: Literal["in", "out"]
     temperature: Decimal | None = None
     health_code: Literal["green", "yellow", "red"]
-    mask: bool
+    # true or false only: "yes", 1 or "false" are not read as a boolean (a device sending "false"
+    # must not be recorded as wearing a mask).
+    mask: StrictBool
     client_id: uuid.UUID
     recorded_at: dt.datetime | None = None
     # Set by an offline screen when it syncs: what it showed the guard.
@@ -80,10 +83,18 @@ class SubjectOut(Schema):
     address: str
 
 
+class PermitOut(Schema):
+    id: int
+    approved_by: str
+    ends_at: dt.datetime
+
+
 class PassageOut(Schema):
     decision: Literal["allow", "deny"]
     reasons: list[str]
     reason_labels: list[str]
+    # The permit that let the passage through a containment rule (show "permit by <approved_by>").
+    permit: PermitOut | None
     person: SubjectOut | None
     passage_id: int
     client_id: uuid.UUID
@@ -121,8 +132,10 @@ def passage_out(passage: Passage, *, created: bool) -> dict[str, Any]:
         subject = {"kind": "visitor", "id": None, "name": mask_name(visitor.name),
                    "id_number": mask_id_number(visitor.id_number), "phone": mask_phone(visitor.phone),
                    "address": _address(visitor.host_household)}
+    permit = passage.permit if passage.permit_id is not None else None
     return {
         "decision": passage.decision, "reasons": passage.reasons, "reason_labels": reason_labels(passage.reasons),
+        "permit": {"id": permit.pk, "approved_by": permit.approver, "ends_at": permit.ends_at} if permit else None,
         "person": subject, "passage_id": passage.pk, "client_id": passage.client_id, "gate_id": passage.gate_id,
         "created": created, "recorded_at": passage.recorded_at, "offline": passage.offline,
     }

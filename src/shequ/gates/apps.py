@@ -8,7 +8,10 @@ class GatesConfig(AppConfig):
     verbose_name = _("Gates")
 
     def ready(self) -> None:
-        from shequ.gates import access
+        from shequ.alerts import kinds
+        from shequ.gates import access, alert_kinds
+
+        kinds.register(*alert_kinds.KINDS)
 
         access.register()  # its capabilities and scope paths (core/scoping.py)
 

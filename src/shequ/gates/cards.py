@@ -1,6 +1,6 @@
 """Pass cards as a PDF: ten credit-card-sized cards per A4 page with dashed cut lines.
 
-Each card shows the QR of the person's pass token (``passes.token_for``: a random code and its
+Each card shows the QR of the person's pass token (``pass_tokens.token_for``: a random code and its
 signature, never the ID number), the person's full name (it is their own card), the compound, the
 address in the form residents write it (9号楼2单元502), the community and a card number (the pass's
 number, so a lost card can be matched to the pass that must be reissued).
@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from shequ.core.pdf import FONT_FAMILY, new_document, pdf_bytes, qr_png
-from shequ.gates import passes
-from shequ.gates.models import Pass
+from shequ.passes import tokens as pass_tokens
+from shequ.passes.models import Pass
 from shequ.registry.models import Person, Room
 
 # Card geometry in mm (ISO/IEC 7810 ID-1 is 85.6 x 54; 85 x 54 leaves room for the cut).
@@ -65,7 +65,7 @@ def cards_for(persons: Iterable[Person], active: dict[int, Pass]) -> list[Card]:
         room = person.household.room
         cards.append(Card(
             number=card_number(issued), name=person.name, compound=room.unit.building.compound.name,
-            address=card_address(room), community=person.community.name, token=passes.token_for(issued.code),
+            address=card_address(room), community=person.community.name, token=pass_tokens.token_for(issued.code),
         ))
     return cards
 

@@ -8,10 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.forms import DateInput, TimeInput
+from shequ.core.forms import DateInput, OnceForm, TimeInput
 from shequ.gates import ledger
 from shequ.gates.models import Decision, Direction, Gate, Shift
-from shequ.registry.forms import OnceForm
 
 EVERY = [("", _("all"))]
 
@@ -37,7 +36,8 @@ class DayForm(forms.Form):
 class LedgerFilterForm(DayForm):
     direction = forms.ChoiceField(label=_("direction"), required=False, choices=EVERY + list(Direction.choices))
     decision = forms.ChoiceField(label=_("decision"), required=False, choices=EVERY + list(Decision.choices))
-    subject = forms.ChoiceField(label=_("who"), required=False, choices=EVERY + [
+    # Who went through the gate (not who recorded it: that is the guard column).
+    subject = forms.ChoiceField(label=_("who passed"), required=False, choices=EVERY + [
         (ledger.SUBJECT_PERSON, _("residents")),
         (ledger.SUBJECT_VISITOR, _("visitors")),
         (ledger.SUBJECT_UNIDENTIFIED, _("unidentified")),
@@ -102,3 +102,15 @@ class ShiftForm(OnceForm):
     starts = forms.TimeField(label=_("starts"), widget=TimeInput())
     ends = forms.TimeField(label=_("ends"), widget=TimeInput(),
                            help_text=_("An end at or before the start runs past midnight."))
+
+
+class GateAddForm(OnceForm):
+    """A new gate: the compound and its name (set-up in the app)."""
+
+    compound = forms.TypedChoiceField(label=_("compound"), coerce=int)
+    name = forms.CharField(label=_("gate"), max_length=60, help_text=_("For example 东门, 北门"))
+
+    def __init__(self, *args: Any, compounds: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.compounds = {c.pk: c for c in compounds}
+        self.fields["compound"].choices = [(c.pk, c.name) for c in compounds]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.registry.forms import OnceForm
+from shequ.core.forms import OnceForm
 
 
 class PassIssueForm(OnceForm):

@@ -7,7 +7,6 @@ buttons for a phone); these classes hold validation and initial values.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -17,22 +16,17 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.phone import PhoneError, normalize_phone
+from shequ.core.temperature import temperature_text
 from shequ.core.text import normalize
-from shequ.gates import passes, selectors, services
+from shequ.gates import selectors, services
 from shequ.gates.models import Decision, Direction, Gate, HealthCode
 from shequ.gates.rules import Checks, suggest_temperature
+from shequ.passes import tokens as pass_tokens
 from shequ.registry.models import Household, Person
 
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
-# What may reach parse_checks: a plain number ("36.5", "365", "36,5"). Anything else ("nan",
-# "1e2") is refused here with the range message, before Decimal reads it in ways a guard never meant.
-_PLAIN_NUMBER = re.compile(r"^[0-9]{1,4}([.,][0-9]{0,3})?$|^[.,][0-9]{1,3}$")
-
-
-def temperature_text(raw: object) -> str:
-    """The temperature field as typed, with full-width digits and a Chinese IME's "。" and "，" read as
-    the guard meant them (rules.js normalizes the same way)."""
-    return normalize(raw).replace("。", ".").replace("，", ",")
+# Django's own wording ("Ensure this value has at most ...") reads like a program's message.
+TOO_LONG = {"max_length": _("At most %(limit_value)d characters (you typed %(show_value)d).")}
 
 
 class ChecksMixin(forms.Form):
@@ -56,9 +50,6 @@ class ChecksMixin(forms.Form):
             # The guard accepted the suggestion: show it in the field too if the form comes back.
             self.data = self.data.copy()
             self.data["temperature"] = raw
-        if raw and not _PLAIN_NUMBER.match(raw):
-            self.add_error("temperature", _("Temperature must be between 35.0 and 42.0 °C."))
-            return None
         if "health_code" not in cleaned or "mask" not in cleaned:
             return None  # the field errors are already there
         try:
@@ -98,11 +89,15 @@ class PassageForm(ChecksMixin):
         cleaned = super().clean()
         credential = normalize(cleaned.get("credential") or "")
         temperature = normalize(cleaned.get("temperature") or "")
-        if not credential and passes.looks_like_token(temperature):
-            # A hardware scanner typed into the temperature field: the token is the credential.
-            credential, cleaned["temperature"] = temperature, ""
+        if not credential and pass_tokens.looks_like_token(temperature):
+            # A hardware scanner typed into the temperature field, maybe after the temperature: the
+            # token is the credential, what was typed before it stays the temperature (and is an
+            # error on that field if it is not one, so nothing is recorded).
+            split = pass_tokens.split_scan(temperature)
+            credential, temperature = (split[1], split[0]) if split else (temperature, "")
+            cleaned["temperature"] = temperature
             self.data = self.data.copy()
-            self.data["credential"], self.data["temperature"] = credential, ""
+            self.data["credential"], self.data["temperature"] = credential, temperature
         cleaned["credential"] = credential
         if cleaned.get("person"):
             self.person_obj = (selectors.compound_persons(self.gate)
@@ -123,12 +118,13 @@ class VisitorForm(ChecksMixin):
     """Someone not in the registry: who, whom they visit (a room of this compound, typed as
     9-2-502), why, and the same checks. Visitors are registered as they come in."""
 
-    name = forms.CharField(label=_("Name"), max_length=60)
-    phone = forms.CharField(label=_("Phone"), max_length=20)
-    id_number = forms.CharField(label=_("ID number (optional)"), max_length=30, required=False)
-    host = forms.CharField(label=_("Visiting (room, e.g. 9-2-502)"), max_length=60)
-    reason = forms.CharField(label=_("Reason"), max_length=200)
-    vehicle_plate = forms.CharField(label=_("Vehicle plate"), max_length=16, required=False)
+    name = forms.CharField(label=_("Name"), max_length=60, error_messages=TOO_LONG)
+    phone = forms.CharField(label=_("Phone"), max_length=20, error_messages=TOO_LONG)
+    id_number = forms.CharField(label=_("ID number (optional)"), max_length=30, required=False,
+                                error_messages=TOO_LONG)
+    host = forms.CharField(label=_("Visiting (room, e.g. 9-2-502)"), max_length=60, error_messages=TOO_LONG)
+    reason = forms.CharField(label=_("Reason"), max_length=200, error_messages=TOO_LONG)
+    vehicle_plate = forms.CharField(label=_("Vehicle plate"), max_length=16, required=False, error_messages=TOO_LONG)
 
     def __init__(self, *args: Any, gate: Gate, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,7 +15,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractHour
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from shequ.containment.models import Permit
 from shequ.core.scoping import Scope
 from shequ.gates.models import Decision, Direction, Gate, Passage, Presence
 from shequ.gates.selectors import gate_list
@@ -69,7 +71,7 @@ def ledger(gate: Gate, day: dt.date, filters: LedgerFilters | None = None) -> Qu
     return qs.select_related(
         "person__household__room__unit__building",
         "visitor__host_household__room__unit__building",
-        "guard",
+        "guard", "permit__decided_by",
     ).order_by("recorded_at", "id")
 
 
@@ -80,6 +82,18 @@ def passage_address(passage: Passage) -> str:
     if passage.visitor_id is not None:
         return passage.visitor.host_household.room.address
     return ""
+
+
+def _until(moment: dt.datetime) -> str:
+    """A permit's end as the guard reads it: the time today, else the day and time (local)."""
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return f"{local:%H:%M}" if local.date() == local_today() else f"{local:%m-%d %H:%M}"
+
+
+def permit_label(permit: Permit) -> str:
+    """"permit by 王芳, until 18:00": how the screen, the ledger and its export name the permit
+    that let a passage through (the API gives the same as fields)."""
+    return _("permit by %(by)s, until %(until)s") % {"by": permit.approver, "until": _until(permit.ends_at)}
 
 
 # -- counts per hour -------------------------------------------------------------------------------

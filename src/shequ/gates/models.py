@@ -1,4 +1,5 @@
-"""Gates (checkpoints), passes, passages, visitors, exit quotas and the duty roster.
+"""Gates (checkpoints), passages, visitors and the duty roster (passes: shequ.passes; exit quotas:
+containment).
 
 Every row carries its community (tenant and future shard key). A passage is written once and never
 changed: it is the gate's ledger ("信息必录").
@@ -69,57 +70,6 @@ class GateDevice(models.Model):
         return f"{self.token} @ {self.gate}"
 
 
-class Pass(models.Model):
-    """A person's pass: the QR carries ``code`` signed with the server's key, never the ID number.
-
-    One active pass per person; reissuing revokes the old one (its QR stops working at once).
-    """
-
-    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
-    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="passes",
-                               verbose_name=_("person"))
-    code = models.CharField(max_length=24, unique=True)
-    issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("pass")
-        verbose_name_plural = _("passes")
-        constraints = [
-            models.UniqueConstraint(fields=["person"], condition=Q(revoked_at__isnull=True),
-                                    name="pass_one_active_per_person"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.person} {self.code[:6]}…"
-
-
-class ExitQuota(models.Model):
-    """During a controlled period: at most ``persons`` exits per household every ``days`` days."""
-
-    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
-    compound = models.ForeignKey("registry.Compound", on_delete=models.CASCADE, related_name="exit_quotas",
-                                 verbose_name=_("compound"))
-    persons = models.PositiveSmallIntegerField(_("exits per household"), default=1)
-    days = models.PositiveSmallIntegerField(_("every so many days"), default=2)
-    starts_at = models.DateTimeField(_("starts"))
-    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
-
-    class Meta:
-        verbose_name = _("exit quota")
-        verbose_name_plural = _("exit quotas")
-        constraints = [
-            models.CheckConstraint(condition=Q(persons__gte=1) & Q(days__gte=1), name="exit_quota_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.compound}: {self.persons}/{self.days}d"
-
-
 class Visitor(models.Model):
     """Someone not in the registry who comes to a household: registered at the gate."""
 
@@ -155,8 +105,9 @@ class HealthCode(models.TextChoices):
 
 
 class Decision(models.TextChoices):
-    ALLOW = "allow", _("allow")
-    DENY = "deny", _("deny")
+    # Labels read as the state of a passage in the ledger ("allowed", not the verb).
+    ALLOW = "allow", _("allowed")
+    DENY = "deny", _("refused")
 
 
 class Passage(models.Model):
@@ -190,6 +141,9 @@ class Passage(models.Model):
     reasons = models.JSONField(_("reasons"), default=list)
     offline = models.BooleanField(_("decided offline"), default=False)
     offline_decision = models.CharField(max_length=5, choices=Decision.choices, blank=True)
+    # The permit that let this passage through a containment rule (rules.Verdict.permit).
+    permit = models.ForeignKey("containment.Permit", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="passages", verbose_name=_("permit"))
 
     class Meta:
         verbose_name = _("passage")

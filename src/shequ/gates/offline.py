@@ -3,7 +3,9 @@
 For each active person living behind the gate (its compound): the full pass token (an offline scan
 is matched exactly), the masked name, the household, and whether a movement restriction is in force;
 for each of their households: the short address, the containment level and the exits left in the
-compound's exit quota. Plus the rule constants and the reason labels in the user's language.
+compound's exit quota; for each person with a permit covering their home that is not over yet: its
+window and who approved it (rules.js applies it only inside its window). Plus the rule constants
+and the reason labels in the user's language.
 
 What the bundle never holds: ID numbers, phone numbers, full names. It sits in the browser's
 storage of the guard's phone, so it holds only what the gate shows anyway.
@@ -20,16 +22,22 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
-from shequ.containment.selectors import levels_for_units, restrictions_in_force
+from shequ.containment.selectors import (
+    levels_for_units,
+    permits_for_persons,
+    quota_in_force,
+    restrictions_in_force,
+)
 from shequ.core.masking import mask_name
-from shequ.gates import passes
-from shequ.gates.models import Decision, Direction, Gate, Pass, Passage
+from shequ.gates.models import Decision, Direction, Gate, Passage
 from shequ.gates.rules import FEVER_AT, TEMPERATURE_MAX, TEMPERATURE_MIN, reason_labels
-from shequ.gates.services import quota_in_force
+from shequ.passes import tokens as pass_tokens
+from shequ.passes.models import Pass
 from shequ.registry.models import Person
 
-# Bumped when the shape changes, so that a screen holding an older bundle fetches a new one.
-BUNDLE_VERSION = 1
+# Bumped when the shape changes, so that a screen holding an older bundle fetches a new one
+# (screen.js has the same number). 2: permits.
+BUNDLE_VERSION = 2
 
 
 def _exits_used_by_household(*, compound_id: int, household_ids: list[int], since: dt.datetime,
@@ -58,7 +66,8 @@ def bundle_for_gate(gate: Gate, *, at: dt.datetime | None = None) -> dict[str, A
         )
         .order_by("household_id", "id")
         .values_list("id", "name", "household_id", "household__room__unit_id", "household__room__unit__building__number",
-                     "household__room__unit__number", "household__room__number")
+                     "household__room__unit__number", "household__room__number", "household__room_id",
+                     "household__room__unit__building_id")
     )
     person_ids = [r[0] for r in rows]
     codes = dict(
@@ -79,9 +88,16 @@ def bundle_for_gate(gate: Gate, *, at: dt.datetime | None = None) -> dict[str, A
                                         since=at - period, until=at + period)
         quota_left = {h: quota.persons - used.get(h, 0) for h in units}
 
+    permits_of = permits_for_persons(person_ids, at)
+    permits: dict[str, list[dict[str, Any]]] = {}
     households: dict[str, dict[str, Any]] = {}
     persons: list[dict[str, Any]] = []
-    for person_id, name, household_id, unit_id, building, unit, room in rows:
+    for person_id, name, household_id, unit_id, building, unit, room, room_id, building_id in rows:
+        covering = [p for p in permits_of.get(person_id, ())
+                    if p.covers(room_id=room_id, unit_id=unit_id, building_id=building_id, compound_id=gate.compound_id)]
+        if covering:
+            permits[str(person_id)] = [{"id": p.pk, "by": p.approver, "starts_at": p.starts_at.isoformat(),
+                                        "ends_at": p.ends_at.isoformat()} for p in covering]
         if str(household_id) not in households:
             households[str(household_id)] = {
                 "address": f"{building}-{unit}-{room}",
@@ -91,7 +107,7 @@ def bundle_for_gate(gate: Gate, *, at: dt.datetime | None = None) -> dict[str, A
         code = codes.get(person_id)
         persons.append({
             "id": person_id,
-            "token": passes.token_for(code) if code else None,
+            "token": pass_tokens.token_for(code) if code else None,
             "name": mask_name(name),
             "household": household_id,
             "restricted": person_id in restricted,
@@ -108,6 +124,7 @@ def bundle_for_gate(gate: Gate, *, at: dt.datetime | None = None) -> dict[str, A
         },
         "households": households,
         "persons": persons,
+        "permits": permits,
     }
 
 

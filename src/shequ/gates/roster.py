@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from shequ.accounts.models import Membership, User
 from shequ.core.scoping import Scope
 from shequ.gates.access import POSTED_ROLES
 from shequ.gates.models import DutyAssignment, Gate, Shift
@@ -53,8 +54,6 @@ def current_and_next(shifts: list[Shift], at: dt.datetime) -> tuple[ShiftWindow 
 
 def eligible_guards(community: Community) -> list[Any]:
     """Users who may be put on gate duty: a gate guard or volunteer membership in the community."""
-    from shequ.accounts.models import Membership, User
-
     ids = Membership.objects.filter(community=community, role__in=sorted(POSTED_ROLES)).values("user_id")
     return list(User.objects.filter(id__in=ids, is_active=True).order_by("username"))
 

@@ -16,20 +16,28 @@ The table, in order of the reasons given:
   may a household that has used its exit quota;
 - a visitor whose host household is in a sealed area is refused.
 Fever, a yellow or red code, and a restricted person trying to leave alert the community staff.
+
+A permit in force for the subject there (``Standing.permit``, containment.models.Permit) lifts the
+containment reasons (PERMIT_LIFTS: restriction, sealed area, exit quota, sealed host) and nothing
+else; the verdict then says the permit was used (``Verdict.permit``), so that the ledger records it.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-FEVER_AT = Decimal("37.3")
-TEMPERATURE_MIN = Decimal("35.0")
-TEMPERATURE_MAX = Decimal("42.0")
+# The one plausible range and parser of the system, and why it is what it is: core/temperature.py
+# (re-exported here because the screen, its offline bundle and rules.js read the gate's rules here).
+from shequ.core.temperature import (  # noqa: F401 - re-exported
+    FEVER_AT,
+    TEMPERATURE_MAX,
+    TEMPERATURE_MIN,
+    suggest_temperature,
+)
 
 # reason code -> what the guard reads. Codes are stored in the ledger; labels are translated on display
 # (alerts store the English msgid and translate it for whoever reads them).
@@ -53,6 +61,8 @@ REASON_MSGIDS = {
 }
 REASONS = {code: _(text) for code, text in REASON_MSGIDS.items()}
 ALERTING = frozenset({"fever", "code_yellow", "code_red", "movement_restricted", "area_sealed"})
+# What a permit lets its holder through: containment, never identity, a closed gate or the health checks.
+PERMIT_LIFTS = frozenset({"movement_restricted", "area_sealed", "exit_quota_used", "host_sealed"})
 IDENTITY_PROBLEMS = frozenset({"unknown_person", "pass_revoked", "pass_invalid", "ambiguous_phone", "not_active",
                                "other_compound"})
 
@@ -77,12 +87,14 @@ class Standing:
     restricted: bool = False  # a movement restriction in force
     level: str | None = None  # containment level of the household (or the visitor's host)
     quota_left: int | None = None  # exits left for the household in the quota period; None: no quota
+    permit: int | None = None  # a permit in force for the subject at their home (or the visitor's host)
 
 
 @dataclass(frozen=True)
 class Verdict:
     decision: str  # "allow" | "deny"
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    permit: bool = False  # a permit lifted at least one reason (and is recorded with the passage)
 
     @property
     def alert(self) -> bool:
@@ -111,37 +123,21 @@ def decide(checks: Checks, standing: Standing) -> Verdict:
         reasons.append("code_yellow")
     elif checks.health_code == "red":
         reasons.append("code_red")
+    contained: list[str] = []  # the containment reasons, which a permit lifts
     if standing.visitor:
         if entering and standing.level == "sealed":
-            reasons.append("host_sealed")
+            contained.append("host_sealed")
     elif not entering and not standing.identity_problem:
         if standing.restricted:
-            reasons.append("movement_restricted")
+            contained.append("movement_restricted")
         if standing.level == "sealed":
-            reasons.append("area_sealed")
+            contained.append("area_sealed")
         if standing.quota_left is not None and standing.quota_left <= 0:
-            reasons.append("exit_quota_used")
-    return Verdict("deny" if reasons else "allow", tuple(reasons))
-
-
-_NUMBER = re.compile(r"^\d{1,4}([.,]\d{1,3})?$")
-
-
-def suggest_temperature(raw: object) -> Decimal | None:
-    """The temperature a guard meant: "36.5", "365" and "3.65" all mean 36.5 °C; "36,5" too.
-    None when nothing in 35.0-42.0 reads out of it."""
-    text = str(raw if raw is not None else "").strip().replace("，", ",").replace("。", ".")
-    if not _NUMBER.match(text):
-        return None
-    try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        return None
-    for candidate in (value, value / 10, value * 10):
-        candidate = candidate.quantize(Decimal("0.1"))
-        if TEMPERATURE_MIN <= candidate <= TEMPERATURE_MAX:
-            return candidate
-    return None
+            contained.append("exit_quota_used")
+    permitted = bool(contained) and bool(standing.permit)
+    if not permitted:
+        reasons += contained
+    return Verdict("deny" if reasons else "allow", tuple(reasons), permitted)
 
 
 def reason_labels(codes: list[str] | tuple[str, ...]) -> list[str]:

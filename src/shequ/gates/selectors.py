@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from shequ.containment.models import Permit
 from shequ.core.rows import ChainReader
 from shequ.core.scoping import Scope
 from shequ.gates import gatecache
 from shequ.gates.access import device_gate
 from shequ.gates.models import DutyAssignment, Gate, Passage, Shift
-from shequ.registry.models import Building, Community, Household, Person
+from shequ.registry.models import Building, Community, Compound, Household, Person
 from shequ.registry.selectors import SearchResult, search_within
 
 
@@ -57,7 +58,7 @@ def passage_list(scope: Scope) -> QuerySet[Passage]:
     gates = scope.filter(Gate.objects.all()).values("id")
     return Passage.objects.filter(gate_id__in=gates).select_related(
         "gate__compound", "person__household__room__unit__building", "visitor__host_household__room__unit__building",
-        "guard",
+        "guard", "permit__decided_by",
     )
 
 
@@ -115,6 +116,12 @@ def lookup_at_gate(gate: Gate, q: str, *, limit: int = 20) -> SearchResult:
 
 
 # -- the duty roster (gates/roster.py computes with these) ---------------------------------------------
+
+
+def compounds_for_gates(scope: Scope) -> QuerySet[Compound]:
+    """Compounds of the communities whose gates the reader manages (to add a gate to)."""
+    return Compound.objects.filter(community_id__in=sorted(scope.communities_where("gates.manage"))).order_by(
+        "community_id", "name")
 
 
 def roster_communities(scope: Scope) -> QuerySet[Community]:
@@ -180,3 +187,19 @@ def on_duty(gate: Gate, at: dt.datetime | None = None) -> list[Any]:
     for duty in DutyAssignment.objects.filter(which, gate=gate).select_related("guard").order_by("guard__username"):
         guards.setdefault(duty.guard_id, duty.guard)
     return list(guards.values())
+
+
+def permits_at_gate(gate: Gate, at: dt.datetime, *, requested_since: dt.timedelta = dt.timedelta(hours=24)
+                    ) -> QuerySet[Permit]:
+    """What the gate screen shows of permits: those at a place of the gate's compound that are in
+    force now, and the requests made in the last ``requested_since`` (whatever became of them).
+    ``gate`` comes from a scoped selector: this is the scoping."""
+    compound = gate.compound_id
+    here = (Q(compound_id=compound) | Q(building__compound_id=compound) | Q(unit__building__compound_id=compound)
+            | Q(room__unit__building__compound_id=compound))
+    current = Q(status=Permit.Status.APPROVED, starts_at__lte=at, ends_at__gt=at)
+    asked = Q(requested_at__gte=at - requested_since)
+    return (Permit.objects.filter(here, current | asked, community_id=gate.community_id)
+            .select_related("person__household__room__unit__building", "room__unit__building", "unit__building",
+                            "building", "compound", "decided_by")
+            .order_by(F("requested_at").desc(nulls_last=True), "-id"))

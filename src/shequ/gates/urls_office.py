@@ -4,6 +4,7 @@ from shequ.gates import views_office as views
 
 urlpatterns = [
     path("", views.gate_list, name="gates"),
+    path("new/", views.gate_add, name="gate_add"),
     path("<int:pk>/status/", views.gate_status, name="gate_status"),
     path("<int:pk>/keep-only/", views.gate_keep_only, name="gate_keep_only"),
     path("<int:pk>/ledger/", views.gate_ledger, name="ledger"),

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/screen/lookup/", views.screen_lookup, name="screen_lookup"),
     path("<int:pk>/screen/visitor/", views.screen_visitor, name="screen_visitor"),
     path("<int:pk>/screen/bundle.json", views.screen_bundle, name="screen_bundle"),
+    path("<int:pk>/screen/permits/", views.screen_permits, name="screen_permits"),
+    path("<int:pk>/screen/permit/", views.screen_permit, name="screen_permit"),
 ]

@@ -9,7 +9,6 @@ from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,10 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from shequ.audit.models import AuditEvent
-from shequ.audit.services import audit_record
+from shequ.audit.exports import export_masking, export_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
-from shequ.core.masking import mask_name, mask_phone
+from shequ.core.forms import submit_once
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
@@ -32,30 +30,23 @@ from shequ.gates.forms_office import (
     DayForm,
     DutyAssignForm,
     DutyRemoveForm,
+    GateAddForm,
     GateStatusForm,
     KeepOnlyForm,
     LedgerFilterForm,
     ShiftForm,
 )
+from shequ.gates.ledger import permit_label
 from shequ.gates.models import Gate
 from shequ.gates.rules import reason_labels
 
 PAGE_SIZE = 50
 
 
-def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 def _once_or_back(request: HttpRequest, back: str, act: Callable[[], object]) -> str | None:
-    """Run a state change once per submitted form (core/submission.py run_once) and return the URL
-    to go to; when the service refuses, its reasons become messages and None is returned."""
-    try:
-        return run_once(request, lambda: (act(), back)[1])
-    except ValidationError as exc:
-        _error_messages(request, exc)
-        return None
+    """Run a state change once per submitted form and return the URL to go to (``back``); when the
+    service refuses, its reasons become messages and None is returned (core.forms.submit_once)."""
+    return submit_once(request, lambda: (act(), back)[1])
 
 
 def _form_error_messages(request: HttpRequest, form: Any) -> None:
@@ -70,8 +61,9 @@ def _form_error_messages(request: HttpRequest, form: Any) -> None:
 @require("gates.ledger")
 def passage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     passage = selectors.passage_get(request.scope, pk)
-    return render(request, "gates/passage_detail.html", {"passage": passage,
-                                                          "reasons": reason_labels(passage.reasons)})
+    return render(request, "gates/passage_detail.html", {
+        "passage": passage, "reasons": reason_labels(passage.reasons),
+        "permit_label": permit_label(passage.permit) if passage.permit_id else ""})
 
 
 # -- gates and their status ------------------------------------------------------------------------
@@ -86,7 +78,30 @@ def gate_list(request: HttpRequest) -> HttpResponse:
         "compounds": [{"compound": c, "gates": rows, "open": sum(g.status == Gate.Status.OPEN for g in rows)}
                       for c, rows in compounds],
         "status_form": GateStatusForm(), "keep_form": KeepOnlyForm(),
+        "add_form": GateAddForm(compounds=_compounds_for_gates(request)),
     })
+
+
+def _compounds_for_gates(request: HttpRequest) -> list[Any]:
+    """Compounds of the communities whose gates the reader manages."""
+    return list(selectors.compounds_for_gates(request.scope))
+
+
+@personal_data
+@require_POST
+@require("gates.manage")
+def gate_add(request: HttpRequest) -> HttpResponse:
+    form = GateAddForm(request.POST, compounds=_compounds_for_gates(request))
+    if not form.is_valid():
+        _form_error_messages(request, form)
+        return redirect("gates:gates")
+    compound = form.compounds[form.cleaned_data["compound"]]
+    back = reverse("gates:gates") + f"#compound-{compound.pk}"
+    url = _once_or_back(request, back, lambda: services.gate_create(
+        actor=request.user, compound=compound, name=form.cleaned_data["name"], request=request))
+    if url is not None:
+        messages.success(request, _("The gate is added."))
+    return redirect(url or back)
 
 
 @personal_data
@@ -129,8 +144,8 @@ def gate_keep_only(request: HttpRequest, pk: int) -> HttpResponse:
 LEDGER_HEADERS = [
     gettext_noop("time"), gettext_noop("name"), gettext_noop("visitor"), gettext_noop("phone"),
     gettext_noop("address"), gettext_noop("direction"), gettext_noop("temperature"), gettext_noop("health code"),
-    gettext_noop("mask"), gettext_noop("decision"), gettext_noop("reasons"), gettext_noop("decided offline"),
-    gettext_noop("guard"),
+    gettext_noop("mask"), gettext_noop("decision"), gettext_noop("reasons"), gettext_noop("permit"),
+    gettext_noop("decided offline"), gettext_noop("guard"),
 ]
 
 
@@ -143,7 +158,7 @@ def _guard_name(user: Any) -> str:
 def _export_ledger(request: HttpRequest, gate: Gate, day: dt.date, passages: Any) -> HttpResponse:
     """The filtered ledger as a spreadsheet: names and phones masked unless the role may export them
     in full (secretary, staff). Every export is an audit event."""
-    unmasked = request.scope.can("export.unmasked", gate.community_id)
+    masking = export_masking(request.scope, [gate.community_id], request=request)
     yes, no = _("yes"), _("no")
     count = 0
 
@@ -156,18 +171,17 @@ def _export_ledger(request: HttpRequest, gate: Gate, day: dt.date, passages: Any
             phone = subject.phone if subject else ""
             yield [
                 timezone.localtime(p.recorded_at, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M:%S"),
-                name if unmasked else mask_name(name), yes if p.visitor_id else "",
-                phone if unmasked else mask_phone(phone), ledger.passage_address(p), p.get_direction_display(),
+                masking.name(name), yes if p.visitor_id else "",
+                masking.phone(phone), ledger.passage_address(p), p.get_direction_display(),
                 str(p.temperature) if p.temperature is not None else "", p.get_health_code_display(),
                 yes if p.mask else no, p.get_decision_display(), "; ".join(reason_labels(p.reasons)),
-                yes if p.offline else "", _guard_name(p.guard),
+                permit_label(p.permit) if p.permit_id else "", yes if p.offline else "", _guard_name(p.guard),
             ]
 
     content = write_xlsx([_(h) for h in LEDGER_HEADERS], rows(), title=f"{day.isoformat()}")
-    audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, community=gate.community, obj=gate,
-                 summary=f"gate ledger {gate.pk} {day.isoformat()}: {count} rows, "
-                         f"{'unmasked' if unmasked else 'masked'}; {request.GET.urlencode()}",
-                 request=request)
+    export_record(actor=request.user, community=gate.community, obj=gate,
+                  what=f"gate ledger {gate.pk} {day.isoformat()}", count=count, masking=masking,
+                  query=request.GET.urlencode(), request=request)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="gate-{gate.pk}-ledger-{day.isoformat()}.xlsx"'
     return response
@@ -186,6 +200,7 @@ def gate_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     for p in page.object_list:
         p.reason_labels = reason_labels(p.reasons)
         p.address = ledger.passage_address(p)
+        p.permit_label = permit_label(p.permit) if p.permit_id else ""
     return render(request, "gates/ledger.html", {
         "gate": gate, "form": form, "day": day, "page": page,
         "previous_day": (day - dt.timedelta(days=1)).isoformat(), "next_day": (day + dt.timedelta(days=1)).isoformat(),

@@ -17,15 +17,15 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from shequ.audit.models import AuditEvent
-from shequ.audit.services import audit_record
 from shequ.core.pdf import qr_svg
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
-from shequ.gates import cards, passes, selectors, services
+from shequ.gates import cards, selectors, services
 from shequ.gates.forms_passes import PassIssueForm, PassSearchForm
-from shequ.gates.models import Pass
+from shequ.passes import services as passes
+from shequ.passes import tokens as pass_tokens
+from shequ.passes.models import Pass
 from shequ.registry import selectors as registry
 from shequ.registry.models import Person
 
@@ -87,7 +87,7 @@ def pass_issue(request: HttpRequest, pk: int) -> HttpResponse:
     form = PassIssueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         def issue() -> str:
-            services.pass_issue(actor=request.user, person=person, request=request)
+            passes.pass_issue(actor=request.user, person=person, request=request)
             return reverse("gates:pass_person", args=[person.pk])
 
         url = run_once(request, issue)
@@ -113,15 +113,10 @@ def pass_household(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _cards_response(request: HttpRequest, *, persons: list[Person], community: Any, subject: Any,
                     label: str, filename: str) -> HttpResponse:
-    """Issue missing passes, build the PDF, and record the print in the audit log."""
-    had = len(_active_passes([p.pk for p in persons]))
-    active = services.passes_ensure(actor=request.user, persons=persons)
-    printed = cards.cards_for(persons, active)
-    body = cards.cards_pdf(printed, title=_("Pass cards: %(subject)s") % {"subject": label})
-    # passes_ensure does not audit the passes it issues: the print's event counts them.
-    audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, community=community, obj=subject,
-                 summary=f"pass cards {subject._meta.model_name}={subject.pk}: {len(printed)} cards, "
-                         f"{len(active) - had} passes issued", request=request)
+    """Issue the missing passes and record the print (one service, one transaction), then build the PDF."""
+    active = services.pass_cards_print(actor=request.user, persons=persons, community=community, subject=subject,
+                                       request=request)
+    body = cards.cards_pdf(cards.cards_for(persons, active), title=_("Pass cards: %(subject)s") % {"subject": label})
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
@@ -179,7 +174,7 @@ def passes_own(request: HttpRequest) -> HttpResponse:
                 "person": person,
                 "number": cards.card_number(issued) if issued else "",
                 # segno's own SVG markup, built from a token we signed: nothing user-typed is in it.
-                "qr": mark_safe(qr_svg(passes.token_for(issued.code), scale=5)) if issued else None,  # noqa: S308
+                "qr": mark_safe(qr_svg(pass_tokens.token_for(issued.code), scale=5)) if issued else None,  # noqa: S308
             })
         groups.append({"household": household, "address": cards.card_address(household.room), "members": members})
     response = render(request, "gates/pass_own.html", {"groups": groups})

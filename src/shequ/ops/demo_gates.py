@@ -1,5 +1,6 @@
 """The demo's gates: gates per compound, the guard's post, shifts and duty, passes for everyone,
-a few movement restrictions, a sealed unit and an exit quota, so that every rule shows at a gate."""
+a few movement restrictions, a sealed unit with two permits and an exit quota, so that every rule shows
+at a gate."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ from decimal import Decimal
 from django.utils import timezone
 
 from shequ.accounts.models import User
-from shequ.containment.models import ContainmentArea, Level, MovementRestriction, RestrictionKind
-from shequ.gates import passes
-from shequ.gates.models import DutyAssignment, ExitQuota, Gate, GateGuard, Pass, Shift
+from shequ.containment.models import (
+    ContainmentArea,
+    ExitQuota,
+    Level,
+    MovementRestriction,
+    Permit,
+    RestrictionKind,
+)
+from shequ.gates.models import DutyAssignment, Gate, GateGuard, Shift
 from shequ.gates.services import DEFAULT_SHIFTS
-from shequ.registry.models import Community, Compound, Person, PersonTag, Unit
+from shequ.passes import tokens as pass_tokens
+from shequ.passes.models import Pass
+from shequ.registry.models import Community, Compound, Person, PersonTag, Room, Unit
 
 # compound kind -> gate names; the first gate is the main one.
 GATE_NAMES = {
@@ -59,7 +68,7 @@ def build_gates(*, seed: int) -> dict[str, int]:
 
     persons = list(Person.objects.filter(status=Person.Status.ACTIVE).only("id", "community_id"))
     Pass.objects.bulk_create(
-        [Pass(community_id=p.community_id, person_id=p.pk, code=passes.new_code()) for p in persons], batch_size=1000
+        [Pass(community_id=p.community_id, person_id=p.pk, code=pass_tokens.new_code()) for p in persons], batch_size=1000
     )
     # A few persons in home quarantine (not the anchor household, whose members must pass).
     candidates = list(Person.objects.filter(community__code="futong", status=Person.Status.ACTIVE)
@@ -85,8 +94,32 @@ def build_gates(*, seed: int) -> dict[str, int]:
         ContainmentArea.objects.create(community_id=quota_compound.community_id, level=Level.CONTROLLED,
                                        compound=quota_compound, starts_at=now - dt.timedelta(days=1),
                                        reason="管控期 (演示)")
+    permits = _demo_permits(unit=sealed, now=now) if sealed is not None else 0
     passages = _simulate_passages(rng=rng, gate=post, guard=guard, now=now)
-    return {"gates": len(gates), "passes": len(persons), "restrictions": len(restrictions), "passages": passages}
+    return {"gates": len(gates), "passes": len(persons), "restrictions": len(restrictions), "passages": passages,
+            "permits": permits}
+
+
+def _demo_permits(*, unit: Unit, now: dt.datetime) -> int:
+    """Two permits in the sealed unit, approved by the secretary: a resident who goes to dialysis
+    three times a week, and the heating engineer called to a flat there (issue 9.4, seed 000)."""
+    approver = User.objects.filter(username="secretary").first()
+    rooms = [r for r in Room.objects.filter(unit=unit).order_by("-floor", "-number")
+             if Person.objects.filter(household__room=r, status=Person.Status.ACTIVE).exists()]
+    if approver is None or len(rooms) < 2:
+        return 0
+    patient = Person.objects.filter(household__room=rooms[0], status=Person.Status.ACTIVE).order_by("-id").first()
+    Permit.objects.bulk_create([
+        Permit(community_id=unit.community_id, person=patient, room=rooms[0], status=Permit.Status.APPROVED,
+               reason="血液透析（每周一、三、五），市人民医院 (演示)", starts_at=now - dt.timedelta(days=1),
+               ends_at=now + dt.timedelta(days=13), decided_by=approver, decided_at=now - dt.timedelta(days=1),
+               created_by=approver),
+        Permit(community_id=unit.community_id, visitor_name="王师傅", visitor_phone="13907150466", room=rooms[1],
+               status=Permit.Status.APPROVED, reason="供暖管道维修，物业报修 (演示)",
+               starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(days=2), decided_by=approver,
+               decided_at=now - dt.timedelta(hours=1), created_by=approver),
+    ])
+    return 2
 
 
 def _simulate_passages(*, rng: random.Random, gate: Gate, guard: User, now: dt.datetime) -> int:

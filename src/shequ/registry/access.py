@@ -34,6 +34,8 @@ CAPABILITIES = {
     # Counts across the communities of a street, no personal detail.
     "street.counts": {STREET},
     "community.dashboard": {SECRETARY, STAFF},
+    # Setting the community up in the app: grids drawn from its buildings.
+    "registry.setup": {SECRETARY, STAFF},
 }
 
 

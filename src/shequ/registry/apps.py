@@ -14,4 +14,4 @@ class RegistryConfig(AppConfig):
 
         from shequ.core import bulkwrite
 
-        bulkwrite.writers_in("shequ.registry.importer")  # the roster import's tables
+        bulkwrite.writers_in("shequ.registry.services", "shequ.registry.importer.write")  # the bulk move, the roster import

@@ -9,34 +9,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
-from shequ.core.forms import DateInput, EditForm
+from shequ.core.forms import DateInput, EditForm, OnceForm, add_service_errors
 from shequ.core.masking import mask_id_number, mask_phone
-from shequ.core.submission import FIELD, new_key
 from shequ.registry.models import Compound, Grid, Household, Person, PersonTag, Room
 from shequ.registry.services import PersonData, clean_person_fields, households_in_room, members_named
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError (keyed by model field) on the form: on the field it names when
-    the form shows that field, else at the top of the form."""
-    if not hasattr(exc, "error_dict"):  # a message for the whole form (no field named)
-        form.add_error(None, exc.messages)
-        return
-    for field, messages in exc.message_dict.items():
-        shown = field in form.fields and not form.fields[field].widget.is_hidden
-        form.add_error(field if shown else None, messages)
-
-
-class OnceForm(forms.Form):
-    """A form that carries a one-time submission key (see core.submission)."""
-
-    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial[FIELD] = new_key()
-
 
 MASKED_HELP = _("Shown masked. To change it, type the whole new number; to remove it, empty the field.")
 
@@ -265,3 +241,11 @@ class ImportForm(OnceForm):
             raise ValidationError(_("The file is larger than %(mb)d MB; split it into several files.")
                                   % {"mb": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)})
         return f
+
+
+class GridForm(OnceForm):
+    """A new grid: its number, and a name (第N网格 when empty)."""
+
+    number = forms.IntegerField(label=_("number"), min_value=1, max_value=999)
+    name = forms.CharField(label=_("name"), max_length=100, required=False,
+                           help_text=_("Leave empty for “Grid N”"))

@@ -439,3 +439,14 @@ def households_for_move(scope: Scope, person: Person, address_text: str) -> list
     if address.compound:
         qs = qs.filter(room__unit__building__compound__name__contains=address.compound)
     return list(with_head(scope.filter(qs)).order_by("id")[:20])
+
+
+def buildings_for_grids(scope: Scope, community: Community) -> list[dict[str, Any]]:
+    """Every building of the community with its grid and active households, by compound (drawing grids)."""
+    if not scope.can("registry.setup", community.pk):
+        return []
+    buildings = list(scope.filter(Building.objects.filter(community=community))
+                     .select_related("compound", "grid").order_by("compound__name", "sort_key", "number"))
+    households = dict(Household.objects.filter(community=community, status=Household.Status.ACTIVE)
+                      .values_list("room__unit__building_id").annotate(n=Count("id")))
+    return [{"building": b, "households": households.get(b.pk, 0)} for b in buildings]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record, diff
 from shequ.audit.summaries import cleared_summary, repair_summary
 from shequ.core.address import floor_of
+from shequ.core.bulkwrite import Table
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.masking import mask_id_number, mask_phone
 from shequ.core.phone import PhoneError, normalize_phone
@@ -24,6 +25,7 @@ from shequ.registry.models import (
     Building,
     Community,
     Compound,
+    Grid,
     Household,
     Person,
     PersonTag,
@@ -399,6 +401,35 @@ def person_restore(
     return sorted(a)
 
 
+def person_moved_to(person: Person, household_id: int) -> None:
+    """What a move changes on the person: the household, and the person lives there (active again if
+    they had moved out). The caller saves it (``person_move`` with save(), the roster import with one
+    bulk_update of everything a row changed) and calls ``persons_move`` for the address history."""
+    person.household_id = household_id
+    person.status = Person.Status.ACTIVE
+
+
+@transaction.atomic
+def persons_move(
+    *, community_id: int, moved: Sequence[Person], at: dt.datetime, reason: str = "",
+    registered: Sequence[tuple[int, int]] = (),
+) -> None:
+    """The registry's bulk move: the address history of persons moved to their ``household_id``
+    (``person_moved_to``) and of persons just registered (``registered``: person id, household id).
+    Each moved person's open residence is closed at ``at`` and one residence is opened per person;
+    one UPDATE and one bulk INSERT (core/bulkwrite.py ``Table``) whatever the number of persons.
+    ``person_move`` moves one person through it; the roster import moves a batch."""
+    if moved:
+        Residence.objects.filter(person__in=[p.pk for p in moved], ended_at__isnull=True).update(ended_at=at)
+    rows = [(community_id, pk, household_id, at, reason) for pk, household_id in registered]
+    rows += [(community_id, p.pk, p.household_id, at, reason) for p in moved]
+    if rows:
+        _RESIDENCES.insert(rows)
+
+
+_RESIDENCES = Table(Residence, ("community_id", "person_id", "household_id", "started_at", "reason"))
+
+
 @transaction.atomic
 def person_move(*, actor: Any, person: Person, household: Household, reason: str = "", request: Any = None) -> Person:
     """Move a person to another household of the same community; the old residence is closed."""
@@ -409,12 +440,9 @@ def person_move(*, actor: Any, person: Person, household: Household, reason: str
     if household.pk == person.household_id and person.status == Person.Status.ACTIVE:
         raise ValidationError({"household": _("the person already lives in this household")})
     before = person_snapshot(person)
-    now = timezone.now()
-    Residence.objects.filter(person=person, ended_at__isnull=True).update(ended_at=now)
-    Residence.objects.create(community_id=person.community_id, person=person, household=household,
-                             started_at=now, reason=clean_text(reason))
+    person_moved_to(person, household.pk)
     person.household = household
-    person.status = Person.Status.ACTIVE
+    persons_move(community_id=person.community_id, moved=[person], at=timezone.now(), reason=clean_text(reason))
     person.save(update_fields=["household", "status", "updated_at"])
     b, a = diff(before, person_snapshot(person))
     audit_record(actor=actor, action=AuditEvent.Action.MOVE, community=person.community, obj=person,
@@ -461,3 +489,42 @@ def person_reveal(*, actor: Any, person: Person, request: Any = None) -> dict[st
     audit_record(actor=actor, action=AuditEvent.Action.REVEAL, community=person.community, obj=person,
                  summary=person.name, request=request)
     return {"id_number": person.id_number or "", "phone": person.phone}
+
+
+# -- grids drawn in the app ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grid_create(*, actor: Any, community: Community, number: int, name: str = "", request: Any = None) -> Grid:
+    """A new grid of the community (第N网格 unless named otherwise)."""
+    name = clean_text(name).strip() or _("Grid %(number)d") % {"number": number}
+    if Grid.objects.filter(community=community, number=number).exists():
+        raise ValidationError({"number": _("The community already has grid %(number)d.") % {"number": number}})
+    grid = Grid(community=community, number=number, name=name[:100])
+    grid.full_clean()
+    grid.save()
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=community, obj=grid,
+                 summary=f"grid {number} {grid.name}", request=request)
+    return grid
+
+
+@transaction.atomic
+def grid_assign_buildings(*, actor: Any, grid: Grid, buildings: Collection[Building], request: Any = None) -> Grid:
+    """The grid covers exactly ``buildings`` (of its community): they join it, moving from the grid they
+    were in, and the grid's other buildings leave it (to no grid). Audited with the building ids before
+    and after; the grid workers of the grids concerned see the change at their next request."""
+    wanted = {b.pk for b in buildings}
+    if Building.objects.filter(pk__in=wanted).exclude(community_id=grid.community_id).exists():
+        raise ValidationError(_("A building of another community cannot join this grid."))
+    before = sorted(Building.objects.filter(grid=grid).values_list("pk", flat=True))
+    moved_from = dict(Building.objects.filter(pk__in=wanted).exclude(grid=grid).exclude(grid__isnull=True)
+                      .values_list("pk", "grid_id"))
+    Building.objects.filter(grid=grid).exclude(pk__in=wanted).update(grid=None)
+    Building.objects.filter(pk__in=wanted).update(grid=grid)
+    after = sorted(wanted)
+    if before != after:
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=grid.community, obj=grid,
+                     summary=f"grid {grid.number} buildings"
+                     + (f"; moved from grids {sorted(set(moved_from.values()))}" if moved_from else ""),
+                     before={"buildings": before}, after={"buildings": after}, request=request)
+    return grid

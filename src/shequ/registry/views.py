@@ -16,23 +16,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
-from shequ.audit.models import AuditEvent
-from shequ.audit.services import audit_record
+from shequ.audit.exports import export_masking, export_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
-from shequ.core.masking import mask_id_number, mask_phone
+from shequ.core.forms import add_service_errors, submit_once
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
-from shequ.core.submission import earlier_result, run_once
+from shequ.core.submission import earlier_result
 from shequ.core.uploads import upload_refused_message
 from shequ.registry import selectors, services
 from shequ.registry.forms import (
+    GridForm,
     HouseholdForm,
     ImportForm,
     MoveForm,
     MoveOutForm,
     PersonFilterForm,
     PersonForm,
-    add_service_errors,
 )
 from shequ.registry.importer import (
     RosterFileError,
@@ -41,7 +40,7 @@ from shequ.registry.importer import (
     page_limits,
     rejected_rows_xlsx,
 )
-from shequ.registry.models import Community, Household, PersonTag
+from shequ.registry.models import Community, Grid, Household, PersonTag
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +58,6 @@ TAG_MARKS = {
     PersonTag.Tag.BEDRIDDEN: pgettext_lazy("floor plan mark", "B"),
     PersonTag.Tag.STRANDED: pgettext_lazy("floor plan mark", "T"),
 }
-
-
-def _form_errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
-    for field_errors in exc.message_dict.values():
-        for message in field_errors:
-            messages.error(request, message)
 
 
 # -- places --------------------------------------------------------------------------------------
@@ -117,13 +110,10 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(earlier)
         form = HouseholdForm(request.POST, room=room)
         if form.is_valid():
-            try:
-                url = run_once(request, lambda: reverse("registry:household", args=[services.household_create(
-                    actor=request.user, room=room, note=form.cleaned_data["note"],
-                    others_confirmed=form.others_confirmed, request=request).pk]))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            url = submit_once(request, lambda: reverse("registry:household", args=[services.household_create(
+                actor=request.user, room=room, note=form.cleaned_data["note"],
+                others_confirmed=form.others_confirmed, request=request).pk]), form=form)
+            if url is not None:
                 return redirect(url)
     return render(
         request,
@@ -176,11 +166,9 @@ def household_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     _require_edit(request, household.community_id)
     form = MoveOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            url = run_once(request, lambda: reverse("registry:household", args=[services.household_move_out(
-                actor=request.user, household=household, reason=form.cleaned_data["reason"], request=request).pk]))
-        except ValidationError as exc:
-            _form_errors_to_messages(request, exc)
+        url = submit_once(request, lambda: reverse("registry:household", args=[services.household_move_out(
+            actor=request.user, household=household, reason=form.cleaned_data["reason"], request=request).pk]))
+        if url is None:  # the refusal is in the messages
             return redirect("registry:household", pk=household.pk)
         messages.success(request, _("The household is marked as moved out."))
         return redirect(url)
@@ -204,13 +192,10 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     form = PersonForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
         assert form.cleaned_person is not None
-        try:
-            url = run_once(request, lambda: reverse("registry:person", args=[services.person_create(
-                actor=request.user, household=household, data=form.cleaned_person, tags=form.tags(),
-                same_name_confirmed=form.same_name_confirmed, request=request).pk]))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        url = submit_once(request, lambda: reverse("registry:person", args=[services.person_create(
+            actor=request.user, household=household, data=form.cleaned_person, tags=form.tags(),
+            same_name_confirmed=form.same_name_confirmed, request=request).pk]), form=form)
+        if url is not None:
             messages.success(request, _("Saved."))
             return redirect(url)
     return render(request, "registry/person_form.html", {"form": form, "household": household, "person": None})
@@ -284,13 +269,10 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
         if not candidates:
             form.add_error("address", _("No household lives at that address in this community."))
         elif target is not None:
-            try:
-                url = run_once(request, lambda: reverse("registry:person", args=[services.person_move(
-                    actor=request.user, person=person, household=target, reason=form.cleaned_data["reason"],
-                    request=request).pk]))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            url = submit_once(request, lambda: reverse("registry:person", args=[services.person_move(
+                actor=request.user, person=person, household=target, reason=form.cleaned_data["reason"],
+                request=request).pk]), form=form)
+            if url is not None:
                 messages.success(request, _("Moved."))
                 return redirect(url)
     return render(request, "registry/person_move.html", {"person": person, "form": form, "candidates": candidates})
@@ -303,12 +285,10 @@ def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     _require_edit(request, person.community_id)
     form = MoveOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            url = run_once(request, lambda: reverse("registry:person", args=[services.person_move_out(
-                actor=request.user, person=person, reason=form.cleaned_data["reason"],
-                deceased=form.cleaned_data["deceased"], request=request).pk]))
-        except ValidationError as exc:
-            _form_errors_to_messages(request, exc)
+        url = submit_once(request, lambda: reverse("registry:person", args=[services.person_move_out(
+            actor=request.user, person=person, reason=form.cleaned_data["reason"],
+            deceased=form.cleaned_data["deceased"], request=request).pk]))
+        if url is None:  # the refusal is in the messages
             return redirect("registry:person", pk=person.pk)
         messages.success(request, _("Marked as moved out."))
         return redirect(url)
@@ -353,7 +333,7 @@ def _export_persons(request: HttpRequest, persons: Any, *, name: str) -> HttpRes
     if not request.scope.can("registry.export"):
         raise PermissionDenied
     community_ids = request.scope.community_ids
-    unmasked = all(request.scope.can("export.unmasked", c) for c in community_ids) and bool(community_ids)
+    masking = export_masking(request.scope, community_ids, request=request)
     headers = [_(h) for h in EXPORT_HEADERS]
     count = 0
 
@@ -365,8 +345,7 @@ def _export_persons(request: HttpRequest, persons: Any, *, name: str) -> HttpRes
             yield [
                 room.unit.building.compound.name, room.unit.building.number, room.unit.number, room.number,
                 p.name, p.get_sex_display(), p.birth_date.isoformat() if p.birth_date else "",
-                (p.id_number or "") if unmasked else mask_id_number(p.id_number),
-                p.phone if unmasked else mask_phone(p.phone),
+                masking.id_number(p.id_number), masking.phone(p.phone),
                 p.get_relation_display(), p.get_residency_display(), p.get_status_display(),
                 "、".join(f"{t.get_tag_display()}{':' + t.note if t.note else ''}" for t in p.tags.all()),
                 p.notes,
@@ -374,9 +353,8 @@ def _export_persons(request: HttpRequest, persons: Any, *, name: str) -> HttpRes
 
     content = write_xlsx(headers, rows(), title=name)
     community = Community.objects.filter(pk__in=community_ids).order_by("pk").first()
-    audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, community=community,
-                 summary=f"{name}: {count} rows, {'unmasked' if unmasked else 'masked'}; {request.GET.urlencode()}",
-                 request=request)
+    export_record(actor=request.user, community=community, what=name, count=count, masking=masking,
+                  query=request.GET.urlencode(), request=request)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
@@ -420,9 +398,9 @@ def grid_list(request: HttpRequest) -> HttpResponse:
                    _("grid workers")]
         content = write_xlsx(headers, ([r["grid"].name, r["buildings"], r["households"], r["persons"],
                                         r["special"], "、".join(r["workers"])] for r in rows), title="grids")
-        audit_record(actor=request.user, action=AuditEvent.Action.EXPORT,
-                     community=rows[0]["grid"].community if rows else None,
-                     summary=f"grids: {len(rows)} rows", request=request)
+        # Counts and the workers' names (staff, not residents): nothing to mask.
+        export_record(actor=request.user, community=rows[0]["grid"].community if rows else None, what="grids",
+                      count=len(rows), masking=None, request=request)
         response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = 'attachment; filename="grids.xlsx"'
         return response
@@ -435,6 +413,66 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grid = selectors.grid_get(request.scope, pk)
     return render(request, "registry/grid_detail.html",
                   {"grid": grid, "buildings": selectors.grid_buildings(request.scope, grid)})
+
+
+# -- grids drawn in the app ----------------------------------------------------------------------
+
+
+def _setup_community(request: HttpRequest) -> Community:
+    """The community whose grids the reader draws: the one asked for among theirs, or their first."""
+    ids = sorted(request.scope.communities_where("registry.setup"))  # secretary and staff
+    wanted = request.POST.get("community") or request.GET.get("community")
+    if wanted and wanted.isdigit() and int(wanted) in ids:
+        return Community.objects.get(pk=int(wanted))
+    if wanted or not ids:
+        raise Http404
+    return Community.objects.get(pk=ids[0])
+
+
+@personal_data
+@require("registry.setup")
+def grid_new(request: HttpRequest) -> HttpResponse:
+    community = _setup_community(request)
+    if request.method == "POST" and (earlier := earlier_result(request)) is not None:
+        return redirect(earlier)
+    taken = list(Grid.objects.filter(community=community).values_list("number", flat=True))
+    form = GridForm(request.POST or None, initial={"number": max(taken, default=0) + 1})
+    if request.method == "POST" and form.is_valid():
+        url = submit_once(request, lambda: reverse("registry:grid_draw", args=[services.grid_create(
+            actor=request.user, community=community, number=form.cleaned_data["number"],
+            name=form.cleaned_data["name"], request=request).pk]), form=form)
+        if url is not None:
+            return redirect(url)
+    return render(request, "registry/grid_new.html", {"form": form, "community": community})
+
+
+@personal_data
+@require("registry.setup")
+def grid_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Draw a grid: tick the community's buildings it covers (from the list, or a building's floor
+    plan); the counts follow the ticks on the page and are saved with them."""
+    grid = selectors.grid_get(request.scope, pk)
+    if not request.scope.can("registry.setup", grid.community_id):
+        raise Http404
+    rows = selectors.buildings_for_grids(request.scope, grid.community)
+    if request.method == "POST":
+        by_pk = {str(r["building"].pk): r["building"] for r in rows}
+        chosen = [by_pk[v] for v in request.POST.getlist("building") if v in by_pk]
+        try:
+            services.grid_assign_buildings(actor=request.user, grid=grid, buildings=chosen, request=request)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The grid is saved: %(buildings)d buildings.") % {"buildings": len(chosen)})
+        return redirect("registry:grid_draw", pk=grid.pk)
+    mine = [r for r in rows if r["building"].grid_id == grid.pk]
+    compounds: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        compounds.setdefault(r["building"].compound.name, []).append(r)
+    return render(request, "registry/grid_draw.html", {
+        "grid": grid, "compounds": compounds, "buildings": len(mine), "households": sum(r["households"] for r in mine),
+        "unassigned": sum(1 for r in rows if r["building"].grid_id is None)})
 
 
 # -- roster import -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@
   "use strict";
 
   var FEVER_AT = "37.3";
-  var TEMPERATURE_MIN = "35.0";
+  var TEMPERATURE_MIN = "34.0";
   var TEMPERATURE_MAX = "42.0";
 
   function milli(value) {
@@ -21,7 +21,9 @@
   var ALERTING = ["fever", "code_yellow", "code_red", "movement_restricted", "area_sealed"];
 
   /* checks: {direction: "in"|"out", temperature: number|string|null, health_code, mask: bool}
-   * standing: {identity_problem, visitor, gate_closed, restricted, level, quota_left} */
+   * standing: {identity_problem, visitor, gate_closed, restricted, level, quota_left, permit}
+   * A permit in force (standing.permit, truthy) lifts the containment reasons and nothing else;
+   * the verdict's permit says it did. */
   function decide(checks, standing) {
     var reasons = [];
     standing = standing || {};
@@ -36,19 +38,23 @@
     }
     if (checks.health_code === "yellow") reasons.push("code_yellow");
     else if (checks.health_code === "red") reasons.push("code_red");
+    var contained = [];
     if (standing.visitor) {
-      if (entering && standing.level === "sealed") reasons.push("host_sealed");
+      if (entering && standing.level === "sealed") contained.push("host_sealed");
     } else if (!entering && !standing.identity_problem) {
-      if (standing.restricted) reasons.push("movement_restricted");
-      if (standing.level === "sealed") reasons.push("area_sealed");
+      if (standing.restricted) contained.push("movement_restricted");
+      if (standing.level === "sealed") contained.push("area_sealed");
       if (standing.quota_left !== null && standing.quota_left !== undefined && standing.quota_left <= 0) {
-        reasons.push("exit_quota_used");
+        contained.push("exit_quota_used");
       }
     }
+    var permitted = contained.length > 0 && !!standing.permit;
+    if (!permitted) reasons = reasons.concat(contained);
     return {
       decision: reasons.length ? "deny" : "allow",
       reasons: reasons,
-      alert: reasons.some(function (r) { return ALERTING.indexOf(r) >= 0; })
+      alert: reasons.some(function (r) { return ALERTING.indexOf(r) >= 0; }),
+      permit: permitted
     };
   }
 
@@ -81,7 +87,7 @@
   }
 
   /* rules.suggest_temperature: "36.5", "365", "3.65" and "36,5" all mean 36.5; null when nothing in
-   * 35.0-42.0 reads out of it. Returns the suggestion as a string ("36.5"). */
+   * 34.0-42.0 reads out of it. Returns the suggestion as a string ("36.5"). */
   function suggestTemperature(raw) {
     var units = toUnits(normalize(raw));
     if (units === null) return null;
@@ -96,7 +102,7 @@
   }
 
   /* What the screen's form and services.parse_checks accept: an empty field (no temperature), or a
-   * number that rounds to 35.0-42.0. Otherwise an error, with the suggestion when there is one.
+   * number that rounds to 34.0-42.0 (core/temperature.py says why). Otherwise an error, with the suggestion when there is one.
    * -> {value: "36.5"|null, error: null|"range"|"suggest", suggestion: "36.5"|null} */
   function parseTemperature(raw) {
     var text = normalize(raw);
@@ -121,11 +127,33 @@
     return text.indexOf(":") >= 0 && text.length >= 20;
   }
 
+  var PASS_CODE_LENGTH = 16;
+  var TOKEN_AT_END = new RegExp("([A-Za-z0-9_-]{" + PASS_CODE_LENGTH + "}:[A-Za-z0-9_-]{20,})$");
+
+  /* passes.split_scan: a token typed after other text in one field (a temperature typed first)
+   * -> {before: "36.7", token: "<code>:<signature>"}; null when the text does not end with a token. */
+  function splitScan(text) {
+    var found = TOKEN_AT_END.exec(text);
+    return found ? { before: text.slice(0, found.index), token: found[1] } : null;
+  }
+
+  /* The permit of a person in the bundle that is in force at ``at`` (ms since the epoch, on the
+   * server's clock): bundle.permits lists each person's approved permits that were not over when
+   * the bundle was built, already limited to those covering their home. */
+  function permitAt(bundle, personId, at) {
+    var permits = (bundle.permits || {})[String(personId)] || [];
+    for (var i = 0; i < permits.length; i++) {
+      if (Date.parse(permits[i].starts_at) <= at && at < Date.parse(permits[i].ends_at)) return permits[i];
+    }
+    return null;
+  }
+
   /* The standing of a subject from the offline bundle (gates/offline.py), like services.standing_of:
    * subject {token} (a scanned pass) or {personId} (picked in the lookup). exitsQueued: allowed
-   * exits of the subject's household this screen has queued since the bundle was built.
-   * -> {standing, person, household} */
-  function localStanding(bundle, subject, direction, exitsQueued) {
+   * exits of the subject's household this screen has queued since the bundle was built. at: the
+   * moment of the passage (ms, server's clock), for permits.
+   * -> {standing, person, household, permit} */
+  function localStanding(bundle, subject, direction, exitsQueued, at) {
     var closed = !!(bundle.gate && bundle.gate.closed);
     var person = null;
     for (var i = 0; i < bundle.persons.length; i++) {
@@ -139,24 +167,26 @@
     if (!person) {
       // A pass that is not on this gate's list: revoked, another compound's, or not genuine.
       return { standing: { identity_problem: subject.token ? "pass_invalid" : "unknown_person", gate_closed: closed },
-               person: null, household: null };
+               person: null, household: null, permit: null };
     }
     var household = bundle.households[String(person.household)] || {};
     var quotaLeft = null;
     if (direction === "out" && household.quota_left !== null && household.quota_left !== undefined) {
       quotaLeft = household.quota_left - (exitsQueued || 0);
     }
+    var permit = at === undefined || at === null ? null : permitAt(bundle, person.id, at);
     return {
       standing: { identity_problem: null, visitor: false, gate_closed: closed, restricted: !!person.restricted,
-                  level: household.level || null, quota_left: quotaLeft },
+                  level: household.level || null, quota_left: quotaLeft, permit: permit ? permit.id : null },
       person: person,
-      household: household
+      household: household,
+      permit: permit
     };
   }
 
   root.ShequRules = {
     FEVER_AT: FEVER_AT, TEMPERATURE_MIN: TEMPERATURE_MIN, TEMPERATURE_MAX: TEMPERATURE_MAX,
     decide: decide, suggestTemperature: suggestTemperature, parseTemperature: parseTemperature,
-    looksLikeToken: looksLikeToken, localStanding: localStanding, normalize: normalize
+    looksLikeToken: looksLikeToken, splitScan: splitScan, localStanding: localStanding, normalize: normalize
   };
 })(typeof window !== "undefined" ? window : globalThis);

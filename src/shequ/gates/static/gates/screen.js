@@ -24,7 +24,7 @@
   var BUNDLE_PREFIX = "shequ.gates.bundle.";
   var BUNDLE_KEY = BUNDLE_PREFIX + config.gate;
   var DIRECTION_KEY = "shequ.gates.direction." + config.user + "." + config.gate;
-  var BUNDLE_VERSION = 1;
+  var BUNDLE_VERSION = 2;  // gates/offline.py BUNDLE_VERSION
   var BUNDLE_REFRESH_MS = 5 * 60 * 1000;
   var RETRY_MS = 15 * 1000;
   var POST_TIMEOUT_MS = 8 * 1000;
@@ -191,6 +191,13 @@
     node.dataset.failed = String(failed.length);
     var parts = [];
     if (waiting.length) parts.push(format(text.waiting, { n: waiting.length }) + (flushing ? " · " + text.sending : ""));
+    // The server refuses a passage older than recorded_back_days (it then joins the red list below
+    // with the server's reason); a day before that the guard is told to get the phone online.
+    var limit = config.rules.recorded_back_days;
+    var staleBefore = serverNow().getTime() - (limit - 1) * 24 * 3600 * 1000;
+    var stale = waiting.filter(function (q) { return Date.parse(q.recorded_at) < staleBefore; });
+    if (stale.length) parts.push(format(text.stale, { n: stale.length, days: limit - 1, limit: limit }));
+    node.classList.toggle("has-stale", stale.length > 0);
     if (failed.length) parts.push(format(text.failed, { n: failed.length }));
     if (waiting.length && needLogin) parts.push(text.login);
     node.textContent = parts.join(" · ");
@@ -290,9 +297,21 @@
     if (input) input.checked = true;
   }
 
+  // The field each message is about: marked invalid while it shows (aria-invalid; the message is
+  // the field's description, aria-describedby in the template).
+  var ERROR_FIELDS = { "credential-help": "id_credential", "temperature-help": "id_temperature" };
+
   function setError(id, message) {
     var node = $(id);
-    if (node) node.textContent = message || "";
+    if (!node) return;
+    // Emptied first, so that a screen reader announces the alert again when the same message returns.
+    node.textContent = "";
+    if (message) node.textContent = message;
+    var field = $(ERROR_FIELDS[id]);
+    if (field) {
+      if (message) field.setAttribute("aria-invalid", "true");
+      else field.removeAttribute("aria-invalid");
+    }
   }
   function clearErrors() {
     setError("credential-help", "");
@@ -345,6 +364,12 @@
     return { name: $("picked-name").textContent, address: $("picked-address").textContent };
   }
 
+  /* Where the guard starts with the next person: the temperature coming in (the scan, which
+   * records, comes last, and is recognised wherever the focus is), the pass going out. */
+  function focusStart() {
+    (radio("direction") === "out" ? fields.credential : fields.temperature).focus();
+  }
+
   function resetForNext() {
     fields.clientId.value = uuid4();
     fields.credential.value = "";
@@ -356,13 +381,27 @@
     show($("lookup-results"), false);
     show($("lookup-note"), false);
     $("lookup-q").value = "";
+    $("lookup-status").textContent = "";
     confirmNoTemperature = false;
     clearErrors();
-    fields.credential.focus();
   }
 
   // -- the verdict ---------------------------------------------------------------------------
+  // A modal dialog: while it shows, everything behind it is inert (no Tab stops, no clicks), the
+  // focus is on "Next person", Enter or Escape closes it, and the focus returns to where the next
+  // person starts. It is moved to the end of <body> so that everything else can be made inert.
   var overlay = $("verdict-overlay");
+  document.body.appendChild(overlay);
+
+  function setBackgroundInert(on) {
+    Array.prototype.forEach.call(document.body.children, function (node) {
+      if (node === overlay || node.tagName === "SCRIPT") return;
+      if (on) node.setAttribute("inert", "");
+      else node.removeAttribute("inert");
+    });
+  }
+
+  function verdictOpen() { return !overlay.hidden; }
 
   function showVerdict(verdict, offline) {
     var staticVerdict = $("verdict-static");
@@ -373,7 +412,7 @@
     $("verdict-decision").textContent = verdict.decision === "allow" ? text.allow : text.deny;
     show($("verdict-offline"), offline);
     var person = verdict.person;
-    $("verdict-who").textContent = person ? person.name : text.unknown;
+    $("verdict-who").textContent = person ? (person.visitor ? text.visitor + " " : "") + person.name : text.unknown;
     $("verdict-where").textContent = person ? person.address : "";
     var reasons = $("verdict-reasons");
     reasons.textContent = "";
@@ -382,37 +421,124 @@
       li.textContent = label;
       reasons.appendChild(li);
     });
+    var permitLine = $("verdict-permit");
+    permitLine.textContent = verdict.permit ? verdict.permit.label : "";
+    show(permitLine, !!verdict.permit);
     var visitor = $("verdict-visitor");
     if (verdict.visitor_url) visitor.href = verdict.visitor_url;
     show(visitor, !!verdict.visitor_url);
+    var request = $("verdict-permit-request");
+    if (verdict.permit_request_url) request.href = verdict.permit_request_url;
+    show(request, !!verdict.permit_request_url);
     show(overlay, true);
+    setBackgroundInert(true);
+    $("verdict-next").focus();
   }
 
-  function hideVerdict() {
+  /* Close the verdict; ``focus``: put the cursor where the next person starts. */
+  function hideVerdict(focus) {
+    var wasOpen = verdictOpen();
     show(overlay, false);
+    setBackgroundInert(false);
     var staticVerdict = $("verdict-static");
     if (staticVerdict) staticVerdict.remove();
-    fields.credential.focus();
+    if (focus !== false && wasOpen) focusStart();
   }
 
   overlay.addEventListener("click", function (e) {
     if (e.target.closest("a")) return;  // the visitor link
     hideVerdict();
   });
-  var staticVerdict = $("verdict-static");
-  if (staticVerdict) {
-    staticVerdict.addEventListener("click", function (e) {
-      if (e.target.closest("a.next")) { e.preventDefault(); hideVerdict(); }
-    });
-  }
-  // The next scan (a scanner types into the focused field under the verdict) starts the next person.
+  document.addEventListener("keydown", function (e) {
+    if (!verdictOpen()) return;
+    if (e.key === "Escape") {
+      e.preventDefault();
+      hideVerdict();
+    } else if (e.key === "Tab") {
+      // Tab goes round the dialog's own buttons (everything behind it is inert).
+      var stops = Array.prototype.filter.call(overlay.querySelectorAll("a[href], button"),
+        function (node) { return !node.hidden; });
+      if (!stops.length) return;
+      var i = stops.indexOf(document.activeElement);
+      var next = e.shiftKey ? (i <= 0 ? stops.length - 1 : i - 1) : (i < 0 || i === stops.length - 1 ? 0 : i + 1);
+      e.preventDefault();
+      stops[next].focus();
+    }
+  });
+  // A verdict the server drew (after registering a visitor): shown the same way.
+  var drawnVerdict = $("screen-verdict");
+  if (drawnVerdict) showVerdict(JSON.parse(drawnVerdict.textContent), false);
+
   fields.credential.addEventListener("input", function () {
-    if (!overlay.hidden) show(overlay, false);
     if (fields.person.value && fields.credential.value) {
       fields.person.value = "";
       show($("picked"), false);
     }
   });
+
+  /* A permit's end as the guard reads it (views_screen._until): the time today, else day and time. */
+  function untilText(iso, now) {
+    var end = new Date(iso);
+    var two = function (n) { return ("0" + n).slice(-2); };
+    var time = two(end.getHours()) + ":" + two(end.getMinutes());
+    return end.toDateString() === now.toDateString() ? time : two(end.getMonth() + 1) + "-" + two(end.getDate()) + " " + time;
+  }
+
+  // -- permits here ----------------------------------------------------------------------------
+  // The list under the form: requests this gate made and permits in force. While a request waits
+  // for the office, it is asked for again every PERMITS_POLL_MS, so the answer shows by itself.
+  var PERMITS_POLL_MS = 10 * 1000;
+
+  function renderPermits(rows) {
+    var list = $("permit-list");
+    list.textContent = "";
+    rows.forEach(function (row) {
+      var li = document.createElement("li");
+      li.className = "permit-row permit-" + row.status;
+      li.dataset.status = row.status;
+      var who = document.createElement("strong");
+      who.textContent = row.who;
+      li.appendChild(who);
+      if (row.visitor) {
+        var badge = document.createElement("span");
+        badge.className = "badge";
+        badge.textContent = text.visitor;
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(badge);
+      }
+      li.appendChild(document.createTextNode(" " + row.place + " "));
+      var state = document.createElement("span");
+      state.className = "permit-state";
+      state.textContent = row.status_label;
+      li.appendChild(state);
+      if (row.visitor_url) {
+        var link = document.createElement("a");
+        link.className = "button";
+        link.href = row.visitor_url;
+        link.textContent = text.register_visitor;
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(link);
+      }
+      list.appendChild(li);
+    });
+    show($("permits"), rows.length > 0);
+  }
+
+  function permitsWaiting() {
+    return !!document.querySelector("#permit-list [data-status=waiting]");
+  }
+
+  function refreshPermits() {
+    if (!permitsWaiting()) return;
+    fetch(config.urls.permits, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") >= 0;
+        if (!response.ok || !json) throw new Error("permits " + response.status);
+        return response.json();
+      })
+      .then(function (data) { renderPermits(data.permits); })
+      .catch(function () { /* offline: asked again on the next tick */ });
+  }
 
   // -- recording -----------------------------------------------------------------------------
   function countQueuedExits(householdId) {
@@ -435,10 +561,11 @@
       generalError(text.no_bundle);
       return false;
     }
-    var probe = R.localStanding(data, subject, values.direction, 0);
+    var at = serverNow();
+    var probe = R.localStanding(data, subject, values.direction, 0, at.getTime());
     var householdId = probe.person ? probe.person.household : null;
     var local = householdId === null ? probe :
-      R.localStanding(data, subject, values.direction, countQueuedExits(householdId));
+      R.localStanding(data, subject, values.direction, countQueuedExits(householdId), at.getTime());
     var checks = { direction: values.direction, temperature: values.temperature || null,
                    health_code: values.health_code, mask: values.mask === "yes" };
     var verdict = R.decide(checks, local.standing);
@@ -449,7 +576,7 @@
       client_id: clientId, gate: config.gate, url: config.urls.record, state: "waiting",
       fields: { credential: values.credential, person: values.person, direction: values.direction,
                 temperature: values.temperature, health_code: values.health_code, mask: values.mask },
-      recorded_at: serverNow().toISOString(), offline_decision: verdict.decision, household: householdId,
+      recorded_at: at.toISOString(), offline_decision: verdict.decision, household: householdId,
       name: person ? person.name : ""
     };
     var queue = readQueue();
@@ -458,7 +585,12 @@
       generalError(text.storage_full);
       return false;
     }
-    showVerdict({ decision: verdict.decision, reason_labels: labels, person: person }, true);
+    store(DIRECTION_KEY, values.direction);
+    resetForNext();
+    var permit = verdict.permit && local.permit ? {
+      label: format(text.permit_by, { by: local.permit.by, until: untilText(local.permit.ends_at, at) })
+    } : null;
+    showVerdict({ decision: verdict.decision, reason_labels: labels, person: person, permit: permit }, true);
     return true;
   }
 
@@ -468,9 +600,12 @@
     clearErrors();
     var values = current();
     if (!values.credential && R.looksLikeToken(values.temperature)) {
-      // The scanner typed into the temperature field.
-      fields.credential.value = values.temperature;
-      fields.temperature.value = "";
+      // A scan typed into the temperature field too slowly to be told from typing (or pasted): the
+      // token is the credential and what was typed before it stays the temperature; if that is no
+      // temperature, it is an error on the field below and nothing is recorded.
+      var split = R.splitScan(values.temperature);
+      fields.credential.value = split ? split.token : values.temperature;
+      fields.temperature.value = split ? split.before : "";
       values = current();
     }
     if (!values.credential && !values.person) {
@@ -502,8 +637,8 @@
       $("record-button").disabled = false;
       if (result.kind === "ok") {
         store(DIRECTION_KEY, values.direction);
-        showVerdict(result.data, false);
         resetForNext();
+        showVerdict(result.data, false);
         flush();  // the server answers: send whatever waits
       } else if (result.kind === "rejected") {
         var data = result.data || {};
@@ -520,10 +655,7 @@
         if (result.status === 409) fields.clientId.value = uuid4();
       } else {
         needLogin = result.kind === "login";
-        if (recordOffline(values, clientId)) {
-          store(DIRECTION_KEY, values.direction);
-          resetForNext();
-        }
+        recordOffline(values, clientId);
         renderStatus();
       }
     });
@@ -552,6 +684,8 @@
   // The last direction this guard recorded at this gate.
   var lastDirection = load(DIRECTION_KEY, null);
   if (lastDirection && !form.querySelector(".errors")) setRadio("direction", lastDirection);
+  // Where the guard starts, unless the page came back with an error on a field.
+  if (!verdictOpen() && !form.querySelector("[aria-invalid=true]") && !form.querySelector(".errors")) focusStart();
 
   // -- lookup --------------------------------------------------------------------------------
   var lookupForm = $("lookup-form");
@@ -559,7 +693,7 @@
   function pick(row) {
     fields.person.value = row.id;
     fields.credential.value = "";
-    $("picked-name").textContent = row.name;
+    $("picked-name").textContent = row.name + (row.details ? " (" + row.details + ")" : "");
     $("picked-address").textContent = row.address;
     show($("picked"), true);
     show($("lookup-results"), false);
@@ -579,23 +713,26 @@
       button.className = "pick";
       var name = document.createElement("strong");
       name.textContent = row.name;
+      button.appendChild(name);
+      if (row.details) {  // sex and age (online only: the offline list has neither)
+        var details = document.createElement("span");
+        details.className = "details";
+        details.textContent = " " + row.details;
+        button.appendChild(details);
+      }
       var address = document.createElement("span");
       address.textContent = " " + row.address;
-      button.appendChild(name);
       button.appendChild(address);
       button.addEventListener("click", function () { pick(row); });
       li.appendChild(button);
       list.appendChild(li);
     });
-    if (!rows.length) {
-      var empty = document.createElement("li");
-      empty.className = "muted";
-      empty.textContent = text.not_found;
-      list.appendChild(empty);
-    }
     show(list, true);
     $("lookup-note").textContent = note || "";
     show($("lookup-note"), !!note);
+    // Announced (role="status"): a screen reader hears how many were found without leaving the field.
+    $("lookup-status").textContent = "";
+    $("lookup-status").textContent = rows.length ? format(text.found, { n: rows.length }) : text.not_found;
   }
 
   /* Offline: rooms (9-2-502, 9号楼2单元502) and the visible characters of masked names. */
@@ -651,6 +788,61 @@
     });
   }
 
+  // -- the hardware scanner -------------------------------------------------------------------
+  // A USB or Bluetooth scanner is a keyboard that types the pass's token far faster than a person
+  // can and ends with Enter. Such a burst is a scan wherever the focus is (the temperature field,
+  // the lookup, a button, the verdict): the field it typed into gets back what it held before the
+  // burst, the token becomes the credential, and the passage is recorded. Typing (slower than
+  // SCAN_GAP_MS between keys, or shorter than SCAN_MIN_LENGTH) is left alone.
+  var SCAN_GAP_MS = 50;
+  var SCAN_MIN_LENGTH = 12;
+  var burst = null;
+
+  function editable(node) {
+    return node && (node.tagName === "INPUT" || node.tagName === "TEXTAREA") &&
+      typeof node.value === "string" && node.type !== "radio" && node.type !== "checkbox";
+  }
+
+  function takeScan(scanned) {
+    var target = scanned.target;
+    if (editable(target) && target.value !== scanned.before) {
+      target.value = scanned.before;  // what the guard had typed there stays, without the token
+    }
+    hideVerdict(false);
+    clearErrors();
+    fields.person.value = "";
+    show($("picked"), false);
+    fields.credential.value = scanned.text;
+    // Recorded at once; scanned before the temperature (coming in), the form asks for it first.
+    form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit", { cancelable: true }));
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Shift" || e.key === "CapsLock") return;  // a scanner's capitals come with Shift
+    if (e.isComposing || e.ctrlKey || e.metaKey || e.altKey || !e.key) { burst = null; return; }
+    var at = e.timeStamp;
+    var continues = burst && at - burst.last <= SCAN_GAP_MS;
+    if (e.key === "Enter") {
+      if (continues && burst.text.length >= SCAN_MIN_LENGTH) {
+        e.preventDefault();  // not a click on the focused button, not a second submit
+        e.stopPropagation();
+        var scanned = burst;
+        burst = null;
+        takeScan(scanned);
+        return;
+      }
+      burst = null;
+      return;
+    }
+    if (e.key.length !== 1) { burst = null; return; }
+    if (!continues) {
+      var target = e.target;
+      burst = { text: "", target: target, before: editable(target) ? target.value : null, last: at };
+    }
+    burst.text += e.key;
+    burst.last = at;
+  }, true);
+
   // -- camera (where the browser can read QR codes itself) ------------------------------------
   var cameraButton = $("camera-button");
   var video = $("camera-view");
@@ -682,7 +874,7 @@
               if (codes.length && codes[0].rawValue) {
                 stopCamera();
                 fields.credential.value = codes[0].rawValue;
-                if (!overlay.hidden) show(overlay, false);
+                hideVerdict(false);
                 form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit", { cancelable: true }));
               } else {
                 setTimeout(scan, 200);
@@ -730,6 +922,7 @@
   window.addEventListener("online", flush);
   window.addEventListener("storage", function (e) { if (e.key === QUEUE_KEY) renderStatus(); });
   setInterval(flush, RETRY_MS);
+  setInterval(refreshPermits, PERMITS_POLL_MS);
   setInterval(refreshBundle, BUNDLE_REFRESH_MS);
   renderStatus();
   if (!bundleFresh()) refreshBundle();
