@@ -51,7 +51,7 @@ def _with_memberships(qs: QuerySet[User]) -> QuerySet[User]:
 def member_list(scope: Scope, *, community: Community | None = None, role: str | None = None,
                 q: str = "", residents: bool = False) -> QuerySet[User]:
     """Accounts holding a role in the reader's communities (one community, one role, a name or
-    username); residents only with ``residents`` or ``role="resident"``, as they are many."""
+    username); residents only with ``residents`` or ``role=Role.RESIDENT``, as they are many."""
     ids = _visible_community_ids(scope)
     if community is not None:
         ids = [c for c in ids if c == community.pk]

@@ -367,7 +367,7 @@ def community_create(*, actor: Any, street: Street, code: str, name: str, secret
                      secretary_phone: str = "", secretary_username: str = "", request: Any = None) -> NewCommunity:
     """A community of ``street`` with its secretary (a one-time password). The street office's page
     and ``shequ setup`` come here."""
-    if actor is not None and not actor.is_superuser and street.pk not in scope_for(actor).streets:
+    if actor is not None and not actor.is_superuser and street.pk not in scope_for(actor).granted("street"):
         raise ValidationError(_("Only the street office adds its communities."))
     code, name = clean_text(code).strip().lower(), clean_text(name).strip()
     errors: dict[str, str] = {}
