@@ -56,7 +56,7 @@ def test_outsider_secretary_scope_excludes_other_community(login: Any, anchor_ho
     person = anchor_household.persons.first()
     login("staff").post(reverse("registry:person", args=[person.pk]))
     secretary = scope_for(User.objects.get(username="secretary"))
-    visible = secretary.audit_events(AuditEvent.objects.all())
+    visible = secretary.filter(AuditEvent.objects.all())
     assert visible.filter(action="reveal").exists()
     assert not visible.exclude(community__code="futong").exists()
 
