@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from shequ.accounts import tokencache
 from shequ.alerts.kinds import AlertKind
 from shequ.alerts.services import alert_raise
+from shequ.audit.exports import export_record
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.containment.models import ExitQuota
@@ -347,9 +348,10 @@ def pass_cards_print(*, actor: Any, persons: Sequence[Person], community: Any, s
     had = Pass.objects.filter(person_id__in=ids, revoked_at__isnull=True).count()
     active = passes_ensure(actor=actor, persons=persons, request=request)
     printed = sum(1 for p in persons if p.pk in active)
-    audit_record(actor=actor, action=AuditEvent.Action.EXPORT, community=community, obj=subject,
-                 summary=f"pass cards {subject._meta.model_name}={subject.pk}: {printed} cards, "
-                         f"{len(active) - had} passes issued", request=request)
+    # A card carries the holder's name and QR in full: that is what the gate reads (masking None).
+    export_record(actor=actor, community=community, obj=subject,
+                  what=f"pass cards {subject._meta.model_name}={subject.pk}", count=printed, unit="cards",
+                  detail=f"{len(active) - had} passes issued", masking=None, request=request)
     return active
 
 
