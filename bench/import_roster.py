@@ -24,7 +24,9 @@ docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import graphlib
 import json
 import os
 import platform
@@ -231,6 +233,7 @@ def main() -> None:
         "floor_rows_per_s": round(result.rows / floor_s),
         "floor_ratio": round(floor_s / import_s, 3),
         "floor_rows_written": floor_rows,
+        "floor_write_s_by_table": {k: round(v, 3) for k, v in floor.seconds.items()},
         # Where the import's time went (ImportResult.timings), in microseconds a row.
         "import_us_per_row": {k: round(v / result.rows * 1e6, 1) for k, v in result.timings.items()},
     }
@@ -267,14 +270,18 @@ class Floor:
         from django.db import connection, models
 
         self.vendor = connection.vendor
+        self.seconds: dict[str, float] = {}  # the bare write's time per table, and its COMMIT
         self.tables: dict[str, tuple[str, list[str]]] = {}  # table: (primary key column, columns)
         self.other_tables: list[str] = []  # no integer key: must not grow during the import
+        self.parents: dict[str, set[str]] = {}  # table: the tables its foreign keys point to
         for model in apps.get_models(include_auto_created=True):
             meta = model._meta
             if meta.proxy or not meta.managed or meta.db_table in self.tables:
                 continue
             if isinstance(meta.pk, (models.AutoField, models.BigAutoField, models.SmallAutoField)):
                 self.tables[meta.db_table] = (meta.pk.column, [f.column for f in meta.concrete_fields])
+                self.parents[meta.db_table] = {f.related_model._meta.db_table for f in meta.concrete_fields
+                                               if f.is_relation and f.related_model is not model}
             else:
                 self.other_tables.append(meta.db_table)
         quote = connection.ops.quote_name
@@ -323,6 +330,12 @@ class Floor:
             grown = [t for t, n in self._counts(cursor, self.other_tables).items() if n != self.counts[t]]
         if grown:  # the floor would leave these rows out
             raise SystemExit(f"the import wrote to tables without an integer key: {grown}")
+        # Parents before children, as the importer writes them: a child row written first would be a
+        # pending deferred foreign-key violation, and while one is pending SQLite searches every
+        # child table on each insert into a parent table.
+        graph = {t: self.parents[t] & self.tables.keys() - {t} for t in self.tables}
+        with contextlib.suppress(graphlib.CycleError):  # a cycle: the models' order
+            self.tables = {t: self.tables[t] for t in graphlib.TopologicalSorter(graph).static_order()}
         connection.close()
         if self.vendor == "sqlite":
             return self._sqlite()
@@ -351,9 +364,13 @@ class Floor:
             target.execute(f"PRAGMA {pragma}")
         t = time.perf_counter()
         target.execute("BEGIN IMMEDIATE")
-        for sql, rows in written.values():
+        for table, (sql, rows) in written.items():
+            started = time.perf_counter()
             target.executemany(sql, rows)
+            self.seconds[table] = time.perf_counter() - started
+        started = time.perf_counter()
         target.execute("COMMIT")
+        self.seconds["COMMIT"] = time.perf_counter() - started
         seconds = time.perf_counter() - t
         target.close()
         return seconds, {table: len(rows) for table, (_sql, rows) in written.items()}
@@ -375,11 +392,15 @@ class Floor:
                     written[table] = (f'COPY "{table}" ({names}) FROM STDIN', rows)
         with psycopg.connect(dbname=self.copy, **self.admin) as target, target.cursor() as cursor:
             t = time.perf_counter()
-            for sql, rows in written.values():
+            for table, (sql, rows) in written.items():
+                started = time.perf_counter()
                 with cursor.copy(sql) as copy:  # type: ignore[arg-type]
                     for row in rows:
                         copy.write_row(row)
+                self.seconds[table] = time.perf_counter() - started
+            started = time.perf_counter()
             target.commit()  # the deferred foreign-key checks run here, as at the import's commits
+            self.seconds["COMMIT"] = time.perf_counter() - started
             seconds = time.perf_counter() - t
         return seconds, {table: len(rows) for table, (_sql, rows) in written.items()}
 
