@@ -244,6 +244,7 @@ def main() -> None:
             "reimport_rows_per_s": round(again.rows / reimport_s),
             "reimport_created": again.created,
             "reimport_updated": again.updated,
+            "reimport_us_per_row": {k: round(v / again.rows * 1e6, 1) for k, v in again.timings.items()},
         }
     figures |= {"python": platform.python_version(), "cpus": os.cpu_count(), "generate_s": round(generate_s, 1)}
     connection.close()
