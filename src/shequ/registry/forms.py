@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from shequ.core.forms import DateInput, EditForm, OnceForm, add_service_errors
 from shequ.core.masking import mask_id_number, mask_phone
@@ -247,5 +247,6 @@ class GridForm(OnceForm):
     """A new grid: its number, and a name (第N网格 when empty)."""
 
     number = forms.IntegerField(label=_("number"), min_value=1, max_value=999)
-    name = forms.CharField(label=_("name"), max_length=100, required=False,
+    # A place's name (名称), not a person's (姓名, the plain msgid's translation).
+    name = forms.CharField(label=pgettext_lazy("place", "name"), max_length=100, required=False,
                            help_text=_("Leave empty for “Grid N”"))
