@@ -71,6 +71,8 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     # Ending an order ends its restrictions through containment's service.
     "health:order": {("update", "quarantineorder"), ("update", "movementrestriction")},
     # Follow-ups are their own ledger (who recorded what, when), like passages: no audit event.
+    "health:transfer": {("update", "transfer")},
+    "health:facilities": {("update", "facility")},
     "health:visit": set(),
     "health:mine": set(),
     "api:health_followups_record": set(),

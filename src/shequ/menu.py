@@ -59,6 +59,7 @@ MENU: tuple[Entry, ...] = (
     Entry("campaigns.field", "campaigns:list", _("Campaigns"), _("Door-to-door screening and test rounds")),
     Entry("health.followup", "health:followups", _("Today's follow-ups"), _("Households under quarantine")),
     Entry("health.view", "health:index", _("Health register")),
+    Entry("health.epidemic_free", "health:epidemic_free", _("Epidemic-free compounds")),
     Entry("alerts.read", "alerts:list", _("Alerts")),
     Entry("audit.read", "audit:events", _("Audit log")),
     Entry("accounts.manage", "accounts:members", _("Accounts")),

@@ -60,3 +60,12 @@ def positive_retest(actor: Any, person: Any) -> Any:
                                    samples=[services.SampleIn(client_id=uuid.uuid4(), person=person)]).tube
     services.tube_result_set(actor=actor, tube=again, result="positive", at=timezone.now())
     return Retest.objects.get(campaign=campaign, person=person, source_tube=first)
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Any:
+    """Service messages are asserted in English (pages still render in the request's language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

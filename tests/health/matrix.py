@@ -63,6 +63,15 @@ def first_slot(w: Any) -> Any:
     return FollowUp.objects.filter(order=anchor_order(w), outcome="").order_by("due_at").first()
 
 
+def anchor_transfer(w: Any) -> Any:
+    if not hasattr(w, "health_transfer"):
+        from shequ.health import services
+
+        [w.health_transfer] = services.transfer_request(actor=None, persons=[w.person], destination="central_quarantine",
+                                                        reason="矩阵 转运")
+    return w.health_transfer
+
+
 def _household(w: Any) -> dict[str, Any]:
     anchor_order(w)
     return {"pk": w.household.pk}
@@ -76,6 +85,10 @@ ROUTES: dict[str, Any] = {
     "health:order": (lambda w: {"pk": anchor_order(w).pk}, row),
     "health:visit": (_household, row),
     "health:mine": (lambda w: {}, only({ANON: 302, "resident1": 200}, 403)),
+    "health:transfer": (lambda w: {"pk": anchor_transfer(w).pk}, row),
+    "health:facilities": (lambda w: {}, LISTS),
+    "health:epidemic_free": (lambda w: {}, only({ANON: 302, "secretary": 200, "staff": 200, "street": 200,
+                                                 "outsider": 200}, 403)),
     "api:health_followups_due": (lambda w: {}, api(lambda w, r: 200 if r in SEE else 403)),
     "api:health_followups_record": (lambda w: {}, only({}, 405)),
 }
@@ -119,4 +132,20 @@ WRITES = {
                                                       "outcome": "seen", "temperature": "36.5"}]}),
         _record, table="health_followup"),
 }
-READS = {"health:index": None, "health:orders": None, "health:followups": None, "api:health_followups_due": 405}
+def _facility(w: Any, role: str | None) -> tuple[int, bool | str]:
+    if role in ("secretary", "staff", "outsider"):  # the outsider adds one to their own community
+        return 302, True
+    return refused(302 if role is ANON else 403)
+
+
+WRITES.update({
+    "health:transfer": Write(
+        lambda w: {"pk": anchor_transfer(w).pk},
+        lambda w, f: f.page(f"/health/transfers/{anchor_transfer(w).pk}/", with_field="to"),
+        manage, table="health_transferstep"),
+    "health:facilities": Write(
+        lambda w: {}, lambda w, f: f.page("/health/facilities/", with_field="capacity", name="矩阵观察点",
+                                          capacity="10"),
+        _facility, table="health_facility"),
+})
+READS = {"health:epidemic_free": None, "health:index": None, "health:orders": None, "health:followups": None, "api:health_followups_due": 405}

@@ -26,6 +26,8 @@ PRESET_TABLE = [
     ("7+7", at(3, 2, 3), at(3, 9), at(3, 16)),
     ("7+3", at(3, 2, 3), at(3, 9), at(3, 12)),
     ("monitoring 7", at(3, 2, 3), at(3, 2, 3), at(3, 9)),
+    # monitoring only, ordered on the day of the exposure: it starts at once.
+    ("monitoring 7", at(3, 1, 20), at(3, 1, 20), at(3, 9)),
     # reported on day 5 of 7+7: quarantine for what is left of days 5..7, then monitoring.
     ("7+7", at(3, 6, 10), at(3, 9), at(3, 16)),
     # reported on day 10 of 7+7: the quarantine is over, monitoring only.

@@ -29,6 +29,8 @@ CAPABILITIES = {
     "health.followup": {SECRETARY, STAFF, GRID_WORKER, SAMPLER},
     # A resident's own household's orders and follow-ups, and the self-report.
     "health.own": {RESIDENT},
+    # The epidemic-free status of every compound (no person): the community's office, the street.
+    "health.epidemic_free": {SECRETARY, STAFF, Role.STREET},
 }
 
 VIEW = "health.view"
@@ -51,8 +53,19 @@ def _person_paths(person: str, *, own: bool) -> dict[str, Reach]:
 
 
 def register() -> None:
-    from shequ.health.models import FollowUp, HealthEntry, OrderChange, QuarantineOrder, QuarantinePolicy
-    from shequ.registry.models import Person
+    from shequ.health.models import (
+        Facility,
+        FollowUp,
+        HealthEntry,
+        HomeChecklist,
+        LeftBehind,
+        OrderChange,
+        QuarantineOrder,
+        QuarantinePolicy,
+        Transfer,
+        TransferStep,
+    )
+    from shequ.registry.models import Community, Person
 
     declare_capabilities(CAPABILITIES)
     grant_provider(medical_grants)
@@ -68,6 +81,13 @@ def register() -> None:
     declare_scope(FollowUp, community=Reach("community_id", within=VIEW), grid=Reach("grid_id", within=VIEW),
                   medical=Reach("community_id", within=VIEW),
                   household=Reach("household_id", within="health.own"))
-    declare_scope(OrderChange, community=Reach("community_id", within=VIEW))
+    declare_scope(Transfer, **_person_paths("person", own=False))
+    # The communities whose compounds' epidemic-free status the user reads: their own (secretary,
+    # staff) and, for the street office, the street's.
+    declare_scope(Community, variant="health.epidemic_free",
+                  community=Reach("id", within="health.epidemic_free"), street="street_id")
+    # The steps, checklists and facilities of the community: its office and medical role.
+    for model in (OrderChange, TransferStep, HomeChecklist, LeftBehind, Facility):
+        declare_scope(model, community=Reach("community_id", within=VIEW), medical=Reach("community_id", within=VIEW))
     declare_scope(QuarantinePolicy, community=Reach("community_id", within=VIEW),
                   medical=Reach("community_id", within=VIEW))

@@ -96,3 +96,69 @@ class SelfReportForm(OnceForm):
     symptoms = forms.CharField(label=_("symptoms"), max_length=200, required=False,
                                help_text=_("Leave empty if you feel well."))
 
+
+
+class TransferRequestForm(OnceForm):
+    destination = forms.ChoiceField(label=_("destination"), choices=[
+        ("central_quarantine", _("central quarantine")), ("hospital", _("hospital"))])
+    reason = forms.CharField(label=_("reason"), max_length=200)
+    together = forms.MultipleChoiceField(label=_("members going too"), required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, others: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["together"].choices = [(str(p.pk), p.name) for p in others]
+
+
+class TransferStepForm(OnceForm):
+    """The next step of a transfer; the fields its step needs (the view says which step)."""
+
+    to = forms.CharField(widget=forms.HiddenInput)
+    vehicle = forms.CharField(label=_("vehicle"), max_length=40, required=False)
+    driver = forms.CharField(label=_("driver"), max_length=40, required=False)
+    driver_phone = forms.CharField(label=_("driver's phone"), max_length=20, required=False)
+    facility = forms.ChoiceField(label=_("facility"), required=False)
+    room = forms.CharField(label=_("room"), max_length=20, required=False)
+    then_monitoring = forms.BooleanField(label=_("then home health monitoring (7 days)"), required=False)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    STEP_FIELDS = {"vehicle_arranged": ("vehicle", "driver", "driver_phone"), "arrived": ("facility", "room"),
+                   "returned_home": ("then_monitoring",)}
+
+    def __init__(self, *args: Any, step: str, facilities: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].choices = [("", "-"), *facilities]
+        self.initial["to"] = step
+        for name in ("vehicle", "driver", "driver_phone", "facility", "room", "then_monitoring"):
+            if name not in self.STEP_FIELDS.get(step, ()):
+                del self.fields[name]
+
+
+class ChecklistForm(OnceForm):
+    left = forms.MultipleChoiceField(label=_("members staying at home"), required=False,
+                                     widget=forms.CheckboxSelectMultiple)
+    care = forms.CharField(label=_("care they need"), max_length=200, required=False,
+                           help_text=_("For example: elderly, lives alone, needs meals and medicine"))
+    pets = forms.CharField(label=_("pets"), max_length=200, required=False,
+                           help_text=_("Leave empty if there are none."))
+    keys = forms.CharField(label=_("keys"), max_length=200, help_text=_("Who holds the keys of the home."))
+    disinfected = forms.BooleanField(label=_("final disinfection of the home done"), required=False)
+
+    def __init__(self, *args: Any, staying: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["left"].choices = [(str(p.pk), p.name) for p in staying]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("left") and not (data.get("care") or "").strip():
+            self.add_error("care", _("Say what care they need."))
+        return data
+
+
+class FacilityForm(OnceForm):
+    name = forms.CharField(label=_("name"), max_length=100)
+    kind = forms.ChoiceField(label=_("kind"), choices=[("hotel", _("quarantine hotel")),
+                                                       ("observation", _("central observation point")),
+                                                       ("hospital", _("hospital"))])
+    capacity = forms.IntegerField(label=_("capacity"), min_value=0, max_value=100000)
+    address = forms.CharField(label=_("address"), max_length=200, required=False)

@@ -280,3 +280,223 @@ class FollowUp(models.Model):
     @property
     def missed(self) -> bool:
         return self.outcome in (Outcome.NOT_SEEN, Outcome.UNREACHABLE, Outcome.REFUSED)
+
+
+# -- transfers to central quarantine or hospital --------------------------------------------------
+
+
+class Facility(models.Model):
+    """A central quarantine facility (hotel, observation point) or a hospital: rooms and capacity;
+    occupancy is the number of persons arrived there and not yet gone (health.selectors)."""
+
+    class Kind(models.TextChoices):
+        HOTEL = "hotel", _("quarantine hotel")
+        OBSERVATION = "observation", _("central observation point")
+        HOSPITAL = "hospital", _("hospital")
+
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name=_("community"))
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), default=0)
+
+    class Meta:
+        verbose_name = _("facility")
+        verbose_name_plural = _("facilities")
+        constraints = [models.UniqueConstraint(fields=["community", "name"], name="facility_name_per_community")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TransferState(models.TextChoices):
+    REQUESTED = "requested", pgettext_lazy("transfer state", "requested")
+    APPROVED = "approved", pgettext_lazy("transfer state", "approved")
+    VEHICLE = "vehicle_arranged", _("vehicle arranged")
+    PICKED_UP = "picked_up", _("picked up")
+    ARRIVED = "arrived", _("arrived")
+    DISCHARGED = "discharged", _("discharged")
+    RETURNED = "returned_home", _("returned home")
+    CANCELLED = "cancelled", pgettext_lazy("transfer state", "cancelled")
+
+
+# Each state's next states: no step can be skipped (health.services.transfer_advance).
+TRANSFER_NEXT: dict[str, tuple[str, ...]] = {
+    TransferState.REQUESTED: (TransferState.APPROVED, TransferState.CANCELLED),
+    TransferState.APPROVED: (TransferState.VEHICLE, TransferState.CANCELLED),
+    TransferState.VEHICLE: (TransferState.PICKED_UP, TransferState.CANCELLED),
+    TransferState.PICKED_UP: (TransferState.ARRIVED,),
+    TransferState.ARRIVED: (TransferState.DISCHARGED, TransferState.RETURNED),
+    TransferState.DISCHARGED: (),
+    TransferState.RETURNED: (),
+    TransferState.CANCELLED: (),
+}
+TRANSFER_LIVE = (TransferState.REQUESTED, TransferState.APPROVED, TransferState.VEHICLE, TransferState.PICKED_UP,
+                 TransferState.ARRIVED)
+
+
+class Transfer(models.Model):
+    """A person's transfer to central quarantine or hospital; members of a household moved together
+    share ``group``. One live transfer per person. Each step records who and when in
+    ``TransferStep``; the vehicle, the facility and the room are recorded at their steps."""
+
+    class Destination(models.TextChoices):
+        CENTRAL = "central_quarantine", _("central quarantine")
+        HOSPITAL = "hospital", _("hospital")
+
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name=_("community"))
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="health_transfers",
+                               verbose_name=_("person"))
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    group = models.UUIDField()
+    destination = models.CharField(_("destination"), max_length=20, choices=Destination.choices)
+    state = models.CharField(_("state"), max_length=16, choices=TransferState.choices,
+                             default=TransferState.REQUESTED)
+    reason = models.CharField(_("reason"), max_length=200)
+    vehicle = models.CharField(_("vehicle"), max_length=40, blank=True)
+    driver = models.CharField(_("driver"), max_length=40, blank=True)
+    driver_phone = models.CharField(_("driver's phone"), max_length=20, blank=True)
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers",
+                                 verbose_name=_("facility"))
+    room = models.CharField(_("room"), max_length=20, blank=True)
+    restriction = models.ForeignKey("containment.MovementRestriction", on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(state__in=[s.value for s in TRANSFER_LIVE]),
+                                    name="transfer_one_live_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.state}"
+
+    @property
+    def next_states(self) -> tuple[str, ...]:
+        return TRANSFER_NEXT[self.state]
+
+
+class TransferStep(models.Model):
+    """One step of a transfer: the state it reached, who, when, a note."""
+
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="steps")
+    state = models.CharField(_("state"), max_length=16, choices=TransferState.choices)
+    at = models.DateTimeField(_("when"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+", verbose_name=_("by"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer step")
+        verbose_name_plural = _("transfer steps")
+
+    def __str__(self) -> str:
+        return f"{self.transfer_id} {self.state}"
+
+
+class HomeChecklist(models.Model):
+    """What stays behind when a household's members are transferred (one per transfer group):
+    members left at home (each with a care need, which alerts the office), pets, keys, the final
+    disinfection of the home. The first three are answered before pick-up, the disinfection before
+    a transfer of the group closes (health.services)."""
+
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    group = models.UUIDField(unique=True)
+    # Members staying home, answered explicitly (``left_checked``): an empty list means nobody.
+    left_checked = models.BooleanField(_("members left at home checked"), default=False)
+    pets = models.CharField(_("pets"), max_length=200, blank=True)
+    pets_checked = models.BooleanField(_("pets checked"), default=False)
+    keys = models.CharField(_("keys"), max_length=200, blank=True,
+                            help_text=_("Who holds the keys of the home."))
+    disinfected_at = models.DateTimeField(_("final disinfection"), null=True, blank=True)
+    disinfected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+")
+
+    class Meta:
+        verbose_name = _("home checklist")
+        verbose_name_plural = _("home checklists")
+
+    def __str__(self) -> str:
+        return str(self.group)
+
+    @property
+    def before_pickup_done(self) -> bool:
+        return self.left_checked and self.pets_checked and bool(self.keys.strip())
+
+
+class LeftBehind(models.Model):
+    """A member left at home by a transfer (a child, an elderly person), with the care they need;
+    the office is alerted to open a care task for them."""
+
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
+    checklist = models.ForeignKey(HomeChecklist, on_delete=models.CASCADE, related_name="left_behind")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("person"))
+    care = models.CharField(_("care needed"), max_length=200)
+
+    class Meta:
+        verbose_name = _("member left at home")
+        verbose_name_plural = _("members left at home")
+        constraints = [models.UniqueConstraint(fields=["checklist", "person"], name="left_behind_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}"
+
+
+# -- epidemic-free status -------------------------------------------------------------------------
+
+
+class EpidemicFreeRule(models.Model):
+    """A community's rule for the epidemic-free status of its compounds (the default without a row:
+    Wuhan's 2020 rule, 14 days, no checklist required)."""
+
+    community = models.OneToOneField("registry.Community", on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveSmallIntegerField(_("days without a case"), default=14)
+    checklist_required = models.BooleanField(_("the control checklist is required"), default=False)
+
+    class Meta:
+        verbose_name = _("epidemic-free rule")
+        verbose_name_plural = _("epidemic-free rules")
+
+    def __str__(self) -> str:
+        return f"{self.community_id}: {self.days}"
+
+
+CONTROL_ITEMS = (
+    ("publicity", _("publicity")),
+    ("closed_management", _("closed management")),
+    ("door_to_door", _("door-to-door registration")),
+    ("disinfection", _("disinfection")),
+    ("supply", _("supply guarantee")),
+    ("organisation", _("organisation")),
+)
+
+
+class ControlChecklist(models.Model):
+    """Wuhan's six control items (防控全到位) of a compound, each ticked by staff."""
+
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
+    compound = models.OneToOneField("registry.Compound", on_delete=models.PROTECT, related_name="+")
+    publicity = models.BooleanField(_("publicity"), default=False)
+    closed_management = models.BooleanField(_("closed management"), default=False)
+    door_to_door = models.BooleanField(_("door-to-door registration"), default=False)
+    disinfection = models.BooleanField(_("disinfection"), default=False)
+    supply = models.BooleanField(_("supply guarantee"), default=False)
+    organisation = models.BooleanField(_("organisation"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("control checklist")
+        verbose_name_plural = _("control checklists")
+
+    def __str__(self) -> str:
+        return str(self.compound_id)
+
+    @property
+    def done(self) -> bool:
+        return all(getattr(self, name) for name, _label in CONTROL_ITEMS)

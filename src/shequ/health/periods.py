@@ -63,7 +63,8 @@ def period_for(*, last_exposure_on: dt.date, quarantine_days: int, monitoring_da
     """The period of an order made at ``at``: quarantine to the end of day Q, monitoring to the end
     of day Q+M. A phase already over when ordered is empty (its end is clamped to ``at``)."""
     zone = zone or local_zone()
-    quarantine_end = day_start(day_of(last_exposure_on, quarantine_days + 1), zone)
+    # Without quarantine days the monitoring starts when ordered (not after the day of the exposure).
+    quarantine_end = day_start(day_of(last_exposure_on, quarantine_days + 1), zone) if quarantine_days else at
     end = day_start(day_of(last_exposure_on, quarantine_days + monitoring_days + 1), zone)
     return Period(starts_at=at, quarantine_ends_at=max(quarantine_end, at), ends_at=max(end, at))
 

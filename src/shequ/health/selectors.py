@@ -19,13 +19,19 @@ from shequ.campaigns.models import Retest, RetestStatus
 from shequ.core.scoping import Scope
 from shequ.health.models import (
     RISK_STATUSES,
+    TRANSFER_LIVE,
+    Facility,
     FollowUp,
     HealthEntry,
+    HomeChecklist,
     OrderChange,
     Outcome,
     QuarantineOrder,
     QuarantinePolicy,
     Status,
+    Transfer,
+    TransferState,
+    TransferStep,
 )
 from shequ.health.periods import PRESETS
 from shequ.registry.models import Household, Person
@@ -277,3 +283,79 @@ def own_due(scope: Scope, *, at: dt.datetime) -> list[FollowUp]:
     return list(followup_list(scope).filter(outcome="", due_on__lte=today, due_on__gte=today - dt.timedelta(days=1),
                                             order__state=QuarantineOrder.State.ACTIVE)
                 .select_related("person").order_by("due_at", "person_id"))
+
+
+# -- transfers and facilities ------------------------------------------------------------------------
+
+
+def transfer_list(scope: Scope, *, live_only: bool = False) -> QuerySet[Transfer]:
+    qs = scope.filter(Transfer.objects.all())
+    if live_only:
+        qs = qs.filter(state__in=TRANSFER_LIVE)
+    return qs.select_related(PERSON_PLACE, "facility").order_by("-created_at", "-id")
+
+
+def transfer_get(scope: Scope, pk: int) -> Transfer:
+    return get_object_or_404(transfer_list(scope), pk=pk)
+
+
+def transfer_steps(scope: Scope, transfer: Transfer) -> list[TransferStep]:
+    return list(scope.filter(TransferStep.objects.filter(transfer=transfer)).select_related("by").order_by("at", "id"))
+
+
+def transfer_checklist(scope: Scope, transfer: Transfer) -> HomeChecklist:
+    return get_object_or_404(scope.filter(HomeChecklist.objects.prefetch_related("left_behind__person")),
+                             group=transfer.group)
+
+
+def transfer_group(scope: Scope, transfer: Transfer) -> list[Transfer]:
+    return list(transfer_list(scope).filter(group=transfer.group).order_by("id"))
+
+
+def facility_list(scope: Scope) -> list[dict[str, Any]]:
+    """Facilities with their occupancy: persons arrived and not yet gone."""
+    from django.db.models import Count, Q
+
+    rows = scope.filter(Facility.objects.all()).annotate(
+        occupied=Count("transfers", filter=Q(transfers__state=TransferState.ARRIVED))).order_by("name")
+    return [{"facility": f, "occupied": f.occupied, "free": max(f.capacity - f.occupied, 0)} for f in rows]
+
+
+def facility_get(scope: Scope, pk: int) -> Facility:
+    return get_object_or_404(scope.filter(Facility.objects.all()), pk=pk)
+
+
+# -- epidemic-free status ------------------------------------------------------------------------------
+
+
+def epidemic_free_list(scope: Scope, *, at: dt.datetime) -> list[dict[str, Any]]:
+    """Every compound of the communities the user sees whole or as the street office, with its
+    epidemic-free verdict (health.epidemic_free) and since when. Counts only, no person: the events
+    are read without the health scope (a street office sees no health data), aggregated per compound."""
+    from shequ.health.epidemic_free import verdict
+    from shequ.health.models import ControlChecklist, EpidemicFreeRule
+    from shequ.registry.models import Community, Compound
+
+    communities = list(scope.filter(Community.objects.select_related("street"), variant="health.epidemic_free")
+                       .order_by("code"))
+    ids = [c.pk for c in communities]
+    rules = {r.community_id: r for r in EpidemicFreeRule.objects.filter(community_id__in=ids)}
+    checklists = {c.compound_id: c.done for c in ControlChecklist.objects.filter(community_id__in=ids)}
+    events: dict[int, list[tuple[dt.datetime, int, str]]] = defaultdict(list)
+    first: dict[int, dt.datetime] = {}
+    for when, person_id, status, compound_id, community_id in HealthEntry.objects.filter(
+            community_id__in=ids, reported_at__lte=at).values_list(
+            "reported_at", "person_id", "status", "person__household__room__unit__building__compound_id",
+            "community_id"):
+        events[compound_id].append((when, person_id, status))
+        first[community_id] = min(first.get(community_id, when), when)
+    rows = []
+    by_id = {c.pk: c for c in communities}
+    for compound in Compound.objects.filter(community_id__in=ids).order_by("community_id", "name"):
+        rule = rules.get(compound.community_id)
+        days, required = (rule.days, rule.checklist_required) if rule else (14, False)
+        found = verdict(events.get(compound.pk, []), at=at, days=days,
+                        checklist_done=(not required) or checklists.get(compound.pk, False),
+                        counted_from=first.get(compound.community_id))
+        rows.append({"community": by_id[compound.community_id], "compound": compound, "verdict": found})
+    return rows

@@ -29,10 +29,18 @@ from shequ.core.masking import mask_name
 from shequ.core.temperature import FEVER_AT, in_range, range_message
 from shequ.health import alert_kinds, periods
 from shequ.health.models import (
+    CONTROL_ITEMS,
     SLOT_DUE,
     SLOTS_BY_COUNT,
+    TRANSFER_LIVE,
+    TRANSFER_NEXT,
+    ControlChecklist,
+    EpidemicFreeRule,
+    Facility,
     FollowUp,
     HealthEntry,
+    HomeChecklist,
+    LeftBehind,
     OrderChange,
     OrderKind,
     Outcome,
@@ -40,6 +48,9 @@ from shequ.health.models import (
     QuarantinePolicy,
     Source,
     Status,
+    Transfer,
+    TransferState,
+    TransferStep,
     parse_days,
 )
 from shequ.registry.models import Community, Household, Person
@@ -520,3 +531,193 @@ def followups_sweep(*, at: dt.datetime | None = None, community_ids: Iterable[in
         if newest is not None and _missed_in_a_row(person_id, at) >= MISSED_IN_A_ROW and _alert_missed(newest):
             raised += 1
     return raised
+
+
+# -- transfers --------------------------------------------------------------------------------------
+
+
+def _transfer_summary(transfer: Transfer, what: str) -> str:
+    return f"transfer {what}: person={transfer.person_id} ({transfer.destination})"
+
+
+@transaction.atomic
+def facility_set(*, actor: Any, community: Community, name: str, kind: str, capacity: int, address: str = "",
+                 request: Any = None) -> Facility:
+    """A facility of the community, new or changed (by name)."""
+    name = free_text(name)[:100]
+    if not name:
+        raise ValidationError({"name": _("Name the facility.")})
+    facility = Facility.objects.filter(community=community, name=name).first() or Facility(community=community,
+                                                                                           name=name)
+    facility.kind, facility.capacity, facility.address = kind, capacity, free_text(address)[:200]
+    facility.full_clean()
+    facility.save()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=community, obj=facility,
+                 summary=f"facility {name}: {kind}, {capacity} rooms", request=request)
+    return facility
+
+
+@transaction.atomic
+def transfer_request(*, actor: Any, persons: Sequence[Person], destination: str, reason: str,
+                     at: dt.datetime | None = None, request: Any = None) -> list[Transfer]:
+    """A transfer for one person or several members of one household together (one group, one home
+    checklist). A person with a live transfer is refused: one at a time."""
+    at = at or timezone.now()
+    if not persons:
+        raise ValidationError({"persons": _("Choose who is transferred.")})
+    households = {p.household_id for p in persons}
+    if len(households) != 1:
+        raise ValidationError({"persons": _("A transfer together is for members of one household.")})
+    text = free_text(reason)[:200]
+    if not text:
+        raise ValidationError({"reason": _("Say why the transfer is needed.")})
+    if destination not in Transfer.Destination.values:
+        raise ValidationError({"destination": _("Choose central quarantine or hospital.")})
+    locked = list(Person.objects.select_for_update().filter(pk__in=[p.pk for p in persons]).order_by("id"))
+    live = {t.person_id for t in Transfer.objects.filter(person__in=locked, state__in=TRANSFER_LIVE)}
+    for person in locked:
+        if person.pk in live:
+            raise ValidationError({"persons": _("%(name)s already has a transfer under way.") % {"name": person.name}})
+        if person.status != Person.Status.ACTIVE:
+            raise ValidationError({"persons": _("This person has moved out or died.")})
+    group = uuid.uuid4()
+    household_id = households.pop()
+    HomeChecklist.objects.create(community_id=locked[0].community_id, household_id=household_id, group=group)
+    made = []
+    for person in locked:
+        transfer = Transfer.objects.create(community_id=person.community_id, person=person, household_id=household_id,
+                                           group=group, destination=destination, reason=text)
+        TransferStep.objects.create(community_id=person.community_id, transfer=transfer,
+                                    state=TransferState.REQUESTED, at=at, by=_user(actor))
+        audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=person.community, obj=transfer,
+                     summary=_transfer_summary(transfer, "requested"), request=request)
+        made.append(transfer)
+    return made
+
+
+@transaction.atomic
+def checklist_record(*, actor: Any, checklist: HomeChecklist, left: Sequence[tuple[Person, str]] | None = None,
+                     pets: str | None = None, keys: str | None = None, disinfected: bool = False,
+                     at: dt.datetime | None = None, request: Any = None) -> HomeChecklist:
+    """Answers of the home checklist. ``left``: the members staying at home with the care each needs
+    (an empty list: nobody); each alerts the office to open a care task. ``pets``: "" means none."""
+    at = at or timezone.now()
+    checklist = HomeChecklist.objects.select_for_update().get(pk=checklist.pk)
+    if left is not None:
+        for person, care in left:
+            if person.household_id != checklist.household_id:
+                raise ValidationError({"left": _("%(name)s does not live in this household.") % {"name": person.name}})
+            text = free_text(care)[:200]
+            if not text:
+                raise ValidationError({"left": _("Say what care %(name)s needs.") % {"name": person.name}})
+            row, created = LeftBehind.objects.get_or_create(community_id=checklist.community_id, checklist=checklist,
+                                                            person=person, defaults={"care": text})
+            if created:
+                person = Person.objects.select_related("household__room__unit__building").get(pk=person.pk)
+                alert_raise(community_id=checklist.community_id, kind=alert_kinds.CARE_NEEDED,
+                            url=reverse("health:person", args=[person.pk]),
+                            grids=[person.household.room.unit.building.grid_id],
+                            params={**_who(person), "care": text[:80], "person": person.pk})
+        checklist.left_checked = True
+    if pets is not None:
+        checklist.pets, checklist.pets_checked = free_text(pets)[:200], True
+    if keys is not None and free_text(keys):
+        checklist.keys = free_text(keys)[:200]
+    if disinfected and checklist.disinfected_at is None:
+        checklist.disinfected_at, checklist.disinfected_by = at, _user(actor)
+    checklist.save()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=checklist.community, obj=checklist,
+                 summary=f"home checklist household={checklist.household_id}", request=request)
+    return checklist
+
+
+@transaction.atomic
+def transfer_advance(*, actor: Any, transfer: Transfer, to: str, note: str = "", vehicle: str = "", driver: str = "",
+                     driver_phone: str = "", facility: Facility | None = None, room: str = "",
+                     then_monitoring: QuarantinePolicy | None = None, at: dt.datetime | None = None,
+                     request: Any = None) -> Transfer:
+    """The next step of a transfer, never a skipped one. Vehicle arranged needs the vehicle, the
+    driver and their phone; picked up needs the home checklist's members, pets and keys answered;
+    arrived needs the facility (central quarantine: the room) and changes the person's restriction
+    from home to central quarantine (their home order ends); coming back ends it, and with
+    ``then_monitoring`` puts them under home health monitoring. Closing needs the final
+    disinfection of the home."""
+    at = at or timezone.now()
+    transfer = Transfer.objects.select_for_update().select_related("person__household__room__unit__building",
+                                                                    "community").get(pk=transfer.pk)
+    if to not in TRANSFER_NEXT[transfer.state]:
+        raise ValidationError({"state": _("A transfer that is %(state)s cannot go to %(to)s.") % {
+            "state": transfer.get_state_display(), "to": TransferState(to).label if to in TransferState.values else to}})
+    checklist = HomeChecklist.objects.get(group=transfer.group)
+    if to == TransferState.VEHICLE:
+        errors = {}
+        for name, value in (("vehicle", vehicle), ("driver", driver), ("driver_phone", driver_phone)):
+            if not free_text(value):
+                errors[name] = _("Enter the vehicle, the driver and the driver's phone.")
+        if errors:
+            raise ValidationError(errors)
+        transfer.vehicle, transfer.driver, transfer.driver_phone = (free_text(vehicle)[:40], free_text(driver)[:40],
+                                                                    free_text(driver_phone)[:20])
+    elif to == TransferState.PICKED_UP and not checklist.before_pickup_done:
+        raise ValidationError({"checklist": _(
+            "Answer the home checklist first: who stays at home, pets, who holds the keys.")})
+    elif to == TransferState.ARRIVED:
+        if facility is None or facility.community_id != transfer.community_id:
+            raise ValidationError({"facility": _("Choose the facility.")})
+        if transfer.destination == Transfer.Destination.CENTRAL and not free_text(room):
+            raise ValidationError({"room": _("Enter the room.")})
+        transfer.facility, transfer.room = facility, free_text(room)[:20]
+        live = QuarantineOrder.objects.filter(person=transfer.person, state=QuarantineOrder.State.ACTIVE).first()
+        if live is not None:
+            order_end(actor=actor, order=live, reason=_("transferred to %(facility)s") % {"facility": facility.name},
+                      at=at, request=request)
+        transfer.restriction = restriction_create(
+            actor=actor, person=transfer.person, kind=RestrictionKind.CENTRAL_QUARANTINE, starts_at=at,
+            reason=f"health transfer {transfer.pk}", request=request)
+    elif to in (TransferState.DISCHARGED, TransferState.RETURNED):
+        if checklist.disinfected_at is None:
+            raise ValidationError({"checklist": _("Record the final disinfection of the home first.")})
+        if transfer.restriction is not None:
+            restriction_end(actor=actor, restriction=transfer.restriction, at=at, request=request)
+        if to == TransferState.RETURNED and then_monitoring is not None:
+            order_create(actor=actor, person=transfer.person, policy=then_monitoring,
+                         last_exposure_on=timezone.localdate(at), reason=_("back from central quarantine"), at=at,
+                         request=request)
+    transfer.state = to
+    transfer.save()
+    TransferStep.objects.create(community_id=transfer.community_id, transfer=transfer, state=to, at=at,
+                                by=_user(actor), note=free_text(note)[:200])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=transfer.community, obj=transfer,
+                 summary=_transfer_summary(transfer, to), request=request)
+    return transfer
+
+
+# -- epidemic-free status -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def epidemic_free_rule_set(*, actor: Any, community: Community, days: int = 14, checklist_required: bool = False,
+                           request: Any = None) -> EpidemicFreeRule:
+    if not 1 <= days <= 60:
+        raise ValidationError({"days": _("Between 1 and 60 days.")})
+    rule, _created = EpidemicFreeRule.objects.update_or_create(
+        community=community, defaults={"days": days, "checklist_required": checklist_required})
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=community, obj=rule,
+                 summary=f"epidemic-free rule: {days} days, checklist {'required' if checklist_required else 'not required'}",
+                 request=request)
+    return rule
+
+
+@transaction.atomic
+def control_checklist_set(*, actor: Any, compound: Any, items: dict[str, bool], request: Any = None) -> ControlChecklist:
+    """The six control items of a compound as ticked now (items not named keep their value)."""
+    checklist, _created = ControlChecklist.objects.get_or_create(community_id=compound.community_id,
+                                                                 compound=compound)
+    for name, _label in CONTROL_ITEMS:
+        if name in items:
+            setattr(checklist, name, bool(items[name]))
+    checklist.save()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=compound.community, obj=checklist,
+                 summary=f"control checklist compound={compound.pk}: "
+                         + ", ".join(n for n, _l in CONTROL_ITEMS if getattr(checklist, n)), request=request)
+    return checklist

@@ -14,3 +14,8 @@ urlpatterns = [
     path("followups/households/<int:pk>/", views.household_visit, name="visit"),
     path("mine/", views.mine, name="mine"),
 ]
+urlpatterns += [
+    path("transfers/<int:pk>/", views.transfer, name="transfer"),
+    path("facilities/", views.facilities, name="facilities"),
+]
+urlpatterns += [path("epidemic-free/", views.epidemic_free, name="epidemic_free")]

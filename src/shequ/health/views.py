@@ -26,13 +26,17 @@ from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.health import selectors, services
 from shequ.health.forms import (
+    ChecklistForm,
     ConfirmForm,
     EndForm,
     EntryForm,
+    FacilityForm,
     OrderForm,
     RestartForm,
     SelfReportForm,
     SetEndForm,
+    TransferRequestForm,
+    TransferStepForm,
     VisitForm,
 )
 from shequ.health.models import QuarantineOrder, QuarantinePolicy, Status
@@ -103,6 +107,9 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     order_form = OrderForm(request.POST if action == "order" else None, auto_id="order_%s",
                            policies=selectors.policy_choices(scope, subject.community_id))
     confirm_form = ConfirmForm(request.POST if action == "confirm" else None, auto_id="confirm_%s")
+    others = list(subject.household.persons.filter(status="active").exclude(pk=subject.pk).order_by("id"))
+    transfer_form = TransferRequestForm(request.POST if action == "transfer" else None, auto_id="transfer_%s",
+                                        others=others)
     if action is not None and not may_manage:
         raise PermissionDenied
     if action == "entry" and entry_form.is_valid():
@@ -147,11 +154,17 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
         if submit_once(request, order, form=order_form) is not None:
             return redirect(back)
+    elif action == "transfer" and transfer_form.is_valid():
+        url = submit_once(request, lambda: transfer_request_run(request, subject, transfer_form), form=transfer_form)
+        if url is not None:
+            messages.success(request, _("The transfer is requested."))
+            return redirect(url)
     entries = selectors.person_entries(scope, subject)
     return render(request, "health/person.html", {
         "person": subject, "entries": entries, "current": next((e for e in entries if e.current), None),
         "proposals": selectors.retest_proposals(scope, subject), "orders": selectors.person_orders(scope, subject),
         "entry_form": entry_form, "order_form": order_form, "may_manage": may_manage,
+        "transfer_form": transfer_form, "transfers": list(selectors.transfer_list(scope).filter(person=subject)),
     })
 
 
@@ -299,3 +312,115 @@ def mine(request: HttpRequest) -> HttpResponse:
         "orders": selectors.own_orders(request.scope), "due": due, "form": form,
     })
 
+
+
+# -- transfers and facilities ----------------------------------------------------------------------
+
+
+def transfer_request_run(request: HttpRequest, subject: Any, form: Any) -> str:
+    """The person card's transfer request (with the household members ticked)."""
+    data = form.cleaned_data
+    others = {str(p.pk): p for p in subject.household.persons.filter(status="active").exclude(pk=subject.pk)}
+    persons = [subject, *(others[i] for i in data["together"] if i in others)]
+    made = services.transfer_request(actor=request.user, persons=persons, destination=data["destination"],
+                                     reason=data["reason"], request=request)
+    return reverse("health:transfer", args=[made[0].pk])
+
+
+@personal_data
+@require(VIEW)
+def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """A transfer, made for a phone: its steps with who and when, the next step, the home checklist."""
+    scope = request.scope
+    found = selectors.transfer_get(scope, pk)
+    _check(request, VIEW, found.community_id)
+    back = reverse("health:transfer", args=[found.pk])
+    checklist = selectors.transfer_checklist(scope, found)
+    group = selectors.transfer_group(scope, found)
+    going = {t.person_id for t in group}
+    staying = list(found.household.persons.filter(status="active").exclude(pk__in=going).order_by("id"))
+    facilities = [(str(f["facility"].pk), f"{f['facility'].name} ({f['free']})") for f in selectors.facility_list(scope)]
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action is not None:
+        _check(request, MANAGE, found.community_id)
+    step_to = request.POST.get("to", "") if action == "step" else ""
+    steps = {to: TransferStepForm(request.POST if step_to == to else None, step=to, facilities=facilities,
+                                  auto_id=f"{to}_%s") for to in found.next_states}
+    checklist_form = ChecklistForm(request.POST if action == "checklist" else None, staying=staying,
+                                   auto_id="checklist_%s", initial={"pets": checklist.pets, "keys": checklist.keys})
+    if action == "step" and step_to in steps and steps[step_to].is_valid():
+        data = steps[step_to].cleaned_data
+
+        def advance() -> str:
+            facility = selectors.facility_get(scope, int(data["facility"])) if data.get("facility") else None
+            monitoring = (services.policy_for_preset(community=found.community, name="monitoring 7")
+                          if data.get("then_monitoring") else None)
+            services.transfer_advance(actor=request.user, transfer=found, to=step_to, note=data["note"],
+                                      vehicle=data.get("vehicle", ""), driver=data.get("driver", ""),
+                                      driver_phone=data.get("driver_phone", ""), facility=facility,
+                                      room=data.get("room", ""), then_monitoring=monitoring, request=request)
+            return back
+
+        if submit_once(request, advance, form=steps[step_to]) is not None:
+            messages.success(request, _("The transfer is updated."))
+            return redirect(back)
+    elif action == "checklist" and checklist_form.is_valid():
+        data = checklist_form.cleaned_data
+        by_id = {str(p.pk): p for p in staying}
+
+        def answer() -> str:
+            services.checklist_record(actor=request.user, checklist=checklist,
+                                      left=[(by_id[i], data["care"]) for i in data["left"] if i in by_id],
+                                      pets=data["pets"], keys=data["keys"], disinfected=data["disinfected"],
+                                      request=request)
+            return back
+
+        if submit_once(request, answer, form=checklist_form) is not None:
+            messages.success(request, _("The home checklist is recorded."))
+            return redirect(back)
+    return render(request, "health/transfer.html", {
+        "transfer": found, "steps": selectors.transfer_steps(scope, found), "group": group, "checklist": checklist,
+        "step_forms": steps, "checklist_form": checklist_form,
+        "may_manage": scope.can(MANAGE, found.community_id),
+    })
+
+
+@personal_data
+@require(VIEW)
+def facilities(request: HttpRequest) -> HttpResponse:
+    """The facility register: rooms, capacity, occupancy; staff add one."""
+    scope = request.scope
+    form = FacilityForm(request.POST or None)
+    communities = sorted(scope.communities_where(MANAGE))
+    if request.method == "POST":
+        if not communities:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            community = Community.objects.get(pk=communities[0])
+
+            def save() -> str:
+                services.facility_set(actor=request.user, community=community, name=data["name"], kind=data["kind"],
+                                      capacity=data["capacity"], address=data["address"], request=request)
+                return reverse("health:facilities")
+
+            if submit_once(request, save, form=form) is not None:
+                messages.success(request, _("The facility is saved."))
+                return redirect(reverse("health:facilities"))
+    return render(request, "health/facilities.html", {
+        "rows": selectors.facility_list(scope), "form": form, "may_manage": bool(communities),
+        "transfers": list(selectors.transfer_list(scope, live_only=True)[:100]),
+    })
+
+
+@personal_data
+@require("health.epidemic_free")
+def epidemic_free(request: HttpRequest) -> HttpResponse:
+    """Every compound's epidemic-free status and since when, printable as the published lists were.
+    For the community's office and the street office; counts, never persons."""
+    rows = selectors.epidemic_free_list(request.scope, at=timezone.now())
+    free = sum(1 for r in rows if r["verdict"].free)
+    return render(request, "health/epidemic_free.html", {
+        "rows": rows, "free": free, "total": len(rows),
+        "share": round(100 * free / len(rows), 1) if rows else 0,
+    })
