@@ -84,10 +84,16 @@ def register() -> None:
     declare_scope(Transfer, **_person_paths("person", own=False))
     # The communities whose compounds' epidemic-free status the user reads: their own (secretary,
     # staff) and, for the street office, the street's.
-    declare_scope(Community, variant="health.epidemic_free",
-                  community=Reach("id", within="health.epidemic_free"), street="street_id")
-    # The steps, checklists and facilities of the community: its office and medical role.
-    for model in (OrderChange, TransferStep, HomeChecklist, LeftBehind, Facility):
-        declare_scope(model, community=Reach("community_id", within=VIEW), medical=Reach("community_id", within=VIEW))
+    # (The community grant is the secretary's and staff's, who hold health.epidemic_free.)
+    declare_scope(Community, variant="health.epidemic_free", community="id", street="street_id")
+    # The history of an order or a transfer and a transfer's home checklist: where the person or
+    # household is seen (the grid worker of their grid too).
+    grid = "household__room__unit__building__grid_id"
+    for model, path in ((OrderChange, f"order__person__{grid}"), (TransferStep, f"transfer__person__{grid}"),
+                        (HomeChecklist, grid), (LeftBehind, f"checklist__{grid}")):
+        declare_scope(model, community=Reach("community_id", within=VIEW), grid=Reach(path, within=VIEW),
+                      medical=Reach("community_id", within=VIEW))
+    # Facilities are the community's (the office and the medical role).
+    declare_scope(Facility, community=Reach("community_id", within=VIEW), medical=Reach("community_id", within=VIEW))
     declare_scope(QuarantinePolicy, community=Reach("community_id", within=VIEW),
                   medical=Reach("community_id", within=VIEW))

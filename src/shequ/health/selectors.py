@@ -219,24 +219,29 @@ def _walk_key(household: Household) -> tuple[Any, ...]:
 
 def due_today(scope: Scope, *, at: dt.datetime, grid_id: int | None = None) -> list[HouseholdDue]:
     """Households with a follow-up due today or overdue (pending slots of live orders up to the end
-    of today), in walking order: compound, building, unit, floor, room. One query for the slots."""
+    of today, the last 14 days), with today's recorded ones, in walking order: compound, building,
+    unit, floor, room. Two queries: the slots (with the person's name only), then their households
+    with their places."""
+    from django.db.models import Q
+
     today = timezone.localdate(at)
-    qs = followup_list(scope).filter(due_on__lte=today, order__state=QuarantineOrder.State.ACTIVE)
+    qs = followup_list(scope).filter(due_on__lte=today, due_on__gte=today - dt.timedelta(days=14),
+                                     order__state=QuarantineOrder.State.ACTIVE).filter(Q(outcome="") | Q(due_on=today))
     if grid_id is not None:
         qs = qs.filter(grid_id=grid_id)
-    qs = qs.filter(due_on__gte=today - dt.timedelta(days=14)).select_related(
-        "person", "household__room__unit__building__compound").order_by("due_at", "id")
+    slots = list(qs.select_related("person").only(
+        "id", "community_id", "person_id", "household_id", "grid_id", "due_on", "slot", "due_at", "outcome",
+        "temperature", "self_reported", "person__name").order_by("due_at", "id"))
+    households = {h.pk: h for h in Household.objects.filter(pk__in={f.household_id for f in slots}).select_related(
+        "room__unit__building__compound")}
     by_household: dict[int, HouseholdDue] = {}
-    for f in qs:
+    for f in slots:
         entry = by_household.get(f.household_id)
         if entry is None:
-            entry = by_household[f.household_id] = HouseholdDue(f.household, _walk_key(f.household))
-        if f.outcome:
-            if f.due_on == today:
-                entry.done.append(f)
-        else:
-            entry.pending.append(f)
-    return sorted((h for h in by_household.values() if h.pending or h.done), key=lambda h: h.walk)
+            household = households[f.household_id]
+            entry = by_household[f.household_id] = HouseholdDue(household, _walk_key(household))
+        (entry.done if f.outcome else entry.pending).append(f)
+    return sorted(by_household.values(), key=lambda h: h.walk)
 
 
 BUCKETS = ("slot", "day", "two_days", "three_days", "never_seen")

@@ -307,7 +307,7 @@ def orders_for_household(
 
 
 def _locked(order: QuarantineOrder) -> QuarantineOrder:
-    order = QuarantineOrder.objects.select_for_update().select_related(
+    order = QuarantineOrder.objects.select_for_update(of=("self",)).select_related(
         "person__household__room__unit__building", "community", "quarantine_restriction",
         "monitoring_restriction").get(pk=order.pk)
     if order.state != QuarantineOrder.State.ACTIVE:
@@ -461,8 +461,8 @@ def followup_record(*, actor: Any, followup: FollowUp, outcome: str, temperature
         earlier = FollowUp.objects.filter(community_id=followup.community_id, client_id=client_id).first()
         if earlier is not None:
             return Recorded(earlier, False)
-    row = FollowUp.objects.select_for_update().select_related(
-        "person__household__room__unit__building", "order").get(pk=followup.pk)
+    # Locked with its order only: the person and their home are read when an alert names them.
+    row = FollowUp.objects.select_for_update().select_related("order").get(pk=followup.pk)
     if row.outcome:
         return Recorded(row, False)
     errors: dict[str, str] = {}
@@ -486,7 +486,12 @@ def followup_record(*, actor: Any, followup: FollowUp, outcome: str, temperature
         # The same client_id arrived at the same moment for another slot: the first one stands.
         return Recorded(FollowUp.objects.get(community_id=row.community_id, client_id=client_id), False)
     recorded = Recorded(row, True)
-    person, grids = row.person, [row.grid_id] if row.grid_id else []
+    alerting = (temperature is not None and temperature >= FEVER_AT) or bool(row.symptoms) or row.missed
+    if not alerting:
+        return recorded
+    person = Person.objects.select_related("household__room__unit__building").get(pk=row.person_id)
+    row.person = person
+    grids = [row.grid_id] if row.grid_id else []
     url = reverse("health:person", args=[person.pk])
     slot = row.get_slot_display()
     if temperature is not None and temperature >= FEVER_AT:
@@ -643,7 +648,7 @@ def transfer_advance(*, actor: Any, transfer: Transfer, to: str, note: str = "",
     ``then_monitoring`` puts them under home health monitoring. Closing needs the final
     disinfection of the home."""
     at = at or timezone.now()
-    transfer = Transfer.objects.select_for_update().select_related("person__household__room__unit__building",
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("person__household__room__unit__building",
                                                                     "community").get(pk=transfer.pk)
     if to not in TRANSFER_NEXT[transfer.state]:
         raise ValidationError({"state": _("A transfer that is %(state)s cannot go to %(to)s.") % {
