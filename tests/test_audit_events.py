@@ -67,6 +67,15 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "campaigns:call": {("reveal", "person")},
     "campaigns:retest_quarantine": {("update", "tube"), ("create", "movementrestriction")},
     "accounts:join": {("create", "user")},
+    "health:person": {("create", "healthentry")},
+    # Ending an order ends its restrictions through containment's service.
+    "health:order": {("update", "quarantineorder"), ("update", "movementrestriction")},
+    # Follow-ups are their own ledger (who recorded what, when), like passages: no audit event.
+    "health:transfer": {("update", "transfer")},
+    "health:facilities": {("update", "facility")},
+    "health:visit": set(),
+    "health:mine": set(),
+    "api:health_followups_record": set(),
     "accounts:member": {("update", "user")},
     "accounts:member_add": {("create", "user")},
     "accounts:members_import": {("create", "user")},
@@ -78,7 +87,7 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "registry:grid_new": {("create", "grid")},
 }
 # Who sends each allowed write: the first of these the route allows.
-ACTORS = ["secretary", "staff", "grid1", "sampler1", "gate1", "street", None]
+ACTORS = ["secretary", "staff", "grid1", "sampler1", "gate1", "street", "resident1", None]
 
 
 def test_every_write_of_the_matrix_has_its_events() -> None:

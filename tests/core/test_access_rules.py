@@ -41,10 +41,11 @@ def test_each_app_declares_its_own_capabilities() -> None:
     from shequ.campaigns import access as campaigns
     from shequ.containment import access as containment
     from shequ.gates import access as gates
+    from shequ.health import access as health
     from shequ.passes import access as passes
     from shequ.registry import access as registry
 
-    modules = (accounts, registry, audit, alerts, containment, passes, gates, campaigns)
+    modules = (accounts, registry, audit, alerts, containment, passes, gates, campaigns, health)
     declared = [name for module in modules for name in module.CAPABILITIES]
     assert sorted(declared) == sorted(CAPABILITIES)  # each once, and nothing declared elsewhere
     for module in modules:
