@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from shequ.core.http import ScopedRequest
-from shequ.core.pdf import qr_svg
+from shequ.core.pdf import cjk_font, qr_svg
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
@@ -115,6 +115,9 @@ def pass_household(request: ScopedRequest, pk: int) -> HttpResponse:
 def _cards_response(request: HttpRequest, *, persons: list[Person], community: Any, subject: Any,
                     label: str, filename: str) -> HttpResponse:
     """Issue the missing passes and record the print (one service, one transaction), then build the PDF."""
+    # A machine without a Chinese font cannot print: refused (FontMissing, the 503 page of
+    # core/middleware.py) before a pass is issued or an export recorded that nobody received.
+    cjk_font()
     active = services.pass_cards_print(actor=request.user, persons=persons, community=community, subject=subject,
                                        request=request)
     body = cards.cards_pdf(cards.cards_for(persons, active), title=_("Pass cards: %(subject)s") % {"subject": label})
