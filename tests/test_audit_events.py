@@ -96,11 +96,13 @@ def test_every_write_of_the_matrix_has_its_events() -> None:
 
 @pytest.mark.parametrize("name", sorted(WRITES))
 def test_a_write_leaves_its_audit_events(name: str, login: Any, anchor_household: Any, clock: Any,
-                                         audit_log: Any) -> None:
+                                         audit_log: Any, request: pytest.FixtureRequest) -> None:
     write = WRITES[name]
     world = World(anchor_household)
     role = next(r for r in ACTORS if write.expect(world, r)[1])
     url = reverse(name, kwargs=write.kwargs(world))
+    if url.endswith(".pdf"):
+        request.getfixturevalue("cjk_font")  # printing needs the font (tests/conftest.py)
     body = write.body(world, Forms(login("secretary")))
     client = login(role)
     client.defaults["REMOTE_ADDR"] = "192.0.2.17"
