@@ -41,7 +41,7 @@ def medical_grants(user: Any, scope: Scope, context: Mapping[str, Any]) -> Mappi
     return {"medical": [c for c, roles in scope.roles_by_community.items() if SAMPLER in roles]}
 
 
-def _person_paths(person: str, *, own: bool) -> dict[str, Reach]:
+def _person_paths(person: str, *, own: bool) -> dict[str, Any]:  # Reach values; Any so that ** may fill declare_scope
     paths = {
         "community": Reach("community_id", within=VIEW),
         "grid": Reach(f"{person}__household__room__unit__building__grid_id", within=VIEW),

@@ -15,7 +15,6 @@ SYMPTOM = AlertKind("health_symptom", _("symptoms at a follow-up"),
 MISSED = AlertKind("health_missed", _("follow-ups missed"),
                    _("%(who)s (%(address)s): %(count)s follow-ups in a row without seeing them"))
 
-KINDS = (FEVER, SYMPTOM, MISSED)
 
 CARE_NEEDED = AlertKind("health_care_needed", _("care needed at home"),
                         _("%(who)s (%(address)s) stays at home after a transfer and needs care: %(care)s"))

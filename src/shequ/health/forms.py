@@ -4,7 +4,7 @@ resident's self-report."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -44,7 +44,7 @@ class OrderForm(OnceForm):
 
     def __init__(self, *args: Any, policies: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["policy"].choices = policies
+        cast(forms.ChoiceField, self.fields["policy"]).choices = policies
         if not self.is_bound:
             self.initial.setdefault("last_exposure_on", timezone.localdate())
 
@@ -107,7 +107,7 @@ class TransferRequestForm(OnceForm):
 
     def __init__(self, *args: Any, others: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["together"].choices = [(str(p.pk), p.name) for p in others]
+        cast(forms.ChoiceField, self.fields["together"]).choices = [(str(p.pk), p.name) for p in others]
 
 
 class TransferStepForm(OnceForm):
@@ -127,7 +127,7 @@ class TransferStepForm(OnceForm):
 
     def __init__(self, *args: Any, step: str, facilities: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["facility"].choices = [("", "-"), *facilities]
+        cast(forms.ChoiceField, self.fields["facility"]).choices = [("", "-"), *facilities]
         self.initial["to"] = step
         for name in ("vehicle", "driver", "driver_phone", "facility", "room", "then_monitoring"):
             if name not in self.STEP_FIELDS.get(step, ()):
@@ -146,10 +146,10 @@ class ChecklistForm(OnceForm):
 
     def __init__(self, *args: Any, staying: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["left"].choices = [(str(p.pk), p.name) for p in staying]
+        cast(forms.ChoiceField, self.fields["left"]).choices = [(str(p.pk), p.name) for p in staying]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("left") and not (data.get("care") or "").strip():
             self.add_error("care", _("Say what care they need."))
         return data

@@ -621,7 +621,7 @@ def checklist_record(*, actor: Any, checklist: HomeChecklist, left: Sequence[tup
                 person = Person.objects.select_related("household__room__unit__building").get(pk=person.pk)
                 alert_raise(community_id=checklist.community_id, kind=alert_kinds.CARE_NEEDED,
                             url=reverse("health:person", args=[person.pk]),
-                            grids=[person.household.room.unit.building.grid_id],
+                            grids=[g for g in [person.household.room.unit.building.grid_id] if g is not None],
                             params={**_who(person), "care": text[:80], "person": person.pk})
         checklist.left_checked = True
     if pets is not None:

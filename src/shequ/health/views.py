@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from shequ.audit.exports import export_record
 from shequ.core.forms import submit_once
+from shequ.core.http import ScopedRequest
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.health import selectors, services
@@ -46,12 +47,12 @@ VIEW, MANAGE, FOLLOWUP, OWN = "health.view", "health.manage", "health.followup",
 PAGE_SIZE = 50
 
 
-def _check(request: HttpRequest, capability: str, community_id: int) -> None:
+def _check(request: ScopedRequest, capability: str, community_id: int) -> None:
     if not request.scope.can(capability, community_id):
         raise PermissionDenied
 
 
-def _audit_list(request: HttpRequest, what: str, rows: list[Any], query: str = "") -> None:
+def _audit_list(request: ScopedRequest, what: str, rows: list[Any], query: str = "") -> None:
     """A list of health data shown on a page is recorded as an export of it, per community."""
     if request.method != "GET":
         return
@@ -68,7 +69,7 @@ def _audit_list(request: HttpRequest, what: str, rows: list[Any], query: str = "
 
 @personal_data
 @require(VIEW)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: ScopedRequest) -> HttpResponse:
     """The current health statuses the user may see, by status; orders in force; risk places."""
     status = request.GET.get("status", "")
     if status not in Status.values:
@@ -94,7 +95,7 @@ def _policy(value: str, community: Community) -> QuarantinePolicy:
 
 @personal_data
 @require(VIEW)
-def person(request: HttpRequest, pk: int) -> HttpResponse:
+def person(request: ScopedRequest, pk: int) -> HttpResponse:
     """A person's health card: the current status and its history, a positive re-test to confirm,
     orders; staff add a status and order home quarantine here (for the household in one tap)."""
     scope = request.scope
@@ -173,7 +174,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require(VIEW)
-def orders(request: HttpRequest) -> HttpResponse:
+def orders(request: ScopedRequest) -> HttpResponse:
     rows = selectors.order_list(request.scope)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     _audit_list(request, "quarantine orders", list(page.object_list))
@@ -182,7 +183,7 @@ def orders(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require(VIEW)
-def order(request: HttpRequest, pk: int) -> HttpResponse:
+def order(request: ScopedRequest, pk: int) -> HttpResponse:
     """One order: its period, policy, test days, restrictions, changes and follow-ups; staff restart it
     from a new exposure, give it a new end or end it, each with a reason."""
     found = selectors.order_get(request.scope, pk)
@@ -227,7 +228,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require(FOLLOWUP)
-def followups(request: HttpRequest) -> HttpResponse:
+def followups(request: ScopedRequest) -> HttpResponse:
     """Today's follow-ups: households in walking order (building, unit, floor), made for a phone;
     a grid worker's list is their grid's. The overdue buckets on top."""
     now = timezone.now()
@@ -244,7 +245,7 @@ def followups(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require(FOLLOWUP)
-def household_visit(request: HttpRequest, pk: int) -> HttpResponse:
+def household_visit(request: ScopedRequest, pk: int) -> HttpResponse:
     """One visit records every member: outcome, temperature, symptoms. The page's script sends it
     through the API and queues it offline (static/health/followup.js); without it the form posts here."""
     now = timezone.now()
@@ -285,7 +286,7 @@ def household_visit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require(OWN)
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: ScopedRequest) -> HttpResponse:
     """A resident's own household's orders and follow-ups; the self-report of the slot due."""
     now = timezone.now()
     due = selectors.own_due(request.scope, at=now)
@@ -317,7 +318,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 # -- transfers and facilities ----------------------------------------------------------------------
 
 
-def transfer_request_run(request: HttpRequest, subject: Any, form: Any) -> str:
+def transfer_request_run(request: ScopedRequest, subject: Any, form: Any) -> str:
     """The person card's transfer request (with the household members ticked)."""
     data = form.cleaned_data
     others = {str(p.pk): p for p in subject.household.persons.filter(status="active").exclude(pk=subject.pk)}
@@ -329,7 +330,7 @@ def transfer_request_run(request: HttpRequest, subject: Any, form: Any) -> str:
 
 @personal_data
 @require(VIEW)
-def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer(request: ScopedRequest, pk: int) -> HttpResponse:
     """A transfer, made for a phone: its steps with who and when, the next step, the home checklist."""
     scope = request.scope
     found = selectors.transfer_get(scope, pk)
@@ -387,7 +388,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require(VIEW)
-def facilities(request: HttpRequest) -> HttpResponse:
+def facilities(request: ScopedRequest) -> HttpResponse:
     """The facility register: rooms, capacity, occupancy; staff add one."""
     scope = request.scope
     form = FacilityForm(request.POST or None)
@@ -415,7 +416,7 @@ def facilities(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require("health.epidemic_free")
-def epidemic_free(request: HttpRequest) -> HttpResponse:
+def epidemic_free(request: ScopedRequest) -> HttpResponse:
     """Every compound's epidemic-free status and since when, printable as the published lists were.
     For the community's office and the street office; counts, never persons."""
     rows = selectors.epidemic_free_list(request.scope, at=timezone.now())
