@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "shequ.containment",
     "shequ.gates",
     "shequ.campaigns",
+    "shequ.supplies",
     "shequ.ops",
 ]
 
