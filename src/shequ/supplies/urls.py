@@ -15,6 +15,7 @@ urlpatterns = [
     path("shops/", views.shops, name="shops"),
     path("purchases/", views.purchases, name="purchases"),
     path("purchases.xlsx", views.purchases_xlsx, name="purchases_xlsx"),
+    path("labels.pdf", views.labels, name="labels"),
     path("runs/", views.runs, name="runs"),
     path("runs/<int:pk>/", views.run, name="run"),
     path("mine/", views.mine, name="mine"),

@@ -276,6 +276,8 @@ def purchases(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         ids = [int(i) for v in request.POST.getlist("item") for i in v.split(",") if i.isdigit()]
         items = list(request.scope.filter(OrderItem.objects.filter(id__in=ids)).select_related("order", "community"))  # type: ignore[attr-defined]
+        if not ids or len(items) != len(set(ids)):
+            raise Http404  # a line outside what the user sees is not found
         for i in items:
             _check(request, "supplies.manage", i.community_id)
 
@@ -305,6 +307,33 @@ def purchases_xlsx(request: HttpRequest) -> HttpResponse:
                       count=len(rows), masking=None, request=request)
     response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="purchase-list.xlsx"'
+    return response
+
+
+@personal_data
+@require_GET
+@require("supplies.manage")
+def labels(request: HttpRequest) -> HttpResponse:
+    """Bag labels (PDF) of the orders bought and not yet out: A4 label sheets, or ?format=thermal."""
+    from shequ.supplies.labels import FORMATS, Label, labels_pdf
+
+    fmt = request.GET.get("format", "a4")
+    if fmt not in FORMATS:
+        raise Http404
+    rows = list(selectors.order_list(request.scope, status=[Order.Status.PURCHASED, Order.Status.PACKED])  # type: ignore[attr-defined]
+                .filter(community_id__in=request.scope.communities_where("supplies.manage")))  # type: ignore[attr-defined]
+    made = [Label(order_id=o.pk, address=o.household.room.address, compound=o.household.room.unit.building.compound.name,
+                  head=_head(o.household), urgent=o.urgent,
+                  items="、".join(f"{i.name}{i.quantity.normalize() if i.quantity is not None else ''}{i.unit}"
+                                 for i in o.items.all()) or o.note[:60])
+            for o in rows]
+    body = labels_pdf(made, fmt=fmt, title=_("Bag labels"))
+    for community_id in sorted({o.community_id for o in rows}):
+        export_record(actor=request.user, community=Community.objects.get(pk=community_id), what="bag labels",
+                      count=sum(o.community_id == community_id for o in rows), masking=None, detail=fmt,
+                      request=request)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bag-labels-{fmt}.pdf"'
     return response
 
 
