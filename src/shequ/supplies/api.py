@@ -104,7 +104,7 @@ class OrderOut(Schema):
 @router.post("/orders", response={201: OrderOut, 200: OrderOut}, url_name="supplies_orders")
 def order_create(request: HttpRequest, data: OrderIn) -> Any:
     _need(request, "supplies.order")
-    household = registry.household_get(request.scope, data.household_id)  # 404 outside the caller's scope
+    household = registry.household_get(request.scope, data.household_id)  # type: ignore[attr-defined]  # 404 outside
     _need(request, "supplies.order", household.community_id)
     earlier = Order.objects.filter(client_id=data.client_id, household=household).exists()
     try:

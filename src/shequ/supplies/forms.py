@@ -63,17 +63,17 @@ class PasteForm(OnceForm):
     def __init__(self, *args: Any, communities: list[tuple[int, str]], compounds: list[tuple[int, str]],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = communities
-        self.fields["compound"].choices = [("", "-"), *compounds]
+        self.fields["community"].choices = communities  # type: ignore[attr-defined]
+        self.fields["compound"].choices = [("", "-"), *compounds]  # type: ignore[attr-defined]
         if len(communities) == 1:
             self.fields["community"].widget = forms.HiddenInput()
             self.initial.setdefault("community", communities[0][0])
 
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("compound") is not None and data["compound"] not in self.compound_communities.get(
-                data.get("community"), set()):
+                int(data.get("community") or 0), set()):
             self.add_error("compound", _("This compound is not in the community."))
         return data
 

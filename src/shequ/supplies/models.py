@@ -201,7 +201,7 @@ STEPS: dict[str, tuple[str | None, str]] = {
     Order.Status.OUT: (Order.Status.PACKED, "out_at"),
     Order.Status.DELIVERED: (Order.Status.OUT, "delivered_at"),
 }
-FLOW = [Order.Status.RECEIVED, Order.Status.CONFIRMED, Order.Status.PURCHASED, Order.Status.PACKED,
+FLOW: list[str] = [Order.Status.RECEIVED, Order.Status.CONFIRMED, Order.Status.PURCHASED, Order.Status.PACKED,
         Order.Status.OUT, Order.Status.DELIVERED]
 
 

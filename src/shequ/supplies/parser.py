@@ -174,7 +174,7 @@ def _quantity(m: re.Match[str]) -> tuple[Decimal | None, str | None]:
 
 
 # Words of a sentence, not of goods: "家里只剩一支了", "宝宝奶粉快没了".
-_SENTENCE = re.compile(r"[了没剩吃完我你他她在是送坏哭怕]|家里|老人|孩子|宝宝")
+_SENTENCE = re.compile(r"[了没剩吃完我你他她在是送坏哭怕懂话说问]|家里|老人|孩子|宝宝")
 _BUY = ("买", "要", "订", "需要", "急需", "来点")
 
 
@@ -319,6 +319,9 @@ def parse_message(sender: str, text: str) -> Parsed:
     if any(i.quantity is not None for i in items):
         # Beside counted items, an uncounted phrase is the sentence around them ("想买点水果，苹果3斤").
         items = [i for i in items if i.quantity is not None]
+    elif plus is None and not any(w in kind_text for w in _BUY + _MEDICINE):
+        # Nothing counted and nothing asked for: a remark, not an order ("一行看不懂的话").
+        items = []
     if plus_n is not None:
         items = [Item(i.name, plus_n, i.unit) if i.quantity is None else i for i in items]
     kind = _kind(kind_text, items)

@@ -43,7 +43,7 @@ from shequ.supplies.forms import (
 )
 from shequ.supplies.models import FLOW, InboxMessage, Kind, Order, OrderItem, Run
 
-NEXT = dict(zip(FLOW, FLOW[1:], strict=False))
+NEXT: dict[str, str] = dict(zip(FLOW, FLOW[1:], strict=False))
 
 
 def _check(request: HttpRequest, capability: str, community_id: int) -> None:
@@ -241,7 +241,7 @@ def shops(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     shop_form = ShopForm(request.POST if action == "shop" else None, auto_id="shop_%s")
     package_form = PackageForm(request.POST if action == "package" else None, auto_id="package_%s")
-    package_form.fields["shop"].choices = [("", "-"), *[(s.pk, s.name) for s in shop_rows]]
+    package_form.fields["shop"].choices = [("", "-"), *[(s.pk, s.name) for s in shop_rows]]  # type: ignore[attr-defined]
     if community is not None and action == "shop" and shop_form.is_valid():
         d = shop_form.cleaned_data
 
@@ -411,7 +411,7 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
             return reverse("supplies:run", args=[item.pk])
 
         return redirect(submit_once(request, act) or reverse("supplies:run", args=[item.pk]))
-    stops = []
+    stops: list[dict[str, Any]] = []
     for o in selectors.run_orders(item):
         stops.append({"order": o, "client_id": uuid.uuid4(), "address": o.household.room.address,
                       "compound": o.household.room.unit.building.compound.name,
