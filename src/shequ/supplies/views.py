@@ -109,7 +109,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _review_form(message: InboxMessage, data: Any = None) -> ReviewForm:
     parsed = message.parsed or {}
-    address = (message.household.room.address if message.household else parsed.get("address")) or ""
+    # With the compound: a bare 9-2-502 may be in two compounds of the community.
+    address = (f"{message.household.room.unit.building.compound.name}{message.household.room.address}"
+               if message.household else parsed.get("address")) or ""
     kind = message.kind if message.kind in (Kind.ORDER, Kind.MEDICINE, Kind.ERRAND) else Kind.ORDER
     return ReviewForm(data, auto_id=f"m{message.pk}_%s", initial={
         "address": address, "kind": kind, "urgent": message.urgent, "items": items_text(parsed.get("items", []))})
