@@ -432,7 +432,10 @@ def order_left_at_door(*, actor: Any, order: Order, request: Any = None) -> Orde
     return order
 
 
+@transaction.atomic
 def run_finish_if_done(*, actor: Any, run: Run, request: Any = None) -> Run:
+    """The run is done when none of its orders is left out for delivery."""
+    run = Run.objects.select_for_update().get(pk=run.pk)
     if run.status == Run.Status.OUT and not Order.objects.filter(run=run, status=Order.Status.OUT).exists():
         run.status = Run.Status.DONE
         run.save(update_fields=["status"])
