@@ -84,6 +84,7 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "supplies:shops": {("create", "shop")},
     "supplies:purchases": {("update", "order")},
     "supplies:runs": {("create", "run")},
+    "supplies:distributions": {("create", "distribution")},
     # The courier's record that the resident took it in: the order delivered, the run done.
     "supplies:run": {("update", "order"), ("update", "run")},
     "supplies:mine": {("create", "order")},

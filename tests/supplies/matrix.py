@@ -75,7 +75,15 @@ def rows(w: Any) -> Any:
                                   orders=[on_run], courier_roles={"volunteer"})
         services.run_start(actor=staff, run=run)
         on_run.refresh_from_db()
-        w.supplies_rows = {"message": message, "help": help_request, "received": received, "confirmed": confirmed,
+        from django.db.models import Count
+
+        from shequ.registry.models import Compound
+
+        smallest = (Compound.objects.filter(community=community)
+                    .annotate(n=Count("buildings__units__rooms__households")).order_by("n", "id").first())
+        pack = services.distribution_create(actor=staff, community=community, name="矩阵保供包", contents="米 油",
+                                            compound_id=smallest.pk)
+        w.supplies_rows = {"pack": pack, "message": message, "help": help_request, "received": received, "confirmed": confirmed,
                            "packed": packed, "run": run, "on_run": on_run}
     return w.supplies_rows
 
@@ -95,6 +103,9 @@ ROUTES: dict[str, Any] = {
     "supplies:purchases": (lambda w: {}, OFFICE),
     "supplies:purchases_xlsx": (lambda w: {}, OFFICE),
     "supplies:labels": (lambda w: {}, OFFICE),
+    "supplies:distributions": (lambda w: {}, OFFICE),
+    "supplies:distribution": (pk("pack"), FUTONG_OFFICE),
+    "supplies:day": (lambda w: {}, OFFICE),
     "supplies:runs": (lambda w: {}, RUNS),
     "supplies:run": (pk("run"), _run_rule),
     "supplies:mine": (lambda w: {}, MINE),
@@ -168,6 +179,8 @@ WRITES: dict[str, Write] = {
                                                         "submission_key": key()}, _shops),
     "supplies:purchases": Write(lambda w: {}, lambda w, f: {
         "item": str(rows(w)["confirmed"].items.get().pk), "supply": "short", "submission_key": key()}, _purchases),
+    "supplies:distributions": Write(lambda w: {}, lambda w, f: {
+        "name": "矩阵保供包二", "compound": str(w.compound.pk), "submission_key": key()}, _paste),
     "supplies:runs": Write(lambda w: {}, lambda w, f: {
         "order": str(rows(w)["packed"].pk), "courier": str(_staff().pk), "submission_key": key()}, _runs),
     "supplies:run": Write(pk("run"), lambda w, f: {"order": str(rows(w)["on_run"].pk), "action": "courier",
@@ -183,5 +196,5 @@ WRITES: dict[str, Write] = {
 }
 
 READS: dict[str, Any] = {
-    "supplies:orders": None, "supplies:purchases_xlsx": 405, "supplies:labels": 405,
+    "supplies:orders": None, "supplies:distribution": None, "supplies:day": None, "supplies:purchases_xlsx": 405, "supplies:labels": 405,
 }

@@ -178,3 +178,61 @@ def test_bag_labels_print_one_per_order_with_the_door_in_large_type(login: Any, 
         box = reader.pages[0].mediabox
         assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (60, 40)
         assert len(reader.pages) >= 2
+
+
+@pytest.mark.django_db
+def test_a_government_pack_goes_to_every_household_and_shows_who_is_waiting(users: Any, neighbours: Any,
+                                                                            login: Any) -> None:
+    from shequ.registry.models import Household
+
+    compound = neighbours[0].room.unit.building.compound
+    pack = services.distribution_create(actor=users["staff"], community=compound.community, name="保供包第1批",
+                                        contents="米 油 面", compound_id=compound.pk)
+    households = Household.objects.filter(status="active", room__unit__building__compound=compound).count()
+    orders = Order.objects.filter(distribution=pack)
+    assert orders.count() == households and {o.payment for o in orders} == {"free"}
+    first = orders.get(household=neighbours[0])
+    services.order_advance(actor=users["staff"], order=first, to="packed")
+    run = services.run_create(actor=users["staff"], community=compound.community, courier=users["staff"],
+                              orders=[first], courier_roles={"staff"})
+    services.run_start(actor=users["staff"], run=run)
+    services.order_receipt(actor=users["staff"], order=first, how="courier")
+    progress = {r["building"].pk: r for r in selectors.distribution_progress(pack)}
+    row = progress[neighbours[0].room.unit.building_id]
+    assert row["received"] == 1 and neighbours[0].room.address not in row["waiting"]
+    assert neighbours[1].room.address in row["waiting"]
+    page = login("staff").get(reverse("supplies:distribution", args=[pack.pk])).content.decode()
+    assert neighbours[1].room.address in page
+    assert login("outsider").get(reverse("supplies:distribution", args=[pack.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_day_s_figures_reconcile_money_per_payment_and_courier(users: Any, neighbours: Any, login: Any) -> None:
+    community = neighbours[0].community
+    shop = services.shop_create(actor=users["staff"], community=community, name="测试超市二", kind="supermarket")
+    services.package_create(actor=users["staff"], community=community, name="测试套餐Z", contents="菜",
+                            price=Decimal("30"), shop=shop)
+    paid = []
+    for h, payment in zip(neighbours[:2], ("cash", "shop"), strict=True):
+        o = services.order_create(actor=users["staff"], household=h, kind="order", urgent=False, payment=payment,
+                                  items=[{"name": "测试套餐Z", "quantity": 2, "unit": "份"}], source="phone")
+        for step in ("confirmed", "purchased", "packed"):
+            o = services.order_advance(actor=users["staff"], order=o, to=step)
+        paid.append(o)
+    run = services.run_create(actor=users["staff"], community=community, courier=users["volunteer1"], orders=paid,
+                              courier_roles={"volunteer"})
+    services.run_start(actor=users["staff"], run=run)
+    for o in paid:
+        services.order_receipt(actor=users["volunteer1"], order=o, how="courier")
+    import datetime as dt
+
+    from django.utils import timezone
+
+    scope = Scope(user_id=users["staff"].pk, roles_by_community={community.pk: {"staff"}}, roles={"staff"},
+                  grants={"community": {community.pk}})
+    now = timezone.now()
+    day = selectors.day_figures(scope, community.pk, now - dt.timedelta(hours=1), now + dt.timedelta(hours=1))
+    assert day["per_payment"]["cash"] == Decimal(60) and day["per_payment"]["shop"] == Decimal(60)
+    assert day["cash_per_courier"] == {"volunteer1": Decimal(60)}
+    assert day["per_shop"]["测试超市二"] == Decimal(120)
+    assert login("staff").get(reverse("supplies:day")).status_code == 200

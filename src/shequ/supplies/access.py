@@ -46,7 +46,17 @@ def run_grants(user: Any, scope: Scope, context: Mapping[str, Any]) -> Mapping[s
 
 
 def register() -> None:
-    from shequ.supplies.models import HelpRequest, InboxMessage, Order, OrderItem, Package, Run, RunStep, Shop
+    from shequ.supplies.models import (
+        Distribution,
+        HelpRequest,
+        InboxMessage,
+        Order,
+        OrderItem,
+        Package,
+        Run,
+        RunStep,
+        Shop,
+    )
 
     declare_capabilities(CAPABILITIES)
     grant_provider(run_grants)
@@ -56,7 +66,7 @@ def register() -> None:
                   household="order__household_id", supplies_run="order__run_id")
     declare_scope(Run, community="community_id", grid="grid_id", supplies_run="id")
     declare_scope(RunStep, community="community_id", supplies_run="run_id")
-    for model in (InboxMessage, HelpRequest, Shop, Package):
+    for model in (InboxMessage, HelpRequest, Shop, Package, Distribution):
         declare_scope(model, community="community_id")
     # A grid worker and a resident see the packages on offer to order from (the names and prices).
     declare_scope(Package, variant="offer", community="community_id", member="community_id")

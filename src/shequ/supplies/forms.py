@@ -102,6 +102,8 @@ class OrderForm(OnceForm):
     items = forms.CharField(label=_("items"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
                             max_length=5000, help_text=_("One per line: name, quantity, unit (面粉 5 斤)."))
     note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    payment = forms.ChoiceField(label=_("payment"), choices=[("", "-"), *Order.Payment.choices], required=False,
+                                help_text=_("Free: low-income households, government packs."))
 
     def __init__(self, *args: Any, packages: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
@@ -135,6 +137,14 @@ class PackageForm(OnceForm):
     contents = forms.CharField(label=_("contents"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     price = forms.DecimalField(label=_("price"), min_value=0, max_digits=10, decimal_places=2)
     shop = forms.TypedChoiceField(label=_("shop"), coerce=int, required=False, empty_value=None)
+
+
+class DistributionForm(OnceForm):
+    name = forms.CharField(label=_("name"), max_length=100, help_text=_("For example: 政府保供包 第3批"))
+    contents = forms.CharField(label=_("contents"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                               required=False)
+    compound = forms.TypedChoiceField(label=_("compound"), coerce=int, required=False, empty_value=None,
+                                      help_text=_("Empty: every household of the community."))
 
 
 class CodeForm(OnceForm):

@@ -114,6 +114,29 @@ class InboxMessage(models.Model):
         return f"{self.sender}: {self.text[:40]}"
 
 
+class Distribution(models.Model):
+    """A government supply pack (政府保供包) for every household of a compound or the community:
+    one free order per household, delivered and received like any order, tracked like a round
+    (which households have not received theirs, by building and grid)."""
+
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name=_("community"))
+    compound = models.ForeignKey("registry.Compound", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("compound"))
+    name = models.CharField(_("name"), max_length=100)
+    contents = models.TextField(_("contents"), blank=True)
+    created_at = models.DateTimeField(_("created"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("government supply pack")
+        verbose_name_plural = _("government supply packs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Order(models.Model):
     """A household's order: goods, medicine or an errand, from a group message, a phone call or the
     resident's own phone."""
@@ -131,6 +154,7 @@ class Order(models.Model):
         GROUP = "group", _("group message")
         PHONE = "phone", _("phone call")
         RESIDENT = "resident", _("resident's own order")
+        GOVERNMENT = "government", _("government supply pack")
 
     class Payment(models.TextChoices):
         SHOP = "shop", _("paid to the shop")
@@ -162,6 +186,8 @@ class Order(models.Model):
     run = models.ForeignKey("Run", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders",
                             verbose_name=_("delivery run"))
     run_position = models.PositiveIntegerField(default=0)
+    distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="orders", verbose_name=_("government supply pack"))
     left_at_door_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(_("received"))
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -186,6 +212,9 @@ class Order(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(status="delivered") | ~Q(receipt=""),
                                    name="supply_order_delivered_has_receipt"),
+            # One pack per household per distribution, whatever retries.
+            models.UniqueConstraint(fields=["distribution", "household"], condition=Q(distribution__isnull=False),
+                                    name="supply_order_one_pack_per_household"),
         ]
 
     def __str__(self) -> str:

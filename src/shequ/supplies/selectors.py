@@ -16,7 +16,17 @@ from shequ.containment.models import Level
 from shequ.containment.selectors import levels_for_units
 from shequ.core.scoping import Scope
 from shequ.registry.models import Household
-from shequ.supplies.models import FLOW, HelpRequest, InboxMessage, Order, OrderItem, Package, Run, Shop
+from shequ.supplies.models import (
+    FLOW,
+    Distribution,
+    HelpRequest,
+    InboxMessage,
+    Order,
+    OrderItem,
+    Package,
+    Run,
+    Shop,
+)
 
 
 # -- risk places ---------------------------------------------------------------------------------------
@@ -161,6 +171,32 @@ def purchase_lists(scope: Scope, *, community_id: int | None = None, shop_id: in
     return result
 
 
+def distribution_list(scope: Scope) -> QuerySet[Distribution]:
+    return scope.filter(Distribution.objects.select_related("compound"))
+
+
+def distribution_get(scope: Scope, pk: int) -> Distribution:
+    return get_object_or_404(distribution_list(scope), pk=pk)
+
+
+def distribution_progress(distribution: Distribution) -> list[dict[str, Any]]:
+    """Per building (with its grid): households, received, and the addresses still waiting."""
+    rows: dict[int, dict[str, Any]] = {}
+    orders = (Order.objects.filter(distribution=distribution)
+              .select_related("household__room__unit__building__grid", "household__room__unit__building__compound")
+              .order_by("household__room__unit__building__sort_key", "household__room__unit__sort_key",
+                        "household__room__floor", "household__room__number"))
+    for o in orders:
+        b = o.household.room.unit.building
+        row = rows.setdefault(b.pk, {"building": b, "grid": b.grid, "households": 0, "received": 0, "waiting": []})
+        row["households"] += 1
+        if o.status == Order.Status.DELIVERED:
+            row["received"] += 1
+        elif o.status != Order.Status.CANCELLED:
+            row["waiting"].append(o.household.room.address)
+    return list(rows.values())
+
+
 # -- runs ----------------------------------------------------------------------------------------------
 def run_list(scope: Scope) -> QuerySet[Run]:
     return scope.filter(Run.objects.select_related("courier", "grid"))
@@ -194,6 +230,12 @@ def day_figures(scope: Scope, community_id: int, start: dt.datetime, end: dt.dat
     median = times[len(times) // 2] if times else None
     per_courier: dict[str, Decimal] = defaultdict(Decimal)
     per_payment: dict[str, Decimal] = defaultdict(Decimal)
+    per_shop: dict[str, Decimal] = defaultdict(Decimal)
+    delivered_ids = [o.pk for o in orders if o.status == Order.Status.DELIVERED]
+    for shop, price, quantity in (OrderItem.objects.filter(order_id__in=delivered_ids, package__isnull=False)
+                                  .exclude(supply=OrderItem.Supply.SHORT)
+                                  .values_list("package__shop__name", "package__price", "quantity")):
+        per_shop[shop or ""] += price * (quantity or 1)
     for o in orders:
         if o.amount is not None and o.status == Order.Status.DELIVERED:
             per_payment[o.payment or ""] += o.amount
@@ -201,4 +243,4 @@ def day_figures(scope: Scope, community_id: int, start: dt.datetime, end: dt.dat
                 per_courier[o.delivered_by.get_username()] += o.amount
     return {"orders": len(orders), "by_status": by_status, "delivered": by_status[Order.Status.DELIVERED],
             "median_seconds_to_receipt": median, "urgent": sum(o.urgent for o in orders),
-            "per_payment": dict(per_payment), "cash_per_courier": dict(per_courier)}
+            "per_payment": dict(per_payment), "cash_per_courier": dict(per_courier), "per_shop": dict(per_shop)}

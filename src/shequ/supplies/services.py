@@ -27,6 +27,7 @@ from shequ.supplies.access import RISK_PLACE_COURIERS
 from shequ.supplies.models import (
     FLOW,
     STEPS,
+    Distribution,
     HelpRequest,
     InboxMessage,
     Kind,
@@ -148,9 +149,8 @@ def _quantity(value: Any, index: int) -> Decimal | None:
     return q.quantize(Decimal("0.01"))
 
 
-def _package_for(community_id: int, name: str) -> Package | None:
+def _package_for(offered: list[Package], name: str) -> Package | None:
     """The package an item names: its name, or the end of it ("套餐B" for 蔬菜套餐B) when only one fits."""
-    offered = list(Package.objects.filter(community_id=community_id, active=True).select_related("shop"))
     exact = [p for p in offered if p.name == name]
     if exact:
         return exact[0]
@@ -162,11 +162,14 @@ def _items(community_id: int, items: Sequence[dict[str, Any]], kind: str) -> lis
     if len(items) > MAX_ITEMS:
         raise ValidationError({"items": _("At most %(n)d items in one order.") % {"n": MAX_ITEMS}})
     built = []
+    offered: list[Package] | None = None  # read once per order, when an item has a name
     for index, raw in enumerate(items):
         name = normalize(raw.get("name"))[:100]
         if not name:
             continue
-        package = _package_for(community_id, name)
+        if offered is None:
+            offered = list(Package.objects.filter(community_id=community_id, active=True))
+        package = _package_for(offered, name)
         quantity = _quantity(raw.get("quantity"), index)
         shop_id = raw.get("shop_id") or (package.shop_id if package else None)
         if shop_id is not None and not Shop.objects.filter(pk=shop_id, community_id=community_id).exists():
@@ -211,7 +214,8 @@ def order_create(*, actor: Any, household: Household, kind: str, urgent: bool, i
                   urgent=urgent or kind == Kind.MEDICINE, source=source, note=clean_text(note)[:2000],
                   message=message, client_id=client_id, received_at=timezone.now(), created_by=_user(actor),
                   receipt_code=f"{secrets.randbelow(10000):04d}", payment=payment)
-    order.full_clean(exclude=["run", "message"])
+    # The household, its community and the actor are rows already read: their links need no lookup.
+    order.full_clean(exclude=["run", "message", "household", "community", "created_by"], validate_unique=False)
     try:
         with transaction.atomic():
             order.save()
@@ -354,6 +358,37 @@ def items_mark_supply(*, actor: Any, items: Sequence[OrderItem], supply: str, su
                      summary=f"item={item.pk} {supply or 'as ordered'} {item.substitute}".strip(), request=request)
         changed += 1
     return changed
+
+
+@transaction.atomic
+def distribution_create(*, actor: Any, community: Community, name: str, contents: str,
+                        compound_id: int | None = None, request: Any = None) -> Distribution:
+    """A government supply pack for every active household of the compound (or the community): one
+    free order each, confirmed and bought (the pack comes ready), to pack and deliver."""
+    name = normalize(name)
+    if not name:
+        raise ValidationError({"name": _("Name the pack.")})
+    households = Household.objects.filter(community=community, status=Household.Status.ACTIVE)
+    if compound_id is not None:
+        if not community.compound_set.filter(pk=compound_id).exists():
+            raise ValidationError({"compound": _("This compound is not in the community.")})
+        households = households.filter(room__unit__building__compound_id=compound_id)
+    now = timezone.now()
+    distribution = Distribution.objects.create(community=community, compound_id=compound_id, name=name,
+                                               contents=clean_text(contents)[:2000], created_at=now,
+                                               created_by=_user(actor))
+    orders = [Order(community=community, household_id=h, kind=Kind.ORDER, source=Order.Source.GOVERNMENT,
+                    distribution=distribution, payment=Order.Payment.FREE, amount=Decimal(0),
+                    status=Order.Status.PURCHASED, received_at=now, confirmed_at=now, purchased_at=now,
+                    created_by=_user(actor), receipt_code=f"{secrets.randbelow(10000):04d}", note=name)
+              for h in households.values_list("id", flat=True).order_by("id")]
+    Order.objects.bulk_create(orders, batch_size=1000)
+    saved = Order.objects.filter(distribution=distribution).values_list("id", flat=True)
+    OrderItem.objects.bulk_create([OrderItem(community=community, order_id=o, name=name, quantity=Decimal(1),
+                                             unit="份") for o in saved], batch_size=1000)
+    audit_record(actor=actor, action=CREATE, community=community, obj=distribution,
+                 summary=f"government pack households={len(orders)} compound={compound_id}", request=request)
+    return distribution
 
 
 # -- runs ----------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from shequ.registry.models import Community, Compound, Household, Person
 from shequ.supplies import selectors, services
 from shequ.supplies.forms import (
     CodeForm,
+    DistributionForm,
     OrderForm,
     OutcomeForm,
     PackageForm,
@@ -223,7 +224,7 @@ def order_new(request: HttpRequest, household_pk: int) -> HttpResponse:
             created = services.order_create(
                 actor=request.user, household=household, kind=form.cleaned_data["kind"],
                 urgent=form.cleaned_data["urgent"], items=form.order_items(), note=form.cleaned_data["note"],
-                source=Order.Source.PHONE, request=request)
+                payment=form.cleaned_data["payment"], source=Order.Source.PHONE, request=request)
             return reverse("supplies:order", args=[created.pk])
 
         url = submit_once(request, create, form=form)
@@ -337,6 +338,62 @@ def labels(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="bag-labels-{fmt}.pdf"'
     return response
+
+
+@personal_data
+@require("supplies.manage")
+def distributions(request: HttpRequest) -> HttpResponse:
+    """Government supply packs: one free order per household of a compound or the community."""
+    communities = _communities(request, "supplies.manage")
+    community = Community.objects.get(pk=communities[0][0]) if communities else None
+    form = DistributionForm(request.POST or None)
+    compounds = list(Compound.objects.filter(community=community).order_by("name")) if community else []
+    form.fields["compound"].choices = [("", "-"), *[(c.pk, c.name) for c in compounds]]  # type: ignore[attr-defined]
+    if request.method == "POST" and community is not None and form.is_valid():
+        d = form.cleaned_data
+
+        def create() -> str:
+            made = services.distribution_create(actor=request.user, community=community, name=d["name"],
+                                                contents=d["contents"], compound_id=d["compound"], request=request)
+            return reverse("supplies:distribution", args=[made.pk])
+
+        if (url := submit_once(request, create, form=form)) is not None:
+            return redirect(url)
+    return render(request, "supplies/distributions.html", {
+        "form": form, "rows": selectors.distribution_list(request.scope)})  # type: ignore[attr-defined]
+
+
+@personal_data
+@require("supplies.manage")
+def distribution(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which households have not received their pack, by building and grid."""
+    item = selectors.distribution_get(request.scope, pk)  # type: ignore[attr-defined]
+    _check(request, "supplies.manage", item.community_id)
+    rows = selectors.distribution_progress(item)
+    return render(request, "supplies/distribution.html", {
+        "item": item, "rows": rows, "households": sum(r["households"] for r in rows),
+        "received": sum(r["received"] for r in rows)})
+
+
+@personal_data
+@require("supplies.manage")
+def day(request: HttpRequest) -> HttpResponse:
+    """The day's figures: orders by status, time to receipt, urgent; money per payment, shop and courier."""
+    import datetime as dt
+
+    communities = _communities(request, "supplies.manage")
+    if not communities:
+        raise Http404
+    local = timezone.localtime()
+    try:
+        chosen = dt.date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else local.date()
+    except ValueError:
+        chosen = local.date()
+    start = dt.datetime.combine(chosen, dt.time(0), tzinfo=local.tzinfo)
+    figures = selectors.day_figures(request.scope, communities[0][0], start, start + dt.timedelta(days=1))  # type: ignore[attr-defined]
+    return render(request, "supplies/day.html", {"figures": figures, "date": chosen,
+                                                 "statuses": [(Order.Status(s).label, n)
+                                                              for s, n in figures["by_status"].items()]})
 
 
 # -- delivery runs ---------------------------------------------------------------------------------------
