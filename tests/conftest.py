@@ -55,8 +55,67 @@ def gettext_tools() -> None:
 def _build_world() -> None:
     from shequ.ops.demo_data import build_demo, demo_is_loaded
 
-    if not demo_is_loaded():
+    if demo_is_loaded():
+        return
+    if _WORLD_SNAPSHOT:
+        _restore_world()
+    else:
         build_demo(seed=2022, password=TEST_PASSWORD)
+
+
+# The session's world, kept as rows once it is built, so that a transactional test (live server,
+# concurrency) gets it back after the previous one's flush by copying rows instead of building the
+# demo again: building took 10-50 s a test (most of the suite's time on a loaded machine), copying
+# takes about a second. PostgreSQL keeps the copy in a schema of the test database (INSERT ... SELECT,
+# no row passes through Python); SQLite keeps the rows in this process. Tables the flush fills again
+# itself (content types and permissions, by post_migrate) are left as the flush made them.
+_SNAPSHOT_SCHEMA = "shequ_test_world"
+_PRESENCE = "gates_presence"  # filled by a trigger on gates_passage: emptied, then copied last
+_WORLD_SNAPSHOT: list[tuple[str, list[str], list[tuple[Any, ...]]]] = []
+
+
+def _snapshot_world() -> None:
+    qn = connection.ops.quote_name
+    tables = sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP SCHEMA IF EXISTS {_SNAPSHOT_SCHEMA} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {_SNAPSHOT_SCHEMA}")
+        for table in tables:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"CREATE TABLE {_SNAPSHOT_SCHEMA}.{qn(table)} AS TABLE public.{qn(table)}")
+                _WORLD_SNAPSHOT.append((table, [], []))
+            else:
+                cursor.execute(f"SELECT * FROM {qn(table)}")  # noqa: S608 - the models' own tables
+                # Django's converters read dates and times back as objects; they are stored as text.
+                rows = [tuple(str(v) if isinstance(v, dt.date | dt.time) else v for v in row)
+                        for row in cursor.fetchall()]
+                _WORLD_SNAPSHOT.append((table, [d[0] for d in cursor.description], rows))
+
+
+def _restore_world() -> None:
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import transaction
+
+    qn = connection.ops.quote_name
+    ordered = sorted(_WORLD_SNAPSHOT, key=lambda entry: entry[0] == _PRESENCE)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, columns, rows in ordered:
+            if table == _PRESENCE:
+                cursor.execute(f"DELETE FROM {qn(table)}")  # noqa: S608
+            else:
+                cursor.execute(f"SELECT 1 FROM {qn(table)} LIMIT 1")  # noqa: S608
+                if cursor.fetchone():
+                    continue
+            if connection.vendor == "postgresql":
+                cursor.execute(f"INSERT INTO public.{qn(table)} SELECT * FROM {_SNAPSHOT_SCHEMA}.{qn(table)}")  # noqa: S608
+            elif rows:
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {qn(table)} ({', '.join(map(qn, columns))}) VALUES ({marks})",  # noqa: S608
+                                   rows)
+        for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(statement)
 
 
 @pytest.fixture(autouse=True)
@@ -155,6 +214,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
     with django_db_blocker.unblock():
         _build_world()
+        _snapshot_world()
     WORLD_BUILT_AT[:] = [timezone.now()]
 
 

@@ -215,3 +215,25 @@ def test_the_verdict_shows_only_the_buttons_that_apply(page: Page, live_server: 
     expect(page.locator("#verdict-permit-request")).to_be_hidden()
     expect(page.locator("#verdict-permit")).to_be_hidden()
     expect(page.locator("#verdict-next")).to_be_visible()
+
+
+def test_a_scan_the_phone_delivered_with_a_hiccup_is_still_a_scan(page: Page, live_server: Any, world_tx: None) -> None:
+    """A loaded phone hands a scanner's keys over late now and then: one gap of a fifth of a second
+    inside a fast burst (the input under test, not a wait for the page) leaves it a scan, and the
+    focused record button is not clicked with half a token."""
+    from shequ.gates.models import Passage
+
+    gate, members = anchor_tokens()
+    person, token = members[1]
+    open_screen(page, live_server, gate)
+    before = set(Passage.objects.filter(gate=gate).values_list("id", flat=True))
+    page.fill("#id_temperature", "36.5")
+    page.focus("#record-button")
+    page.keyboard.type(token[:8], delay=SCANNER_MS)
+    page.wait_for_timeout(200)
+    page.keyboard.type(token[8:], delay=SCANNER_MS)
+    page.keyboard.press("Enter")
+    expect(page.locator("#verdict-overlay")).to_have_attribute("data-decision", "allow")
+    new = list(Passage.objects.filter(gate=gate).exclude(id__in=before))
+    assert [(p.person, str(p.temperature), p.decision) for p in new] == [(person, "36.5", "allow")]
+

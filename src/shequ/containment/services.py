@@ -233,7 +233,7 @@ def _decided(permit: Permit) -> None:
 def permit_approve(*, actor: Any, permit: Permit, ends_at: dt.datetime | None = None,
                    request: Any = None) -> Permit:
     """The office approves a request, as asked or with another end; the request's alert is settled."""
-    permit = Permit.objects.select_for_update().select_related("decided_by").get(pk=permit.pk)
+    permit = Permit.objects.select_for_update(of=("self",)).select_related("decided_by").get(pk=permit.pk)
     _decided(permit)
     now = timezone.now()
     end = ends_at or permit.ends_at
@@ -255,7 +255,7 @@ def permit_approve(*, actor: Any, permit: Permit, ends_at: dt.datetime | None = 
 @transaction.atomic
 def permit_refuse(*, actor: Any, permit: Permit, note: str = "", request: Any = None) -> Permit:
     """The office refuses a request (the note says why, for the guard); the request's alert is settled."""
-    permit = Permit.objects.select_for_update().select_related("decided_by").get(pk=permit.pk)
+    permit = Permit.objects.select_for_update(of=("self",)).select_related("decided_by").get(pk=permit.pk)
     _decided(permit)
     permit.status = Permit.Status.REFUSED
     permit.decided_by = actor if getattr(actor, "is_authenticated", False) else None

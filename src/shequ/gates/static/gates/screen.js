@@ -793,10 +793,31 @@
   // can and ends with Enter. Such a burst is a scan wherever the focus is (the temperature field,
   // the lookup, a button, the verdict): the field it typed into gets back what it held before the
   // burst, the token becomes the credential, and the passage is recorded. Typing (slower than
-  // SCAN_GAP_MS between keys, or shorter than SCAN_MIN_LENGTH) is left alone.
+  // SCAN_GAP_MS between keys on average, or shorter than SCAN_MIN_LENGTH) is left alone. A busy
+  // phone delivers a scanner's keys late now and then: a burst already going fast (SCAN_STEADY
+  // keys) survives up to SCAN_HICCUPS gaps of at most SCAN_HICCUP_MS, as long as its mean gap stays
+  // a scanner's.
   var SCAN_GAP_MS = 50;
   var SCAN_MIN_LENGTH = 12;
+  var SCAN_STEADY = 4;
+  var SCAN_HICCUP_MS = 300;
+  var SCAN_HICCUPS = 2;
   var burst = null;
+
+  function fast(b) {
+    return b.text.length < 2 || (b.last - b.first) / (b.text.length - 1) <= SCAN_GAP_MS;
+  }
+
+  function continuesBurst(b, at) {
+    if (!b) return false;
+    var gap = at - b.last;
+    if (gap <= SCAN_GAP_MS) return true;
+    if (gap <= SCAN_HICCUP_MS && b.text.length >= SCAN_STEADY && b.hiccups < SCAN_HICCUPS && fast(b)) {
+      b.hiccups += 1;
+      return true;
+    }
+    return false;
+  }
 
   function editable(node) {
     return node && (node.tagName === "INPUT" || node.tagName === "TEXTAREA") &&
@@ -821,9 +842,9 @@
     if (e.key === "Shift" || e.key === "CapsLock") return;  // a scanner's capitals come with Shift
     if (e.isComposing || e.ctrlKey || e.metaKey || e.altKey || !e.key) { burst = null; return; }
     var at = e.timeStamp;
-    var continues = burst && at - burst.last <= SCAN_GAP_MS;
+    var continues = continuesBurst(burst, at);
     if (e.key === "Enter") {
-      if (continues && burst.text.length >= SCAN_MIN_LENGTH) {
+      if (continues && burst.text.length >= SCAN_MIN_LENGTH && fast(burst)) {
         e.preventDefault();  // not a click on the focused button, not a second submit
         e.stopPropagation();
         var scanned = burst;
@@ -837,7 +858,8 @@
     if (e.key.length !== 1) { burst = null; return; }
     if (!continues) {
       var target = e.target;
-      burst = { text: "", target: target, before: editable(target) ? target.value : null, last: at };
+      burst = { text: "", target: target, before: editable(target) ? target.value : null, first: at, last: at,
+                hiccups: 0 };
     }
     burst.text += e.key;
     burst.last = at;
