@@ -101,3 +101,44 @@ def test_paste_correct_confirm_buy_deliver_and_receive(page: Page, browser: Brow
     for phone in (courier, resident):  # quiet before the database is emptied (conftest's page)
         phone.goto("about:blank")
         phone.context.close()
+
+
+def test_the_phone_run_queues_steps_without_a_signal_and_sends_them_once(page: Page, live_server: Any,
+                                                                         world_tx: None) -> None:
+    from shequ.accounts.models import User
+    from shequ.containment.services import area_create
+    from shequ.registry.models import Household
+    from shequ.supplies import services
+    from shequ.supplies.models import Order, RunStep
+
+    anchor = Household.objects.get(community__code="futong", status="active", room__number="502",
+                                   room__unit__number="2", room__unit__building__number="9",
+                                   room__unit__building__compound__name="富通小区")
+    staff = User.objects.get(username="staff")
+    area_create(actor=staff, level="sealed", place=anchor.room.unit.building, reason="密接")
+    order = services.order_create(actor=staff, household=anchor, kind="order", urgent=False, source="phone",
+                                  items=[{"name": "米", "quantity": 1, "unit": "袋"}])
+    for step in ("confirmed", "purchased", "packed"):
+        order = services.order_advance(actor=staff, order=order, to=step)
+    run = services.run_create(actor=staff, community=anchor.community, courier=staff, orders=[order],
+                              courier_roles={"staff"})
+    services.run_start(actor=staff, run=run)
+
+    _login(page, live_server.url, "staff")
+    page.goto(live_server.url + reverse("supplies:run", args=[run.pk]))
+    page.context.set_offline(True)
+    page.click("button[value=entered]")
+    page.click("button[value=left]")
+    expect(page.locator("#queue-status")).to_be_visible()
+    expect(page.locator("#queue-status")).to_contain_text("2")
+    order.refresh_from_db()
+    assert order.left_at_door_at is None and not RunStep.objects.filter(run=run).exists()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("p.state")).to_contain_text("已放门口")
+    order = Order.objects.get(pk=order.pk)
+    assert order.left_at_door_at is not None
+    assert list(RunStep.objects.filter(run=run).values_list("what", flat=True)) == ["entered"]
+    # Sent again (a phone that lost the answer): recorded once.
+    page.reload()
+    assert RunStep.objects.filter(run=run).count() == 1

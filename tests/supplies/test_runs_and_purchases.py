@@ -236,3 +236,15 @@ def test_the_day_s_figures_reconcile_money_per_payment_and_courier(users: Any, n
     assert day["cash_per_courier"] == {"volunteer1": Decimal(60)}
     assert day["per_shop"]["测试超市二"] == Decimal(120)
     assert login("staff").get(reverse("supplies:day")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_odd_posts_to_the_run_and_my_orders_are_not_found(login: Any, users: Any, neighbours: Any) -> None:
+    order = _order(users, neighbours[0], [{"name": "米", "quantity": 1, "unit": "袋"}], to="packed")
+    run = services.run_create(actor=users["staff"], community=neighbours[0].community, courier=users["staff"],
+                              orders=[order], courier_roles={"staff"})
+    url = reverse("supplies:run", args=[run.pk])
+    client = login("staff")
+    assert client.post(url, {"action": "entered", "building": "x"}).status_code == 404
+    assert client.post(url, {"action": "entered", "building": "999999999"}).status_code == 404
+    assert login("resident1").post(reverse("supplies:mine"), {"action": "receipt", "order": "x"}).status_code == 404

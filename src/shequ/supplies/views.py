@@ -442,6 +442,8 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         target = None
+        buildings = {str(o.household.room.unit.building_id): o.household.room.unit.building
+                     for o in selectors.run_orders(item)}
         if request.POST.get("order"):
             target = next((o for o in selectors.run_orders(item) if str(o.pk) == request.POST["order"]), None)
             if target is None:
@@ -457,10 +459,9 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
                                        code=request.POST.get("code", ""), request=request)
                 services.run_finish_if_done(actor=request.user, run=Run.objects.get(pk=item.pk), request=request)
             elif action in ("entered", "left_building"):
-                from shequ.registry.models import Building
-
-                building = Building.objects.get(pk=int(request.POST.get("building", "0") or 0),
-                                                community_id=item.community_id)
+                building = buildings.get(request.POST.get("building", ""))
+                if building is None:
+                    raise Http404  # only a building the run goes into
                 services.run_step(actor=request.user, run=item, building=building,
                                   what="entered" if action == "entered" else "left",
                                   client_id=_step_id(request.POST.get("client_id", ""), action),
@@ -505,7 +506,10 @@ def mine(request: HttpRequest) -> HttpResponse:
     packages = list(selectors.package_list(request.scope, offer=True).filter(community=household.community))  # type: ignore[attr-defined]
     form = OrderForm(request.POST if request.POST.get("action") == "order" else None, packages=packages)
     if request.method == "POST" and request.POST.get("action") == "receipt":
-        target = selectors.order_get(request.scope, int(request.POST.get("order", "0") or 0))  # type: ignore[attr-defined]
+        posted = request.POST.get("order", "")
+        if not posted.isdigit():
+            raise Http404
+        target = selectors.order_get(request.scope, int(posted))  # type: ignore[attr-defined]
 
         def confirm() -> str:
             services.order_receipt(actor=request.user, order=target, how=Order.Receipt.TAP, request=request)
