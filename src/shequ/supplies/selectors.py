@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from shequ.containment.models import Level
@@ -104,6 +105,15 @@ def order_list(scope: Scope, *, status: str | Iterable[str] | None = None) -> Qu
 
 def order_get(scope: Scope, pk: int) -> Order:
     return get_object_or_404(order_list(scope), pk=pk)
+
+
+def order_items_get(scope: Scope, ids: Iterable[int]) -> list[OrderItem]:
+    """The items of a purchase-list line; any of them outside the user's scope (or none at all): 404."""
+    wanted = set(ids)
+    items = list(scope.filter(OrderItem.objects.filter(id__in=sorted(wanted))).select_related("order", "community"))
+    if not wanted or len(items) != len(wanted):
+        raise Http404
+    return items
 
 
 def shop_list(scope: Scope) -> QuerySet[Shop]:

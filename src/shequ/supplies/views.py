@@ -26,7 +26,7 @@ from shequ.core import excel
 from shequ.core.forms import submit_once
 from shequ.core.masking import mask_name, mask_phone
 from shequ.core.privacy import personal_data
-from shequ.core.scoping import require
+from shequ.core.scoping import Role, require
 from shequ.core.submission import new_key
 from shequ.registry import selectors as registry
 from shequ.registry.models import Community, Compound, Household, Person
@@ -42,7 +42,7 @@ from shequ.supplies.forms import (
     ShopForm,
     items_text,
 )
-from shequ.supplies.models import FLOW, InboxMessage, Kind, Order, OrderItem, Run
+from shequ.supplies.models import FLOW, InboxMessage, Kind, Order, Run
 
 NEXT: dict[str, str] = dict(zip(FLOW, FLOW[1:], strict=False))
 
@@ -278,9 +278,7 @@ def purchases(request: HttpRequest) -> HttpResponse:
     """Purchase lists per shop: confirmed orders' items summed; mark a line short or substituted."""
     if request.method == "POST":
         ids = [int(i) for v in request.POST.getlist("item") for i in v.split(",") if i.isdigit()]
-        items = list(request.scope.filter(OrderItem.objects.filter(id__in=ids)).select_related("order", "community"))  # type: ignore[attr-defined]
-        if not ids or len(items) != len(set(ids)):
-            raise Http404  # a line outside what the user sees is not found
+        items = selectors.order_items_get(request.scope, ids)  # type: ignore[attr-defined]
         for i in items:
             _check(request, "supplies.manage", i.community_id)
 
@@ -410,7 +408,7 @@ def runs(request: HttpRequest) -> HttpResponse:
     packed = [] if not manage else list(selectors.order_list(request.scope, status=Order.Status.PACKED).filter(run__isnull=True))  # type: ignore[attr-defined]
     communities = _communities(request, "supplies.manage")
     couriers = list(Membership.objects.filter(community_id__in=[c for c, _n in communities],
-                                              role__in=["secretary", "staff", "grid_worker", "volunteer"])
+                                              role__in=[Role.SECRETARY, Role.STAFF, Role.GRID_WORKER, Role.VOLUNTEER])
                     .select_related("user").order_by("role", "user__username"))
     if request.method == "POST" and communities:
         community = Community.objects.get(pk=communities[0][0])
