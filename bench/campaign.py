@@ -281,10 +281,10 @@ def run(world: dict[str, Any], to_register: int, connections: int, env: dict[str
 
     from django.db import connection
 
+    from shequ.accounts.access import scope_for
     from shequ.accounts.services import api_token_create
     from shequ.campaigns import selectors, services
     from shequ.campaigns.models import Target, Tube
-    from shequ.core.scoping import scope_for
     from shequ.registry.models import Person
 
     user, community = world["user"], world["community"]

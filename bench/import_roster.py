@@ -10,16 +10,23 @@ with valid ID numbers and phones, the format mix offices produce, a few bad rows
 - reading: every row read with the importer's own reader (python-calamine) and nothing else;
 - importing: the same file into a new community with ``import_roster`` (validation, places,
   households, persons, residences, tags, one audit event per person);
-- importing it again: every row matched and unchanged (the idempotent re-import).
+- importing it again: every row matched and unchanged (the idempotent re-import);
+- the floor: reading the file plus writing exactly the rows the first import wrote (every table, found
+  by primary key above the table's maximum before the import) with the bare bulk statement, into a
+  copy of the database as it was before the import: executemany on SQLite, COPY on PostgreSQL, one
+  transaction, no ORM, no validation. No importer can do less.
 
-The last line printed is one JSON object; ``ratio`` is rows_per_s / read_rows_per_s. Never part of the
-test suite; the figures go to docs/performance.md.
+The last line printed is one JSON object; ``ratio`` is rows_per_s / read_rows_per_s and
+``floor_ratio`` is rows_per_s / floor_rows_per_s. Never part of the test suite; the figures go to
+docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import graphlib
 import json
 import os
 import platform
@@ -30,6 +37,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 COMPOUNDS = [
     # name, buildings, units per building, floors (4 rooms a floor): 37,104 rooms, ~110,000 people
@@ -199,10 +207,15 @@ def main() -> None:
     street, _created = Street.objects.get_or_create(code="bench", defaults={"name": "基准街道"})
     code = f"bench-{uuid.uuid4().hex[:8]}"
     community = Community.objects.create(street=street, code=code, name="基准社区")
+    floor = Floor(workdir)  # a copy of the database as the import finds it, and each table's last key
 
     read_s = min(_timed(lambda: read_all_rows(path))[0] for _ in range(3))
     import_s, result = _timed(lambda: import_roster(community=community, path_or_file=path, actor=None))
     print(f"imported in {import_s:.1f} s: {result.created} created, {result.rejected_rows} rejected", file=sys.stderr)
+    floor_write_s, floor_rows = floor.write_what_was_written()
+    floor_s = read_s + floor_write_s
+    print(f"floor: read {read_s:.2f} s + bare write of {sum(floor_rows.values())} rows {floor_write_s:.2f} s",
+          file=sys.stderr)
     persons = Person.objects.filter(community=community).count()
     figures: dict[str, object] = {
         "db": connection.vendor,
@@ -216,6 +229,11 @@ def main() -> None:
         "read_rows_per_s": round(result.rows / read_s),
         "rows_per_s": round(result.rows / import_s),
         "ratio": round(read_s / import_s, 3),
+        "floor_write_s": round(floor_write_s, 3),
+        "floor_rows_per_s": round(result.rows / floor_s),
+        "floor_ratio": round(floor_s / import_s, 3),
+        "floor_rows_written": floor_rows,
+        "floor_write_s_by_table": {k: round(v, 3) for k, v in floor.seconds.items()},
         # Where the import's time went (ImportResult.timings), in microseconds a row.
         "import_us_per_row": {k: round(v / result.rows * 1e6, 1) for k, v in result.timings.items()},
     }
@@ -226,6 +244,7 @@ def main() -> None:
             "reimport_rows_per_s": round(again.rows / reimport_s),
             "reimport_created": again.created,
             "reimport_updated": again.updated,
+            "reimport_us_per_row": {k: round(v / again.rows * 1e6, 1) for k, v in again.timings.items()},
         }
     figures |= {"python": platform.python_version(), "cpus": os.cpu_count(), "generate_s": round(generate_s, 1)}
     connection.close()
@@ -234,6 +253,157 @@ def main() -> None:
     else:
         shutil.rmtree(workdir, ignore_errors=True)
     print(json.dumps(figures))
+
+
+class Floor:
+    """The bare bulk write of what an import wrote, for ``floor_rows_per_s``.
+
+    Made before the import: a copy of the database (SQLite: the backup API into another file;
+    PostgreSQL: ``CREATE DATABASE ... TEMPLATE``) and every table's largest integer primary key.
+    ``write_what_was_written()`` then reads the rows above those keys from the imported database as
+    the database stores them (text from COPY on PostgreSQL, sqlite3 without type conversion) and
+    times writing them into the copy in one transaction: ``executemany`` of one INSERT per table on
+    SQLite, ``COPY ... FROM STDIN`` per table on PostgreSQL. Returns (seconds, rows per table).
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        from django.apps import apps
+        from django.db import connection, models
+
+        self.vendor = connection.vendor
+        self.seconds: dict[str, float] = {}  # the bare write's time per table, and its COMMIT
+        self.tables: dict[str, tuple[str, list[str]]] = {}  # table: (primary key column, columns)
+        self.other_tables: list[str] = []  # no integer key: must not grow during the import
+        self.parents: dict[str, set[str]] = {}  # table: the tables its foreign keys point to
+        for model in apps.get_models(include_auto_created=True):
+            meta = model._meta
+            if meta.proxy or not meta.managed or meta.db_table in self.tables:
+                continue
+            if isinstance(meta.pk, (models.AutoField, models.BigAutoField, models.SmallAutoField)):
+                self.tables[meta.db_table] = (meta.pk.column, [f.column for f in meta.concrete_fields])
+                self.parents[meta.db_table] = {f.related_model._meta.db_table for f in meta.concrete_fields
+                                               if f.is_relation and f.related_model is not model}
+            else:
+                self.other_tables.append(meta.db_table)
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            self.last_key = {}
+            for table, (pk, _columns) in self.tables.items():
+                cursor.execute(f"SELECT MAX({quote(pk)}) FROM {quote(table)}")  # noqa: S608 (model names)
+                self.last_key[table] = cursor.fetchone()[0] or 0
+            self.counts = self._counts(cursor, self.other_tables)
+        settings = connection.settings_dict
+        if self.vendor == "sqlite":
+            import sqlite3
+
+            self.source = str(settings["NAME"])
+            self.copy = str(workdir / "floor.sqlite3")
+            connection.ensure_connection()
+            target = sqlite3.connect(self.copy)
+            connection.connection.backup(target)
+            target.close()
+        else:
+            self.copy = f"{settings['NAME']}_floor"
+            self.admin = {k: v for k, v in connection.get_connection_params().items()
+                          if k not in ("dbname", "cursor_factory", "context", "prepare_threshold")}
+            connection.close()  # TEMPLATE needs the source database without other sessions
+            self._admin(f'DROP DATABASE IF EXISTS "{self.copy}"')
+            self._admin(f'CREATE DATABASE "{self.copy}" TEMPLATE "{settings["NAME"]}"')
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(dbname="postgres", autocommit=True, **self.admin) as conn:
+            conn.execute(sql)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _counts(cursor: Any, tables: list[str]) -> dict[str, int]:
+        counts = {}
+        for table in tables:
+            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 (model names)
+            counts[table] = cursor.fetchone()[0]
+        return counts
+
+    def write_what_was_written(self) -> tuple[float, dict[str, int]]:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            grown = [t for t, n in self._counts(cursor, self.other_tables).items() if n != self.counts[t]]
+        if grown:  # the floor would leave these rows out
+            raise SystemExit(f"the import wrote to tables without an integer key: {grown}")
+        # Parents before children, as the importer writes them: a child row written first would be a
+        # pending deferred foreign-key violation, and while one is pending SQLite searches every
+        # child table on each insert into a parent table.
+        graph = {t: self.parents[t] & self.tables.keys() - {t} for t in self.tables}
+        with contextlib.suppress(graphlib.CycleError):  # a cycle: the models' order
+            self.tables = {t: self.tables[t] for t in graphlib.TopologicalSorter(graph).static_order()}
+        connection.close()
+        if self.vendor == "sqlite":
+            return self._sqlite()
+        try:
+            return self._postgres()
+        finally:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.copy}"')
+
+    def _sqlite(self) -> tuple[float, dict[str, int]]:
+        import sqlite3
+
+        source = sqlite3.connect(self.source)
+        written: dict[str, tuple[str, list[tuple[Any, ...]]]] = {}
+        for table, (pk, columns) in self.tables.items():
+            names = ", ".join(f'"{c}"' for c in columns)
+            select = f'SELECT {names} FROM "{table}" WHERE "{pk}" > ? ORDER BY "{pk}"'  # noqa: S608 (model names)
+            rows = source.execute(select, (self.last_key[table],)).fetchall()
+            if rows:
+                marks = ", ".join("?" * len(columns))
+                insert = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 (model names)
+                written[table] = (insert, rows)
+        source.close()
+        # The settings' own connection options (WAL, synchronous=NORMAL, foreign keys on).
+        target = sqlite3.connect(self.copy, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+            target.execute(f"PRAGMA {pragma}")
+        t = time.perf_counter()
+        target.execute("BEGIN IMMEDIATE")
+        for table, (sql, rows) in written.items():
+            started = time.perf_counter()
+            target.executemany(sql, rows)
+            self.seconds[table] = time.perf_counter() - started
+        started = time.perf_counter()
+        target.execute("COMMIT")
+        self.seconds["COMMIT"] = time.perf_counter() - started
+        seconds = time.perf_counter() - t
+        target.close()
+        return seconds, {table: len(rows) for table, (_sql, rows) in written.items()}
+
+    def _postgres(self) -> tuple[float, dict[str, int]]:
+        import psycopg
+        from django.db import connection
+
+        settings = connection.settings_dict
+        written: dict[str, tuple[str, list[tuple[Any, ...]]]] = {}
+        with psycopg.connect(dbname=settings["NAME"], **self.admin) as source, source.cursor() as cursor:
+            for table, (pk, columns) in self.tables.items():
+                names = ", ".join(f'"{c}"' for c in columns)
+                select = f'SELECT {names} FROM "{table}" WHERE "{pk}" > {int(self.last_key[table])}'  # noqa: S608
+                query = f'COPY ({select} ORDER BY "{pk}") TO STDOUT'  # (model names)
+                with cursor.copy(query) as copy:  # type: ignore[arg-type]
+                    rows = list(copy.rows())  # every value as the text COPY gives it
+                if rows:
+                    written[table] = (f'COPY "{table}" ({names}) FROM STDIN', rows)
+        with psycopg.connect(dbname=self.copy, **self.admin) as target, target.cursor() as cursor:
+            t = time.perf_counter()
+            for table, (sql, rows) in written.items():
+                started = time.perf_counter()
+                with cursor.copy(sql) as copy:  # type: ignore[arg-type]
+                    for row in rows:
+                        copy.write_row(row)
+                self.seconds[table] = time.perf_counter() - started
+            started = time.perf_counter()
+            target.commit()  # the deferred foreign-key checks run here, as at the import's commits
+            self.seconds["COMMIT"] = time.perf_counter() - started
+            seconds = time.perf_counter() - t
+        return seconds, {table: len(rows) for table, (_sql, rows) in written.items()}
 
 
 def _timed(fn):  # type: ignore[no-untyped-def]

@@ -424,6 +424,10 @@ def test_role_writes_only_where_allowed_and_refused_writes_change_nothing(
     for name, write in WRITES.items():
         url = reverse(name, kwargs=write.kwargs(world))
         status, writes = write.expect(world, role)
+        if status == 200 and url.endswith(".pdf") and pdf.font_problem() is not None:
+            # As for the GETs above: without a Chinese font a print is refused with a page that says
+            # what to install, and writes nothing (no export is recorded); CI has the font.
+            status, writes = 503, False
         planned.append((name, url, write, write.body(world, forms), status, writes))
     reads = [(name, reverse(name, kwargs=ROUTES[name][0](world)), ROUTES[name][1](world, role) if rule is None
               else rule) for name, rule in READS.items()]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import DataError
@@ -27,6 +27,7 @@ from shequ.accounts import tokencache
 from shequ.accounts.access import scope_for
 from shequ.accounts.services import api_token_hash, api_token_lookup
 from shequ.core import api_tokens
+from shequ.core.http import ApiRequest
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class TokenAuth(HttpBearer):
             if found is None:
                 return None
             try:
-                device_gate: int | None = found.gate_device.gate_id  # type: ignore[attr-defined]
+                device_gate: int | None = found.gate_device.gate_id
             except ObjectDoesNotExist:
                 device_gate = None
             purpose = found.purpose
@@ -80,8 +81,9 @@ class TokenAuth(HttpBearer):
         if purpose not in getattr(request, "token_purposes_admitted", api_tokens.DEFAULT):
             raise PermissionDenied
         user = remembered.user()  # this request's own instance
-        request.user, request.scope = user, remembered.scope  # type: ignore[attr-defined]
-        request.token_purpose = purpose  # type: ignore[attr-defined]
+        api_request = cast(ApiRequest, request)
+        api_request.user, api_request.scope = user, remembered.scope
+        api_request.token_purpose = purpose
         return user
 
 
@@ -110,12 +112,12 @@ class SessionAuth(APIKeyCookie):
 def _admit(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Router decorator (ninja's "view" mode, around each operation's run, so before authentication):
     the token purposes the route declared go on the request for TokenAuth."""
-    operation = run.__self__  # type: ignore[attr-defined]
+    operation = run.__self__  # type: ignore[attr-defined]  # ninja passes the bound Operation.run
     admitted = api_tokens.token_purposes(operation.view_func)
 
     @functools.wraps(run)
     def run_admitting(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        request.token_purposes_admitted = admitted  # type: ignore[attr-defined]
+        cast(ApiRequest, request).token_purposes_admitted = admitted
         return run(request, *args, **kwargs)
 
     return run_admitting
@@ -277,11 +279,13 @@ def _register_routers() -> None:
     from shequ.accounts.api import router as accounts_router
     from shequ.campaigns.api import router as campaigns_router
     from shequ.gates.api import router as gates_router
+    from shequ.health.api import router as health_router
     from shequ.registry.api import router as registry_router
     from shequ.supplies.api import router as supplies_router
 
     for prefix, router in (("/", accounts_router), ("/registry", registry_router), ("/gates", gates_router),
-                           ("/campaigns", campaigns_router), ("/supplies", supplies_router)):
+                           ("/campaigns", campaigns_router), ("/health", health_router),
+                           ("/supplies", supplies_router)):
         router.add_decorator(_admit, mode="view")
         router.add_decorator(_bounded_integers, mode="operation")
         api.add_router(prefix, router)

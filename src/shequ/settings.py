@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "shequ.containment",
     "shequ.gates",
     "shequ.campaigns",
+    "shequ.health",
     "shequ.supplies",
     "shequ.ops",
 ]
@@ -106,10 +108,11 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     url = os.environ.get("SHEQU_DATABASE_URL", "")
     if url:
-        db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("SHEQU_DB_CONN_MAX_AGE", "60")))
+        db: dict[str, Any] = dict(dj_database_url.parse(
+            url, conn_max_age=int(os.environ.get("SHEQU_DB_CONN_MAX_AGE", "60"))))
         db["CONN_HEALTH_CHECKS"] = True
         if db["ENGINE"] == "django.db.backends.postgresql":
             options = db.setdefault("OPTIONS", {})

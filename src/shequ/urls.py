@@ -15,6 +15,7 @@ urlpatterns = [
     path("containment/", include("shequ.containment.urls")),
     path("gates/", include("shequ.gates.urls")),
     path("campaigns/", include("shequ.campaigns.urls")),
+    path("health/", include("shequ.health.urls")),
     path("supplies/", include("shequ.supplies.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

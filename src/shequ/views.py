@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from shequ.alerts.selectors import alert_list
 from shequ.campaigns import selectors as campaign_selectors
 from shequ.campaigns.models import Status
+from shequ.core.http import ScopedRequest
 from shequ.core.privacy import personal_data
 from shequ.elder import elder_mode
 from shequ.gates import roster
@@ -20,7 +21,7 @@ LATEST_ALERTS = 5
 
 @personal_data
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ScopedRequest) -> HttpResponse:
     scope = request.scope
     if elder_mode(request):
         # One task per tile: the menu (shequ/menu.py) is the page; residents start here.

@@ -90,8 +90,8 @@ def _audited(page: Page, what: str) -> None:
 
 
 def test_a_new_community_goes_from_an_empty_install_to_its_first_gate_scan(live_server: Any, phone: Any) -> None:
-    from shequ.passes import tokens as passes
     from shequ.gates.models import Passage
+    from shequ.passes import tokens as passes
     from shequ.passes.models import Pass
     from shequ.registry.models import Building, Person
 

@@ -45,7 +45,9 @@ def phones(test_round: Any, building9: Any) -> list[Person]:
 
 @pytest.mark.parametrize("kind", ["pdf", "xlsx"])
 def test_a_grid_worker_gets_masked_phones(kind: str, login: Any, test_round: Any, building9: Any,
-                                          phones: list[Person], audit_log: Any) -> None:
+                                          phones: list[Person], audit_log: Any, request: pytest.FixtureRequest) -> None:
+    if kind == "pdf":
+        request.getfixturevalue("cjk_font")
     response = login("grid1").get(reverse("campaigns:missing", args=[test_round.pk]),
                                   {"format": kind, "building": building9.pk})
     assert response.status_code == 200
@@ -60,7 +62,9 @@ def test_a_grid_worker_gets_masked_phones(kind: str, login: Any, test_round: Any
 
 @pytest.mark.parametrize("kind", ["pdf", "xlsx"])
 def test_the_secretary_gets_full_phones(kind: str, login: Any, test_round: Any, building9: Any,
-                                        phones: list[Person], audit_log: Any) -> None:
+                                        phones: list[Person], audit_log: Any, request: pytest.FixtureRequest) -> None:
+    if kind == "pdf":
+        request.getfixturevalue("cjk_font")
     response = login("secretary").get(reverse("campaigns:missing", args=[test_round.pk]),
                                       {"format": kind, "building": building9.pk})
     text = pdf_text(response.content) if kind == "pdf" else xlsx_text(response.content)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from shequ.audit.models import AuditEvent
+from shequ.core import pdf
 from shequ.core.submission import new_key
 from shequ.gates import cards
 from shequ.passes import tokens as pass_tokens
@@ -202,6 +203,24 @@ def test_grid_cards_are_printed_for_the_grid_workers_own_grid(login: Any, anchor
                                    household__room__unit__building__grid=grid).count()
     assert pages == -(-living // cards.PER_PAGE)
     assert _first_person(anchor_household).name in text
+
+
+def test_without_a_font_a_print_issues_and_records_nothing(login: Any, anchor_household: Household,
+                                                          monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """The page says what to install; no pass is issued and no export is in the audit log, since
+    nothing was printed."""
+    without = anchor_household.persons.filter(status="active").order_by("id").last()
+    Pass.objects.filter(person=without).update(revoked_at="2022-04-01T00:00:00Z")
+    monkeypatch.setenv("SHEQU_PDF_FONT", str(tmp_path / "nowhere.ttc"))
+    pdf.cjk_font.cache_clear()
+    try:
+        response = login("grid1").get(reverse("gates:pass_cards_household", args=[anchor_household.pk]))
+    finally:
+        pdf.cjk_font.cache_clear()
+    assert response.status_code == 503 and "nowhere.ttc" in response.content.decode()
+    assert _active(without) is None
+    assert not AuditEvent.objects.filter(action="export", object_type="household",
+                                         object_id=str(anchor_household.pk)).exists()
 
 
 def test_printing_nobody_gives_a_page_that_says_so(cjk_font: None) -> None:

@@ -69,3 +69,13 @@ def test_grid_workers_do_not_draw_grids(login: Any) -> None:
     grid = Grid.objects.get(community__code="futong", number=1)
     assert login("grid1").get(reverse("registry:grid_draw", args=[grid.pk])).status_code == 403
     assert login("outsider").get(reverse("registry:grid_draw", args=[grid.pk])).status_code == 404
+
+
+def test_the_grid_form_asks_for_a_place_name_not_a_persons(login: Any) -> None:
+    """名称 (a grid's name), not 姓名 (a person's), in Chinese; "name" in English."""
+    client = login("secretary")
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(reverse("registry:grid_new")).content.decode()
+    assert ">名称" in chinese and "姓名" not in chinese
+    client.cookies["django_language"] = "en"
+    assert ">name" in client.get(reverse("registry:grid_new")).content.decode()

@@ -57,7 +57,8 @@ def scope_for(user: Any, **context: Any) -> Scope:
             kind, column = MEMBERSHIP_GRANTS[role]
             grants.setdefault(kind, set()).add(values[column])
     scope = Scope(user_id=user.pk, is_superuser=user.is_superuser, roles=frozenset(roles),
-                  roles_by_community=roles_by_community, grants=grants)
+                  roles_by_community={c: frozenset(r) for c, r in roles_by_community.items()},
+                  grants={k: frozenset(ids) for k, ids in grants.items()})
     extra: dict[str, set[int]] = {}
     for provider in GRANT_PROVIDERS:
         for kind, ids in provider(user, scope, context).items():

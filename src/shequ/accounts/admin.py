@@ -1,7 +1,14 @@
 """Django admin for superusers: accounts and their memberships (role, community, grid ...)."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.forms import BaseFormSet, ModelForm
+from django.http import HttpRequest
 
 from shequ.accounts import tokencache
 from shequ.accounts.models import ApiToken, Membership, User
@@ -11,19 +18,20 @@ class ForgetsTokens(admin.ModelAdmin):
     """A superuser's change to a user, a membership or a token changes what remembered API tokens
     mean: this process forgets them (accounts/tokencache.py), as the accounts services do."""
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         tokencache.changed()
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+    def save_related(self, request: HttpRequest, form: ModelForm[Any], formsets: list[BaseFormSet[Any]],
+                     change: bool) -> None:
         super().save_related(request, form, formsets, change)
         tokencache.changed()
 
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         super().delete_model(request, obj)
         tokencache.changed()
 
-    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         super().delete_queryset(request, queryset)
         tokencache.changed()
 
@@ -48,5 +56,5 @@ class ApiTokenAdmin(ForgetsTokens):
     list_filter = ["purpose"]
     readonly_fields = ["user", "purpose", "prefix", "key_hash", "created_at", "last_used_at"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

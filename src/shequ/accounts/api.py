@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import Any
+
 from ninja import Router, Schema
 
+from shequ.accounts.http import AuthenticatedRequest
 from shequ.core import api_tokens
 
 router = Router(tags=["accounts"])
@@ -26,7 +28,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, summary="The authenticated user, their roles and the token's purpose")
 @api_tokens.for_tokens(*api_tokens.PURPOSES)  # every token may ask who it is
-def me(request: HttpRequest) -> dict:
+def me(request: AuthenticatedRequest) -> dict[str, Any]:
     user = request.user
     return {
         "username": user.get_username(),
@@ -37,5 +39,5 @@ def me(request: HttpRequest) -> dict:
         ],
         "token_purpose": getattr(request, "token_purpose", None),
         # A gate device's Scope is bound to its gate (the grant gates.access adds for it).
-        "gate_id": next(iter(request.scope.granted("device_gate")), None),  # type: ignore[attr-defined]
+        "gate_id": next(iter(request.scope.granted("device_gate")), None),
     }

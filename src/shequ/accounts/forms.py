@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -65,12 +65,13 @@ class MemberLinksForm(OnceForm):
     def __init__(self, *args: Any, community: Community, roles: frozenset[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.community = community
-        self.fields["role"].choices = _role_choices(roles)
-        self.fields["grid"].queryset = Grid.objects.filter(community=community).order_by("number")
-        self.fields["property_company"].queryset = PropertyCompany.objects.filter(community=community).order_by("name")
+        cast(forms.ChoiceField, self.fields["role"]).choices = _role_choices(roles)
+        cast("forms.ModelChoiceField[Any]", self.fields["grid"]).queryset = Grid.objects.filter(community=community).order_by("number")
+        cast("forms.ModelChoiceField[Any]", self.fields["property_company"]).queryset = PropertyCompany.objects.filter(community=community).order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("role") == Role.RESIDENT and not data.get("address"):
             self.add_error("address", _("A resident needs the address of their household."))
         return data
@@ -89,7 +90,7 @@ class CommunityChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, communities: list[Community], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = Community.objects.filter(pk__in=[c.pk for c in communities])
+        cast("forms.ModelChoiceField[Any]", self.fields["community"]).queryset = Community.objects.filter(pk__in=[c.pk for c in communities])
         if len(communities) < 2:
             self.fields["community"].widget = forms.HiddenInput()
 
@@ -114,7 +115,7 @@ class CommunityForm(forms.Form):
 
     def __init__(self, *args: Any, streets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["street"].queryset = streets
+        cast("forms.ModelChoiceField[Any]", self.fields["street"]).queryset = streets
         if streets.count() == 1:
             self.fields["street"].initial = streets.first()
             self.fields["street"].widget = forms.HiddenInput()
@@ -144,7 +145,8 @@ class JoinForm(forms.Form):
         return invite_normalize(self.cleaned_data["code"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data

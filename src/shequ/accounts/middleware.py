@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -11,6 +11,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from shequ.accounts.access import scope_for
+from shequ.core.http import ScopedRequest
+from shequ.core.scoping import Scope
 
 
 class ScopeMiddleware:
@@ -20,7 +22,8 @@ class ScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.scope = SimpleLazyObject(lambda: scope_for(request.user))  # type: ignore[attr-defined]
+        # The lazy object stands in for the Scope it computes (attribute access goes through to it).
+        cast(ScopedRequest, request).scope = cast(Scope, SimpleLazyObject(lambda: scope_for(request.user)))
         response = self.get_response(request)
         return response
 

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -39,6 +39,7 @@ from shequ.accounts.imports import ListFileError, import_members
 from shequ.accounts.models import Role, User
 from shequ.audit.services import client_address
 from shequ.core.forms import add_service_errors
+from shequ.core.http import ScopedRequest
 from shequ.core.pdf import qr_svg
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
@@ -58,7 +59,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:  # a LoginForm (authentication_form)
         user = form.get_user()
         auth_login(self.request, user)
         if user.must_change_password:
@@ -167,7 +168,7 @@ def _remember_slips(request: HttpRequest, accounts: list[services.NewAccount]) -
 
 @personal_data
 @require("accounts.manage")
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: ScopedRequest) -> HttpResponse:
     communities = selectors.managed_communities(request.scope)
     community = _community(request, communities)
     role = request.GET.get("role") if request.GET.get("role") in Role.values else None
@@ -181,7 +182,7 @@ def members(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require("accounts.manage")
-def member_add(request: HttpRequest) -> HttpResponse:
+def member_add(request: ScopedRequest) -> HttpResponse:
     communities = selectors.managed_communities(request.scope)
     community = _community(request, communities)
     roles = services.grantable_roles(request.user, community)
@@ -207,7 +208,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
                                                         "communities": communities})
 
 
-def _household(request: HttpRequest, community: Community, form: MemberLinksForm) -> Any:
+def _household(request: ScopedRequest, community: Community, form: MemberLinksForm) -> Any:
     data = form.cleaned_data
     if data.get("role") != Role.RESIDENT:
         return None
@@ -224,7 +225,7 @@ MEMBER_ACTIONS = ("role", "deactivate", "reactivate", "password", "sign_out")
 
 @personal_data
 @require_http_methods(["GET", "POST"])
-def member(request: HttpRequest, pk: int) -> HttpResponse:
+def member(request: ScopedRequest, pk: int) -> HttpResponse:
     """One account: its roles, last login; change the role, deactivate, a one-time password, sign
     out everywhere. For the community office and the street office."""
     if not request.user.is_authenticated:
@@ -237,6 +238,7 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
                      and m.role in services.grantable_roles(request.user, m.community)), None)
     role_form = None
     if editable is not None:
+        assert editable.community is not None  # chosen so above
         role_form = MemberLinksForm(
             request.POST if request.POST.get("action") == "role" else None, community=editable.community,
             roles=services.grantable_roles(request.user, editable.community),
@@ -250,7 +252,7 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
                 if role_form is None or editable is None:
                     raise ValidationError(_("You may not change this account's role."))
                 if role_form.is_valid():
-                    household = _household(request, editable.community, role_form)
+                    household = _household(request, role_form.community, role_form)
                     if not role_form.errors:
                         data = role_form.cleaned_data
                         services.member_role_change(actor=request.user, membership=editable, role=data["role"],
@@ -266,8 +268,8 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("accounts:member", pk=user.pk)
             elif action == "password":
                 password = services.member_password_reset(actor=request.user, user=user, request=request)
-                membership = memberships[0] if memberships else None
-                _remember_slips(request, [services.NewAccount(user, membership, password)])  # type: ignore[arg-type]
+                # (the user was found through a membership: member_get)
+                _remember_slips(request, [services.NewAccount(user, memberships[0], password)])
                 return redirect("accounts:slips")
             elif action == "sign_out":
                 services.member_sign_out(actor=request.user, user=user, request=request)
@@ -288,7 +290,7 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("accounts.manage")
-def members_import(request: HttpRequest) -> HttpResponse:
+def members_import(request: ScopedRequest) -> HttpResponse:
     communities = selectors.managed_communities(request.scope)
     community = _community(request, communities)
     form = MembersImportForm(request.POST or None, request.FILES or None, communities=communities,
@@ -309,7 +311,7 @@ def members_import(request: HttpRequest) -> HttpResponse:
 
 
 @personal_data
-def slips(request: HttpRequest) -> HttpResponse:
+def slips(request: ScopedRequest) -> HttpResponse:
     """The one-time passwords just issued, once, as slips to print or read out: username, password and a
     QR that opens the login page with the username filled in."""
     if not request.user.is_authenticated:
@@ -331,7 +333,7 @@ def slips(request: HttpRequest) -> HttpResponse:
 # -- the street office ------------------------------------------------------------------------------
 @personal_data
 @require("accounts.street")
-def street(request: HttpRequest) -> HttpResponse:
+def street(request: ScopedRequest) -> HttpResponse:
     streets = _streets(request)
     communities = list(selectors.street_communities(request.scope))
     form = CommunityForm(request.POST or None, streets=streets)
@@ -363,14 +365,14 @@ def street(request: HttpRequest) -> HttpResponse:
                                                     "community": community, "page": accounts})
 
 
-def _streets(request: HttpRequest) -> Any:
+def _streets(request: ScopedRequest) -> Any:
     return selectors.own_streets(request.scope)
 
 
 # -- invite codes ---------------------------------------------------------------------------------
 @personal_data
 @require("accounts.manage")
-def residents(request: HttpRequest) -> HttpResponse:
+def residents(request: ScopedRequest) -> HttpResponse:
     """Who has joined which household; issue (or reissue) a household's invite code."""
     communities = selectors.managed_communities(request.scope)
     community = _community(request, communities)
@@ -394,7 +396,7 @@ def residents(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require("accounts.manage")
-def invites(request: HttpRequest) -> HttpResponse:
+def invites(request: ScopedRequest) -> HttpResponse:
     """The invite codes just issued, once, as door notices to print: the code and its QR."""
 
     issued = request.session.pop(INVITES_SESSION_KEY, None)

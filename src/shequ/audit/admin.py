@@ -1,6 +1,10 @@
 """The whole audit log for superusers, read-only (events without a community appear only here)."""
 
+from __future__ import annotations
+
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from shequ.audit.models import AuditEvent
 
@@ -11,11 +15,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "community"]
     search_fields = ["actor_username", "summary", "object_id"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.db import models
@@ -60,7 +60,7 @@ class Described:
 def _models_by_name() -> dict[str, type[models.Model]]:
     found: dict[str, type[models.Model]] = {}
     for model in apps.get_models():
-        found.setdefault(model._meta.model_name, model)
+        found.setdefault(model._meta.model_name or "", model)
     return found
 
 
@@ -118,8 +118,8 @@ class _Reader:
         d = Described(event=event, who=who)
         obj = self.objects.get((event.object_type, event.object_id))
         model = _models_by_name().get(event.object_type)
-        if obj is not None:
-            d.object_label = f"{model._meta.verbose_name} {_label(obj)}"  # type: ignore[union-attr]
+        if obj is not None and model is not None:  # (an object was read by its model)
+            d.object_label = f"{model._meta.verbose_name} {_label(obj)}"
             d.object_url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
         elif event.object_type:
             name = model._meta.verbose_name if model is not None else event.object_type
@@ -240,8 +240,9 @@ class _Reader:
                 f = model._meta.get_field(key)
             except Exception:  # noqa: BLE001 - a snapshot key that is no field of the model
                 f = None
-            if f is not None and getattr(f, "choices", None):
-                return str(dict(f.choices).get(value, value))
+            choices = getattr(f, "choices", None)
+            if choices:
+                return str(dict(choices).get(value, value))
         if isinstance(value, bool):
             return _("yes") if value else _("no")
         return str(value)
@@ -253,8 +254,9 @@ class _Reader:
         if related is not None and ":" in text:
             code, _sep, note = text.partition(":")
             for f in related._meta.get_fields():
-                if getattr(f, "choices", None):
-                    label = str(dict(f.choices).get(code, code))  # type: ignore[arg-type]
+                choices = getattr(f, "choices", None)
+                if choices:
+                    label = str(dict(choices).get(code, code))
                     return f"{label}: {note}" if note else label
         return text
 
@@ -283,7 +285,7 @@ def _foreign_model(model: type[models.Model] | None, key: str) -> type[models.Mo
         f = model._meta.get_field(key)
     except Exception:  # noqa: BLE001
         return None
-    return f.related_model if getattr(f, "many_to_one", False) and f.concrete else None  # type: ignore[return-value]
+    return _related_model(f) if getattr(f, "many_to_one", False) and f.concrete else None
 
 
 def _reverse_model(model: type[models.Model] | None, key: str) -> type[models.Model] | None:
@@ -293,7 +295,13 @@ def _reverse_model(model: type[models.Model] | None, key: str) -> type[models.Mo
         f = model._meta.get_field(key)
     except Exception:  # noqa: BLE001
         return None
-    return f.related_model if getattr(f, "one_to_many", False) else None  # type: ignore[return-value]
+    return _related_model(f) if getattr(f, "one_to_many", False) else None
+
+
+def _related_model(f: Any) -> type[models.Model] | None:
+    """The model a relation leads to (a class once the apps are loaded; ``None`` for no relation)."""
+    related = getattr(f, "related_model", None)
+    return related if isinstance(related, type) else None
 
 
 def _field_label(model: type[models.Model] | None, key: str) -> str:
@@ -304,16 +312,18 @@ def _field_label(model: type[models.Model] | None, key: str) -> str:
             return key
         if hasattr(f, "verbose_name"):
             return str(f.verbose_name)
-        if f.related_model is not None:  # a reverse relation: the related objects' plural name
-            return str(f.related_model._meta.verbose_name_plural)
+        related = _related_model(f)
+        if related is not None:  # a reverse relation: the related objects' plural name
+            return str(related._meta.verbose_name_plural)
     return key
 
 
 def _choice(model: type[models.Model] | None, key: str, value: str) -> tuple[str, str]:
     if model is None:
         return key, value
-    f = model._meta.get_field(key)
-    return str(f.verbose_name), str(dict(f.choices or []).get(value, value))  # type: ignore[arg-type]
+    # A column with choices (the snapshots store their codes), not a relation.
+    f = cast(models.Field, model._meta.get_field(key))
+    return str(f.verbose_name), str(dict(f.choices or []).get(value, value))
 
 
 def _label(obj: Any) -> str:

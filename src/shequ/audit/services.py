@@ -56,7 +56,7 @@ def audit_record(
         actor_username=(actor.get_username() if is_user else username)[:150],
         action=action,
         community=community,
-        object_type=obj._meta.model_name if obj is not None else "",
+        object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         summary=summary[:300],
         before=before,

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from shequ.audit import selectors
 from shequ.audit.describe import describe_events
 from shequ.audit.models import AuditEvent
+from shequ.core.http import ScopedRequest
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.text import normalize
@@ -14,7 +15,7 @@ from shequ.core.text import normalize
 
 @personal_data
 @require("audit.read")
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: ScopedRequest) -> HttpResponse:
     action = request.GET.get("action", "")
     action = action if action in AuditEvent.Action.values else ""
     username = normalize(request.GET.get("user", ""))[:150]

@@ -13,7 +13,6 @@ import datetime as dt
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -21,13 +20,14 @@ from ninja.errors import HttpError
 
 from shequ.campaigns import selectors, services
 from shequ.campaigns.models import Retest, Sample
+from shequ.core.http import ScopedRequest
 from shequ.core.masking import mask_name
 
 router = Router(tags=["campaigns"])
 
 
-def _need(request: HttpRequest, capability: str) -> None:
-    if not request.scope.can(capability):  # type: ignore[attr-defined]
+def _need(request: ScopedRequest, capability: str) -> None:
+    if not request.scope.can(capability):
         raise PermissionDenied
 
 
@@ -106,32 +106,32 @@ def _counts(c: selectors.Counts) -> dict:
 
 
 @router.get("/", response=list[CampaignOut], url_name="campaigns")
-def campaigns(request: HttpRequest) -> list:
+def campaigns(request: ScopedRequest) -> list:
     _need(request, "campaigns.field")
-    return list(selectors.campaign_list(request.scope)[:200])  # type: ignore[attr-defined]
+    return list(selectors.campaign_list(request.scope)[:200])
 
 
 @router.get("/{campaign_id}/coverage", response=CountsOut, url_name="campaign_coverage")
-def coverage(request: HttpRequest, campaign_id: int) -> dict:
+def coverage(request: ScopedRequest, campaign_id: int) -> dict:
     _need(request, "campaigns.field")
-    campaign = selectors.campaign_get(request.scope, campaign_id)  # type: ignore[attr-defined]
-    return _counts(selectors.coverage(request.scope, campaign).total)  # type: ignore[attr-defined]
+    campaign = selectors.campaign_get(request.scope, campaign_id)
+    return _counts(selectors.coverage(request.scope, campaign).total)
 
 
 @router.get("/{campaign_id}/retests", response=list[RetestOut], url_name="campaign_retests")
-def retests(request: HttpRequest, campaign_id: int) -> list[dict]:
+def retests(request: ScopedRequest, campaign_id: int) -> list[dict]:
     _need(request, "campaigns.field")
-    campaign = selectors.campaign_get(request.scope, campaign_id)  # type: ignore[attr-defined]
-    rows: list[Retest] = list(selectors.retest_list(request.scope, campaign, pending_only=True))  # type: ignore[attr-defined]
+    campaign = selectors.campaign_get(request.scope, campaign_id)
+    rows: list[Retest] = list(selectors.retest_list(request.scope, campaign, pending_only=True))
     return [{"person_id": r.person_id, "name": mask_name(r.person.name), "household_id": r.person.household_id,
              "address": f"{r.person.household.room.unit.building.compound.name} {r.person.household.room.address}",
              "tube": r.source_tube.code, "status": r.status} for r in rows]
 
 
 @router.post("/{campaign_id}/tubes", response={200: TubeOut, 201: TubeOut}, url_name="campaign_tubes")
-def post_tube(request: HttpRequest, campaign_id: int, data: TubeIn) -> Status:
+def post_tube(request: ScopedRequest, campaign_id: int, data: TubeIn) -> Status:
     _need(request, "campaigns.field")
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     campaign = selectors.campaign_for_device(scope, campaign_id)
     if len(data.samples) > 20:
         raise HttpError(422, _("A tube holds at most 20 persons."))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 from shequ.audit.exports import Masking, export_masking, export_record
 from shequ.campaigns.models import Campaign, Retest, Target
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
+from shequ.core.http import ScopedRequest
 from shequ.core.pdf import new_document, pdf_bytes
 
 # The door-to-door team's sheets are in Chinese whatever the exporter's interface language.
@@ -26,13 +27,13 @@ HEADERS = [gettext_noop("compound"), gettext_noop("building"), gettext_noop("uni
            gettext_noop("added while running"), gettext_noop("done")]
 
 
-def full_numbers(request: HttpRequest, campaign: Campaign) -> bool:
+def full_numbers(request: ScopedRequest, campaign: Campaign) -> bool:
     """The pages' rule (numbers shown in full): the same capability the exports' masking reads."""
     return masking_for(request, campaign).unmasked
 
 
-def masking_for(request: HttpRequest, campaign: Campaign) -> Masking:
-    return export_masking(request.scope, [campaign.community_id], request=request)  # type: ignore[attr-defined]
+def masking_for(request: ScopedRequest, campaign: Campaign) -> Masking:
+    return export_masking(request.scope, [campaign.community_id], request=request)
 
 
 def _rows(qs: Any, masking: Masking) -> Any:
@@ -57,7 +58,7 @@ def _xlsx(content: bytes, name: str, campaign: Campaign) -> HttpResponse:
     return response
 
 
-def missing_xlsx(request: HttpRequest, campaign: Campaign, qs: Any, filters: dict[str, Any]) -> HttpResponse:
+def missing_xlsx(request: ScopedRequest, campaign: Campaign, qs: Any, filters: dict[str, Any]) -> HttpResponse:
     masking = masking_for(request, campaign)
     with translation.override(EXPORT_LANGUAGE):
         rows = list(_rows(qs, masking))
@@ -71,7 +72,7 @@ RETEST_HEADERS = [gettext_noop("tube code"), gettext_noop("tube result"), gettex
                   gettext_noop("phone"), gettext_noop("grid"), gettext_noop("status"), gettext_noop("re-test tube")]
 
 
-def retests_xlsx(request: HttpRequest, campaign: Campaign, retests: list[Retest]) -> HttpResponse:
+def retests_xlsx(request: ScopedRequest, campaign: Campaign, retests: list[Retest]) -> HttpResponse:
     """The re-test list as the page shows it to this user (their scope), one row per person."""
     masking = masking_for(request, campaign)
     with translation.override(EXPORT_LANGUAGE):
@@ -89,7 +90,7 @@ def retests_xlsx(request: HttpRequest, campaign: Campaign, retests: list[Retest]
     return _xlsx(content, "retests", campaign)
 
 
-def missing_pdf(request: HttpRequest, campaign: Campaign, qs: Any, filters: dict[str, Any]) -> HttpResponse:
+def missing_pdf(request: ScopedRequest, campaign: Campaign, qs: Any, filters: dict[str, Any]) -> HttpResponse:
     """One section per building, each starting on a new page, with a column to tick off."""
     masking = masking_for(request, campaign)
     count = 0

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -32,11 +32,12 @@ class CampaignForm(OnceForm):
         # "starts" alone reads as the action of starting a round (开始): these are dates.
         self.fields["starts_on"].label = _("start date")
         self.fields["ends_on"].label = _("end date")
-        self.fields["grid"].queryset = Grid.objects.filter(community=community).order_by("number")
-        self.fields["compounds"].queryset = Compound.objects.filter(community=community).order_by("name")
+        cast("forms.ModelChoiceField[Any]", self.fields["grid"]).queryset = Grid.objects.filter(community=community).order_by("number")
+        cast("forms.ModelChoiceField[Any]", self.fields["compounds"]).queryset = Compound.objects.filter(community=community).order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         numbers = [n.strip() for n in (data.get("buildings") or "").replace("，", ",").split(",") if n.strip()]
         data["building_list"] = []
         if numbers:
@@ -85,7 +86,8 @@ class VisitForm(OnceForm):
         return [(p, self[f"state_{p.pk}"], self[f"temp_{p.pk}"]) for p in self.persons]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         present: dict[int, Any] = {}
         moved_out: list[int] = []
         deceased: list[int] = []
@@ -161,6 +163,13 @@ class ResultEntryForm(forms.Form):
                              input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
 
 
+class _BuildingsField(forms.ModelMultipleChoiceField):
+    """Buildings named with their compound (the queryset selects it)."""
+
+    def label_from_instance(self, obj: Building) -> str:
+        return f"{obj.compound.name} {obj}"
+
+
 class PointForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=100,
                            help_text=_("e.g. 第1组 or 东门广场"))
@@ -169,16 +178,14 @@ class PointForm(forms.Form):
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     ends_at = forms.DateTimeField(label=_("ends"), widget=DateTimeInput(),
                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    buildings = forms.ModelMultipleChoiceField(label=_("buildings called down"), queryset=Building.objects.none(),
-                                               required=False)
+    buildings = _BuildingsField(label=_("buildings called down"), queryset=Building.objects.none(), required=False)
 
     def __init__(self, *args: Any, community: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["starts_at"].label = _("start time")
         self.fields["ends_at"].label = _("end time")
-        self.fields["buildings"].queryset = Building.objects.filter(community=community).select_related(
-            "compound").order_by("compound__name", "sort_key")
-        self.fields["buildings"].label_from_instance = lambda b: f"{b.compound.name} {b}"
+        cast("forms.ModelChoiceField[Any]", self.fields["buildings"]).queryset = Building.objects.filter(
+            community=community).select_related("compound").order_by("compound__name", "sort_key")
 
 
 class MissingFilterForm(forms.Form):

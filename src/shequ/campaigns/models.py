@@ -101,7 +101,9 @@ class CampaignPlace(models.Model):
 
     @property
     def place(self) -> models.Model:
-        return self.unit or self.building or self.compound  # type: ignore[return-value]
+        place = self.unit or self.building or self.compound
+        assert place is not None  # exactly one is set (campaign_place_exactly_one)
+        return place
 
 
 class ExemptReason(models.TextChoices):

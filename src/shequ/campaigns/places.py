@@ -80,16 +80,17 @@ def scope_labels(campaign: Campaign, *, rows: Sequence[CampaignPlace] | None = N
                  siblings: dict[int, list[Building]] | None = None) -> list[str]:
     """What the campaign covers, as a few labels (``rows``: its places, ``siblings``: the buildings
     of their compounds, if already read)."""
-    if campaign.grid_id is not None:
-        return [campaign.grid.name]  # type: ignore[union-attr]
+    if campaign.grid is not None:
+        return [campaign.grid.name]
     if rows is None:
         rows = list(campaign.places.select_related("compound", "building__compound", "unit__building__compound"))
     if not rows:
         return [_("the whole community")]
-    compounds = sorted((r.compound for r in rows if r.compound_id), key=lambda c: c.name)
-    return ([c.name for c in compounds]  # type: ignore[union-attr]
-            + buildings_label((r.building for r in rows if r.building_id), siblings=siblings)  # type: ignore[misc]
-            + units_label(r.unit for r in rows if r.unit_id))  # type: ignore[misc]
+    # The places were read with their compound, building and unit: ``is not None`` costs no query.
+    compounds = sorted((r.compound for r in rows if r.compound is not None), key=lambda c: c.name)
+    return ([c.name for c in compounds]
+            + buildings_label((r.building for r in rows if r.building is not None), siblings=siblings)
+            + units_label(r.unit for r in rows if r.unit is not None))
 
 
 def scope_labels_for(campaigns: Iterable[Campaign]) -> dict[int, list[str]]:
@@ -99,7 +100,7 @@ def scope_labels_for(campaigns: Iterable[Campaign]) -> dict[int, list[str]]:
     for row in CampaignPlace.objects.filter(campaign__in=[c.pk for c in campaigns if c.grid_id is None]).select_related(
             "compound", "building__compound", "unit__building__compound").order_by("id"):
         rows.setdefault(row.campaign_id, []).append(row)
-    compound_ids = {r.building.compound_id for rs in rows.values() for r in rs if r.building_id}
+    compound_ids = {r.building.compound_id for rs in rows.values() for r in rs if r.building is not None}
     siblings = _siblings(compound_ids) if compound_ids else {}
     return {c.pk: scope_labels(c, rows=rows.get(c.pk, []), siblings=siblings) for c in campaigns}
 

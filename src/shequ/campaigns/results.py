@@ -120,6 +120,7 @@ def parse_time(value: Any) -> dt.datetime | None:
                     continue
         if moment is None:
             return None
+    assert moment is not None  # each branch above sets it or returns
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
@@ -162,11 +163,11 @@ def results_import(*, actor: Any, campaign: Campaign, file: IO[bytes] | bytes, f
         seen: dict[str, tuple[int, str]] = {}
         for number, cells in enumerate(rows, start=1):
             if not header:
-                found = {_FIELDS.get(re.sub(r"[\s_\-:/()（）]", "", normalize(cell_text(c)).lower())): i
-                         for i, c in enumerate(cells)}
-                found.pop(None, None)
+                found = {key: i for i, c in enumerate(cells)
+                         if (key := _FIELDS.get(re.sub(r"[\s_\-:/()（）]", "", normalize(cell_text(c)).lower())))
+                         is not None}
                 if CODE in found and RESULT in found:
-                    header = found  # type: ignore[assignment]
+                    header = found
                 elif number >= 10:
                     break
                 continue

@@ -132,22 +132,26 @@ def coverage(scope: Scope, campaign: Campaign) -> Coverage:
         targets(scope, campaign).order_by().values("compound_id", "building_id", "unit_id", "grid_id")
         .annotate(
             targeted=Count("id"),
-            reached=Count("id", filter=Q(reached_at__isnull=False)),
+            # Not "reached": the name of Target's property (django-stubs checks annotations against it).
+            reached_count=Count("id", filter=Q(reached_at__isnull=False)),
             exempt=Count("id", filter=Q(reached_at__isnull=True) & ~Q(exempt_reason="")),
             added=Count("id", filter=Q(added_mid_round=True)),
         )
     )
     total = Counts()
-    by: dict[str, dict[int | None, Counts]] = {"compound": {}, "building": {}, "unit": {}, "grid": {}}
+    # Every target has a compound, a building and a unit; not every one a grid.
+    by: dict[str, dict[int, Counts]] = {"compound": {}, "building": {}, "unit": {}}
+    by_grid: dict[int | None, Counts] = {}
     for r in rows:
-        c = Counts(r["targeted"], r["reached"], r["exempt"], r["added"])
+        c = Counts(r["targeted"], r["reached_count"], r["exempt"], r["added"])
         total.add(c)
         for level in by:
             by[level].setdefault(r[f"{level}_id"], Counts()).add(c)
+        by_grid.setdefault(r["grid_id"], Counts()).add(c)
     compounds = dict(Compound.objects.filter(pk__in=[k for k in by["compound"] if k]).values_list("id", "name"))
     buildings = {b.pk: b for b in Building.objects.filter(pk__in=[k for k in by["building"] if k])}
     units = {u.pk: u for u in Unit.objects.filter(pk__in=[k for k in by["unit"] if k])}
-    grids = {g.pk: g for g in Grid.objects.filter(pk__in=[k for k in by["grid"] if k])}
+    grids = {g.pk: g for g in Grid.objects.filter(pk__in=[k for k in by_grid if k])}
 
     def building_label(pk: int) -> str:
         b = buildings[pk]
@@ -177,7 +181,7 @@ def coverage(scope: Scope, campaign: Campaign) -> Coverage:
         units=sorted((CoverageRow(k, unit_label(k), c, {"unit": units[k]}) for k, c in by["unit"].items()),
                      key=lambda r: (r.extra["unit"].building_id, r.extra["unit"].sort_key)),
         # Grids in their order (第一, 第二, 第三...), not by name; buildings in no grid last.
-        grids=sorted((CoverageRow(k, grids[k].name if k in grids else "-", c) for k, c in by["grid"].items()),
+        grids=sorted((CoverageRow(k, grids[k].name if k in grids else "-", c) for k, c in by_grid.items()),
                      key=lambda r: (r.key not in grids, grids[r.key].number if r.key in grids else 0)),
         households=households,
     )
@@ -260,7 +264,7 @@ def door_to_door(scope: Scope, campaign: Campaign, *, at: dt.datetime | None = N
         kinds.setdefault(r.person_id, []).append(str(r.get_kind_display()))
     sealed = set(sealed_units)
     sealed_label = str(Level.SEALED.label)
-    rows = [{"target": t, "reasons": tags.get(t.person_id, []) + kinds.get(t.person_id, [])
+    rows: list[dict[str, Any]] = [{"target": t, "reasons": tags.get(t.person_id, []) + kinds.get(t.person_id, [])
              + ([sealed_label] if t.unit_id in sealed and t.reached_at is None else [])} for t in found]
     rows.sort(key=lambda r: r["target"].reached_at is not None)
     return rows

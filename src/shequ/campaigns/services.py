@@ -84,7 +84,7 @@ def campaign_create(
         errors["name"] = _("Enter a name.")
     if ends_on is not None and ends_on < starts_on:
         errors["ends_on"] = _("The end date is before the start date.")
-    places = [*compounds, *buildings, *units]
+    places: list[Compound | Building | Unit] = [*compounds, *buildings, *units]
     if grid is not None and places:
         errors["grid"] = _("Choose either a grid or places, not both.")
     if any(p.community_id != community.pk for p in places) or (grid is not None and grid.community_id != community.pk):
@@ -482,28 +482,30 @@ def _tube_register(
         if tube.is_closed or tube.result:
             raise ValidationError({"code": _("Tube %(code)s is closed.") % {"code": code}})
     size = tube.size
-    accepted: list[SampleIn] = []
+    accepted: list[tuple[SampleIn, Person]] = []
     for s in fresh:
-        problem = s.problem
-        if not problem and (s.person is None or s.person.community_id != campaign.community_id):
-            problem = _("Not found in this community.")
-        elif not problem and s.person.status != Person.Status.ACTIVE:
-            problem = _("This person no longer lives here.")
-        elif not problem and s.person.pk in in_tube:
-            problem = _("Already in this tube.")
-        elif not problem and size >= tube.pooling:
-            problem = _("The tube is full.")
-        if problem:
+        problem, person = s.problem, s.person
+        if not problem:
+            if person is None or person.community_id != campaign.community_id:
+                problem = _("Not found in this community.")
+            elif person.status != Person.Status.ACTIVE:
+                problem = _("This person no longer lives here.")
+            elif person.pk in in_tube:
+                problem = _("Already in this tube.")
+            elif size >= tube.pooling:
+                problem = _("The tube is full.")
+        if problem or person is None:  # (no problem and no person cannot be: "not found" above)
             out[s.client_id] = SampleOut(s.client_id, "rejected", None, problem)
             continue
-        in_tube[s.person.pk] = s.client_id
+        in_tube[person.pk] = s.client_id
         size += 1
-        accepted.append(s)
+        accepted.append((s, person))
     registration = Registration(tube=tube)
     if accepted:
-        person_ids = [s.person.pk for s in accepted]
+        person_ids = [person.pk for _s, person in accepted]
         # Pending re-tests and earlier samples of these persons, in one statement.
-        pending, sampled_before = set(), set()
+        pending: set[int] = set()
+        sampled_before: set[int] = set()
         for person_id, kind in (
             Retest.objects.filter(campaign=campaign, person_id__in=person_ids, status=RetestStatus.PENDING)
             .values_list("person_id", Value(1)).union(
@@ -511,14 +513,14 @@ def _tube_register(
                 all=True)
         ):
             (pending if kind == 1 else sampled_before).add(person_id)
-        rows = [Sample(community_id=campaign.community_id, campaign=campaign, tube=tube, person=s.person,
+        rows = [Sample(community_id=campaign.community_id, campaign=campaign, tube=tube, person=person,
                        client_id=s.client_id, sampled_at=at, registered_by=_user(actor),
-                       retest=s.person.pk in pending,
-                       repeat=s.person.pk in sampled_before and s.person.pk not in pending) for s in accepted]
+                       retest=person.pk in pending,
+                       repeat=person.pk in sampled_before and person.pk not in pending) for s, person in accepted]
         Sample.objects.bulk_create(rows)
         for row in rows:
             out[row.client_id] = SampleOut(row.client_id, "created", row)
-        targets_reach(campaign=campaign, persons=[s.person for s in accepted], at=at)
+        targets_reach(campaign=campaign, persons=[person for _s, person in accepted], at=at)
         registration.warnings += _sealed_warnings(tube, at)
     if not size:
         if not samples:

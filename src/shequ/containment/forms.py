@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -14,8 +14,11 @@ from shequ.core.forms import ISO_MINUTE, DateTimeInput, OnceForm
 from shequ.core.phone import PhoneError, normalize_phone
 from shequ.registry.models import Unit
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _moment(label: str, help_text: str) -> forms.DateTimeField:
+
+def _moment(label: StrOrPromise, help_text: StrOrPromise) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label, required=False, help_text=help_text, input_formats=[ISO_MINUTE, "%Y-%m-%d %H:%M", "%Y-%m-%d"],
         widget=DateTimeInput(),
@@ -36,7 +39,8 @@ class PeriodForm(OnceForm):
             self.initial.setdefault("starts_at", timezone.localtime(self.now).replace(second=0, microsecond=0))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         starts: dt.datetime | None = data.get("starts_at")
         ends: dt.datetime | None = data.get("ends_at")
         if "starts_at" in self.errors or "ends_at" in self.errors:
@@ -126,7 +130,7 @@ class PermitForm(PeriodForm):
                                     .replace(second=0, microsecond=0))
         if home is not None:
             building, unit = home.unit.building, home.unit
-            self.fields["scope"].choices = [
+            cast(forms.ChoiceField, self.fields["scope"]).choices = [
                 ("room", _("this room only (%(address)s)") % {"address": home.address}),
                 ("unit", _("its unit (%(building)s %(unit)s)") % {"building": building, "unit": unit}),
                 ("building", _("its building (%(building)s)") % {"building": building}),

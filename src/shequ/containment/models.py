@@ -106,7 +106,9 @@ class ContainmentArea(models.Model):
 
     @property
     def place(self) -> models.Model:
-        return self.unit or self.building or self.compound  # type: ignore[return-value]
+        place = self.unit or self.building or self.compound
+        assert place is not None  # exactly one is set (area_exactly_one_place)
+        return place
 
 
 class ExitQuota(models.Model):
@@ -221,11 +223,13 @@ class Permit(models.Model):
 
     @property
     def place(self) -> models.Model:
-        return self.room or self.unit or self.building or self.compound  # type: ignore[return-value]
+        place = self.room or self.unit or self.building or self.compound
+        assert place is not None  # exactly one is set (permit_exactly_one_place)
+        return place
 
     @property
     def holder_name(self) -> str:
-        return self.person.name if self.person_id else self.visitor_name
+        return self.person.name if self.person is not None else self.visitor_name
 
     @property
     def is_visitor(self) -> bool:

@@ -101,7 +101,8 @@ def permits_for_persons(person_ids: Iterable[int], at: dt.datetime) -> dict[int,
     rows = (Permit.objects.filter(person_id__in=list(person_ids), status=Permit.Status.APPROVED, ends_at__gt=at)
             .select_related("decided_by").order_by("starts_at", "id"))
     for permit in rows:
-        found.setdefault(permit.person_id, []).append(permit)  # type: ignore[arg-type]
+        if permit.person_id is not None:  # (all of them: the filter names persons)
+            found.setdefault(permit.person_id, []).append(permit)
     return found
 
 

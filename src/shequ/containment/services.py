@@ -72,7 +72,8 @@ def area_create(
         raise ValidationError(_("A containment area is a compound, a building or a unit."))
     # The new level replaces the one in force on the same place from the moment it starts: the
     # strictest level over a household wins, so an old "sealed" left running would hide a relaxation.
-    for earlier in ContainmentArea.objects.filter(in_force(area.starts_at), **{place._meta.model_name: place}):
+    place_field = place._meta.model_name or ""  # "compound", "building" or "unit": the area's field
+    for earlier in ContainmentArea.objects.filter(in_force(area.starts_at), **{place_field: place}):
         area_end(actor=actor, area=earlier, at=area.starts_at, request=request)
     area.full_clean()
     area.save()
@@ -123,9 +124,10 @@ def _permit(
     if not isinstance(place, PERMIT_PLACES):
         raise ValidationError(_("A permit is for a compound, a building, a unit or a room."))
     permit = Permit(community_id=place.community_id, status=status, reason=free_text(reason)[:200],
-                    starts_at=starts_at or now, ends_at=ends_at,  # type: ignore[misc]
+                    # Built unchecked, so that every error is reported at once: no end is one of them.
+                    starts_at=starts_at or now, ends_at=ends_at,  # type: ignore[misc]  # None: an error below
                     created_by=actor if getattr(actor, "is_authenticated", False) else None)
-    setattr(permit, place._meta.model_name, place)
+    setattr(permit, place._meta.model_name or "", place)  # its field of that name (PERMIT_PLACES)
     if person is not None:
         if person.community_id != place.community_id:
             raise ValidationError({"place": _("The place is in another community.")})

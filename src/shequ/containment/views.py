@@ -44,6 +44,7 @@ from shequ.containment.selectors import (
     restriction_list,
 )
 from shequ.core.forms import submit_once
+from shequ.core.http import ScopedRequest
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import Scope, require
 from shequ.core.submission import run_once
@@ -77,7 +78,7 @@ def _areas_over_compound(scope: Scope, compound: Compound) -> QuerySet[Containme
     )
 
 
-def _check(request: HttpRequest, community_id: int) -> None:
+def _check(request: ScopedRequest, community_id: int) -> None:
     if not request.scope.can(CAPABILITY, community_id):
         raise PermissionDenied
 
@@ -87,7 +88,7 @@ def _check(request: HttpRequest, community_id: int) -> None:
 
 @personal_data
 @require(CAPABILITY)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: ScopedRequest) -> HttpResponse:
     """Every compound with what is in force over it now."""
     scope, now = request.scope, timezone.now()
     compounds = list(registry.compound_list(scope))
@@ -120,7 +121,7 @@ def _strictness(level: str) -> int:
 
 @personal_data
 @require(CAPABILITY)
-def restrictions(request: HttpRequest) -> HttpResponse:
+def restrictions(request: ScopedRequest) -> HttpResponse:
     scope, now = request.scope, timezone.now()
     search = PersonSearchForm(request.GET or None)
     found = None
@@ -137,7 +138,7 @@ def restrictions(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require(CAPABILITY)
-def person(request: HttpRequest, pk: int) -> HttpResponse:
+def person(request: ScopedRequest, pk: int) -> HttpResponse:
     """A person's restrictions, and setting a new one."""
     subject = registry.person_get(request.scope, pk)
     _check(request, subject.community_id)
@@ -165,7 +166,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require(CAPABILITY)
-def restriction_end(request: HttpRequest, pk: int) -> HttpResponse:
+def restriction_end(request: ScopedRequest, pk: int) -> HttpResponse:
     restriction = get_object_or_404(restriction_list(request.scope), pk=pk)
     _check(request, restriction.community_id)
     back = reverse("containment:person", args=[restriction.person_id])
@@ -188,7 +189,7 @@ def restriction_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require(CAPABILITY)
-def areas(request: HttpRequest) -> HttpResponse:
+def areas(request: ScopedRequest) -> HttpResponse:
     now = timezone.now()
     rows = area_list(request.scope)
     current = list(rows.filter(in_force(now)))
@@ -211,7 +212,7 @@ def _set_level(request: HttpRequest, form: AreaForm, place: Compound | Building 
 
 @personal_data
 @require(CAPABILITY)
-def compound(request: HttpRequest, pk: int) -> HttpResponse:
+def compound(request: ScopedRequest, pk: int) -> HttpResponse:
     """What is in force over a compound now; set its level or its exit quota."""
     place = registry.compound_get(request.scope, pk)
     _check(request, place.community_id)
@@ -258,7 +259,7 @@ def compound(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require(CAPABILITY)
-def building(request: HttpRequest, pk: int) -> HttpResponse:
+def building(request: ScopedRequest, pk: int) -> HttpResponse:
     """What is in force over a building and each of its units now; set a level on it or on a unit."""
     place = registry.building_get(request.scope, pk)
     _check(request, place.community_id)
@@ -286,13 +287,15 @@ def building(request: HttpRequest, pk: int) -> HttpResponse:
 def _back_for(area: ContainmentArea) -> str:
     if area.compound_id:
         return reverse("containment:compound", args=[area.compound_id])
-    building_id = area.building_id or area.unit.building_id  # type: ignore[union-attr]
-    return reverse("containment:building", args=[building_id])
+    if area.building_id:
+        return reverse("containment:building", args=[area.building_id])
+    assert area.unit is not None  # an area is a compound, a building or a unit
+    return reverse("containment:building", args=[area.unit.building_id])
 
 
 @personal_data
 @require(CAPABILITY)
-def area_end(request: HttpRequest, pk: int) -> HttpResponse:
+def area_end(request: ScopedRequest, pk: int) -> HttpResponse:
     area = get_object_or_404(area_list(request.scope), pk=pk)
     _check(request, area.community_id)
     back = _back_for(area)
@@ -311,7 +314,7 @@ def area_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require(CAPABILITY)
-def quota_end(request: HttpRequest, pk: int) -> HttpResponse:
+def quota_end(request: ScopedRequest, pk: int) -> HttpResponse:
     quota = get_object_or_404(quota_list(request.scope), pk=pk)
     _check(request, quota.community_id)
     back = reverse("containment:compound", args=[quota.compound_id])
@@ -347,7 +350,7 @@ def _permit_groups(rows: list[Permit], now: Any) -> dict[str, list[Permit]]:
 
 @personal_data
 @require(CAPABILITY)
-def permits(request: HttpRequest) -> HttpResponse:
+def permits(request: ScopedRequest) -> HttpResponse:
     """Requests from the gates first, then permits in force and starting later; the rest page by page."""
     now = timezone.now()
     rows = permit_list(request.scope)
@@ -364,7 +367,7 @@ def permits(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require(CAPABILITY)
-def permit_new(request: HttpRequest) -> HttpResponse:
+def permit_new(request: ScopedRequest) -> HttpResponse:
     """Grant a permit: to a person (``?person=<id>``, around their home) or to a visitor (around the
     household they come to). Granted by the user, who is shown at the gate as the approver."""
     scope = request.scope
@@ -378,7 +381,11 @@ def permit_new(request: HttpRequest) -> HttpResponse:
         form = VisitorPermitForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        home = subject.household.room if subject is not None else form.host_room  # type: ignore[attr-defined]
+        if subject is not None:
+            home = subject.household.room
+        else:
+            assert isinstance(form, VisitorPermitForm)  # made so above
+            home = form.host_room
         _check(request, home.community_id)
 
         def grant() -> str:
@@ -397,7 +404,7 @@ def permit_new(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require(CAPABILITY)
-def permit(request: HttpRequest, pk: int) -> HttpResponse:
+def permit(request: ScopedRequest, pk: int) -> HttpResponse:
     """One permit, made for a phone: who, where, why, when, who asked and who decided; approve or
     refuse a request, revoke a permit in force. Each button's form posts here with its ``action``."""
     found = get_object_or_404(permit_list(request.scope), pk=pk)

@@ -33,7 +33,7 @@ def for_tokens(*purposes: str) -> Callable[[View], View]:
         raise ValueError(f"unknown token purposes: {sorted(unknown) or 'none given'}")
 
     def declare(view: View) -> View:
-        view.token_purposes = frozenset(purposes)  # type: ignore[attr-defined]
+        view.token_purposes = frozenset(purposes)  # type: ignore[attr-defined]  # a mark on the function
         return view
 
     return declare

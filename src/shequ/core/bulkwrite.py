@@ -272,6 +272,7 @@ class RowInserter(Generic[M]):
                                        "RowInserter never calls: write it with save()")
         # save()'s check that no unsaved object is assigned to a foreign key (and taking the key of
         # one saved since it was assigned).
+        # Django's own check before a save, missing from django-stubs.
         instance._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
         params = []
         for f in fields:

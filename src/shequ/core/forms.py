@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -176,12 +177,15 @@ class EditForm(forms.Form):
         choices = dict(getattr(field, "choices", []) or [])
         if stored in choices:
             return str(choices[stored])
-        if hasattr(stored, "isoformat"):
+        if stored is not None and hasattr(stored, "isoformat"):
             return stored.isoformat()
         return str(stored)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        # Django's Form.clean() returns self.cleaned_data (typed as possibly None: a subclass's may be);
+        # the forms here all change that dict in place.
+        super().clean()
+        data = self.cleaned_data
         if not self.is_bound or not self.initial:
             return data
         edited = self._edited_names()
@@ -219,6 +223,16 @@ class EditForm(forms.Form):
     @property
     def confirm_html_name(self) -> str:
         return self.add_prefix(CONFIRM_EMPTY)
+
+
+def replace_submitted(form: forms.BaseForm, **values: Any) -> None:
+    """Puts other values in place of submitted ones, for the form shown again or cleaned: the form
+    gets a copy of its data (``request.POST`` is immutable)."""
+    # A form's data is a QueryDict (request.POST) or, unbound, an empty MultiValueDict.
+    data = cast("MultiValueDict[str, Any]", form.data).copy()
+    for name, value in values.items():
+        data[name] = value
+    form.data = data
 
 
 class FormRenderer(DjangoTemplates):

@@ -18,9 +18,10 @@ class PhoneError(ValueError):
 # is_valid_number() take ~25 us, which dominates a 100,000-row roster import. The pattern is
 # libphonenumber's own CN mobile pattern, so the answer is the same as the slow path's (a test
 # compares the two); anything else still goes through the full parse.
-_MOBILE = re.compile(
-    "(?:" + phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern + ")"
-)
+_CN = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+if _CN is None or _CN.mobile is None or _CN.mobile.national_number_pattern is None:
+    raise ImportError("phonenumbers has no pattern for Chinese mobile numbers")  # it ships them
+_MOBILE = re.compile("(?:" + _CN.mobile.national_number_pattern + ")")
 _ELEVEN_DIGITS = re.compile(r"1\d{10}")
 
 

@@ -39,6 +39,11 @@ def instance_from_row(model: type[Model], values: Sequence[Any], converters: Seq
     return model.from_db(connection.alias, [f.attname for f in model._meta.concrete_fields], converted)
 
 
+def extra_values(instance: Model) -> tuple[Any, ...]:
+    """The values of a ``ChainReader``'s ``extra`` expressions, read with ``instance``."""
+    return vars(instance)["_extra"]
+
+
 class ChainReader:
     """``ChainReader([(Pass, None, None), (Person, "person_id", "person"), ...], "t0.code = %s")``:
     the first model's rows matching ``where`` (aliases t0, t1, ... in chain order), each with the

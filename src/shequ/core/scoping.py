@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -155,7 +155,7 @@ class Scope:
         grants = {k: set(v) for k, v in self.grants.items()}
         for kind, ids in extra.items():
             grants.setdefault(kind, set()).update(ids)
-        return replace(self, grants=grants)
+        return replace(self, grants={k: frozenset(v) for k, v in grants.items()})
 
     # -- capabilities ------------------------------------------------------------------------
     def can(self, capability: str, community_id: int | None = None) -> bool:
@@ -209,8 +209,10 @@ class Scope:
 
 ANONYMOUS = Scope()
 
+View = TypeVar("View", bound=Callable[..., Any])
 
-def require(capability: str) -> Any:
+
+def require(capability: str) -> Callable[[View], View]:
     """View decorator: anonymous users go to the login page; a role without the capability gets a
     403 that names no object. Object lookups inside the view then use the Scope (404 outside)."""
     from functools import wraps
@@ -218,7 +220,7 @@ def require(capability: str) -> Any:
     from django.contrib.auth.views import redirect_to_login
     from django.core.exceptions import PermissionDenied
 
-    def decorator(view: Any) -> Any:
+    def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
             if not request.user.is_authenticated:
@@ -227,7 +229,7 @@ def require(capability: str) -> Any:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapped.capability = capability  # type: ignore[attr-defined]
-        return wrapped
+        wrapped.capability = capability  # type: ignore[attr-defined]  # a mark on the function
+        return cast(View, wrapped)  # the view's own signature (functools.wraps)
 
     return decorator

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from pypinyin.constants import Style
 from pypinyin.converter import UltimateConverter
 from pypinyin.core import Pinyin
 
@@ -53,7 +55,7 @@ def normalize_name(value: object) -> str:
     return _CJK_GAP.sub("", normalize(value))
 
 
-class _SegmentMemo(UltimateConverter):  # type: ignore[misc]
+class _SegmentMemo(UltimateConverter):
     """pypinyin's converter (the one ``lazy_pinyin()`` uses), remembering the result for each
     segment: pypinyin splits a name into phrases and characters, converts each (the slow part), and
     names share their characters, so a roster of 100,000 mostly different names converts a few
@@ -65,7 +67,9 @@ class _SegmentMemo(UltimateConverter):  # type: ignore[misc]
         super().__init__(v_to_u=False, neutral_tone_with_five=False, tone_sandhi=False)
         self._memo: dict[tuple[Any, ...], list[list[str]]] = {}
 
-    def convert(self, words: str, style: Any, heteronym: bool, errors: Any, strict: bool, **kwargs: Any) -> Any:
+    # pypinyin always passes ``strict``; its stubs give it a default, so the override does too.
+    def convert(self, words: str, style: Style, heteronym: bool, errors: Callable[[str], str] | str,
+                strict: bool = True, **kwargs: Any) -> list[list[str]]:
         if kwargs:
             return super().convert(words, style, heteronym, errors, strict, **kwargs)
         key = (words, style, heteronym, errors, strict)

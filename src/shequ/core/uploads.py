@@ -28,10 +28,11 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -264,6 +265,13 @@ def _check_csv(data: bytes, limits: UploadLimits) -> None:
 
 # -- the upload itself -----------------------------------------------------------------------------------
 
+class RefusedUploadRequest(HttpRequest):
+    """A request whose upload the handler below refused: ``upload_refused`` is the limit in bytes
+    (absent on every other request: read it with ``getattr``)."""
+
+    upload_refused: int
+
+
 class LimitedUploadHandler(FileUploadHandler):
     """First of FILE_UPLOAD_HANDLERS: no uploaded file larger than UPLOAD_MAX_BYTES is kept, in
     memory or on disk. The request is marked (``request.upload_refused`` = the limit in bytes) and
@@ -289,7 +297,7 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def _refuse(self) -> None:
         if self.request is not None:
-            self.request.upload_refused = self.limit  # type: ignore[attr-defined]
+            cast(RefusedUploadRequest, self.request).upload_refused = self.limit
         # Up to four times the limit is read and dropped, so that the browser gets the page that
         # says why; beyond, the connection is dropped.
         raise StopUpload(connection_reset=self.body_length > 4 * self.limit)

@@ -23,13 +23,14 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import StrictBool
 
 from shequ.core.api_tokens import GATE_DEVICE, GENERAL, for_tokens
+from shequ.core.http import ScopedRequest
 from shequ.core.masking import mask_id_number, mask_name, mask_phone
 from shequ.gates import selectors, services
 from shequ.gates.models import Gate, Passage
@@ -38,15 +39,15 @@ from shequ.gates.rules import reason_labels
 router = Router(tags=["gates"])
 
 
-def _need(request: HttpRequest, capability: str) -> None:
-    if not request.scope.can(capability):  # type: ignore[attr-defined]
+def _need(request: ScopedRequest, capability: str) -> None:
+    if not request.scope.can(capability):
         raise PermissionDenied
 
 
-def _gate(request: HttpRequest, gate_id: int) -> Gate:
+def _gate(request: ScopedRequest, gate_id: int) -> Gate:
     """The gate, if the caller may record there; else 404 (missing and forbidden look the same)."""
     _need(request, "gates.screen")
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     # A device token bound to a gate acts as its user: the Scope refuses the gate unless the user
     # still holds a gate role in its community (gates/access.py, the device_gate grant).
     return selectors.gate_for_recording(scope, gate_id)
@@ -122,12 +123,12 @@ def _address(household: Any) -> str:
 def passage_out(passage: Passage, *, created: bool) -> dict[str, Any]:
     """The verdict as the device shows it; names and numbers masked as on the gate screen."""
     subject = None
-    if passage.person_id is not None:
+    if passage.person is not None:
         person = passage.person
         subject = {"kind": "resident", "id": person.pk, "name": mask_name(person.name),
                    "id_number": mask_id_number(person.id_number), "phone": mask_phone(person.phone),
                    "address": _address(person.household)}
-    elif passage.visitor_id is not None:
+    elif passage.visitor is not None:
         visitor = passage.visitor
         subject = {"kind": "visitor", "id": None, "name": mask_name(visitor.name),
                    "id_number": mask_id_number(visitor.id_number), "phone": mask_phone(visitor.phone),
@@ -142,7 +143,7 @@ def passage_out(passage: Passage, *, created: bool) -> dict[str, Any]:
 
 
 def _invalid(e: ValidationError) -> Status:
-    errors = [{"field": field or None, "reason": str(m)}
+    errors: list[dict[str, Any]] = [{"field": field or None, "reason": str(m)}
               for field, messages in getattr(e, "message_dict", {"": e.messages}).items() for m in messages]
     message = "; ".join(f"{x['field']}: {x['reason']}" if x["field"] else x["reason"] for x in errors)
     return Status(422, {"message": message, "errors": errors})
@@ -150,16 +151,16 @@ def _invalid(e: ValidationError) -> Status:
 
 @router.get("/", response=list[GateOut], url_name="gates")
 @for_tokens(GENERAL, GATE_DEVICE)
-def gates(request: HttpRequest) -> list[dict]:
+def gates(request: ScopedRequest) -> list[dict]:
     _need(request, "gates.screen")
     return [{"id": g.pk, "compound_id": g.compound_id, "compound": g.compound.name, "name": g.name,
-             "status": g.status} for g in selectors.gate_list(request.scope)]  # type: ignore[attr-defined]
+             "status": g.status} for g in selectors.gate_list(request.scope)]
 
 
 @router.post("/{gate_id}/passages", response={200: PassageOut, 201: PassageOut, 409: ErrorOut, 422: ErrorOut},
              url_name="gate_passages")
 @for_tokens(GENERAL, GATE_DEVICE)
-def post_passage(request: HttpRequest, gate_id: int, data: PassageIn) -> Status:
+def post_passage(request: ScopedRequest, gate_id: int, data: PassageIn) -> Status:
     gate = _gate(request, gate_id)
     try:
         if not data.credential.strip():
@@ -183,7 +184,7 @@ def post_passage(request: HttpRequest, gate_id: int, data: PassageIn) -> Status:
 
 @router.get("/{gate_id}/passages/{client_id}", response=PassageOut, url_name="gate_passage")
 @for_tokens(GENERAL, GATE_DEVICE)
-def get_passage(request: HttpRequest, gate_id: int, client_id: uuid.UUID) -> dict:
+def get_passage(request: ScopedRequest, gate_id: int, client_id: uuid.UUID) -> dict:
     gate = _gate(request, gate_id)
     found = services.passage_by_client_id(gate=gate, client_id=client_id)
     if found is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -73,9 +73,9 @@ class DutyAssignForm(OnceForm):
         self.gates = {g.pk: g for g in gates}
         self.shifts = {s.pk: s for s in shifts}
         self.guards = {u.pk: u for u in guards}
-        self.fields["gate"].choices = [(g.pk, str(g)) for g in gates]
-        self.fields["shift"].choices = [(s.pk, str(s)) for s in shifts]
-        self.fields["guard"].choices = [(u.pk, f"{u.first_name} ({u.username})" if u.first_name else u.username)
+        cast(forms.ChoiceField, self.fields["gate"]).choices = [(g.pk, str(g)) for g in gates]
+        cast(forms.ChoiceField, self.fields["shift"]).choices = [(s.pk, str(s)) for s in shifts]
+        cast(forms.ChoiceField, self.fields["guard"]).choices = [(u.pk, f"{u.first_name} ({u.username})" if u.first_name else u.username)
                                         for u in guards]
 
     def clean_date(self) -> dt.date:
@@ -113,4 +113,4 @@ class GateAddForm(OnceForm):
     def __init__(self, *args: Any, compounds: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.compounds = {c.pk: c for c in compounds}
-        self.fields["compound"].choices = [(c.pk, c.name) for c in compounds]
+        cast(forms.ChoiceField, self.fields["compound"]).choices = [(c.pk, c.name) for c in compounds]

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.forms import replace_submitted
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.phone import PhoneError, normalize_phone
 from shequ.core.temperature import temperature_text
@@ -48,8 +49,7 @@ class ChecksMixin(forms.Form):
         raw = temperature_text(cleaned.get("use_temperature") or cleaned.get("temperature") or "")
         if cleaned.get("use_temperature"):
             # The guard accepted the suggestion: show it in the field too if the form comes back.
-            self.data = self.data.copy()
-            self.data["temperature"] = raw
+            replace_submitted(self, temperature=raw)
         if "health_code" not in cleaned or "mask" not in cleaned:
             return None  # the field errors are already there
         try:
@@ -86,7 +86,8 @@ class PassageForm(ChecksMixin):
         return self.cleaned_data.get("direction") or ""
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         credential = normalize(cleaned.get("credential") or "")
         temperature = normalize(cleaned.get("temperature") or "")
         if not credential and pass_tokens.looks_like_token(temperature):
@@ -96,8 +97,7 @@ class PassageForm(ChecksMixin):
             split = pass_tokens.split_scan(temperature)
             credential, temperature = (split[1], split[0]) if split else (temperature, "")
             cleaned["temperature"] = temperature
-            self.data = self.data.copy()
-            self.data["credential"], self.data["temperature"] = credential, temperature
+            replace_submitted(self, credential=credential, temperature=temperature)
         cleaned["credential"] = credential
         if cleaned.get("person"):
             self.person_obj = (selectors.compound_persons(self.gate)
@@ -166,7 +166,8 @@ class VisitorForm(ChecksMixin):
         return text
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self.checks = self.clean_checks(cleaned)
         return cleaned
 

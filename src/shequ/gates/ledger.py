@@ -77,9 +77,9 @@ def ledger(gate: Gate, day: dt.date, filters: LedgerFilters | None = None) -> Qu
 
 def passage_address(passage: Passage) -> str:
     """The subject's short address (9-2-502); a visitor's is their host's."""
-    if passage.person_id is not None:
+    if passage.person is not None:
         return passage.person.household.room.address
-    if passage.visitor_id is not None:
+    if passage.visitor is not None:
         return passage.visitor.host_household.room.address
     return ""
 

@@ -223,6 +223,7 @@ def record_passage(
         person, problem = None, "unknown_person"
     # The standing is read before the transaction: on SQLite the transaction holds the database's
     # write lock (BEGIN IMMEDIATE), so it should hold it only for the writes.
+    household_id: int | None
     if visitor is not None:
         standing = visitor_standing(gate=gate, host=visitor.host_household, at=at, phone=visitor.phone)
         household_id = visitor.host_household_id

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from shequ.audit.exports import export_masking, export_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shequ.core.forms import submit_once
+from shequ.core.http import ScopedRequest
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
@@ -59,17 +60,17 @@ def _form_error_messages(request: HttpRequest, form: Any) -> None:
 
 @personal_data
 @require("gates.ledger")
-def passage_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def passage_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     passage = selectors.passage_get(request.scope, pk)
     return render(request, "gates/passage_detail.html", {
         "passage": passage, "reasons": reason_labels(passage.reasons),
-        "permit_label": permit_label(passage.permit) if passage.permit_id else ""})
+        "permit_label": permit_label(passage.permit) if passage.permit is not None else ""})
 
 
 # -- gates and their status ------------------------------------------------------------------------
 @personal_data
 @require("gates.manage")
-def gate_list(request: HttpRequest) -> HttpResponse:
+def gate_list(request: ScopedRequest) -> HttpResponse:
     # Grouped by compound; two communities may each have a compound of the same name, so the id
     # keeps their gates apart.
     gates = sorted(selectors.gate_list(request.scope), key=lambda g: (g.compound.name, g.compound_id, g.name))
@@ -82,7 +83,7 @@ def gate_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _compounds_for_gates(request: HttpRequest) -> list[Any]:
+def _compounds_for_gates(request: ScopedRequest) -> list[Any]:
     """Compounds of the communities whose gates the reader manages."""
     return list(selectors.compounds_for_gates(request.scope))
 
@@ -90,7 +91,7 @@ def _compounds_for_gates(request: HttpRequest) -> list[Any]:
 @personal_data
 @require_POST
 @require("gates.manage")
-def gate_add(request: HttpRequest) -> HttpResponse:
+def gate_add(request: ScopedRequest) -> HttpResponse:
     form = GateAddForm(request.POST, compounds=_compounds_for_gates(request))
     if not form.is_valid():
         _form_error_messages(request, form)
@@ -107,7 +108,7 @@ def gate_add(request: HttpRequest) -> HttpResponse:
 @personal_data
 @require_POST
 @require("gates.manage")
-def gate_status(request: HttpRequest, pk: int) -> HttpResponse:
+def gate_status(request: ScopedRequest, pk: int) -> HttpResponse:
     gate = selectors.gate_get(request.scope, pk)
     form = GateStatusForm(request.POST)
     back = reverse("gates:gates") + f"#compound-{gate.compound_id}"
@@ -126,7 +127,7 @@ def gate_status(request: HttpRequest, pk: int) -> HttpResponse:
 @personal_data
 @require_POST
 @require("gates.manage")
-def gate_keep_only(request: HttpRequest, pk: int) -> HttpResponse:
+def gate_keep_only(request: ScopedRequest, pk: int) -> HttpResponse:
     gate = selectors.gate_get(request.scope, pk)
     KeepOnlyForm(request.POST).is_valid()
     back = reverse("gates:gates") + f"#compound-{gate.compound_id}"
@@ -155,7 +156,7 @@ def _guard_name(user: Any) -> str:
     return user.first_name or user.username
 
 
-def _export_ledger(request: HttpRequest, gate: Gate, day: dt.date, passages: Any) -> HttpResponse:
+def _export_ledger(request: ScopedRequest, gate: Gate, day: dt.date, passages: Any) -> HttpResponse:
     """The filtered ledger as a spreadsheet: names and phones masked unless the role may export them
     in full (secretary, staff). Every export is an audit event."""
     masking = export_masking(request.scope, [gate.community_id], request=request)
@@ -189,7 +190,7 @@ def _export_ledger(request: HttpRequest, gate: Gate, day: dt.date, passages: Any
 
 @personal_data
 @require("gates.ledger")
-def gate_ledger(request: HttpRequest, pk: int) -> HttpResponse:
+def gate_ledger(request: ScopedRequest, pk: int) -> HttpResponse:
     gate = selectors.gate_get(request.scope, pk)
     form = LedgerFilterForm(request.GET or None)
     day = form.day()
@@ -211,13 +212,13 @@ def gate_ledger(request: HttpRequest, pk: int) -> HttpResponse:
 # -- who is out now, counts per hour -----------------------------------------------------------------
 @personal_data
 @require("gates.ledger")
-def out_list(request: HttpRequest) -> HttpResponse:
+def out_list(request: ScopedRequest) -> HttpResponse:
     return render(request, "gates/ledger_out_list.html", {"rows": ledger.out_counts(request.scope)})
 
 
 @personal_data
 @require("gates.ledger")
-def out_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def out_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     compound = ledger.compound_get(request.scope, pk)
     persons = ledger.persons_out(compound)
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -229,7 +230,7 @@ def out_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("gates.ledger")
-def hourly(request: HttpRequest) -> HttpResponse:
+def hourly(request: ScopedRequest) -> HttpResponse:
     form = DayForm(request.GET or None)
     day = form.day()
     return render(request, "gates/ledger_hourly.html", {
@@ -239,7 +240,7 @@ def hourly(request: HttpRequest) -> HttpResponse:
 
 
 # -- the duty roster -------------------------------------------------------------------------------
-def _roster_context(request: HttpRequest, community: Any) -> dict[str, Any]:
+def _roster_context(request: ScopedRequest, community: Any) -> dict[str, Any]:
     shifts = services.shifts_ensure_default(community_id=community.pk)
     gates = list(selectors.community_gates(request.scope, community))
     guards = roster.eligible_guards(community)
@@ -255,7 +256,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 @personal_data
 @require("gates.manage")
-def roster_week(request: HttpRequest) -> HttpResponse:
+def roster_week(request: ScopedRequest) -> HttpResponse:
     community = selectors.community_for_roster(request.scope, _int_or_none(request.GET.get("community")))
     ctx = _roster_context(request, community)
     day_form = DayForm({"date": request.GET.get("week", "")})
@@ -280,7 +281,7 @@ def _roster_url(community: Any, day: dt.date) -> str:
 @personal_data
 @require_POST
 @require("gates.manage")
-def roster_assign(request: HttpRequest) -> HttpResponse:
+def roster_assign(request: ScopedRequest) -> HttpResponse:
     community = selectors.community_for_roster(request.scope, _int_or_none(request.POST.get("community")))
     ctx = _roster_context(request, community)
     form = DutyAssignForm(request.POST, gates=ctx["gates"], shifts=ctx["shifts"], guards=ctx["guards"])
@@ -301,7 +302,7 @@ def roster_assign(request: HttpRequest) -> HttpResponse:
 @personal_data
 @require_POST
 @require("gates.manage")
-def roster_shift_add(request: HttpRequest) -> HttpResponse:
+def roster_shift_add(request: ScopedRequest) -> HttpResponse:
     """Add a custom shift to the community's roster (three 8-hour shifts are there by default)."""
     community = selectors.community_for_roster(request.scope, _int_or_none(request.POST.get("community")))
     back = reverse("gates:roster") + "?" + urlencode({"community": community.pk})
@@ -322,7 +323,7 @@ def roster_shift_add(request: HttpRequest) -> HttpResponse:
 @personal_data
 @require_POST
 @require("gates.manage")
-def duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def duty_remove(request: ScopedRequest, pk: int) -> HttpResponse:
     """A second click on "remove" (same form) is sent where the first went; a duty that is not there
     (or not the user's to see) is a 404."""
     DutyRemoveForm(request.POST).is_valid()

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from shequ.core.pdf import qr_svg
+from shequ.core.http import ScopedRequest
+from shequ.core.pdf import cjk_font, qr_svg
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import run_once
@@ -36,7 +37,7 @@ def _active_passes(person_ids: list[int]) -> dict[int, Pass]:
     return {p.person_id: p for p in Pass.objects.filter(person_id__in=person_ids, revoked_at__isnull=True)}
 
 
-def _require_manage(request: HttpRequest, community_id: int) -> None:
+def _require_manage(request: ScopedRequest, community_id: int) -> None:
     if not request.scope.can("passes.manage", community_id):
         raise PermissionDenied
 
@@ -46,7 +47,7 @@ def _require_manage(request: HttpRequest, community_id: int) -> None:
 
 @personal_data
 @require("passes.manage")
-def pass_index(request: HttpRequest) -> HttpResponse:
+def pass_index(request: ScopedRequest) -> HttpResponse:
     """Find a person; print the cards of a building or a grid."""
     scope = request.scope
     form = PassSearchForm(request.GET or None)
@@ -63,7 +64,7 @@ def pass_index(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require("passes.manage")
-def pass_person(request: HttpRequest, pk: int) -> HttpResponse:
+def pass_person(request: ScopedRequest, pk: int) -> HttpResponse:
     person = registry.person_get(request.scope, pk)
     _require_manage(request, person.community_id)
     history = list(person.passes.select_related("issued_by").order_by("-issued_at", "-id"))
@@ -76,7 +77,7 @@ def pass_person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("passes.manage")
-def pass_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def pass_issue(request: ScopedRequest, pk: int) -> HttpResponse:
     """Confirm, then issue a pass; a current pass is revoked in the same transaction."""
     person = registry.person_get(request.scope, pk)
     _require_manage(request, person.community_id)
@@ -101,7 +102,7 @@ def pass_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("passes.manage")
-def pass_household(request: HttpRequest, pk: int) -> HttpResponse:
+def pass_household(request: ScopedRequest, pk: int) -> HttpResponse:
     household = registry.household_get(request.scope, pk)
     _require_manage(request, household.community_id)
     persons = list(household.persons.filter(status=ACTIVE).order_by("id"))
@@ -114,6 +115,9 @@ def pass_household(request: HttpRequest, pk: int) -> HttpResponse:
 def _cards_response(request: HttpRequest, *, persons: list[Person], community: Any, subject: Any,
                     label: str, filename: str) -> HttpResponse:
     """Issue the missing passes and record the print (one service, one transaction), then build the PDF."""
+    # A machine without a Chinese font cannot print: refused (FontMissing, the 503 page of
+    # core/middleware.py) before a pass is issued or an export recorded that nobody received.
+    cjk_font()
     active = services.pass_cards_print(actor=request.user, persons=persons, community=community, subject=subject,
                                        request=request)
     body = cards.cards_pdf(cards.cards_for(persons, active), title=_("Pass cards: %(subject)s") % {"subject": label})
@@ -125,7 +129,7 @@ def _cards_response(request: HttpRequest, *, persons: list[Person], community: A
 
 @personal_data
 @require("passes.manage")
-def pass_cards_household(request: HttpRequest, pk: int) -> HttpResponse:
+def pass_cards_household(request: ScopedRequest, pk: int) -> HttpResponse:
     household = registry.household_get(request.scope, pk)
     _require_manage(request, household.community_id)
     persons = selectors.printable_persons(request.scope, household=household)
@@ -135,7 +139,7 @@ def pass_cards_household(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("passes.manage")
-def pass_cards_building(request: HttpRequest, pk: int) -> HttpResponse:
+def pass_cards_building(request: ScopedRequest, pk: int) -> HttpResponse:
     building = registry.building_get(request.scope, pk)
     _require_manage(request, building.community_id)
     persons = selectors.printable_persons(request.scope, household__room__unit__building=building)
@@ -146,7 +150,7 @@ def pass_cards_building(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("passes.manage")
-def pass_cards_grid(request: HttpRequest, pk: int) -> HttpResponse:
+def pass_cards_grid(request: ScopedRequest, pk: int) -> HttpResponse:
     grid = registry.grid_get(request.scope, pk)
     _require_manage(request, grid.community_id)
     persons = selectors.printable_persons(request.scope, household__room__unit__building__grid=grid)
@@ -159,7 +163,7 @@ def pass_cards_grid(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("passes.own")
-def passes_own(request: HttpRequest) -> HttpResponse:
+def passes_own(request: ScopedRequest) -> HttpResponse:
     """Each member's QR for the gate to scan. Only the households the user lives in (a resident's
     membership), whatever other roles they have; no pass is issued here (staff issue them)."""
     households = list(selectors.own_households(request.scope))

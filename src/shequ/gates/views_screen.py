@@ -32,7 +32,8 @@ from django.views.decorators.gzip import gzip_page
 from shequ.containment import services as containment
 from shequ.containment.forms import PermitRequestForm
 from shequ.containment.models import Permit
-from shequ.core.forms import submit_once
+from shequ.core.forms import replace_submitted, submit_once
+from shequ.core.http import ScopedRequest
 from shequ.core.idnumber import IDNumberError, parse_id_number
 from shequ.core.masking import mask_name
 from shequ.core.phone import PhoneError, normalize_phone
@@ -79,10 +80,10 @@ def _address(room: Any) -> str:
 def verdict_of(passage: Passage, *, created: bool) -> dict[str, Any]:
     """What the screen shows after a passage, as JSON for the script and as context for the page."""
     subject: dict[str, Any] | None = None
-    if passage.person_id is not None:
+    if passage.person is not None:
         person = passage.person
         subject = {"name": mask_name(person.name), "address": _address(person.household.room), "visitor": False}
-    elif passage.visitor_id is not None:
+    elif passage.visitor is not None:
         visitor = passage.visitor
         subject = {"name": mask_name(visitor.name), "address": _address(visitor.host_household.room),
                    "visitor": True}
@@ -183,7 +184,7 @@ def _permit_rows(gate: Gate) -> list[dict[str, Any]]:
     now = timezone.now()
     rows = []
     for p in selectors.permits_at_gate(gate, now)[:30]:
-        room = p.person.household.room if p.person_id else p.room
+        room = p.person.household.room if p.person is not None else p.room
         place = room.address if room is not None else str(p.place)
         waiting = p.status == Permit.Status.REQUESTED and p.ends_at > now
         usable = p.in_force(now)
@@ -220,9 +221,9 @@ def _fresh_form(request: HttpRequest, gate: Gate, **initial: Any) -> PassageForm
 
 @personal_data
 @require("gates.screen")
-def screen_start(request: HttpRequest) -> HttpResponse:
+def screen_start(request: ScopedRequest) -> HttpResponse:
     """A guard posted to one gate goes straight to it; otherwise pick one (none: say so)."""
-    gates = list(selectors.gate_list(request.scope))  # type: ignore[attr-defined]
+    gates = list(selectors.gate_list(request.scope))
     if len(gates) == 1:
         return redirect("gates:screen", pk=gates[0].pk)
     return render(request, "gates/screen_start.html", {"gates": gates})
@@ -230,8 +231,8 @@ def screen_start(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require("gates.screen")
-def screen(request: HttpRequest, pk: int) -> HttpResponse:
-    gate = selectors.gate_get(request.scope, pk)  # type: ignore[attr-defined]
+def screen(request: ScopedRequest, pk: int) -> HttpResponse:
+    gate = selectors.gate_get(request.scope, pk)
     if request.method != "POST":
         picked = None
         if request.GET.get("person", "").isdigit():
@@ -243,7 +244,9 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
     as_json = _wants_json(request)
     form = PassageForm(request.POST, gate=gate)
     result = None
+    direction = ""
     if form.is_valid() and form.checks is not None:
+        direction = form.checks.direction
         try:
             result = services.record_passage(
                 gate=gate, actor=request.user, checks=form.checks, client_id=form.cleaned_data["client_id"],
@@ -255,8 +258,7 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
             if as_json:
                 return JsonResponse({"message": _("This client_id was used at another gate.")}, status=409)
             form.add_error(None, _("This form was already used at another gate; it has been renewed."))
-            form.data = form.data.copy()
-            form.data["client_id"] = str(uuid.uuid4())
+            replace_submitted(form, client_id=str(uuid.uuid4()))
         except ValidationError as e:
             form.add_error(None, e.messages)
     if result is None:
@@ -266,7 +268,7 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
                                  "suggestion": form.suggestion}, status=422)
         return _render_screen(request, gate, form, picked=form.person_obj)
 
-    request.session[_DIRECTION_KEY] = form.checks.direction  # type: ignore[union-attr]
+    request.session[_DIRECTION_KEY] = direction
     passage = _passage_qs().get(pk=result.passage.pk)
     if form.person_obj is None:
         _keep_for_visitor_form(request, passage, form.cleaned_data["credential"])
@@ -288,9 +290,9 @@ def _sex_and_age(person: Person) -> str:
 
 @personal_data
 @require("gates.screen")
-def screen_lookup(request: HttpRequest, pk: int) -> HttpResponse:
+def screen_lookup(request: ScopedRequest, pk: int) -> HttpResponse:
     """Room (9-2-502), name, pinyin or last digits -> the persons of the gate's compound, masked."""
-    gate = selectors.gate_get(request.scope, pk)  # type: ignore[attr-defined]
+    gate = selectors.gate_get(request.scope, pk)
     q = request.GET.get("q", "").strip()[:60]
     found = selectors.lookup_at_gate(gate, q) if q else None
     persons = [p for p in (found.persons if found else []) if p.status == Person.Status.ACTIVE]
@@ -304,13 +306,13 @@ def screen_lookup(request: HttpRequest, pk: int) -> HttpResponse:
 @personal_data
 @require("gates.screen")
 @gzip_page
-def screen_bundle(request: HttpRequest, pk: int) -> HttpResponse:
+def screen_bundle(request: ScopedRequest, pk: int) -> HttpResponse:
     """The offline bundle of this gate (gates/offline.py), for the screen's local decisions.
 
     Fetched every few minutes by every open screen, often over a phone's mobile data: it is
     compressed, and a screen that sends the ETag of the bundle it holds gets a 304 while nothing in
     it changed. (Compression is safe here: the body reflects nothing the client sent.)"""
-    gate = selectors.gate_get(request.scope, pk)  # type: ignore[attr-defined]
+    gate = selectors.gate_get(request.scope, pk)
     data = offline.bundle_for_gate(gate)
     data["user"] = request.user.pk
     data["reasons"] = offline.reason_label_table()
@@ -328,9 +330,9 @@ def screen_bundle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("gates.screen")
-def screen_visitor(request: HttpRequest, pk: int) -> HttpResponse:
+def screen_visitor(request: ScopedRequest, pk: int) -> HttpResponse:
     """Register a visitor and record their entry; the verdict is shown on the screen."""
-    gate = selectors.gate_get(request.scope, pk)  # type: ignore[attr-defined]
+    gate = selectors.gate_get(request.scope, pk)
     if request.method != "POST":
         initial: dict[str, Any] = {"client_id": uuid.uuid4()}
         for key in ("temperature", "health_code", "mask"):
@@ -347,7 +349,7 @@ def screen_visitor(request: HttpRequest, pk: int) -> HttpResponse:
                 pk=int(request.GET["permit"]), person__isnull=True, status=Permit.Status.APPROVED).first()
             if permit is not None:
                 initial.update({"name": permit.visitor_name, "reason": permit.reason,
-                                "host": permit.room.address if permit.room_id else ""})
+                                "host": permit.room.address if permit.room is not None else ""})
         form = VisitorForm(gate=gate, initial=initial)
         return _render_visitor(request, gate, form)
     form = VisitorForm(request.POST, gate=gate)
@@ -362,8 +364,7 @@ def screen_visitor(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.ClientIdConflict:
             form.add_error(None, _("This form was already used at another gate; it has been renewed."))
-            form.data = form.data.copy()
-            form.data["client_id"] = str(uuid.uuid4())
+            replace_submitted(form, client_id=str(uuid.uuid4()))
         except ValidationError as e:
             form.apply_service_errors(e)
     if result is None:
@@ -382,10 +383,10 @@ def _render_visitor(request: HttpRequest, gate: Gate, form: VisitorForm) -> Http
 
 @personal_data
 @require("gates.screen")
-def screen_permits(request: HttpRequest, pk: int) -> HttpResponse:
+def screen_permits(request: ScopedRequest, pk: int) -> HttpResponse:
     """Permits at this gate's compound: in force now, and the requests of the last day with what the
     office decided. The screen's script asks every few seconds while a request waits."""
-    gate = selectors.gate_get(request.scope, pk)  # type: ignore[attr-defined]
+    gate = selectors.gate_get(request.scope, pk)
     rows = _permit_rows(gate)
     if _wants_json(request):
         response = JsonResponse({"permits": rows}, json_dumps_params={"ensure_ascii": False})
@@ -396,20 +397,24 @@ def screen_permits(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("gates.screen")
-def screen_permit(request: HttpRequest, pk: int) -> HttpResponse:
+def screen_permit(request: ScopedRequest, pk: int) -> HttpResponse:
     """Ask the office for a permit for someone this gate refused for containment (a restriction, a
     sealed area, the exit quota, a sealed host): the office is alerted and decides on its phone;
     once approved, recording the person (or registering the visitor) again lets them through."""
-    gate = selectors.gate_get(request.scope, pk)  # type: ignore[attr-defined]
+    gate = selectors.gate_get(request.scope, pk)
     passage_id = request.GET.get("passage") or request.POST.get("passage") or ""
     if not passage_id.isdigit():
         raise Http404
-    passage = selectors.passage_get(request.scope, int(passage_id))  # type: ignore[attr-defined]
+    passage = selectors.passage_get(request.scope, int(passage_id))
     if passage.gate_id != gate.pk or not verdict_of(passage, created=False)["permit_request_url"]:
         raise Http404  # only a refusal a permit could lift, at this gate
-    person = passage.person
-    visitor = passage.visitor
-    home = person.household.room if person is not None else visitor.host_household.room
+    person, visitor = passage.person, passage.visitor
+    if person is not None:
+        home, who = person.household.room, person.name
+    elif visitor is not None:
+        home, who = visitor.host_household.room, visitor.name
+    else:  # cannot be: the verdict offers a permit to someone identified only
+        raise Http404
     form = PermitRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -430,7 +435,7 @@ def screen_permit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(url)
     return render(request, "gates/screen_permit.html", {
         "gate": gate, "form": form, "passage": passage, "duty": _duty(gate),
-        "who": mask_name(person.name if person else visitor.name), "visitor": visitor is not None,
+        "who": mask_name(who), "visitor": visitor is not None,
         "address": _address(home), "reasons": reason_labels([r for r in passage.reasons if r in PERMIT_LIFTS]),
     })
 

@@ -27,7 +27,7 @@ from itertools import accumulate
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import models, transaction
 
 from shequ.accounts.models import Membership, User
 from shequ.core.bulkwrite import refresh_planner_statistics
@@ -692,7 +692,7 @@ def build_demo(*, seed: int = 2022, password: str) -> dict[str, Any]:
     plan.street.save()
     # bulk_create sets primary keys (PostgreSQL, SQLite >= 3.35), and children pick up their
     # parents' keys from the instances assigned to them, so the order below is the only wiring.
-    for model, rows in (
+    tables: tuple[tuple[type[models.Model], Sequence[models.Model]], ...] = (
         (Community, plan.communities),
         (PropertyCompany, plan.companies),
         (Compound, plan.compounds),
@@ -706,8 +706,9 @@ def build_demo(*, seed: int = 2022, password: str) -> dict[str, Any]:
         (Residence, plan.residences),
         (User, plan.users),
         (Membership, plan.memberships),
-    ):
-        model.objects.bulk_create(rows, batch_size=500)  # type: ignore[attr-defined]
+    )
+    for model, rows in tables:
+        model._default_manager.bulk_create(rows, batch_size=500)  # ``objects``, for each of them
     refresh_planner_statistics(Compound, Building, Unit, Room, Household, Person, PersonTag, Residence, Membership)
     from shequ.campaigns.demo import build_campaigns
     from shequ.ops.demo_gates import build_gates

@@ -82,8 +82,9 @@ def build_gates(*, seed: int) -> dict[str, int]:
         for p, c in rng.sample(candidates, 12)
     ]
     MovementRestriction.objects.bulk_create(restrictions)
-    compound, building, unit = SEALED_UNIT
-    sealed = Unit.objects.filter(building__compound__name=compound, building__number=building, number=unit).first()
+    sealed_compound, sealed_building, sealed_unit = SEALED_UNIT
+    sealed = Unit.objects.filter(building__compound__name=sealed_compound, building__number=sealed_building,
+                                 number=sealed_unit).first()
     if sealed is not None:
         ContainmentArea.objects.create(community_id=sealed.community_id, level=Level.SEALED, unit=sealed,
                                        starts_at=now - dt.timedelta(days=2), reason="阳性病例所在单元 (演示)")

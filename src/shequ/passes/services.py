@@ -16,7 +16,7 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.core.idnumber import IDNumberError, normalize_id_number, parse_id_number
 from shequ.core.phone import PhoneError, normalize_phone
-from shequ.core.rows import ChainReader
+from shequ.core.rows import ChainReader, extra_values
 from shequ.core.text import normalize
 from shequ.passes import tokens
 from shequ.passes.models import Pass
@@ -128,7 +128,7 @@ def identify(*, community_id: int, credential: str, read_with: ReadWith | None =
             return Identified(None, "pass", "pass_invalid")
         if issued.revoked_at is not None:
             return Identified(issued.person, "pass", "pass_revoked")
-        return Identified(issued.person, "pass", None, issued._extra if read_with is not None else None)
+        return Identified(issued.person, "pass", None, extra_values(issued) if read_with is not None else None)
     try:
         id_number = normalize_id_number(text)
         parse_id_number(id_number)

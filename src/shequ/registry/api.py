@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from shequ.core.http import ScopedRequest
 from shequ.core.masking import mask_id_number, mask_phone
 from shequ.registry import selectors
 from shequ.registry.models import Building, Household, Person, PersonTag
@@ -18,8 +18,8 @@ from shequ.registry.models import Building, Household, Person, PersonTag
 router = Router(tags=["registry"])
 
 
-def _need(request: HttpRequest, capability: str) -> None:
-    if not request.scope.can(capability):  # type: ignore[attr-defined]
+def _need(request: ScopedRequest, capability: str) -> None:
+    if not request.scope.can(capability):
         raise PermissionDenied
 
 
@@ -145,33 +145,33 @@ def _person(p: Person) -> dict[str, Any]:
 
 
 @router.get("/compounds", response=list[CompoundOut], summary="Compounds in scope")
-def compounds(request: HttpRequest) -> list[dict[str, Any]]:
+def compounds(request: ScopedRequest) -> list[dict[str, Any]]:
     _need(request, "registry.view_places")
     return [
         {"id": c.pk, "community": c.community.code, "name": c.name, "kind": c.kind,
          "property_company": c.property_company.name if c.property_company else None,
          "building_count": c.building_count}
-        for c in selectors.compound_list(request.scope)  # type: ignore[attr-defined]
+        for c in selectors.compound_list(request.scope)
     ]
 
 
 @router.get("/compounds/{compound_id}/buildings", response=list[BuildingOut], summary="Buildings of a compound")
-def buildings(request: HttpRequest, compound_id: int) -> list[dict[str, Any]]:
+def buildings(request: ScopedRequest, compound_id: int) -> list[dict[str, Any]]:
     _need(request, "registry.view_places")
-    compound = selectors.compound_get(request.scope, compound_id)  # type: ignore[attr-defined]
+    compound = selectors.compound_get(request.scope, compound_id)
     return [
         {"id": r["building"].pk, "compound_id": compound.pk, "compound": compound.name,
          "number": r["building"].number, "grid_id": r["building"].grid_id,
          "households": r["households"], "persons": r["persons"]}
-        for r in selectors.building_list(request.scope, compound)  # type: ignore[attr-defined]
+        for r in selectors.building_list(request.scope, compound)
     ]
 
 
 @router.get("/buildings/{building_id}", response=BuildingDetailOut, summary="A building's rooms with occupancy")
-def building(request: HttpRequest, building_id: int) -> dict[str, Any]:
+def building(request: ScopedRequest, building_id: int) -> dict[str, Any]:
     _need(request, "registry.view_places")
-    b: Building = selectors.building_get(request.scope, building_id)  # type: ignore[attr-defined]
-    plans = selectors.building_floor_plan(request.scope, b, with_tags=False)  # type: ignore[attr-defined]
+    b: Building = selectors.building_get(request.scope, building_id)
+    plans = selectors.building_floor_plan(request.scope, b, with_tags=False)
     rooms = [
         {"id": c.room.pk, "number": c.room.number, "floor": c.room.floor, "unit": plan.unit.number,
          "households": [h.pk for h in c.households], "persons": c.persons}
@@ -181,10 +181,10 @@ def building(request: HttpRequest, building_id: int) -> dict[str, Any]:
 
 
 @router.get("/households/{household_id}", response=HouseholdOut, summary="A household card (numbers masked)")
-def household(request: HttpRequest, household_id: int) -> dict[str, Any]:
+def household(request: ScopedRequest, household_id: int) -> dict[str, Any]:
     _need(request, "registry.view_persons")
-    h: Household = selectors.household_get(request.scope, household_id)  # type: ignore[attr-defined]
-    living, _former = selectors.household_persons(request.scope, h)  # type: ignore[attr-defined]
+    h: Household = selectors.household_get(request.scope, household_id)
+    living, _former = selectors.household_persons(request.scope, h)
     room = h.room
     return {
         "id": h.pk, "community": h.community.code, "compound": room.unit.building.compound.name,
@@ -194,9 +194,9 @@ def household(request: HttpRequest, household_id: int) -> dict[str, Any]:
 
 
 @router.get("/persons", response=list[PersonOut], summary="Persons in scope, filtered")
-def persons(request: HttpRequest, filters: Query[PersonFilter]) -> list[dict[str, Any]]:
+def persons(request: ScopedRequest, filters: Query[PersonFilter]) -> list[dict[str, Any]]:
     _need(request, "registry.lists")
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     if filters.tag and filters.tag not in PersonTag.Tag.values:
         raise HttpError(422, _("unknown tag: %(value)s") % {"value": filters.tag[:20]})
     if filters.q:
@@ -208,32 +208,32 @@ def persons(request: HttpRequest, filters: Query[PersonFilter]) -> list[dict[str
 
 
 @router.get("/persons/{person_id}", response=PersonOut, summary="One person (numbers masked)")
-def person(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def person(request: ScopedRequest, person_id: int) -> dict[str, Any]:
     _need(request, "registry.view_persons")
-    return _person(selectors.person_get(request.scope, person_id))  # type: ignore[attr-defined]
+    return _person(selectors.person_get(request.scope, person_id))
 
 
 @router.get("/grids", response=list[GridOut], summary="Grids in scope with counts")
-def grids(request: HttpRequest) -> list[dict[str, Any]]:
+def grids(request: ScopedRequest) -> list[dict[str, Any]]:
     _need(request, "registry.lists")
     return [
         {"id": r["grid"].pk, "number": r["grid"].number, "name": r["grid"].name, "buildings": r["buildings"],
          "households": r["households"], "persons": r["persons"]}
-        for r in selectors.grid_list(request.scope)  # type: ignore[attr-defined]
+        for r in selectors.grid_list(request.scope)
     ]
 
 
 @router.get("/search", response=SearchOut, summary="Search as on the search page")
-def search(request: HttpRequest, q: Query[str] = "") -> dict[str, Any]:  # type: ignore[assignment]
+def search(request: ScopedRequest, q: Query[str] = "") -> dict[str, Any]:
     _need(request, "registry.lists")
-    result = selectors.search(request.scope, q[:100])  # type: ignore[attr-defined]
+    result = selectors.search(request.scope, q[:100])
     return {"kind": result.kind, "households": [h.pk for h in result.households],
             "persons": [_person(p) for p in result.persons]}
 
 
 @router.get("/counts", response=list[CommunityCountsOut], summary="Counts per community (street office, secretary)")
-def counts(request: HttpRequest) -> list[dict[str, Any]]:
-    scope = request.scope  # type: ignore[attr-defined]
+def counts(request: ScopedRequest) -> list[dict[str, Any]]:
+    scope = request.scope
     if not (scope.can("street.counts") or scope.can("community.dashboard")):
         raise PermissionDenied
     return [

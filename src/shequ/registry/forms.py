@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from shequ.core.forms import DateInput, EditForm, OnceForm, add_service_errors
 from shequ.core.masking import mask_id_number, mask_phone
-from shequ.registry.models import Compound, Grid, Household, Person, PersonTag, Room
+from shequ.registry.models import Community, Compound, Grid, Household, Person, PersonTag, Room
 from shequ.registry.services import PersonData, clean_person_fields, households_in_room, members_named
 
 MASKED_HELP = _("Shown masked. To change it, type the whole new number; to remove it, empty the field.")
@@ -98,8 +98,8 @@ class PersonForm(EditForm, OnceForm):
         data = super().clean()
         if self.errors:
             return data
-        id_number = self._number("id_number", self.person and self.person.id_number, self.initial.get("id_number", ""))
-        phone = self._number("phone", self.person and self.person.phone, self.initial.get("phone", ""))
+        id_number = self._number("id_number", self.person.id_number if self.person else None, self.initial.get("id_number", ""))
+        phone = self._number("phone", self.person.phone if self.person else None, self.initial.get("phone", ""))
         if self.errors:
             return data
         try:
@@ -117,14 +117,14 @@ class PersonForm(EditForm, OnceForm):
             add_service_errors(self, exc)
             return data
         if self.household is not None and self.person is None:
-            self._ask_about_same_name(self.cleaned_person.name)
+            self._ask_about_same_name(self.household, self.cleaned_person.name)
         return data
 
-    def _ask_about_same_name(self, name: str) -> None:
+    def _ask_about_same_name(self, household: Household, name: str) -> None:
         """Adding a person whose name a member of the household already has: a form resubmitted
         after "back" (whatever its key), or a real namesake. The user confirms exactly the members
         listed; one added since is asked about again."""
-        members = members_named(self.household, name)  # type: ignore[arg-type]
+        members = members_named(household, name)
         if not members:
             return
         if self.data.get(CONFIRM_SAME_NAME) == _signature(members):
@@ -211,22 +211,22 @@ class PersonFilterForm(forms.Form):
     def __init__(self, *args: Any, grids: list[Grid], compounds: list[Compound], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         every = [("", _("all"))]
-        self.fields["tag"].choices = every + list(PersonTag.Tag.choices)
-        self.fields["grid"].choices = every + [(g.pk, g.name) for g in grids]
-        self.fields["compound"].choices = every + [(c.pk, c.name) for c in compounds]
-        self.fields["residency"].choices = every + list(Person.Residency.choices)
+        cast(forms.ChoiceField, self.fields["tag"]).choices = every + list(PersonTag.Tag.choices)
+        cast(forms.ChoiceField, self.fields["grid"]).choices = every + [(g.pk, g.name) for g in grids]
+        cast(forms.ChoiceField, self.fields["compound"]).choices = every + [(c.pk, c.name) for c in compounds]
+        cast(forms.ChoiceField, self.fields["residency"]).choices = every + list(Person.Residency.choices)
 
 
 class ImportForm(OnceForm):
     file = forms.FileField(label=_("roster file (.xlsx or .csv)"))
     dry_run = forms.BooleanField(label=_("check only, import nothing"), required=False)
-    community = forms.ModelChoiceField(queryset=None, label=_("import into community"), empty_label=None,
-                                       required=False)
+    community: forms.ModelChoiceField[Community] = forms.ModelChoiceField(
+        queryset=None, label=_("import into community"), empty_label=None, required=False)
 
-    def __init__(self, *args: Any, communities: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, communities: list[Community], **kwargs: Any) -> None:
         """``communities``: those the user may import into; a choice appears only when there are several."""
         super().__init__(*args, **kwargs)
-        field = self.fields["community"]
+        field = cast("forms.ModelChoiceField[Community]", self.fields["community"])
         field.queryset = type(communities[0]).objects.filter(pk__in=[c.pk for c in communities]).order_by("code")
         field.initial = communities[0].pk
         if len(communities) == 1:
@@ -247,5 +247,6 @@ class GridForm(OnceForm):
     """A new grid: its number, and a name (第N网格 when empty)."""
 
     number = forms.IntegerField(label=_("number"), min_value=1, max_value=999)
-    name = forms.CharField(label=_("name"), max_length=100, required=False,
+    # A place's name (名称), not a person's (姓名, the plain msgid's translation).
+    name = forms.CharField(label=pgettext_lazy("place", "name"), max_length=100, required=False,
                            help_text=_("Leave empty for “Grid N”"))

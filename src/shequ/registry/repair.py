@@ -65,7 +65,7 @@ def find_damage(*, community: Community | None = None, events: list[int] | None 
                 int(object_id): event for object_id, event in last.items()
                 if event.action == AuditEvent.Action.UPDATE and object_id.isdigit()
                 and isinstance(event.before, dict) and not _empty(event.before.get(field))
-                and _empty(event.after.get(field)) and field not in cleared_fields(event.summary)
+                and _empty((event.after or {}).get(field)) and field not in cleared_fields(event.summary)
                 and (events is None or event.pk in events)
             }
             still_empty = Person.objects.filter(pk__in=list(candidates), **{f"{field}__isnull": True}).select_related(
@@ -73,7 +73,7 @@ def find_damage(*, community: Community | None = None, events: list[int] | None 
             for person in still_empty:
                 event = candidates[person.pk]
                 found.append(Damage(event=event, person=person, field=field,
-                                    value=_READ_BACK.get(field, str)(event.before[field])))
+                                    value=_READ_BACK.get(field, str)((event.before or {})[field])))
     return sorted(found, key=lambda d: (d.event.pk, d.field))
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -105,7 +106,15 @@ def person_residences(person: Person) -> QuerySet[Residence]:
 # -- lists ---------------------------------------------------------------------------------------
 
 
-def compound_list(scope: Scope) -> QuerySet[Compound]:
+class CompoundCounts(TypedDict):
+    building_count: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+def compound_list(scope: Scope) -> QuerySet[WithAnnotations[Compound, CompoundCounts]]:
     return (
         scope.filter(Compound.objects.select_related("community", "property_company"))
         .annotate(building_count=Count("buildings", distinct=True))
@@ -311,7 +320,7 @@ def grid_buildings(scope: Scope, grid: Grid) -> QuerySet[Building]:
 
 @dataclass
 class SearchResult:
-    households: list[Household]
+    households: Sequence[Household]
     persons: list[Person]
     kind: str  # "address" | "digits" | "pinyin" | "name" | ""
     more: bool = False  # more households matched than were listed (a whole building)

@@ -248,7 +248,8 @@ def household_snapshot(household: Household) -> dict[str, Any]:
 def _check_unique_id_number(*, community_id: int, id_number: str | None, exclude_pk: int | None) -> None:
     if not id_number:
         return
-    clash = Person.objects.filter(community_id=community_id, id_number=id_number).exclude(pk=exclude_pk).first()
+    same = Person.objects.filter(community_id=community_id, id_number=id_number)
+    clash = (same.exclude(pk=exclude_pk) if exclude_pk is not None else same).first()
     if clash is not None:
         raise ValidationError(
             {"id_number": _("this ID number is already registered for %(name)s") % {"name": clash.name}}

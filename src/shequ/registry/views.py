@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 from shequ.audit.exports import export_masking, export_record
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shequ.core.forms import add_service_errors, submit_once
+from shequ.core.http import ScopedRequest
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.submission import earlier_result
@@ -65,13 +66,13 @@ TAG_MARKS = {
 
 @personal_data
 @require("registry.view_places")
-def compound_list(request: HttpRequest) -> HttpResponse:
+def compound_list(request: ScopedRequest) -> HttpResponse:
     return render(request, "registry/compound_list.html", {"compounds": selectors.compound_list(request.scope)})
 
 
 @personal_data
 @require("registry.view_places")
-def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def compound_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     compound = selectors.compound_get(request.scope, pk)
     rows = selectors.building_list(request.scope, compound)
     return render(request, "registry/compound_detail.html", {"compound": compound, "rows": rows})
@@ -79,12 +80,12 @@ def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("registry.view_places")
-def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def building_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     building = selectors.building_get(request.scope, pk)
     with_people = request.scope.can("registry.view_persons", building.community_id)
     plans = selectors.building_floor_plan(request.scope, building, with_tags=with_people)
     present = {t for plan in plans for _floor, cells in plan.floors for cell in cells for t in cell.tags}
-    legend = [(tag, TAG_MARKS[tag], label) for tag, label in PersonTag.Tag.choices if tag in present]
+    legend = [(tag, TAG_MARKS[PersonTag.Tag(tag)], label) for tag, label in PersonTag.Tag.choices if tag in present]
     return render(
         request,
         "registry/building_detail.html",
@@ -94,7 +95,7 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("registry.view_places")
-def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def room_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     room = selectors.room_get(request.scope, pk)
     # Who may see households gets them listed; everyone (a property company too) gets the counts
     # the floor plan shows for this room.
@@ -129,7 +130,7 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("registry.view_persons")
-def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def household_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, pk)
     living, former = selectors.household_persons(request.scope, household)
     return render(
@@ -147,7 +148,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("registry.edit")
-def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def household_edit(request: ScopedRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, pk)
     _require_edit(request, household.community_id)
     form = HouseholdForm(request.POST or None, initial={"note": household.note})
@@ -161,7 +162,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("registry.edit")
-def household_move_out(request: HttpRequest, pk: int) -> HttpResponse:
+def household_move_out(request: ScopedRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, pk)
     _require_edit(request, household.community_id)
     form = MoveOutForm(request.POST or None)
@@ -175,14 +176,14 @@ def household_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/move_out_form.html", {"subject": household, "form": form, "household": household})
 
 
-def _require_edit(request: HttpRequest, community_id: int) -> None:
+def _require_edit(request: ScopedRequest, community_id: int) -> None:
     if not request.scope.can("registry.edit", community_id):
         raise PermissionDenied
 
 
 @personal_data
 @require("registry.edit")
-def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
+def person_create(request: ScopedRequest, household_pk: int) -> HttpResponse:
     household = selectors.household_get(request.scope, household_pk)
     _require_edit(request, household.community_id)
     if household.status != Household.Status.ACTIVE:
@@ -191,9 +192,10 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
         return redirect(earlier)  # this very form was saved before: its result, not a second person
     form = PersonForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
-        assert form.cleaned_person is not None
+        person_data = form.cleaned_person
+        assert person_data is not None
         url = submit_once(request, lambda: reverse("registry:person", args=[services.person_create(
-            actor=request.user, household=household, data=form.cleaned_person, tags=form.tags(),
+            actor=request.user, household=household, data=person_data, tags=form.tags(),
             same_name_confirmed=form.same_name_confirmed, request=request).pk]), form=form)
         if url is not None:
             messages.success(request, _("Saved."))
@@ -203,7 +205,7 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
 
 @personal_data
 @require("registry.view_persons")
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
     can_reveal = request.scope.can("person.reveal", person.community_id)
     revealed = None
@@ -226,7 +228,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("registry.edit")
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
     _require_edit(request, person.community_id)
     can_reveal = request.scope.can("person.reveal", person.community_id)
@@ -255,7 +257,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("registry.edit")
-def person_move(request: HttpRequest, pk: int) -> HttpResponse:
+def person_move(request: ScopedRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
     _require_edit(request, person.community_id)
     form = MoveForm(request.POST or None)
@@ -280,7 +282,7 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("registry.edit")
-def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
+def person_move_out(request: ScopedRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.scope, pk)
     _require_edit(request, person.community_id)
     form = MoveOutForm(request.POST or None)
@@ -300,13 +302,13 @@ def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data
 @require("registry.lists")
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: ScopedRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     result = selectors.search(request.scope, q)
     return render(request, "registry/search.html", {"q": q, "result": result})
 
 
-def _filter_form(request: HttpRequest) -> PersonFilterForm:
+def _filter_form(request: ScopedRequest) -> PersonFilterForm:
     grids = list(selectors.grids_in_scope(request.scope))
     compounds = list(selectors.compounds_in_scope(request.scope))
     form = PersonFilterForm(request.GET or None, grids=grids, compounds=compounds)
@@ -328,7 +330,7 @@ EXPORT_HEADERS = [
 ]
 
 
-def _export_persons(request: HttpRequest, persons: Any, *, name: str) -> HttpResponse:
+def _export_persons(request: ScopedRequest, persons: Any, *, name: str) -> HttpResponse:
     """Excel export of a person list, masked unless the exporter may see full numbers. Audited."""
     if not request.scope.can("registry.export"):
         raise PermissionDenied
@@ -363,7 +365,7 @@ def _export_persons(request: HttpRequest, persons: Any, *, name: str) -> HttpRes
 
 @personal_data
 @require("registry.lists")
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: ScopedRequest) -> HttpResponse:
     form = _filter_form(request)
     persons = selectors.person_list(request.scope, **_filters(form))
     if request.GET.get("format") == "xlsx":
@@ -375,7 +377,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require("registry.lists")
-def special_list(request: HttpRequest) -> HttpResponse:
+def special_list(request: ScopedRequest) -> HttpResponse:
     form = _filter_form(request)
     f = _filters(form)
     persons = selectors.special_population_list(request.scope, tag=f["tag"], detail=f["detail"], grid=f["grid"],
@@ -389,7 +391,7 @@ def special_list(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require("registry.lists")
-def grid_list(request: HttpRequest) -> HttpResponse:
+def grid_list(request: ScopedRequest) -> HttpResponse:
     rows = selectors.grid_list(request.scope)
     if request.GET.get("format") == "xlsx":
         if not request.scope.can("registry.export"):
@@ -409,7 +411,7 @@ def grid_list(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require("registry.lists")
-def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def grid_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     grid = selectors.grid_get(request.scope, pk)
     return render(request, "registry/grid_detail.html",
                   {"grid": grid, "buildings": selectors.grid_buildings(request.scope, grid)})
@@ -418,7 +420,7 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # -- grids drawn in the app ----------------------------------------------------------------------
 
 
-def _setup_community(request: HttpRequest) -> Community:
+def _setup_community(request: ScopedRequest) -> Community:
     """The community whose grids the reader draws: the one asked for among theirs, or their first."""
     ids = sorted(request.scope.communities_where("registry.setup"))  # secretary and staff
     wanted = request.POST.get("community") or request.GET.get("community")
@@ -431,7 +433,7 @@ def _setup_community(request: HttpRequest) -> Community:
 
 @personal_data
 @require("registry.setup")
-def grid_new(request: HttpRequest) -> HttpResponse:
+def grid_new(request: ScopedRequest) -> HttpResponse:
     community = _setup_community(request)
     if request.method == "POST" and (earlier := earlier_result(request)) is not None:
         return redirect(earlier)
@@ -448,7 +450,7 @@ def grid_new(request: HttpRequest) -> HttpResponse:
 
 @personal_data
 @require("registry.setup")
-def grid_draw(request: HttpRequest, pk: int) -> HttpResponse:
+def grid_draw(request: ScopedRequest, pk: int) -> HttpResponse:
     """Draw a grid: tick the community's buildings it covers (from the list, or a building's floor
     plan); the counts follow the ticks on the page and are saved with them."""
     grid = selectors.grid_get(request.scope, pk)
@@ -482,7 +484,7 @@ REJECTED_SESSION_KEY = "registry_import_rejected"
 
 @personal_data
 @require("registry.import")
-def roster_import(request: HttpRequest) -> HttpResponse:
+def roster_import(request: ScopedRequest) -> HttpResponse:
     communities = list(selectors.communities_where(request.scope, "registry.import"))
     community = communities[0]
     form = ImportForm(request.POST or None, request.FILES or None, communities=communities)

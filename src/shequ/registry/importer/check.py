@@ -4,12 +4,15 @@ tags. A valid row becomes a ``_Row``; an invalid one a rejection naming the colu
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -31,9 +34,10 @@ from shequ.registry.importer.read import (
     SEX,
     TAGS,
     UNIT,
+    RosterTable,
     cell_text,
 )
-from shequ.registry.importer.report import RejectedRow
+from shequ.registry.importer.report import ImportResult, RejectedRow
 from shequ.registry.models import (
     Person,
     PersonTag,
@@ -93,12 +97,13 @@ def _label_key(value: str) -> str:
 def _lookup(kind: str, language: str) -> dict[str, str]:
     """label -> code for one coded field: the Chinese words above, the codes, the English labels and
     the labels of the active language (so a finished zh-hans catalogue adds its words by itself)."""
-    choices, labels = {
+    tables: dict[str, tuple[type[models.TextChoices], dict[Any, str]]] = {
         "relation": (Person.Relation, _RELATION_LABELS),
         "residency": (Person.Residency, _RESIDENCY_LABELS),
         "tag": (PersonTag.Tag, _TAG_LABELS),
         "sex": (Person.Sex, _SEX_LABELS),
-    }[kind]
+    }
+    choices, labels = tables[kind]
     table: dict[str, str] = {}
     for code, label in choices.choices:
         table[_label_key(code)] = code
@@ -175,6 +180,21 @@ class _Row:
 
 class Checker:
     """The row checks of a run (mixed into the run, which holds the caches and the result)."""
+
+    # What the run (write._RosterImport) sets up, and the matching it mixes in beside this.
+    columns: dict[str, int]
+    table: RosterTable
+    result: ImportResult
+    today: dt.date
+    compounds: dict[str, int | None]
+    _width: int
+    _pick: Callable[[list[Any]], tuple[Any, ...]]
+    _caches: dict[str, dict[str, Any]]
+    _compound_cache: dict[str, str]
+    _labels: dict[str, dict[str, str]]
+
+    if TYPE_CHECKING:
+        def _check_repeat(self, number: int, data: PersonData, place: PlaceKey) -> Problem | int | None: ...
 
     def _cells(self, cells: list[Any]) -> tuple[Any, ...]:
         """The row's cells in the order of _FIELDS, "" for a column the file lacks or a short row."""
@@ -255,8 +275,8 @@ class Checker:
         if cell.__class__ is not str:  # 1.0 and True are one dict key
             return normalize(cell_text(cell))
         cache = self._caches["normalized"]
-        text = cached = cache.get(cell)
-        if cached is None:
+        text = cache.get(cell)
+        if text is None:
             text = cache[cell] = normalize(cell_text(cell))
         return text
 

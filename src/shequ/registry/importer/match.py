@@ -16,6 +16,7 @@ from shequ.registry.importer.check import PlaceKey, Problem
 from shequ.registry.importer.read import ID_NUMBER, NAME, NOTE, PHONE, RELATION, RESIDENCY, SEX
 from shequ.registry.models import (
     Building,
+    Community,
     Compound,
     Household,
     Person,
@@ -30,6 +31,12 @@ from shequ.registry.services import (
 
 class Matcher:
     """The loading and matching of a run (mixed into the run)."""
+
+    # What the run (write._RosterImport) sets up.
+    community: Community
+    seen_ids: dict[str, int]
+    seen_names: dict[tuple[PlaceKey, str], tuple[int, bool]]
+    claimed: dict[int, int]
 
     def _load_places(self) -> None:
         c = self.community
@@ -126,9 +133,7 @@ def _persons_with_tags(pks: list[int]) -> dict[int, Person]:
         tags.setdefault(tag.person_id, []).append(tag)
     no_tags = _loaded_queryset([])
     for pk, person in persons.items():
-        cache = getattr(person, "_prefetched_objects_cache", None)
-        if cache is None:
-            cache = person._prefetched_objects_cache = {}
+        cache = vars(person).setdefault("_prefetched_objects_cache", {})
         cache[_TAGS_CACHE] = _loaded_queryset(tags[pk]) if pk in tags else no_tags
     return persons
 
@@ -139,7 +144,7 @@ _TAGS_CACHE = Person.tags.rel.get_accessor_name()
 def _loaded_queryset(tags: list[PersonTag]) -> Any:
     queryset = PersonTag.objects.all()
     queryset._result_cache = tags
-    queryset._prefetch_done = True
+    queryset._prefetch_done = True  # type: ignore[attr-defined]  # Django's own flag (see above), not in its stubs
     return queryset
 
 

@@ -306,7 +306,8 @@ class _RosterImport(Checker, Matcher):
             old_tags = {t.tag: t.note for t in person.tags.all()}
             apply_person_data(person, _merge(person, row.data, row.given))
             if self._moves(person, row):
-                person_moved_to(person, self.households[row.place])
+                # None in a dry run, for a household not written: the move is counted, never saved.
+                person_moved_to(person, self.households[row.place])  # type: ignore[arg-type]
                 moved.append(person)
                 self.person_place[person.pk] = row.place
             new_tags = old_tags if row.tags is None else row.tags
@@ -393,7 +394,7 @@ class _Tables:
 _TABLES = _Tables()
 
 
-_PERSON_TYPE = Person._meta.model_name
+_PERSON_TYPE = Person._meta.model_name or "person"
 # What a new Person gets when no status is given (the model's default).
 _NEW_PERSON_STATUS = Person._meta.get_field("status").get_default()
 

@@ -37,6 +37,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **o: Any) -> None:
         if not o["no_migrate"]:
             settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+            # On stderr, so that --code's output stays the code: the first migration takes a while.
+            self.stderr.write("Preparing the database (the first time takes about a minute)...")
             call_command("migrate", interactive=False, verbosity=0)
         if Community.objects.exists():
             raise CommandError("This installation is set up already: the street office adds communities "

@@ -203,7 +203,7 @@ def run_gunicorn(*, bind: str, workers: int) -> None:
 
     from shequ.wsgi import application
 
-    class ShequApplication(BaseApplication):  # type: ignore[misc]
+    class ShequApplication(BaseApplication):
         """gunicorn with its configuration from here rather than its own command line."""
 
         def load_config(self) -> None:

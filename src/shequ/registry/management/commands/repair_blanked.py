@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,7 +59,8 @@ class Command(BaseCommand):
     def _describe(damage: Damage) -> str:
         person = damage.person
         room = person.household.room
-        field = Person._meta.get_field(damage.field).verbose_name
+        found = Person._meta.get_field(damage.field)  # a column of the person (registry.repair)
+        field = found.verbose_name if isinstance(found, models.Field) else damage.field
         value = damage.value.isoformat() if hasattr(damage.value, "isoformat") else damage.value
         return _("%(name)s (person %(id)d, %(compound)s %(address)s): %(field)s %(value)s, emptied by "
                  "%(who)s on %(when)s (audit event %(event)d)") % {

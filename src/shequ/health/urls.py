@@ -1,0 +1,21 @@
+"""Health pages: the register, health cards, orders, follow-ups, the resident's own page."""
+
+from django.urls import path
+
+from shequ.health import views
+
+app_name = "health"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("persons/<int:pk>/", views.person, name="person"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/<int:pk>/", views.order, name="order"),
+    path("followups/", views.followups, name="followups"),
+    path("followups/households/<int:pk>/", views.household_visit, name="visit"),
+    path("mine/", views.mine, name="mine"),
+]
+urlpatterns += [
+    path("transfers/<int:pk>/", views.transfer, name="transfer"),
+    path("facilities/", views.facilities, name="facilities"),
+]
+urlpatterns += [path("epidemic-free/", views.epidemic_free, name="epidemic_free")]

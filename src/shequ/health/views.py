@@ -1,0 +1,426 @@
+"""Health pages: the register, a person's health card (history, the proposal of a positive re-test,
+orders), an order and its changes, today's follow-ups of a grid worker (made for a phone), a
+household's visit, and the resident's own page with the self-report.
+
+Every write goes through health.services; every read through the Scope (health.selectors), so a
+person or order of another grid or community is a 404. Lists of health data are audited when
+shown (an ``export`` event: the list, the count, "shown on the page").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.audit.exports import export_record
+from shequ.core.forms import submit_once
+from shequ.core.privacy import personal_data
+from shequ.core.scoping import require
+from shequ.health import selectors, services
+from shequ.health.forms import (
+    ChecklistForm,
+    ConfirmForm,
+    EndForm,
+    EntryForm,
+    FacilityForm,
+    OrderForm,
+    RestartForm,
+    SelfReportForm,
+    SetEndForm,
+    TransferRequestForm,
+    TransferStepForm,
+    VisitForm,
+)
+from shequ.health.models import QuarantineOrder, QuarantinePolicy, Status
+from shequ.registry.models import Community
+
+VIEW, MANAGE, FOLLOWUP, OWN = "health.view", "health.manage", "health.followup", "health.own"
+PAGE_SIZE = 50
+
+
+def _check(request: HttpRequest, capability: str, community_id: int) -> None:
+    if not request.scope.can(capability, community_id):
+        raise PermissionDenied
+
+
+def _audit_list(request: HttpRequest, what: str, rows: list[Any], query: str = "") -> None:
+    """A list of health data shown on a page is recorded as an export of it, per community."""
+    if request.method != "GET":
+        return
+    by_community: dict[int, int] = {}
+    for row in rows:
+        by_community[row.community_id] = by_community.get(row.community_id, 0) + 1
+    for community in Community.objects.filter(pk__in=list(by_community)):
+        export_record(actor=request.user, community=community, what=what, count=by_community[community.pk],
+                      masking=None, detail="shown on the page", query=query or None, request=request)
+
+
+# -- the register -------------------------------------------------------------------------------------
+
+
+@personal_data
+@require(VIEW)
+def index(request: HttpRequest) -> HttpResponse:
+    """The current health statuses the user may see, by status; orders in force; risk places."""
+    status = request.GET.get("status", "")
+    if status not in Status.values:
+        status = ""
+    rows = selectors.register_list(request.scope, status=status or None)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    _audit_list(request, "health register", list(page.object_list), query=f"status={status}" if status else "")
+    return render(request, "health/index.html", {
+        "page": page, "status": status, "statuses": Status.choices,
+        "orders": selectors.order_list(request.scope).count(),
+    })
+
+
+def _policy(value: str, community: Community) -> QuarantinePolicy:
+    kind, _sep, key = value.partition(":")
+    if kind == "preset":
+        return services.policy_for_preset(community=community, name=key)
+    found = QuarantinePolicy.objects.filter(community=community, pk=int(key) if key.isdigit() else 0).first()
+    if found is None:
+        raise ValidationError({"policy": _("Choose a policy.")})
+    return found
+
+
+@personal_data
+@require(VIEW)
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's health card: the current status and its history, a positive re-test to confirm,
+    orders; staff add a status and order home quarantine here (for the household in one tap)."""
+    scope = request.scope
+    subject = selectors.health_person_get(scope, pk)
+    _check(request, VIEW, subject.community_id)
+    back = reverse("health:person", args=[subject.pk])
+    may_manage = scope.can(MANAGE, subject.community_id)
+    action = request.POST.get("action") if request.method == "POST" else None
+    entry_form = EntryForm(request.POST if action == "entry" else None, auto_id="entry_%s")
+    order_form = OrderForm(request.POST if action == "order" else None, auto_id="order_%s",
+                           policies=selectors.policy_choices(scope, subject.community_id))
+    confirm_form = ConfirmForm(request.POST if action == "confirm" else None, auto_id="confirm_%s")
+    others = list(subject.household.persons.filter(status="active").exclude(pk=subject.pk).order_by("id"))
+    transfer_form = TransferRequestForm(request.POST if action == "transfer" else None, auto_id="transfer_%s",
+                                        others=others)
+    if action is not None and not may_manage:
+        raise PermissionDenied
+    if action == "entry" and entry_form.is_valid():
+        data = entry_form.cleaned_data
+
+        def record() -> str:
+            services.entry_record(actor=request.user, person=subject, status=data["status"], source=data["source"],
+                                  last_exposure_on=data["last_exposure_on"], onset_on=data["onset_on"],
+                                  note=data["note"], request=request)
+            return back
+
+        if submit_once(request, record, form=entry_form) is not None:
+            messages.success(request, _("The health status is recorded."))
+            return redirect(back)
+    elif action == "confirm" and confirm_form.is_valid():
+        retest = selectors.retest_get(scope, subject, confirm_form.cleaned_data["retest"])
+
+        def confirm() -> str:
+            services.retest_confirm(actor=request.user, retest=retest, request=request)
+            return back
+
+        if submit_once(request, confirm, form=confirm_form) is not None:
+            messages.success(request, _("Confirmed: the person is registered as a confirmed case."))
+            return redirect(back)
+    elif action == "order" and order_form.is_valid():
+        data = order_form.cleaned_data
+
+        def order() -> str:
+            policy = _policy(data["policy"], subject.community)
+            if data["household"]:
+                outcome = services.orders_for_household(
+                    actor=request.user, household=subject.household, policy=policy,
+                    last_exposure_on=data["last_exposure_on"], reason=data["reason"], request=request)
+                messages.success(request, _("Ordered for %(n)s members; %(m)s already under an order.") % {
+                    "n": len(outcome.ordered), "m": len(outcome.already)})
+            else:
+                services.order_create(actor=request.user, person=subject, policy=policy,
+                                      last_exposure_on=data["last_exposure_on"], reason=data["reason"],
+                                      request=request)
+                messages.success(request, _("The order is made: the gates keep this person at home."))
+            return back
+
+        if submit_once(request, order, form=order_form) is not None:
+            return redirect(back)
+    elif action == "transfer" and transfer_form.is_valid():
+        url = submit_once(request, lambda: transfer_request_run(request, subject, transfer_form), form=transfer_form)
+        if url is not None:
+            messages.success(request, _("The transfer is requested."))
+            return redirect(url)
+    entries = selectors.person_entries(scope, subject)
+    return render(request, "health/person.html", {
+        "person": subject, "entries": entries, "current": next((e for e in entries if e.current), None),
+        "proposals": selectors.retest_proposals(scope, subject), "orders": selectors.person_orders(scope, subject),
+        "entry_form": entry_form, "order_form": order_form, "may_manage": may_manage,
+        "transfer_form": transfer_form, "transfers": list(selectors.transfer_list(scope).filter(person=subject)),
+    })
+
+
+# -- orders ------------------------------------------------------------------------------------------
+
+
+@personal_data
+@require(VIEW)
+def orders(request: HttpRequest) -> HttpResponse:
+    rows = selectors.order_list(request.scope)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    _audit_list(request, "quarantine orders", list(page.object_list))
+    return render(request, "health/orders.html", {"page": page, "now": timezone.now()})
+
+
+@personal_data
+@require(VIEW)
+def order(request: HttpRequest, pk: int) -> HttpResponse:
+    """One order: its period, policy, test days, restrictions, changes and follow-ups; staff restart it
+    from a new exposure, give it a new end or end it, each with a reason."""
+    found = selectors.order_get(request.scope, pk)
+    _check(request, VIEW, found.community_id)
+    back = reverse("health:order", args=[found.pk])
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action is not None:
+        _check(request, MANAGE, found.community_id)
+    restart = RestartForm(request.POST if action == "restart" else None, auto_id="restart_%s")
+    set_end = SetEndForm(request.POST if action == "set_end" else None, auto_id="set_end_%s")
+    end = EndForm(request.POST if action == "end" else None, auto_id="end_%s")
+    forms_by_action = {"restart": restart, "set_end": set_end, "end": end}
+    if action in forms_by_action and forms_by_action[action].is_valid():
+        data = forms_by_action[action].cleaned_data
+
+        def change() -> str:
+            if action == "restart":
+                services.order_restart(actor=request.user, order=found, last_exposure_on=data["last_exposure_on"],
+                                       reason=data["reason"], request=request)
+            elif action == "set_end":
+                services.order_set_end(actor=request.user, order=found, ends_at=data["ends_at"],
+                                       reason=data["reason"], request=request)
+            else:
+                services.order_end(actor=request.user, order=found, reason=data["reason"], request=request)
+            return back
+
+        if submit_once(request, change, form=forms_by_action[action]) is not None:
+            messages.success(request, _("The order is changed; the gates follow it from now."))
+            return redirect(back)
+        found.refresh_from_db()
+    followups = list(selectors.followup_list(request.scope).filter(order=found).order_by("due_at"))
+    return render(request, "health/order.html", {
+        "order": found, "changes": selectors.order_changes(request.scope, found), "followups": followups,
+        "restart": restart, "set_end": set_end, "end": end,
+        "may_manage": request.scope.can(MANAGE, found.community_id),
+        "live": found.state == QuarantineOrder.State.ACTIVE,
+    })
+
+
+# -- follow-ups ----------------------------------------------------------------------------------------
+
+
+@personal_data
+@require(FOLLOWUP)
+def followups(request: HttpRequest) -> HttpResponse:
+    """Today's follow-ups: households in walking order (building, unit, floor), made for a phone;
+    a grid worker's list is their grid's. The overdue buckets on top."""
+    now = timezone.now()
+    households = selectors.due_today(request.scope, at=now)
+    buckets = selectors.overdue_buckets(request.scope, at=now)
+    _audit_list(request, "follow-ups due", [h.household for h in households])
+    return render(request, "health/followups.html", {
+        "households": households, "buckets": [(name, len(ids)) for name, ids in buckets.items()],
+        "today": timezone.localdate(now),
+        # The phone page's script comes back here after the API recorded a visit.
+        "saved": "alerted" if request.GET.get("alerted") else "saved" if request.GET.get("saved") else "",
+    })
+
+
+@personal_data
+@require(FOLLOWUP)
+def household_visit(request: HttpRequest, pk: int) -> HttpResponse:
+    """One visit records every member: outcome, temperature, symptoms. The page's script sends it
+    through the API and queues it offline (static/health/followup.js); without it the form posts here."""
+    now = timezone.now()
+    due = [h for h in selectors.due_today(request.scope, at=now) if h.household.pk == pk]
+    if not due:
+        household = selectors.visit_household_get(request.scope, pk)  # a 404 outside the scope
+        _check(request, FOLLOWUP, household.community_id)
+        return render(request, "health/visit.html", {"household": household, "form": None, "done": []})
+    entry = due[0]
+    _check(request, FOLLOWUP, entry.household.community_id)
+    slots = entry.visit
+    form = VisitForm(request.POST or None, slots=slots)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        records = [services.FollowUpIn(followup_id=f.pk, outcome=data[f"outcome_{f.pk}"],
+                                       temperature=data[f"temperature_{f.pk}"], symptoms=data[f"symptoms_{f.pk}"],
+                                       client_id=data[f"client_id_{f.pk}"]) for f in slots]
+
+        def visit() -> str:
+            done = services.household_visit_record(actor=request.user, household=entry.household, records=records,
+                                                   request=request)
+            if any(r.alerts for r in done):
+                messages.warning(request, _("The office is alerted (fever, symptoms or missed follow-ups)."))
+            return reverse("health:followups")
+
+        url = submit_once(request, visit, form=form)
+        if url is not None:
+            messages.success(request, _("The visit is recorded."))
+            return redirect(url)
+    return render(request, "health/visit.html", {
+        "household": entry.household, "form": form, "done": entry.done,
+        "api": reverse("api:health_followups_record"),
+    })
+
+
+# -- the resident's own ---------------------------------------------------------------------------------
+
+
+@personal_data
+@require(OWN)
+def mine(request: HttpRequest) -> HttpResponse:
+    """A resident's own household's orders and follow-ups; the self-report of the slot due."""
+    now = timezone.now()
+    due = selectors.own_due(request.scope, at=now)
+    form = SelfReportForm(request.POST or None)
+    if request.method == "POST":
+        person_id = request.POST.get("person", "")
+        slot = next((f for f in due if str(f.person_id) == person_id), None) if len(due) > 1 else (due[0] if due else None)
+        if slot is None:
+            messages.error(request, _("Nothing is due to report now."))
+            return redirect(reverse("health:mine"))
+        if form.is_valid():
+            data = form.cleaned_data
+
+            def report() -> str:
+                services.followup_record(actor=request.user, followup=slot, outcome="seen",
+                                         temperature=data["temperature"], symptoms=data["symptoms"],
+                                         self_reported=True, request=request)
+                return reverse("health:mine")
+
+            if submit_once(request, report, form=form) is not None:
+                messages.success(request, _("Thank you: your report is recorded."))
+                return redirect(reverse("health:mine"))
+    return render(request, "health/mine.html", {
+        "orders": selectors.own_orders(request.scope), "due": due, "form": form,
+    })
+
+
+
+# -- transfers and facilities ----------------------------------------------------------------------
+
+
+def transfer_request_run(request: HttpRequest, subject: Any, form: Any) -> str:
+    """The person card's transfer request (with the household members ticked)."""
+    data = form.cleaned_data
+    others = {str(p.pk): p for p in subject.household.persons.filter(status="active").exclude(pk=subject.pk)}
+    persons = [subject, *(others[i] for i in data["together"] if i in others)]
+    made = services.transfer_request(actor=request.user, persons=persons, destination=data["destination"],
+                                     reason=data["reason"], request=request)
+    return reverse("health:transfer", args=[made[0].pk])
+
+
+@personal_data
+@require(VIEW)
+def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """A transfer, made for a phone: its steps with who and when, the next step, the home checklist."""
+    scope = request.scope
+    found = selectors.transfer_get(scope, pk)
+    _check(request, VIEW, found.community_id)
+    back = reverse("health:transfer", args=[found.pk])
+    checklist = selectors.transfer_checklist(scope, found)
+    group = selectors.transfer_group(scope, found)
+    going = {t.person_id for t in group}
+    staying = list(found.household.persons.filter(status="active").exclude(pk__in=going).order_by("id"))
+    facilities = [(str(f["facility"].pk), f"{f['facility'].name} ({f['free']})") for f in selectors.facility_list(scope)]
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action is not None:
+        _check(request, MANAGE, found.community_id)
+    step_to = request.POST.get("to", "") if action == "step" else ""
+    steps = {to: TransferStepForm(request.POST if step_to == to else None, step=to, facilities=facilities,
+                                  auto_id=f"{to}_%s") for to in found.next_states}
+    checklist_form = ChecklistForm(request.POST if action == "checklist" else None, staying=staying,
+                                   auto_id="checklist_%s", initial={"pets": checklist.pets, "keys": checklist.keys})
+    if action == "step" and step_to in steps and steps[step_to].is_valid():
+        data = steps[step_to].cleaned_data
+
+        def advance() -> str:
+            facility = selectors.facility_get(scope, int(data["facility"])) if data.get("facility") else None
+            monitoring = (services.policy_for_preset(community=found.community, name="monitoring 7")
+                          if data.get("then_monitoring") else None)
+            services.transfer_advance(actor=request.user, transfer=found, to=step_to, note=data["note"],
+                                      vehicle=data.get("vehicle", ""), driver=data.get("driver", ""),
+                                      driver_phone=data.get("driver_phone", ""), facility=facility,
+                                      room=data.get("room", ""), then_monitoring=monitoring, request=request)
+            return back
+
+        if submit_once(request, advance, form=steps[step_to]) is not None:
+            messages.success(request, _("The transfer is updated."))
+            return redirect(back)
+    elif action == "checklist" and checklist_form.is_valid():
+        data = checklist_form.cleaned_data
+        by_id = {str(p.pk): p for p in staying}
+
+        def answer() -> str:
+            services.checklist_record(actor=request.user, checklist=checklist,
+                                      left=[(by_id[i], data["care"]) for i in data["left"] if i in by_id],
+                                      pets=data["pets"], keys=data["keys"], disinfected=data["disinfected"],
+                                      request=request)
+            return back
+
+        if submit_once(request, answer, form=checklist_form) is not None:
+            messages.success(request, _("The home checklist is recorded."))
+            return redirect(back)
+    return render(request, "health/transfer.html", {
+        "transfer": found, "steps": selectors.transfer_steps(scope, found), "group": group, "checklist": checklist,
+        "step_forms": steps, "checklist_form": checklist_form,
+        "may_manage": scope.can(MANAGE, found.community_id),
+    })
+
+
+@personal_data
+@require(VIEW)
+def facilities(request: HttpRequest) -> HttpResponse:
+    """The facility register: rooms, capacity, occupancy; staff add one."""
+    scope = request.scope
+    form = FacilityForm(request.POST or None)
+    communities = sorted(scope.communities_where(MANAGE))
+    if request.method == "POST":
+        if not communities:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            community = Community.objects.get(pk=communities[0])
+
+            def save() -> str:
+                services.facility_set(actor=request.user, community=community, name=data["name"], kind=data["kind"],
+                                      capacity=data["capacity"], address=data["address"], request=request)
+                return reverse("health:facilities")
+
+            if submit_once(request, save, form=form) is not None:
+                messages.success(request, _("The facility is saved."))
+                return redirect(reverse("health:facilities"))
+    return render(request, "health/facilities.html", {
+        "rows": selectors.facility_list(scope), "form": form, "may_manage": bool(communities),
+        "transfers": list(selectors.transfer_list(scope, live_only=True)[:100]),
+    })
+
+
+@personal_data
+@require("health.epidemic_free")
+def epidemic_free(request: HttpRequest) -> HttpResponse:
+    """Every compound's epidemic-free status and since when, printable as the published lists were.
+    For the community's office and the street office; counts, never persons."""
+    rows = selectors.epidemic_free_list(request.scope, at=timezone.now())
+    free = sum(1 for r in rows if r["verdict"].free)
+    return render(request, "health/epidemic_free.html", {
+        "rows": rows, "free": free, "total": len(rows),
+        "share": round(100 * free / len(rows), 1) if rows else 0,
+    })
