@@ -85,6 +85,21 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "gates:gate_add": {("create", "gate")},
     "registry:grid_draw": {("update", "grid")},
     "registry:grid_new": {("create", "grid")},
+    "supplies:inbox": {("create", "inboxmessage")},
+    "supplies:message": {("create", "order"), ("update", "order")},
+    "supplies:help": {("update", "helprequest")},
+    "supplies:order": {("update", "order")},
+    "supplies:order_new": {("create", "order")},
+    "supplies:shops": {("create", "shop")},
+    "supplies:purchases": {("update", "order")},
+    "supplies:runs": {("create", "run")},
+    "supplies:distributions": {("create", "distribution")},
+    # The courier's record that the resident took it in: the order delivered, the run done.
+    "supplies:run": {("update", "order"), ("update", "run")},
+    "supplies:mine": {("create", "order")},
+    # The parser writes nothing.
+    "api:supplies_parse": set(),
+    "api:supplies_orders": {("create", "order")},
 }
 # Who sends each allowed write: the first of these the route allows.
 ACTORS = ["secretary", "staff", "grid1", "sampler1", "gate1", "street", "resident1", None]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("gates/", include("shequ.gates.urls")),
     path("campaigns/", include("shequ.campaigns.urls")),
     path("health/", include("shequ.health.urls")),
+    path("supplies/", include("shequ.supplies.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,256 @@
+"""Reads of supplies: each takes the caller's Scope (an object outside it is a 404)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from shequ.containment.models import Level
+from shequ.containment.selectors import levels_for_units
+from shequ.core.scoping import Scope
+from shequ.registry.models import Household
+from shequ.supplies.models import (
+    FLOW,
+    Distribution,
+    HelpRequest,
+    InboxMessage,
+    Order,
+    OrderItem,
+    Package,
+    Run,
+    Shop,
+)
+
+
+# -- risk places ---------------------------------------------------------------------------------------
+def staff_only_units(unit_ids: Iterable[int], at: dt.datetime) -> set[int]:
+    """The units, of those given, that are a risk place at ``at``: deliveries there are staff-only.
+
+    The one place supplies decides it. Until the health app's "risk place" selector exists, a risk
+    place is a unit that is in a sealed area (over the unit, its building or its compound): where a
+    confirmed case or a close contact lives, containment seals it. At merge this reads health's
+    selector instead."""
+    return {u for u, level in levels_for_units(unit_ids, at).items() if level == Level.SEALED}
+
+
+# -- addresses -----------------------------------------------------------------------------------------
+UNKNOWN, AMBIGUOUS = "unknown", "ambiguous"
+
+
+def resolve_address(community_id: int, address: str | None, compound: str = "",
+                    compound_id: int | None = None) -> tuple[Household | None, str]:
+    """building-unit-room (as the parser gives it) -> (the active household there, "") or (None,
+    "unknown" | "ambiguous" | "" when no address was given). Several compounds with that building
+    number, or several households in the room, are ambiguous unless the compound was named in the
+    message or is the group's (``compound_id``: the paste came from one compound's group)."""
+    if not address:
+        return None, ""
+    building, _sep, rest = address.partition("-")
+    unit, _sep, room = rest.partition("-")
+    qs = Household.objects.filter(community_id=community_id, status=Household.Status.ACTIVE,
+                                  room__unit__building__number=building, room__unit__number=unit,
+                                  room__number=room).select_related("room__unit__building__compound")
+    if compound_id is not None and not compound:
+        qs = qs.filter(room__unit__building__compound_id=compound_id)
+    found = list(qs[:5])
+    if compound and len(found) > 1:
+        named = [h for h in found if h.room.unit.building.compound.name.startswith(compound[:2])]
+        found = named or found
+    if not found:
+        return None, UNKNOWN
+    if len(found) > 1:
+        return None, AMBIGUOUS
+    return found[0], ""
+
+
+# -- the inbox, help ----------------------------------------------------------------------------------
+def inbox_list(scope: Scope, *, status: str | None = InboxMessage.Status.OPEN) -> QuerySet[InboxMessage]:
+    qs = scope.filter(InboxMessage.objects.select_related("household__room__unit__building__compound"))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-urgent", "pasted_at", "position")
+
+
+def inbox_get(scope: Scope, pk: int) -> InboxMessage:
+    return get_object_or_404(inbox_list(scope, status=None), pk=pk)
+
+
+def help_list(scope: Scope, *, status: str | None = HelpRequest.Status.OPEN) -> QuerySet[HelpRequest]:
+    qs = scope.filter(HelpRequest.objects.select_related("household__room__unit__building__compound", "message"))
+    return qs.filter(status=status) if status else qs
+
+
+def help_get(scope: Scope, pk: int) -> HelpRequest:
+    return get_object_or_404(help_list(scope, status=None), pk=pk)
+
+
+# -- orders --------------------------------------------------------------------------------------------
+def order_list(scope: Scope, *, status: str | Iterable[str] | None = None) -> QuerySet[Order]:
+    """Urgent first, then the longest waiting."""
+    qs = scope.filter(Order.objects.select_related("household__room__unit__building__compound", "run"))
+    if isinstance(status, str):
+        qs = qs.filter(status=status)
+    elif status is not None:
+        qs = qs.filter(status__in=list(status))
+    return qs.prefetch_related("items__package").order_by("-urgent", "received_at", "id")
+
+
+def order_get(scope: Scope, pk: int) -> Order:
+    return get_object_or_404(order_list(scope), pk=pk)
+
+
+def order_items_get(scope: Scope, ids: Iterable[int]) -> list[OrderItem]:
+    """The items of a purchase-list line; any of them outside the user's scope (or none at all): 404."""
+    wanted = set(ids)
+    items = list(scope.filter(OrderItem.objects.filter(id__in=sorted(wanted))).select_related("order", "community"))
+    if not wanted or len(items) != len(wanted):
+        raise Http404
+    return items
+
+
+def shop_list(scope: Scope) -> QuerySet[Shop]:
+    return scope.filter(Shop.objects.all())
+
+
+def shop_get(scope: Scope, pk: int) -> Shop:
+    return get_object_or_404(shop_list(scope), pk=pk)
+
+
+def package_list(scope: Scope, *, offer: bool = False) -> QuerySet[Package]:
+    """``offer``: the packages on offer, as a grid worker or resident sees them to order from."""
+    qs = scope.filter(Package.objects.select_related("shop"), variant="offer" if offer else "")
+    return qs.filter(active=True) if offer else qs
+
+
+# -- purchase lists ------------------------------------------------------------------------------------
+@dataclass
+class PurchaseLine:
+    name: str
+    unit: str
+    quantity: Decimal = Decimal(0)
+    uncounted: int = 0  # lines without a quantity ("降压药")
+    orders: list[int] = field(default_factory=list)
+    item_ids: list[int] = field(default_factory=list)
+    short: int = 0
+    urgent: bool = False
+
+
+@dataclass
+class PurchaseList:
+    shop: Shop | None
+    lines: list[PurchaseLine]
+
+
+def purchase_lists(scope: Scope, *, community_id: int | None = None, shop_id: int | None = None) -> list[PurchaseList]:
+    """Confirmed orders' items summed across households, per shop (items with no shop under None):
+    per (name, unit), with the orders behind each line. Urgent lines first."""
+    items = scope.filter(OrderItem.objects.filter(order__status=Order.Status.CONFIRMED))
+    if community_id is not None:
+        items = items.filter(community_id=community_id)
+    if shop_id is not None:
+        items = items.filter(shop_id=shop_id)
+    rows = items.values_list("id", "order_id", "name", "quantity", "unit", "shop_id", "supply", "order__urgent",
+                             "package__name")
+    by_shop: dict[int | None, dict[tuple[str, str], PurchaseLine]] = defaultdict(dict)
+    for item_id, order_id, name, quantity, unit, shop, supply, urgent, package in rows.order_by("id").iterator():
+        key = (package or name, unit or "")
+        line = by_shop[shop].get(key)
+        if line is None:
+            line = by_shop[shop][key] = PurchaseLine(name=key[0], unit=key[1])
+        if quantity is None:
+            line.uncounted += 1
+        else:
+            line.quantity += quantity
+        line.orders.append(order_id)
+        line.item_ids.append(item_id)
+        line.short += supply == OrderItem.Supply.SHORT
+        line.urgent = line.urgent or urgent
+    shops = {s.pk: s for s in Shop.objects.filter(id__in=[k for k in by_shop if k is not None])}
+    result = []
+    for shop_key in sorted(by_shop, key=lambda k: (k is None, shops[k].name if k is not None else "")):
+        lines = sorted(by_shop[shop_key].values(), key=lambda ln: (not ln.urgent, ln.name))
+        result.append(PurchaseList(shop=shops.get(shop_key) if shop_key is not None else None, lines=lines))
+    return result
+
+
+def distribution_list(scope: Scope) -> QuerySet[Distribution]:
+    return scope.filter(Distribution.objects.select_related("compound"))
+
+
+def distribution_get(scope: Scope, pk: int) -> Distribution:
+    return get_object_or_404(distribution_list(scope), pk=pk)
+
+
+def distribution_progress(distribution: Distribution) -> list[dict[str, Any]]:
+    """Per building (with its grid): households, received, and the addresses still waiting."""
+    rows: dict[int, dict[str, Any]] = {}
+    orders = (Order.objects.filter(distribution=distribution)
+              .select_related("household__room__unit__building__grid", "household__room__unit__building__compound")
+              .order_by("household__room__unit__building__sort_key", "household__room__unit__sort_key",
+                        "household__room__floor", "household__room__number"))
+    for o in orders:
+        b = o.household.room.unit.building
+        row = rows.setdefault(b.pk, {"building": b, "grid": b.grid, "households": 0, "received": 0, "waiting": []})
+        row["households"] += 1
+        if o.status == Order.Status.DELIVERED:
+            row["received"] += 1
+        elif o.status != Order.Status.CANCELLED:
+            row["waiting"].append(o.household.room.address)
+    return list(rows.values())
+
+
+# -- runs ----------------------------------------------------------------------------------------------
+def run_list(scope: Scope) -> QuerySet[Run]:
+    return scope.filter(Run.objects.select_related("courier", "grid"))
+
+
+def run_get(scope: Scope, pk: int) -> Run:
+    return get_object_or_404(run_list(scope), pk=pk)
+
+
+def run_orders(run: Run) -> list[Order]:
+    """The orders of a run in walking order (the caller has the run through its Scope)."""
+    return list(Order.objects.filter(run=run).select_related("household__room__unit__building__compound")
+                .prefetch_related("items").order_by("run_position", "id"))
+
+
+# -- figures ---------------------------------------------------------------------------------------------
+def waited(order: Order, now: dt.datetime) -> dt.timedelta:
+    """How long the order has waited, or took, from received to receipt."""
+    return (order.delivered_at or now) - order.received_at
+
+
+def day_figures(scope: Scope, community_id: int, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """Orders received in [start, end): counts per status, delivered, the median time to receipt,
+    and money per shop (by the shop of the items) and per courier."""
+    orders = list(scope.filter(Order.objects.filter(community_id=community_id, received_at__gte=start,
+                                                      received_at__lt=end)).select_related("delivered_by"))
+    by_status = {s: 0 for s in [*FLOW, Order.Status.CANCELLED]}
+    for o in orders:
+        by_status[o.status] += 1
+    times = sorted((o.delivered_at - o.received_at).total_seconds() for o in orders if o.delivered_at)
+    median = times[len(times) // 2] if times else None
+    per_courier: dict[str, Decimal] = defaultdict(Decimal)
+    per_payment: dict[str, Decimal] = defaultdict(Decimal)
+    per_shop: dict[str, Decimal] = defaultdict(Decimal)
+    delivered_ids = [o.pk for o in orders if o.status == Order.Status.DELIVERED]
+    for shop, price, quantity in (OrderItem.objects.filter(order_id__in=delivered_ids, package__isnull=False)
+                                  .exclude(supply=OrderItem.Supply.SHORT)
+                                  .values_list("package__shop__name", "package__price", "quantity")):
+        per_shop[shop or ""] += price * (quantity or 1)
+    for o in orders:
+        if o.amount is not None and o.status == Order.Status.DELIVERED:
+            per_payment[o.payment or ""] += o.amount
+            if o.payment == Order.Payment.CASH and o.delivered_by is not None:
+                per_courier[o.delivered_by.get_username()] += o.amount
+    return {"orders": len(orders), "by_status": by_status, "delivered": by_status[Order.Status.DELIVERED],
+            "median_seconds_to_receipt": median, "urgent": sum(o.urgent for o in orders),
+            "per_payment": dict(per_payment), "cash_per_courier": dict(per_courier), "per_shop": dict(per_shop)}
