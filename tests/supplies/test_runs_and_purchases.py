@@ -116,6 +116,30 @@ def test_a_volunteer_is_refused_a_run_into_a_risk_place(users: Any, neighbours: 
 
 
 @pytest.mark.django_db
+def test_a_close_contact_in_the_building_makes_it_staff_only_until_cleared(users: Any, neighbours: Any,
+                                                                          clock: Any) -> None:
+    """Tonghua: staff alone where a building had a confirmed case or close contact, sealed or not. A
+    close contact on another floor of the building (the health register, no containment area) makes
+    the building a risk place for supplies; cleared, it is not one any more."""
+    from shequ.health.services import entry_record
+    from shequ.registry.models import Person
+
+    contact = Person.objects.filter(household=neighbours[2], status="active").first()
+    assert contact is not None
+    entry_record(actor=users["staff"], person=contact, status="close_contact", source="list")
+    clock.advance(minutes=1)
+    order = _order(users, neighbours[0], [{"name": "米", "quantity": 1, "unit": "袋"}], to="packed")
+    with pytest.raises(ValidationError) as refused:
+        services.run_create(actor=users["staff"], community=neighbours[0].community, courier=users["volunteer1"],
+                            orders=[order], courier_roles={"volunteer"})
+    assert "courier" in refused.value.message_dict
+    entry_record(actor=users["staff"], person=contact, status="cleared", source="staff")
+    run = services.run_create(actor=users["staff"], community=neighbours[0].community, courier=users["volunteer1"],
+                              orders=[order], courier_roles={"volunteer"})
+    assert not run.into_risk_place
+
+
+@pytest.mark.django_db
 def test_the_runs_page_says_why_a_volunteer_is_refused(login: Any, users: Any, neighbours: Any, clock: Any) -> None:
     area_create(actor=users["staff"], level="sealed", place=neighbours[0].room.unit.building, reason="确诊")
     clock.advance(minutes=1)

@@ -16,7 +16,8 @@ from django.shortcuts import get_object_or_404
 from shequ.containment.models import Level
 from shequ.containment.selectors import levels_for_units
 from shequ.core.scoping import Scope
-from shequ.registry.models import Household
+from shequ.health.selectors import risk_places
+from shequ.registry.models import Household, Unit
 from shequ.supplies.models import (
     FLOW,
     Distribution,
@@ -34,11 +35,17 @@ from shequ.supplies.models import (
 def staff_only_units(unit_ids: Iterable[int], at: dt.datetime) -> set[int]:
     """The units, of those given, that are a risk place at ``at``: deliveries there are staff-only.
 
-    The one place supplies decides it. Until the health app's "risk place" selector exists, a risk
-    place is a unit that is in a sealed area (over the unit, its building or its compound): where a
-    confirmed case or a close contact lives, containment seals it. At merge this reads health's
-    selector instead."""
-    return {u for u, level in levels_for_units(unit_ids, at).items() if level == Level.SEALED}
+    The one place supplies decides it: a unit whose building or unit has a confirmed case, an
+    asymptomatic infection or a close contact whose status is current (health's ``risk_places``, the
+    register as it stands now), or that lies in a sealed area over the unit, its building or its
+    compound (containment, at ``at``)."""
+    ids = set(unit_ids)
+    if not ids:
+        return set()
+    sealed = {u for u, level in levels_for_units(ids, at).items() if level == Level.SEALED}
+    units = list(Unit.objects.filter(id__in=ids).values_list("id", "building_id", "community_id"))
+    risk = risk_places(community_ids={community for _u, _b, community in units})
+    return sealed | {u for u, building, _c in units if risk.covers(unit_id=u, building_id=building)}
 
 
 # -- addresses -----------------------------------------------------------------------------------------
