@@ -85,6 +85,8 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "gates:gate_add": {("create", "gate")},
     "registry:grid_draw": {("update", "grid")},
     "registry:grid_new": {("create", "grid")},
+    "registry:property_company_new": {("create", "propertycompany")},
+    "registry:property_company": {("update", "propertycompany")},
     "supplies:inbox": {("create", "inboxmessage")},
     "supplies:message": {("create", "order"), ("update", "order")},
     "supplies:help": {("update", "helprequest")},

@@ -42,6 +42,8 @@ NOT_PAGES: dict[str, str] = {
     "gates:pass_cards_household": "file download: pass cards (PDF)",
     "gates:pass_cards_building": "file download: pass cards (PDF)",
     "gates:pass_cards_grid": "file download: pass cards (PDF)",
+    "supplies:purchases_xlsx": "file download: a shop's purchase list (.xlsx)",
+    "supplies:labels": "file download: bag labels (PDF)",
     "gates:gate_status": "POST only: opens or closes a gate",
     "gates:gate_keep_only": "POST only: closes the compound's other gates",
     "gates:gate_add": "POST only: adds a gate to a compound",

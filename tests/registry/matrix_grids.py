@@ -1,5 +1,6 @@
-"""Drawing grids in the authorization matrix (merged by tests/test_authorization_matrix.py):
-registry.setup is for secretary and staff; outsider draws only nanxincun's grids (futong's: 404)."""
+"""Drawing grids and naming property companies in the authorization matrix (merged by
+tests/test_authorization_matrix.py): registry.setup is for secretary and staff; outsider sets up only
+nanxincun (futong's grids and companies: 404)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,21 @@ from tests.test_authorization_matrix import ANON, Write, like, only, refused
 SETUP = only({ANON: 302, "secretary": 200, "staff": 200, "outsider": 200}, 403)
 FUTONG_GRID = only({ANON: 302, "secretary": 200, "staff": 200, "outsider": 404}, 403)
 
+
+
+def _company(w: Any) -> dict[str, int]:
+    """futong's property company (property1's)."""
+    from shequ.accounts.models import Membership
+
+    return {"pk": Membership.objects.get(user__username="property1").property_company_id}
+
+
 ROUTES: dict[str, Any] = {
     "registry:grid_new": (lambda w: {}, SETUP),
     "registry:grid_draw": (lambda w: {"pk": w.grid.pk}, FUTONG_GRID),
+    "registry:property_companies": (lambda w: {}, SETUP),
+    "registry:property_company_new": (lambda w: {}, SETUP),
+    "registry:property_company": (_company, FUTONG_GRID),
 }
 
 
@@ -29,5 +42,13 @@ WRITES = {
     # The grid shrinks to the anchor's building alone.
     "registry:grid_draw": Write(lambda w: {"pk": w.grid.pk}, lambda w, f: {"building": [w.building.pk]},
                                 like(FUTONG_GRID)),
+    "registry:property_company_new": Write(
+        lambda w: {}, lambda w, f: f.page("/registry/property-companies/new/", with_field="name", name="矩阵物业"),
+        _new_grid),
+    # The company keeps its name and manages the anchor's compound alone.
+    "registry:property_company": Write(
+        _company, lambda w, f: f.page(f"/registry/property-companies/{_company(w)['pk']}/", with_field="name",
+                                      compounds=[str(w.compound.pk)], phone="13900001234"),
+        like(FUTONG_GRID)),
 }
-READS: dict[str, Any] = {}
+READS: dict[str, Any] = {"registry:property_companies": None}

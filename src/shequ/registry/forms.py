@@ -243,6 +243,21 @@ class ImportForm(OnceForm):
         return f
 
 
+class PropertyCompanyForm(OnceForm):
+    """A property company: its name, phone, and the compounds it manages (ticked)."""
+
+    name = forms.CharField(label=pgettext_lazy("place", "name"), max_length=100)
+    phone = forms.CharField(label=_("phone"), max_length=30, required=False)
+    compounds = forms.MultipleChoiceField(label=_("compounds it manages"), required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, compounds: list[Compound], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.MultipleChoiceField, self.fields["compounds"])
+        field.choices = [(str(c.pk), c.name + (f" ({c.property_company.name})" if c.property_company else ""))
+                         for c in compounds]
+
+
 class GridForm(OnceForm):
     """A new grid: its number, and a name (第N网格 when empty)."""
 

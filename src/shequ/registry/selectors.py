@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from shequ.core.address import parse_address, parse_place
@@ -22,6 +23,7 @@ from shequ.registry.models import (
     Household,
     Person,
     PersonTag,
+    PropertyCompany,
     Residence,
     Room,
     Unit,
@@ -459,3 +461,31 @@ def buildings_for_grids(scope: Scope, community: Community) -> list[dict[str, An
     households = dict(Household.objects.filter(community=community, status=Household.Status.ACTIVE)
                       .values_list("room__unit__building_id").annotate(n=Count("id")))
     return [{"building": b, "households": households.get(b.pk, 0)} for b in buildings]
+
+
+# -- property companies (set-up) ------------------------------------------------------------------
+
+
+def property_companies_for_setup(scope: Scope, community: Community) -> list[dict[str, Any]]:
+    """The community's property companies with the compounds each manages, for one who sets the
+    community up (registry.setup there; nobody else reaches this)."""
+    if not scope.can("registry.setup", community.pk):
+        raise Http404
+    compounds = list(Compound.objects.filter(community=community).order_by("name"))
+    return [{"company": c, "compounds": [x for x in compounds if x.property_company_id == c.pk]}
+            for c in PropertyCompany.objects.filter(community=community).order_by("name")]
+
+
+def compounds_for_setup(scope: Scope, community: Community) -> list[Compound]:
+    if not scope.can("registry.setup", community.pk):
+        raise Http404
+    return list(Compound.objects.filter(community=community).select_related("property_company").order_by("name"))
+
+
+def property_company_for_setup(scope: Scope, pk: int) -> PropertyCompany:
+    """A property company of a community the reader sets up; any other is a 404."""
+    company = get_object_or_404(PropertyCompany.objects.select_related("community"), pk=pk)
+    if not scope.can("registry.setup", company.community_id):
+        raise Http404
+    return company
+

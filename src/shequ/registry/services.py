@@ -29,6 +29,7 @@ from shequ.registry.models import (
     Household,
     Person,
     PersonTag,
+    PropertyCompany,
     Residence,
     Room,
     Unit,
@@ -507,6 +508,51 @@ def grid_create(*, actor: Any, community: Community, number: int, name: str = ""
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=community, obj=grid,
                  summary=f"grid {number} {grid.name}", request=request)
     return grid
+
+
+@transaction.atomic
+def property_company_save(*, actor: Any, community: Community, company: PropertyCompany | None = None, name: str,
+                          phone: str = "", compounds: Collection[Compound], request: Any = None) -> PropertyCompany:
+    """A property company of the community (new when ``company`` is None) and exactly the compounds it
+    manages: the ticked ones move to it (from the company they had), its others are left without one.
+    Its property-company accounts see those compounds from their next request. Audited with the
+    compound ids before and after."""
+    errors: dict[str, str] = {}
+    name = clean_text(name).strip()
+    if not name:
+        errors["name"] = _("Give the company's name.")
+    elif (PropertyCompany.objects.filter(community=community, name=name)
+          .exclude(pk__in=[company.pk] if company is not None else []).exists()):
+        errors["name"] = _("The community already has a property company of that name.")
+    phone = clean_text(phone).strip()
+    if phone:
+        try:
+            phone = normalize_phone(phone)
+        except PhoneError as exc:
+            errors["phone"] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    wanted = {c.pk for c in compounds}
+    if Compound.objects.filter(pk__in=wanted).exclude(community_id=community.pk).exists():
+        raise ValidationError(_("A compound of another community cannot be managed from here."))
+    created = company is None
+    if company is None:
+        company = PropertyCompany(community=community)
+        before: list[int] = []
+        old = {"name": "", "phone": ""}
+    else:
+        before = sorted(Compound.objects.filter(property_company=company).values_list("pk", flat=True))
+        old = {"name": company.name, "phone": company.phone}
+    company.name, company.phone = name[:100], phone[:20]
+    company.save()
+    Compound.objects.filter(property_company=company).exclude(pk__in=wanted).update(property_company=None)
+    Compound.objects.filter(pk__in=wanted).update(property_company=company)
+    after = sorted(wanted)
+    if created or before != after or old != {"name": company.name, "phone": company.phone}:
+        audit_record(actor=actor, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+                     community=community, obj=company,
+                     summary=f"property company {company.name}: compounds {before} -> {after}", request=request)
+    return company
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from shequ.registry.forms import (
     MoveOutForm,
     PersonFilterForm,
     PersonForm,
+    PropertyCompanyForm,
 )
 from shequ.registry.importer import (
     RosterFileError,
@@ -475,6 +476,49 @@ def grid_draw(request: ScopedRequest, pk: int) -> HttpResponse:
     return render(request, "registry/grid_draw.html", {
         "grid": grid, "compounds": compounds, "buildings": len(mine), "households": sum(r["households"] for r in mine),
         "unassigned": sum(1 for r in rows if r["building"].grid_id is None)})
+
+
+# -- property companies (set-up) ------------------------------------------------------------------
+
+
+@require("registry.setup")
+def property_companies(request: ScopedRequest) -> HttpResponse:
+    """The community's property companies and the compounds each manages."""
+    community = _setup_community(request)
+    rows = selectors.property_companies_for_setup(request.scope, community)
+    unmanaged = [c for c in selectors.compounds_for_setup(request.scope, community) if c.property_company_id is None]
+    return render(request, "registry/property_companies.html",
+                  {"community": community, "rows": rows, "unmanaged": unmanaged})
+
+
+@require("registry.setup")
+def property_company_edit(request: ScopedRequest, pk: int | None = None) -> HttpResponse:
+    """A new property company (no pk) or one to change: name, phone, the compounds it manages."""
+    company = selectors.property_company_for_setup(request.scope, pk) if pk is not None else None
+    community = company.community if company is not None else _setup_community(request)
+    if request.method == "POST" and (earlier := earlier_result(request)) is not None:
+        return redirect(earlier)
+    compounds = selectors.compounds_for_setup(request.scope, community)
+    initial = ({"name": company.name, "phone": company.phone,
+                "compounds": [str(c.pk) for c in compounds if c.property_company_id == company.pk]}
+               if company is not None else {})
+    form = PropertyCompanyForm(request.POST or None, initial=initial, compounds=compounds)
+    if request.method == "POST" and form.is_valid():
+        by_pk = {str(c.pk): c for c in compounds}
+        data = form.cleaned_data
+
+        def save() -> str:
+            services.property_company_save(
+                actor=request.user, community=community, company=company, name=data["name"], phone=data["phone"],
+                compounds=[by_pk[v] for v in data["compounds"] if v in by_pk], request=request)
+            return f"{reverse('registry:property_companies')}?community={community.pk}"
+
+        url = submit_once(request, save, form=form)
+        if url is not None:
+            messages.success(request, _("The property company is saved."))
+            return redirect(url)
+    return render(request, "registry/property_company_edit.html",
+                  {"form": form, "community": community, "company": company})
 
 
 # -- roster import -------------------------------------------------------------------------------
