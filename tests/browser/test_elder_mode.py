@@ -40,8 +40,11 @@ def test_a_resident_starts_in_elder_mode_and_reaches_card_and_passes_in_one_tap(
     expect(page.locator("html")).to_have_class("elder")
     assert px(page, "body") >= 18
     tiles = page.locator(".tiles a")
-    expect(tiles).to_have_count(2)  # my household, my passes: one task per tile
-    for box in [tiles.nth(i).bounding_box() for i in range(2)]:
+    # One task per tile: my household, my passes, my health reports, my orders.
+    expect(tiles).to_have_count(4)
+    for i, name in enumerate(["我的家庭", "我的出入证", "我的健康申报", "我的订单"]):
+        expect(tiles.nth(i)).to_contain_text(name)
+    for box in [tiles.nth(i).bounding_box() for i in range(4)]:
         assert box is not None and box["height"] >= 56 and box["width"] >= 300
     # No header menu to open: home is the menu.
     expect(page.locator("details.menu")).to_have_count(0)

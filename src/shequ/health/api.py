@@ -41,7 +41,7 @@ class SlotOut(Schema):
     overdue: bool
 
 
-class HouseholdOut(Schema):
+class FollowUpHouseholdOut(Schema):
     household_id: int
     address: str
     slots: list[SlotOut]
@@ -71,7 +71,7 @@ class RecordsOut(Schema):
     results: list[RecordOut]
 
 
-@router.get("/followups/due", response=list[HouseholdOut], url_name="health_followups_due")
+@router.get("/followups/due", response=list[FollowUpHouseholdOut], url_name="health_followups_due")
 def due(request: HttpRequest) -> list[dict[str, Any]]:
     _need(request, "health.followup")
     now = timezone.now()
