@@ -136,3 +136,26 @@ def qr_svg(data: str, *, scale: int = 4) -> str:
 
 def pdf_bytes(pdf: FPDF) -> bytes:
     return bytes(pdf.output())
+
+
+def fit_text(pdf: FPDF, text: str, width: float, size: float, smallest: float = 6.0) -> str:
+    """Shrink the font until ``text`` fits ``width``; cut it with an ellipsis if even the smallest
+    size is too wide (a long compound name must not run into the next card or label)."""
+    while size > smallest:
+        pdf.set_font_size(size)
+        if pdf.get_string_width(text) <= width:
+            return text
+        size -= 0.5
+    pdf.set_font_size(smallest)
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def text_line(pdf: FPDF, x: float, y: float, width: float, text: str, size: float, *,
+              smallest: float = 6.0, leading: float = 1.25) -> None:
+    """One line of text at (x, y), fitted to ``width`` (fit_text)."""
+    fitted = fit_text(pdf, text, width, size, smallest)
+    pdf.set_xy(x, y)
+    pdf.cell(width, pdf.font_size * leading, fitted)
+

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from shequ.core.pdf import FONT_FAMILY, new_document, pdf_bytes, qr_png
+from shequ.core.pdf import FONT_FAMILY, new_document, pdf_bytes, qr_png, text_line
 from shequ.passes import tokens as pass_tokens
 from shequ.passes.models import Pass
 from shequ.registry.models import Person, Room
@@ -70,26 +70,6 @@ def cards_for(persons: Iterable[Person], active: dict[int, Pass]) -> list[Card]:
     return cards
 
 
-def _fit(pdf: FPDF, text: str, width: float, size: float, smallest: float = 6.0) -> str:
-    """Shrink the font until ``text`` fits ``width``; cut it with an ellipsis if even the smallest
-    size is too wide (a long compound name must not run into the next card)."""
-    while size > smallest:
-        pdf.set_font_size(size)
-        if pdf.get_string_width(text) <= width:
-            return text
-        size -= 0.5
-    pdf.set_font_size(smallest)
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text + "…"
-
-
-def _line(pdf: FPDF, x: float, y: float, width: float, text: str, size: float) -> None:
-    fitted = _fit(pdf, text, width, size)
-    pdf.set_xy(x, y)
-    pdf.cell(width, pdf.font_size * 1.25, fitted)
-
-
 def _cut_lines(pdf: FPDF, rows: int) -> None:
     pdf.set_draw_color(150, 150, 150)
     pdf.set_line_width(0.2)
@@ -107,16 +87,16 @@ def _cut_lines(pdf: FPDF, rows: int) -> None:
 def _card(pdf: FPDF, card: Card, x: float, y: float) -> None:
     pdf.set_text_color(0, 0, 0)
     header = f"{card.community} · {_('Pass')}"
-    _line(pdf, x + PAD, y + PAD - 1, CARD_W - 2 * PAD, header, 9)
+    text_line(pdf, x + PAD, y + PAD - 1, CARD_W - 2 * PAD, header, 9)
     qr_top = y + (CARD_H - QR_SIZE) / 2 + 2
     pdf.image(qr_png(card.token, scale=4), x=x + PAD - 1, y=qr_top, w=QR_SIZE, h=QR_SIZE)
     text_x = x + PAD + QR_SIZE
     text_w = CARD_W - QR_SIZE - 2 * PAD
-    _line(pdf, text_x, qr_top + 3, text_w, card.name, 16)
-    _line(pdf, text_x, qr_top + 14, text_w, card.compound, 10)
-    _line(pdf, text_x, qr_top + 21, text_w, card.address, 11)
+    text_line(pdf, text_x, qr_top + 3, text_w, card.name, 16)
+    text_line(pdf, text_x, qr_top + 14, text_w, card.compound, 10)
+    text_line(pdf, text_x, qr_top + 21, text_w, card.address, 11)
     pdf.set_text_color(90, 90, 90)
-    _line(pdf, text_x, qr_top + 32, text_w, _("Card No. %(number)s") % {"number": card.number}, 8)
+    text_line(pdf, text_x, qr_top + 32, text_w, _("Card No. %(number)s") % {"number": card.number}, 8)
 
 
 def cards_pdf(cards: list[Card], *, title: str) -> bytes:

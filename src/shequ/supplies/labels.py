@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from shequ.core.pdf import FONT_FAMILY, cjk_font, new_document, pdf_bytes, qr_png
+from shequ.core.pdf import FONT_FAMILY, cjk_font, new_document, pdf_bytes, qr_png, text_line
 
 A4_COLUMNS, A4_ROWS, A4_W, A4_H = 3, 8, 70.0, 37.0
 A4_LEFT, A4_TOP = (210.0 - A4_COLUMNS * A4_W) / 2, (297.0 - A4_ROWS * A4_H) / 2
@@ -35,32 +35,14 @@ def qr_text(order_id: int) -> str:
     return f"SQ-ORDER:{order_id}"
 
 
-def _fit(pdf: FPDF, text: str, width: float, size: float, smallest: float = 5.0) -> str:
-    while size > smallest:
-        pdf.set_font_size(size)
-        if pdf.get_string_width(text) <= width:
-            return text
-        size -= 0.5
-    pdf.set_font_size(smallest)
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text + "…"
-
-
-def _text(pdf: FPDF, x: float, y: float, width: float, text: str, size: float) -> None:
-    fitted = _fit(pdf, text, width, size)
-    pdf.set_xy(x, y)
-    pdf.cell(width, pdf.font_size * 1.2, fitted)
-
-
 def _label(pdf: FPDF, label: Label, x: float, y: float, w: float, h: float) -> None:
     pad, qr = 2.0, min(h - 10, 22.0)
     pdf.image(qr_png(qr_text(label.order_id), scale=3), x=x + w - qr - pad, y=y + pad, w=qr, h=qr)
     text_w = w - qr - 3 * pad
-    _text(pdf, x + pad, y + pad, text_w, label.address, 20)
-    _text(pdf, x + pad, y + pad + 10, text_w, label.compound, 8)
+    text_line(pdf, x + pad, y + pad, text_w, label.address, 20, smallest=5.0, leading=1.2)
+    text_line(pdf, x + pad, y + pad + 10, text_w, label.compound, 8, smallest=5.0, leading=1.2)
     head = f"{label.head}  #{label.order_id}" + (f"  {_('urgent')}" if label.urgent else "")
-    _text(pdf, x + pad, y + pad + 15, text_w, head, 8)
+    text_line(pdf, x + pad, y + pad + 15, text_w, head, 8, smallest=5.0, leading=1.2)
     pdf.set_font_size(7)
     pdf.set_xy(x + pad, y + qr + pad + 1)
     items = label.items
