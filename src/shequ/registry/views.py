@@ -481,6 +481,7 @@ def grid_draw(request: ScopedRequest, pk: int) -> HttpResponse:
 # -- property companies (set-up) ------------------------------------------------------------------
 
 
+@personal_data
 @require("registry.setup")
 def property_companies(request: ScopedRequest) -> HttpResponse:
     """The community's property companies and the compounds each manages."""
@@ -491,6 +492,7 @@ def property_companies(request: ScopedRequest) -> HttpResponse:
                   {"community": community, "rows": rows, "unmanaged": unmanaged})
 
 
+@personal_data
 @require("registry.setup")
 def property_company_edit(request: ScopedRequest, pk: int | None = None) -> HttpResponse:
     """A new property company (no pk) or one to change: name, phone, the compounds it manages."""
