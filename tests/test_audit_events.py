@@ -89,7 +89,6 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "registry:property_company": {("update", "propertycompany")},
     "supplies:inbox": {("create", "inboxmessage")},
     "supplies:message": {("create", "order"), ("update", "order")},
-    "supplies:help": {("update", "helprequest")},
     "supplies:order": {("update", "order")},
     "supplies:order_new": {("create", "order")},
     "supplies:shops": {("create", "shop")},
@@ -102,6 +101,14 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     # The parser writes nothing.
     "api:supplies_parse": set(),
     "api:supplies_orders": {("create", "order")},
+    "services:requests": {("create", "helprequest")},
+    # The first step of a request nobody has taken makes its author the handler (part of the step).
+    "services:request": {("create", "helpstep")},
+    "services:mine": {("create", "helprequest")},
+    "api:services_requests": {("create", "helprequest")},
+    "services:care_new": {("create", "careplan")},
+    "services:today": {("create", "carevisit")},
+    "api:services_visits": {("create", "carevisit")},
 }
 # Who sends each allowed write: the first of these the route allows.
 ACTORS = ["secretary", "staff", "grid1", "sampler1", "gate1", "street", "resident1", None]

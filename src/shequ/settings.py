@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "shequ.gates",
     "shequ.campaigns",
     "shequ.health",
+    "shequ.services",
     "shequ.supplies",
     "shequ.ops",
 ]

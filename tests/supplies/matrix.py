@@ -95,7 +95,6 @@ def pk(name: str) -> Any:
 ROUTES: dict[str, Any] = {
     "supplies:inbox": (lambda w: {}, OFFICE),
     "supplies:message": (pk("message"), FUTONG_OFFICE),
-    "supplies:help": (pk("help"), FUTONG_OFFICE),
     "supplies:orders": (lambda w: {}, ORDERS),
     "supplies:order": (pk("received"), _in_grid),
     "supplies:order_new": (lambda w: {"household_pk": w.household.pk}, _in_grid),
@@ -169,8 +168,6 @@ WRITES: dict[str, Write] = {
     "supplies:message": Write(pk("message"), lambda w, f: {
         "address": "富通小区9-2-502", "kind": "order", "items": "面粉 5 斤", "action": "confirm",
         "submission_key": key()}, like(FUTONG_OFFICE)),
-    "supplies:help": Write(pk("help"), lambda w, f: {"outcome": "矩阵: 已电话联系", "submission_key": key()},
-                           like(FUTONG_OFFICE)),
     "supplies:order": Write(pk("received"), lambda w, f: {"action": "confirmed", "submission_key": key()},
                             like(_in_grid)),
     "supplies:order_new": Write(lambda w: {"household_pk": w.household.pk}, lambda w, f: {

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from shequ.alerts.models import Alert
 from shequ.supplies import services
-from shequ.supplies.models import FLOW, HelpRequest, InboxMessage, Order
+from shequ.supplies.models import FLOW, InboxMessage, Order
 
 PASTE = """张嫂子: 富通小区9-2-502 面粉5斤，鸡蛋一打
 路人: 谢谢社区
@@ -36,19 +36,6 @@ def test_every_pasted_message_is_kept_in_the_inbox(users: Any, futong: Any, anch
     assert stored[0].household == anchor_household and stored[3].household == anchor_household
     assert stored[4].household is None and stored[4].status == InboxMessage.Status.OPEN
     assert InboxMessage.objects.filter(batch=stored[0].batch).count() == 5
-
-
-@pytest.mark.django_db
-def test_distress_alerts_the_secretary_and_opens_a_help_request_before_any_review(users: Any, futong: Any,
-                                                                                  login: Any) -> None:
-    before = Alert.objects.filter(kind="supplies_distress").count()
-    stored = services.paste_messages(actor=users["staff"], community=futong, paste="无名: 我不想活了")
-    help_request = HelpRequest.objects.get(message=stored[0])
-    assert help_request.kind == "distress" and help_request.status == "open"
-    assert Alert.objects.filter(kind="supplies_distress").count() == before + 1
-    # The secretary reads it on the alerts page, as a sentence.
-    page = login("secretary").get(reverse("alerts:list")).content.decode()
-    assert "我不想活了" in page
 
 
 @pytest.mark.django_db

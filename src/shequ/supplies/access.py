@@ -4,7 +4,7 @@ SuppliesConfig.ready().
 Orders are seen by the whole community (secretary, staff), by the grid worker of the household's
 grid, by the resident of the household (their own orders), and by the courier of the run an order
 is on (a volunteer sees the doors and items of their run and nothing else: the ``supplies_run``
-grant, given by ``run_grants`` from the runs assigned to the user). The inbox, help requests, shops,
+grant, given by ``run_grants`` from the runs assigned to the user). The inbox, shops,
 packages and purchase lists are the community's (secretary, staff).
 """
 
@@ -19,7 +19,7 @@ SECRETARY, STAFF, GRID_WORKER, VOLUNTEER, RESIDENT = (
     Role.SECRETARY, Role.STAFF, Role.GRID_WORKER, Role.VOLUNTEER, Role.RESIDENT)
 
 CAPABILITIES = {
-    # Paste group messages, review and confirm them; help requests.
+    # Paste group messages, review and confirm them (the help requests they open are resident services').
     "supplies.inbox": {SECRETARY, STAFF},
     # Take an order for a household (phone calls), see the orders of one's scope and move them on;
     # parse messages through the API.
@@ -48,7 +48,6 @@ def run_grants(user: Any, scope: Scope, context: Mapping[str, Any]) -> Mapping[s
 def register() -> None:
     from shequ.supplies.models import (
         Distribution,
-        HelpRequest,
         InboxMessage,
         Order,
         OrderItem,
@@ -66,7 +65,7 @@ def register() -> None:
                   household="order__household_id", supplies_run="order__run_id")
     declare_scope(Run, community="community_id", grid="grid_id", supplies_run="id")
     declare_scope(RunStep, community="community_id", supplies_run="run_id")
-    for model in (InboxMessage, HelpRequest, Shop, Package, Distribution):
+    for model in (InboxMessage, Shop, Package, Distribution):
         declare_scope(model, community="community_id")
     # A grid worker and a resident see the packages on offer to order from (the names and prices).
     declare_scope(Package, variant="offer", community="community_id", member="community_id")

@@ -152,9 +152,5 @@ class CodeForm(OnceForm):
                            help_text=_("The code the resident reads out over the phone."))
 
 
-class OutcomeForm(OnceForm):
-    outcome = forms.CharField(label=_("what was done"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-
-
 class AdvanceForm(OnceForm):
     to = forms.ChoiceField(choices=[(s, s) for s in Order.Status.values])

@@ -1,5 +1,5 @@
 """Supplies for sealed households (保供): the inbox of pasted group messages, orders and their items,
-help requests, shops and packages, purchase marks, delivery runs.
+shops and packages, purchase marks, delivery runs (help requests are resident services': shequ.services).
 
 Every row carries ``community`` (copied from its household or parent by the services). An order's
 life cycle (``Order.Status``) moves forward one step at a time, each step once, with its moment
@@ -102,6 +102,9 @@ class InboxMessage(models.Model):
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     handled_at = models.DateTimeField(null=True, blank=True)
+    # The help request a help or distress message opened (resident services, services.HelpRequest).
+    help_request = models.ForeignKey("services.HelpRequest", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
 
     class Meta:
         verbose_name = _("inbox message")
@@ -262,35 +265,6 @@ class OrderItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class HelpRequest(models.Model):
-    """求助: someone fell, a leak, someone trapped, or words of distress. Opened from a message (at
-    once for distress, before any review) or by staff."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
-
-    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name=_("community"))
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("household"))
-    message = models.OneToOneField(InboxMessage, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="help_request")
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HELP)
-    text = models.TextField(_("text"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    opened_at = models.DateTimeField(_("opened"))
-    closed_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
-
-    class Meta:
-        verbose_name = _("help request")
-        verbose_name_plural = _("help requests")
-        ordering = ["status", "-opened_at"]
-
-    def __str__(self) -> str:
-        return self.text[:40]
 
 
 class Run(models.Model):

@@ -21,7 +21,6 @@ from shequ.registry.models import Household, Unit
 from shequ.supplies.models import (
     FLOW,
     Distribution,
-    HelpRequest,
     InboxMessage,
     Order,
     OrderItem,
@@ -88,15 +87,6 @@ def inbox_list(scope: Scope, *, status: str | None = InboxMessage.Status.OPEN) -
 
 def inbox_get(scope: Scope, pk: int) -> InboxMessage:
     return get_object_or_404(inbox_list(scope, status=None), pk=pk)
-
-
-def help_list(scope: Scope, *, status: str | None = HelpRequest.Status.OPEN) -> QuerySet[HelpRequest]:
-    qs = scope.filter(HelpRequest.objects.select_related("household__room__unit__building__compound", "message"))
-    return qs.filter(status=status) if status else qs
-
-
-def help_get(scope: Scope, pk: int) -> HelpRequest:
-    return get_object_or_404(help_list(scope, status=None), pk=pk)
 
 
 # -- orders --------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Writes of supplies: pasting messages, orders and their life cycle, help requests, shops and
-packages, purchase marks, runs and receipts. Keyword-only, each in one transaction with its audit
+"""Writes of supplies: pasting messages (a help message opens a help request through resident services), orders and
+their life cycle, shops and packages, purchase marks, runs and receipts. Keyword-only, each in one transaction with its audit
 event. The paste page, the API and the CLI call these; none writes a row itself."""
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.core.text import clean_text, normalize
 from shequ.registry.models import Building, Community, Household
+from shequ.services.models import Category, HelpRequest
+from shequ.services.services import help_request_open
 from shequ.supplies import alert_kinds, parser
 from shequ.supplies.access import RISK_PLACE_COURIERS
 from shequ.supplies.models import (
     FLOW,
     STEPS,
     Distribution,
-    HelpRequest,
     InboxMessage,
     Kind,
     Order,
@@ -85,20 +86,25 @@ def paste_messages(*, actor: Any, community: Community, paste: str, compound_id:
 
 
 def _help_open(*, actor: Any, message: InboxMessage, request: Any) -> HelpRequest:
-    help_request = HelpRequest.objects.create(
-        community_id=message.community_id, household=message.household, message=message, kind=message.kind,
-        text=message.text, opened_at=timezone.now())
+    """The message's help request, through resident services (which audits it); the alert is
+    supplies' own (it says the words were written in the group), so services does not page again."""
+    distress = message.kind == Kind.DISTRESS
+    help_request = help_request_open(
+        actor=actor, community=message.community, household=message.household, contact=message.sender,
+        location="" if message.household else (message.sender or "?"),
+        category=Category.PSYCHOLOGICAL if distress else Category.OTHER,
+        urgency=HelpRequest.Urgency.URGENT if distress or message.urgent else HelpRequest.Urgency.NORMAL,
+        distress=distress, source=HelpRequest.Source.WECHAT, text=message.text, page=False, request=request)
     message.status = InboxMessage.Status.HELP
     message.handled_at = help_request.opened_at
-    message.save(update_fields=["status", "handled_at"])
+    message.help_request = help_request
+    message.save(update_fields=["status", "handled_at", "help_request"])
     kind = alert_kinds.DISTRESS if message.kind == Kind.DISTRESS else alert_kinds.HELP
     grid = message.household.room.unit.building.grid_id if message.household else None
     alert_raise(community_id=message.community_id, kind=kind,
                 params={"where": _where(message.household, message.sender), "text": message.text[:200],
                         "help_request": help_request.pk},
-                url=reverse("supplies:help", args=[help_request.pk]), grids=[grid] if grid else [])
-    audit_record(actor=actor, action=CREATE, community=message.community, obj=help_request,
-                 summary=f"{message.kind} message={message.pk}", request=request)
+                url=reverse("services:request", args=[help_request.pk]), grids=[grid] if grid else [])
     return help_request
 
 
@@ -301,21 +307,6 @@ def order_receipt(*, actor: Any, order: Order, how: str, code: str = "", request
         raise ValidationError(_("This order is %(status)s: it is not out for delivery.")
                               % {"status": order.get_status_display()})
     return order_advance(actor=actor, order=order, to=Order.Status.DELIVERED, receipt=how, request=request)
-
-
-@transaction.atomic
-def help_close(*, actor: Any, help_request: HelpRequest, outcome: str, request: Any = None) -> HelpRequest:
-    help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
-    if help_request.status == HelpRequest.Status.CLOSED:
-        return help_request
-    if not clean_text(outcome):
-        raise ValidationError({"outcome": _("Say what was done.")})
-    help_request.status, help_request.closed_at = HelpRequest.Status.CLOSED, timezone.now()
-    help_request.outcome = clean_text(outcome)[:2000]
-    help_request.save(update_fields=["status", "closed_at", "outcome"])
-    audit_record(actor=actor, action=UPDATE, community=help_request.community, obj=help_request, summary="closed",
-                 request=request)
-    return help_request
 
 
 # -- shops, packages, purchase marks -------------------------------------------------------------------

@@ -8,7 +8,6 @@ app_name = "supplies"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("messages/<int:pk>/", views.message, name="message"),
-    path("help/<int:pk>/", views.help_request, name="help"),
     path("orders/", views.orders, name="orders"),
     path("orders/<int:pk>/", views.order, name="order"),
     path("households/<int:household_pk>/order/", views.order_new, name="order_new"),

@@ -1,4 +1,4 @@
-"""Supplies pages: the inbox (paste, review, confirm), help requests, orders and their life cycle,
+"""Supplies pages: the inbox (paste, review, confirm; help requests are resident services'), orders and their life cycle,
 phone orders, shops and packages, purchase lists, delivery runs with the phone screen, and the
 resident's own orders.
 
@@ -30,12 +30,12 @@ from shequ.core.scoping import Role, require
 from shequ.core.submission import new_key
 from shequ.registry import selectors as registry
 from shequ.registry.models import Community, Compound, Household, Person
+from shequ.services.selectors import help_request_list
 from shequ.supplies import selectors, services
 from shequ.supplies.forms import (
     CodeForm,
     DistributionForm,
     OrderForm,
-    OutcomeForm,
     PackageForm,
     PasteForm,
     ReviewForm,
@@ -103,7 +103,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     rows = []
     for message in selectors.inbox_list(request.scope):  # type: ignore[attr-defined]
         rows.append({"message": message, "form": _review_form(message)})
-    helps = list(selectors.help_list(request.scope))  # type: ignore[attr-defined]
+    # The open help requests (resident services), messages' or not: the inbox is where they are noticed.
+    helps = list(help_request_list(request.scope, open_only=True)[:50])  # type: ignore[attr-defined]
     return render(request, "supplies/inbox.html", {"form": form, "rows": rows, "helps": helps,
                                                    "pasted": request.GET.get("pasted")})
 
@@ -146,24 +147,6 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The order is confirmed."))
             return redirect(url)
     return render(request, "supplies/message.html", {"message": msg, "form": form})
-
-
-@personal_data
-@require("supplies.inbox")
-def help_request(request: HttpRequest, pk: int) -> HttpResponse:
-    item = selectors.help_get(request.scope, pk)  # type: ignore[attr-defined]
-    _check(request, "supplies.inbox", item.community_id)
-    form = OutcomeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        def close() -> str:
-            services.help_close(actor=request.user, help_request=item, outcome=form.cleaned_data["outcome"],
-                                request=request)
-            return reverse("supplies:inbox")
-
-        url = submit_once(request, close, form=form)
-        if url is not None:
-            return redirect(url)
-    return render(request, "supplies/help.html", {"item": item, "form": form})
 
 
 # -- orders ----------------------------------------------------------------------------------------------

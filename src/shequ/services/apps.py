@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServicesConfig(AppConfig):
+    name = "shequ.services"
+    label = "services"
+    verbose_name = _("Resident services")
+
+    def ready(self) -> None:
+        from shequ.alerts import kinds
+        from shequ.services import access, alert_kinds
+
+        access.register()  # its capabilities and scope paths (core/scoping.py)
+        kinds.register(*alert_kinds.KINDS)
