@@ -101,6 +101,7 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     # The parser writes nothing.
     "api:supplies_parse": set(),
     "api:supplies_orders": {("create", "order")},
+    "supplies:refills": {("create", "order")},
     "services:requests": {("create", "helprequest")},
     # The first step of a request nobody has taken makes its author the handler (part of the step).
     "services:request": {("create", "helpstep")},

@@ -109,6 +109,7 @@ ROUTES: dict[str, Any] = {
     "supplies:run": (pk("run"), _run_rule),
     "supplies:mine": (lambda w: {}, MINE),
     # POST only: a GET is refused before anything else.
+    "supplies:refills": (lambda w: {}, only({}, 405)),
     "api:supplies_parse": (lambda w: {}, only({}, 405)),
     "api:supplies_orders": (lambda w: {}, only({}, 405)),
 }
@@ -144,6 +145,36 @@ def _runs(w: Any, r: str | None) -> tuple[int, bool | str]:
         return refused(200)  # none of futong's packed orders is theirs: the page says so
     status = RUNS(w, r)
     return refused(403 if status == 200 else status)
+
+
+def _refill_due(w: Any) -> dict[str, Any]:
+    """A care plan (resident services) of a tagged futong person with insulin running out tomorrow:
+    the refill the button turns into an urgent medicine order. Nothing of it goes into the body."""
+    if not hasattr(w, "supplies_refill"):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from shequ.registry.models import Person
+        from shequ.services import services as care
+
+        person = (Person.objects.filter(community=w.household.community, status="active", tags__isnull=False,
+                                        household__status="active", care_plan__isnull=True)
+                  .order_by("-id").first())
+        today = timezone.localdate()
+        w.supplies_refill = care.care_plan_create(actor=_staff(), person=person, assignee=_staff(), tasks=[{
+            "kind": "refill", "every_days": 30, "starts_on": today, "medicine": "矩阵胰岛素", "dose": "20单位",
+            "runs_out_on": today + dt.timedelta(days=1)}])
+    return {}
+
+
+def _refills(w: Any, r: str | None) -> tuple[int, bool | str]:
+    if r in ("secretary", "staff"):
+        return 302, True
+    if r == "outsider":
+        # Allowed, and no refill of their community is due: no order, only the form's one-time key.
+        return 302, "core_submissionkey"
+    return refused(302 if r is ANON else 403)
 
 
 def _parse(w: Any, r: str | None) -> tuple[int, bool | str]:
@@ -184,6 +215,7 @@ WRITES: dict[str, Write] = {
                                                    "submission_key": key()}, like(_run_rule)),
     "supplies:mine": Write(lambda w: {}, lambda w, f: {"action": "order", "kind": "order", "items": "矩阵面包 2 个",
                                                        "submission_key": key()}, like(MINE)),
+    "supplies:refills": Write(lambda w: {}, lambda w, f: {"submission_key": key(), **_refill_due(w)}, _refills),
     "api:supplies_parse": Write(lambda w: {}, lambda w, f: Json({
         "community_id": w.household.community_id, "messages": [{"sender": "", "text": "9-2-502 面粉5斤"}]}), _parse,
         table=READ_AS_POST),

@@ -158,6 +158,7 @@ class Order(models.Model):
         PHONE = "phone", _("phone call")
         RESIDENT = "resident", _("resident's own order")
         GOVERNMENT = "government", _("government supply pack")
+        CARE = "care", _("care plan refill")
 
     class Payment(models.TextChoices):
         SHOP = "shop", _("paid to the shop")

@@ -309,6 +309,35 @@ def order_receipt(*, actor: Any, order: Order, how: str, code: str = "", request
     return order_advance(actor=actor, order=order, to=Order.Status.DELIVERED, receipt=how, request=request)
 
 
+# A refill order's client id is derived from its care task and the day the medicine runs out: one
+# order per refill, however often the button is pressed.
+REFILL_ORDERS = uuid.UUID("6f1d3c2e-52b4-4b8e-9a57-0c6c1e2d9f10")
+
+
+@transaction.atomic
+def refill_orders_create(*, actor: Any, scope: Any, request: Any = None) -> list[Order]:
+    """Refills due (resident services' care tasks whose medicine runs out within three days) become
+    urgent medicine orders of the person's household, through ``order_create`` (which pages the
+    staff on duty). A refill already ordered for the same run-out day makes no second order; a
+    person without an active household is left for the office to arrange (not ordered)."""
+    from shequ.services.selectors import refills_due
+
+    made = []
+    for task in refills_due(scope):
+        person, household = task.plan.person, task.plan.person.household
+        if household is None or household.status != Household.Status.ACTIVE or task.runs_out_on is None:
+            continue
+        client_id = uuid.uuid5(REFILL_ORDERS, f"{task.pk}:{task.runs_out_on.isoformat()}")
+        if Order.objects.filter(client_id=client_id).exists():
+            continue
+        note = _("%(who)s: %(dose)s; runs out on %(day)s") % {
+            "who": person.name, "dose": task.dose or "-", "day": task.runs_out_on.isoformat()}
+        made.append(order_create(actor=actor, household=household, kind=Kind.MEDICINE, urgent=True,
+                                 items=[{"name": task.medicine}], source=Order.Source.CARE, note=note,
+                                 client_id=client_id, request=request))
+    return made
+
+
 # -- shops, packages, purchase marks -------------------------------------------------------------------
 @transaction.atomic
 def shop_create(*, actor: Any, community: Community, name: str, kind: str, contact: str = "", phone: str = "",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("messages/<int:pk>/", views.message, name="message"),
     path("orders/", views.orders, name="orders"),
     path("orders/<int:pk>/", views.order, name="order"),
+    path("orders/refills/", views.refills, name="refills"),
     path("households/<int:household_pk>/order/", views.order_new, name="order_new"),
     path("shops/", views.shops, name="shops"),
     path("purchases/", views.purchases, name="purchases"),

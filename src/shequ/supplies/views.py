@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from shequ.audit.exports import export_record
 from shequ.core import excel
@@ -30,7 +30,7 @@ from shequ.core.scoping import Role, require
 from shequ.core.submission import new_key
 from shequ.registry import selectors as registry
 from shequ.registry.models import Community, Compound, Household, Person
-from shequ.services.selectors import help_request_list
+from shequ.services.selectors import help_request_list, refills_due
 from shequ.supplies import selectors, services
 from shequ.supplies.forms import (
     CodeForm,
@@ -160,9 +160,23 @@ def orders(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     q = request.GET.get("q", "").strip()
     found = registry.search(request.scope, q, limit=20) if q else None  # type: ignore[attr-defined]
+    refills = (len(refills_due(request.scope))  # type: ignore[attr-defined]
+               if request.scope.can("supplies.manage") else 0)  # type: ignore[attr-defined]
     return render(request, "supplies/orders.html", {
         "rows": [{"order": o, "waited": selectors.waited(o, now)} for o in rows], "status": status,
-        "statuses": Order.Status.choices, "q": q, "found": found})
+        "statuses": Order.Status.choices, "q": q, "found": found, "refills": refills, "key": new_key()})
+
+
+@require_POST
+@require("supplies.manage")
+def refills(request: HttpRequest) -> HttpResponse:
+    """Refills due (care plans) -> urgent medicine orders, once each."""
+    def make() -> str:
+        made = services.refill_orders_create(actor=request.user, scope=request.scope,  # type: ignore[attr-defined]
+                                             request=request)
+        return reverse("supplies:orders") + f"?refills={len(made)}"
+
+    return redirect(submit_once(request, make) or reverse("supplies:orders"))
 
 
 @personal_data
