@@ -18,6 +18,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.TextChoices):
@@ -50,11 +51,13 @@ class HelpRequest(models.Model):
     """求助: one person's or household's need, from the first call to the call-back."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        # With a context: a msgid is shared by every app's catalogue and the first app in
+        # INSTALLED_APPS wins (gates' "open" is a gate's 开放).
+        OPEN = "open", pgettext_lazy("help request", "open")
         ASSIGNED = "assigned", _("being handled")
         RESOLVED = "resolved", _("resolved")
         CALLED_BACK = "called_back", _("called back")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("help request", "closed")
 
     class Urgency(models.TextChoices):
         NORMAL = "normal", _("normal")
