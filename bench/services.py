@@ -160,7 +160,8 @@ def task_record(world: dict[str, Any], assignee: Any, recordings: int) -> dict[s
     from shequ.services.models import CareTask
 
     today = timezone.localdate()
-    due = [t for t in CareTask.objects.filter(community=world["community"], kind="call").select_related("plan")
+    due = [t for t in CareTask.objects.filter(community=world["community"], kind="call")
+           .select_related("plan__person", "plan__community")  # as selectors.care_task_get reads it
            .order_by("id")[:recordings] if t.is_due(today)]
     t = time.perf_counter()
     for task in due:

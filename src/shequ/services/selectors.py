@@ -100,7 +100,7 @@ def care_visits(scope: Scope, plan: CarePlan) -> QuerySet[CareVisit]:
 
 
 def care_task_get(scope: Scope, pk: int) -> CareTask:
-    return get_object_or_404(scope.filter(CareTask.objects.select_related("plan__person")), pk=pk)
+    return get_object_or_404(scope.filter(CareTask.objects.select_related("plan__person", "plan__community")), pk=pk)
 
 
 @dataclass

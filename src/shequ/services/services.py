@@ -168,7 +168,8 @@ def help_request_close(*, actor: Any, help_request: HelpRequest, request: Any = 
     if not item.is_done:
         raise ValidationError(_("Resolve the request before closing it."))
     if item.distress and (item.called_back_at is None or item.satisfaction == HelpRequest.Satisfaction.UNREACHED):
-        raise ValidationError(_("A distress request is closed only after a call-back that reached the person."))
+        raise ValidationError(_("A distress request is closed only after a call-back that reached the person."),
+                              code="call_back_needed")
     item.status, item.closed_at = Status.CLOSED, timezone.now()
     item.save(update_fields=["status", "closed_at"])
     audit_record(actor=actor, action=UPDATE, community=item.community, obj=item, summary="closed", request=request)
@@ -252,25 +253,23 @@ def care_visit_record(*, actor: Any, task: CareTask, due_on: dt.date, outcome: s
                       client_id: uuid.UUID | None = None, request: Any = None) -> tuple[CareVisit, bool]:
     """The outcome of a task on its due day: (visit, created). One per task and day: the same
     ``client_id``, or a second outcome for the same day, returns the first and records nothing. A
-    refill done moves the day the medicine runs out on by the task's interval."""
-    if client_id is not None:
-        earlier = CareVisit.objects.filter(client_id=client_id).first()
-        if earlier is not None:
-            return earlier, False
+    refill done moves the day the medicine runs out on by the task's interval.
+
+    The insert comes first and the unique constraints (client id; task and day) answer the repeat:
+    the phone's queue sends most outcomes once, so the usual path reads nothing (bench/services.py).
+    The task's plan and community are expected read with it (selectors.care_task_get)."""
     if outcome not in CareVisit.Outcome.values:
         raise ValidationError({"outcome": _("Done or not reached.")})
     if not task.is_due(due_on) or due_on > timezone.localdate():
         raise ValidationError({"due_on": _("This task is not due on %(day)s.") % {"day": due_on.isoformat()}})
-    earlier = CareVisit.objects.filter(task=task, due_on=due_on).first()
-    if earlier is not None:
-        return earlier, False
     visit = CareVisit(community_id=task.community_id, task=task, due_on=due_on, outcome=outcome,
                       note=clean_text(note)[:500], at=timezone.now(), by=_user(actor), client_id=client_id)
     try:
         with transaction.atomic():
             visit.save()
     except IntegrityError:
-        return CareVisit.objects.get(task=task, due_on=due_on), False
+        earlier = CareVisit.objects.filter(client_id=client_id).first() if client_id is not None else None
+        return earlier or CareVisit.objects.get(task=task, due_on=due_on), False
     if task.kind == CareTask.Kind.REFILL and outcome == CareVisit.Outcome.DONE and task.runs_out_on is not None:
         task.runs_out_on = max(task.runs_out_on, due_on) + dt.timedelta(days=task.every_days)
         task.save(update_fields=["runs_out_on"])
