@@ -44,9 +44,10 @@ def test_each_app_declares_its_own_capabilities() -> None:
     from shequ.health import access as health
     from shequ.passes import access as passes
     from shequ.registry import access as registry
+    from shequ.services import access as services
     from shequ.supplies import access as supplies
 
-    modules = (accounts, registry, audit, alerts, containment, passes, gates, campaigns, health, supplies)
+    modules = (accounts, registry, audit, alerts, containment, passes, gates, campaigns, health, supplies, services)
     declared = [name for module in modules for name in module.CAPABILITIES]
     assert sorted(declared) == sorted(CAPABILITIES)  # each once, and nothing declared elsewhere
     for module in modules:

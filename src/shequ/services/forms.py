@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.forms import OnceForm
+from shequ.core.forms import DateInput, OnceForm
 from shequ.services.models import CareVisit, Category, HelpRequest
 
 STAFF_SOURCES = [(k, v) for k, v in HelpRequest.Source.choices
@@ -61,8 +61,8 @@ class CallbackForm(OnceForm):
 
 
 class LedgerForm(forms.Form):
-    start = forms.DateField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("from"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("to"), required=False, widget=DateInput())
 
 
 class CarePlanForm(OnceForm):
@@ -72,7 +72,7 @@ class CarePlanForm(OnceForm):
     medicine = forms.CharField(label=_("medicine to refill"), max_length=100, required=False)
     dose = forms.CharField(label=_("dose"), max_length=100, required=False)
     every_days = forms.IntegerField(label=_("refill every N days"), min_value=1, max_value=365, required=False)
-    runs_out_on = forms.DateField(label=_("runs out on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    runs_out_on = forms.DateField(label=_("runs out on"), required=False, widget=DateInput())
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, assignees: list[tuple[int, str]], **kwargs: Any) -> None:

@@ -1,6 +1,7 @@
-"""Writes of supplies: pasting messages (a help message opens a help request through resident services), orders and
-their life cycle, shops and packages, purchase marks, runs and receipts. Keyword-only, each in one transaction with its audit
-event. The paste page, the API and the CLI call these; none writes a row itself."""
+"""Writes of supplies: pasting messages (a help message opens a help request through resident
+services), orders and their life cycle, refills due as orders, shops and packages, purchase marks,
+runs and receipts. Keyword-only, each in one transaction with its audit event. The paste page, the
+API and the CLI call these; none writes a row itself."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Supplies pages: the inbox (paste, review, confirm; help requests are resident services'), orders and their life cycle,
-phone orders, shops and packages, purchase lists, delivery runs with the phone screen, and the
-resident's own orders.
+"""Supplies pages: the inbox (paste, review, confirm; the help requests it opens are resident
+services'), orders and their life cycle, phone orders, refills due as orders, shops and packages,
+purchase lists, delivery runs with the phone screen, and the resident's own orders.
 
 Every write goes through supplies.services (audited) with a one-time key (core.forms.submit_once),
 so a double submit or a resubmission after "back" makes one order; every read goes through the
