@@ -38,7 +38,8 @@ def where(help_request: HelpRequest) -> str:
 
 
 def _locked(help_request: HelpRequest) -> HelpRequest:
-    return HelpRequest.objects.select_for_update().select_related("household__room").get(pk=help_request.pk)
+    # The row alone: FOR UPDATE cannot lock the nullable side of an outer join (the household).
+    return HelpRequest.objects.select_for_update().get(pk=help_request.pk)
 
 
 # -- help requests ----------------------------------------------------------------------------------
