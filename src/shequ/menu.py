@@ -64,6 +64,8 @@ MENU: tuple[Entry, ...] = (
     Entry("supplies.inbox", "supplies:inbox", _("Supplies"), _("Orders from group messages and calls")),
     Entry("supplies.order", "supplies:orders", _("Orders")),
     Entry("supplies.deliver", "supplies:runs", _("Delivery runs")),
+    Entry("notices.own", "notices:mine", _("Notices"), _("What the community has announced")),
+    Entry("notices.knock", "notices:list", _("Notices"), _("Posters, group texts, door-knock lists")),
     Entry("alerts.read", "alerts:list", _("Alerts")),
     Entry("audit.read", "audit:events", _("Audit log")),
     Entry("accounts.manage", "accounts:members", _("Accounts")),
