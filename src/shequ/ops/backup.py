@@ -106,8 +106,8 @@ def backup(directory: Path, *, alias: str = "default") -> Result:
         target = directory / f"shequ-{_stamp()}{PG_SUFFIX}"
         args, env = _pg_env(alias)
         # No shell; the program is the machine's pg_dump, the arguments the settings' database.
-        done = subprocess.run([_pg_program("pg_dump"),  # noqa: S603 "--format=custom", "--no-owner", "--file", str(target), *args],
-                              env=env, capture_output=True, text=True, check=False)
+        command = [_pg_program("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), *args]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
         if done.returncode != 0:
             target.unlink(missing_ok=True)
             raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
@@ -145,8 +145,9 @@ def restore(path: Path, *, force: bool = False, alias: str = "default") -> Resul
         return Result(path, engine, len(shequ_tables(alias)))
     args, env = _pg_env(alias)
     connections[alias].close()
-    done = subprocess.run([_pg_program("pg_restore"),  # noqa: S603 "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                           "--exit-on-error", *args, str(path)], env=env, capture_output=True, text=True, check=False)
+    command = [_pg_program("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
+               "--exit-on-error", *args, str(path)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         raise BackupError(f"pg_restore failed: {done.stderr.strip()}")
     return Result(path, engine, len(shequ_tables(alias)))
