@@ -17,6 +17,8 @@ urlpatterns = [
     path("campaigns/", include("shequ.campaigns.urls")),
     path("health/", include("shequ.health.urls")),
     path("supplies/", include("shequ.supplies.urls")),
+    path("disinfection/", include("shequ.disinfection.urls")),
+    path("stock/", include("shequ.stock.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
