@@ -11,12 +11,19 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from shequ.disinfection import photos, services
 from tests.disinfection.facts import jpeg, place
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    with translation.override("en"):
+        yield
 
 
 def refusal(upload: SimpleUploadedFile) -> str:
@@ -73,7 +80,7 @@ def test_pillow_own_bomb_limit_is_a_refusal_too(monkeypatch: pytest.MonkeyPatch,
 def test_the_phone_screen_says_why_a_photo_is_refused_and_records_nothing(login: Any, anchor_household: Any) -> None:
     compound = anchor_household.room.unit.building.compound
     p = place(compound, "照片测试楼道")
-    response = login("property1").post(reverse("disinfection:record"), {
+    response = login("property1").post(reverse("disinfection:record"), HTTP_ACCEPT_LANGUAGE="en", data={
         "client_id": str(uuid.uuid4()), "place": str(p.pk), "agent": "84消毒液", "operator": "王师傅",
         "photo": SimpleUploadedFile("a.jpg", b"not an image")})
     assert response.status_code == 200

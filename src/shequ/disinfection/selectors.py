@@ -43,6 +43,11 @@ def expected_by(target: int, day: dt.date, now: dt.datetime) -> int:
     return int(target * (now - start).total_seconds() // 86400)
 
 
+def compound_choices(scope: Scope) -> list[Compound]:
+    """The compounds of the scope, for a new place."""
+    return list(scope.filter(Compound.objects.all()).select_related("community").order_by("community_id", "name"))
+
+
 def place_list(scope: Scope, *, active_only: bool = True) -> QuerySet[Place]:
     qs = scope.filter(Place.objects.all())
     if active_only:

@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -26,7 +27,7 @@ from shequ.core.scoping import require
 from shequ.disinfection import selectors, services
 from shequ.disinfection.forms import PlaceForm, RoundForm
 from shequ.disinfection.models import Round
-from shequ.registry.models import Community, Compound
+from shequ.registry.models import Community
 
 
 def _check(request: HttpRequest, capability: str, community_id: int) -> None:
@@ -81,8 +82,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @require("disinfection.manage")
 def places(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
-    compounds = [c for c in scope.filter(Compound.objects.all()).select_related("community").order_by("community_id", "name")
-                 if scope.can("disinfection.manage", c.community_id)]
+    compounds = [c for c in selectors.compound_choices(scope) if scope.can("disinfection.manage", c.community_id)]
     form = PlaceForm(request.POST or None)
     form.fields["compound"].choices = [(c.pk, c.name) for c in compounds]  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
@@ -145,6 +145,7 @@ def record(request: HttpRequest) -> HttpResponse:
     today = selectors.local_day(timezone.now())
     return render(request, "disinfection/record.html", {
         "form": form, "finals": finals, "client_id": uuid.uuid4(), "has_places": bool(place_rows),
+        "max_bytes": settings.SHEQU_PHOTO_MAX_BYTES, "max_mb": f"{settings.SHEQU_PHOTO_MAX_BYTES / 1_000_000:g}",
         "recent": selectors.rounds_of_day(scope, day=today)[:10],
         "reminders": selectors.reminders_for(scope, day=today)})
 

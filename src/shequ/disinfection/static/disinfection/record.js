@@ -5,7 +5,9 @@
  * id for the next round; the queue is sent, oldest first, when the browser is back online or the
  * page opens again. An entry leaves the queue only when the server answered (any status but a network
  * failure or a 5xx): the server records a client id once (a resend returns the first round), so a
- * round sent twice is recorded once, and a queued one is never lost to a failed send.
+ * round sent twice is recorded once, and a queued one is never lost to a failed send. A queued round
+ * the server refuses (422: two days late, say) leaves the queue with the server's reason shown on the
+ * screen, kept until the user has seen it; a photo over the size limit is refused before it is queued.
  */
 (function () {
   "use strict";
@@ -19,7 +21,10 @@
     queued: root.getAttribute("data-text-queued"),
     sending: root.getAttribute("data-text-sending"),
     sent: root.getAttribute("data-text-sent"),
+    refused: root.getAttribute("data-text-refused"),
+    tooLarge: root.getAttribute("data-text-too-large"),
   };
+  var maxBytes = parseInt(root.getAttribute("data-max-bytes") || "0", 10);
 
   function open() {
     return new Promise(function (resolve, reject) {
@@ -91,15 +96,31 @@
       return all().then(function (rows) {
         if (!rows.length) return sent;
         show(rows.length, texts.sending);
-        return send(rows[0]).then(function () {
+        return send(rows[0]).then(function (response) {
           sent = true;
+          if (response.status === 422) {
+            return response.json().catch(function () { return {}; }).then(function (body) {
+              var reasons = [];
+              Object.keys(body.errors || {}).forEach(function (k) { reasons = reasons.concat(body.errors[k]); });
+              var refused = document.getElementById("queue-refused");
+              if (refused) {
+                refused.hidden = false;
+                refused.textContent = texts.refused + " " + (reasons.join(" ") || body.message || "");
+              }
+              return remove(rows[0].seq).then(next);
+            });
+          }
           return remove(rows[0].seq).then(next);
         });
       });
     }
     return next().catch(function () { return sent; }).then(function (any) {
       flushing = false;
-      return refresh().then(function (left) { if (any && !left) show(0, texts.sent); return any; });
+      var refused = document.getElementById("queue-refused");
+      return refresh().then(function (left) {
+        if (any && !left) show(0, texts.sent);
+        return any && !(refused && !refused.hidden);  // a refusal stays on screen: no reload
+      });
     });
   }
   function queue(entry) {
@@ -116,6 +137,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var entry = entryOf(form);
+      if (entry.photo && maxBytes && entry.photo.size > maxBytes) { show(0, texts.tooLarge); return; }
       if (!navigator.onLine) { queue(entry); return; }
       send(entry).then(function (response) {
         if (response.status === 422) { form.submit(); return; }  // the page shows the reasons
