@@ -12,7 +12,10 @@ plus communities of the demo's street up to 20, each with its compounds and plac
 - record_ratio: rounds recorded per second through ``POST /api/v1/disinfection/rounds`` (the test
   client, as property1, a new client id each: validation, the round, its audit event) divided by a
   floor measured the same way as bench/supplies.py's order_ratio in the same run: one read by primary
-  key and one insert in one transaction, without HTTP.
+  key and one insert in one transaction, without HTTP. The API's side carries the whole request
+  (session read and save, the user's scope, multipart parsing) and the floor none of it;
+- service_ratio: the same rounds through ``services.round_record`` alone over the same floor, the
+  figure comparable with bench/supplies.py's order_ratio.
 
 The last line printed is one JSON object. Never part of the test suite.
 """
@@ -73,7 +76,7 @@ def run(quick: bool) -> dict[str, Any]:
     from shequ.accounts.access import scope_for
     from shequ.accounts.models import User
     from shequ.audit.models import AuditEvent
-    from shequ.disinfection import selectors
+    from shequ.disinfection import selectors, services
     from shequ.disinfection.models import Place, Round
     from shequ.ops.demo_data import build_demo
     from shequ.registry.models import Community, Compound, PropertyCompany, Street
@@ -129,6 +132,10 @@ def run(quick: bool) -> dict[str, Any]:
         assert response.status_code == 201, response.content
 
     record_s, _ = _timed(lambda: [record_one(i) for i in range(n)])
+    # The service alone, as bench/supplies.py times orders (no HTTP, no session, no parsing).
+    service_s, _ = _timed(lambda: [services.round_record(
+        actor=property1, place=mine[i % len(mine)], client_id=uuid.uuid4(), agent="84消毒液", operator="王师傅")
+        for i in range(n)])
 
     def floor_one(i: int) -> None:
         with transaction.atomic():
@@ -138,6 +145,7 @@ def run(quick: bool) -> dict[str, Any]:
     floor_s, _ = _timed(lambda: [floor_one(i) for i in range(n)])
     return {"disinfection_board_s": round(statistics.median(board_times), 4),
             "record_ratio": round((n / record_s) / (n / floor_s), 3), "records_per_s": round(n / record_s, 1),
+            "service_ratio": round((n / service_s) / (n / floor_s), 3),
             "floor_per_s": round(n / floor_s, 1), "rounds": len(rounds), "places": len(places),
             "communities": len(communities), "db": "sqlite", "quick": quick}
 

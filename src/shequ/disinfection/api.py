@@ -58,11 +58,11 @@ def round_create(request: HttpRequest, data: Form[RoundIn],
                  photo: File[UploadedFile] = None) -> Any:  # type: ignore[assignment]  # ninja: an optional file
     _need(request, "disinfection.record")
     scope = request.scope  # type: ignore[attr-defined]
-    earlier = selectors.round_list(scope).filter(client_id=data.client_id).first()
+    earlier = selectors.round_by_client_id(scope, data.client_id)
     if earlier is not None:
         round_, created = earlier, False
     else:
-        place = selectors.place_get(scope, data.place_id)  # 404 outside
+        place = selectors.place_for_record(scope, data.place_id)  # 404 outside
         _need(request, "disinfection.record", place.community_id)
         try:
             round_, created = services.round_record(

@@ -60,6 +60,17 @@ def place_get(scope: Scope, pk: int) -> Place:
     return get_object_or_404(place_list(scope), pk=pk)
 
 
+def place_for_record(scope: Scope, pk: int) -> Place:
+    """A place to record a round of (the API, several a minute per company): its community with it,
+    no other join; 404 outside the scope."""
+    return get_object_or_404(scope.filter(Place.objects.filter(pk=pk)).select_related("community"))
+
+
+def round_by_client_id(scope: Scope, client_id: Any) -> Round | None:
+    """The round a phone already sent with this client id, if the caller sees it (a resend)."""
+    return scope.filter(Round.objects.filter(client_id=client_id)).first()
+
+
 def round_list(scope: Scope) -> QuerySet[Round]:
     return scope.filter(Round.objects.all()).select_related("place", "compound", "room__unit__building")
 
