@@ -52,9 +52,11 @@ def home(request: ScopedRequest) -> HttpResponse:
         # The office and the property companies: today's places behind, and (a company) the reminders.
         now = timezone.now()
         today = disinfection_selectors.local_day(now)
-        context["disinfection_behind"] = sum(len(r.behind) for r in disinfection_selectors.board(scope, day=today, now=now))
-        context["disinfection_reminders"] = disinfection_selectors.reminders_for(scope, day=today)
-        context["disinfection_record"] = True
+        rows = disinfection_selectors.board(scope, day=today, now=now)
+        if rows:  # a community without places to disinfect is not told about them
+            context["disinfection_behind"] = sum(len(r.behind) for r in rows)
+            context["disinfection_reminders"] = disinfection_selectors.reminders_for(scope, day=today)
+            context["disinfection_record"] = True
     if scope.can("gates.manage"):
         context["unstaffed"] = roster.unstaffed_for_scope(scope)
         context["gate_office"] = True

@@ -157,6 +157,8 @@ def test_the_reminder_goes_once_a_day_to_each_company_behind(clock: Any, futong:
     assert reminder.property_company_id == futong.property_company_id and reminder.places_behind >= 1
     page = login("property1").get(reverse("disinfection:record"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"The community reminds {futong.property_company.name}" in page
+    home = login("property1").get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"The community reminds {futong.property_company.name}" in home and "behind today" in home
     assert login("property1").post(reverse("disinfection:board"), {"action": "remind"}).status_code == 403
 
 
