@@ -64,6 +64,8 @@ MENU: tuple[Entry, ...] = (
     Entry("supplies.inbox", "supplies:inbox", _("Supplies"), _("Orders from group messages and calls")),
     Entry("supplies.order", "supplies:orders", _("Orders")),
     Entry("supplies.deliver", "supplies:runs", _("Delivery runs")),
+    Entry("notices.own", "notices:mine", _("Notices"), _("What the community has announced")),
+    Entry("notices.knock", "notices:list", _("Notices"), _("Posters, group texts, door-knock lists")),
     Entry("disinfection.record", "disinfection:record", _("Record disinfection"), _("A round with its photo")),
     Entry("disinfection.board", "disinfection:board", _("Disinfection board")),
     Entry("stock.view", "stock:sheet", _("Prevention supplies"), _("Masks, suits, disinfectant: stock and days left")),

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "shequ.campaigns",
     "shequ.health",
     "shequ.supplies",
+    "shequ.notices",
     "shequ.disinfection",
     "shequ.stock",
     "shequ.ops",
