@@ -110,6 +110,13 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     # The parser writes nothing.
     "api:supplies_parse": set(),
     "api:supplies_orders": {("create", "order")},
+    "disinfection:board": {("create", "reminder")},
+    "disinfection:places": {("create", "place")},
+    "disinfection:record": {("create", "round")},
+    "api:disinfection_rounds": {("create", "round")},
+    "stock:sheet": {("create", "movement")},
+    "stock:setup": {("create", "item")},
+    "api:stock_issues": {("create", "movement")},
 }
 # Who sends each allowed write: the first of these the route allows.
 ACTORS = ["secretary", "staff", "grid1", "sampler1", "gate1", "street", "resident1", None]

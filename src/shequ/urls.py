@@ -18,6 +18,8 @@ urlpatterns = [
     path("health/", include("shequ.health.urls")),
     path("supplies/", include("shequ.supplies.urls")),
     path("notices/", include("shequ.notices.urls")),
+    path("disinfection/", include("shequ.disinfection.urls")),
+    path("stock/", include("shequ.stock.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
