@@ -35,23 +35,25 @@ pytestmark = pytest.mark.django_db
 # role -> the capabilities it has in its own community (the street office: in none, street.counts aside).
 CAN: dict[str, set[str]] = {
     "secretary": set(CAPABILITIES) - {"street.counts", "passes.own", "person.call", "accounts.street", "health.own",
-                                      "supplies.own", "services.own"},
+                                      "supplies.own", "notices.own", "services.own"},
     "staff": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "person.call", "accounts.street",
-                                  "health.own", "supplies.own", "services.own"},
+                                  "health.own", "supplies.own", "notices.own", "services.own"},
     "outsider": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "person.call", "accounts.street",
-                                     "health.own", "supplies.own", "services.own"},
+                                     "health.own", "supplies.own", "notices.own", "services.own"},
     "grid1": {"registry.view_places", "registry.view_persons", "registry.lists", "registry.edit", "registry.export",
               "passes.manage", "campaigns.field", "person.call", "alerts.read", "health.view", "health.followup",
-              "supplies.order", "supplies.deliver", "services.requests", "services.tasks"},
+              "supplies.order", "supplies.deliver", "notices.knock",
+              "services.requests", "services.tasks"},
     "grid2": {"registry.view_places", "registry.view_persons", "registry.lists", "registry.edit", "registry.export",
               "passes.manage", "campaigns.field", "person.call", "alerts.read", "health.view", "health.followup",
-              "supplies.order", "supplies.deliver", "services.requests", "services.tasks"},
+              "supplies.order", "supplies.deliver", "notices.knock",
+              "services.requests", "services.tasks"},
     "gate1": {"gates.screen", "gates.ledger"},
     "volunteer1": {"gates.screen", "supplies.deliver", "services.tasks"},
-    "property1": {"registry.view_places"},
+    "property1": {"registry.view_places", "disinfection.record", "disinfection.board"},
     "sampler1": {"campaigns.field", "health.view", "health.followup"},
-    "street": {"street.counts", "accounts.street", "health.epidemic_free"},
-    "resident1": {"registry.view_persons", "passes.own", "health.own", "supplies.own", "services.own"},
+    "street": {"street.counts", "accounts.street", "health.epidemic_free", "disinfection.board"},
+    "resident1": {"registry.view_persons", "passes.own", "health.own", "supplies.own", "notices.own", "services.own"},
 }
 
 
