@@ -40,8 +40,8 @@ def test_a_resident_starts_in_elder_mode_and_reaches_card_and_passes_in_one_tap(
     expect(page.locator("html")).to_have_class("elder")
     assert px(page, "body") >= 18
     tiles = page.locator(".tiles a")
-    # One task per tile: my household, my passes, my health reports, my orders, the notices.
-    names = ["我的家庭", "我的出入证", "我的健康申报", "我的订单", "通知"]
+    # One task per tile: my household, my passes, my health reports, my orders, asking for help, the notices.
+    names = ["我的家庭", "我的出入证", "我的健康申报", "我的订单", "求助", "通知"]
     expect(tiles).to_have_count(len(names))
     for i, name in enumerate(names):
         expect(tiles.nth(i)).to_contain_text(name)
