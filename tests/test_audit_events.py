@@ -42,7 +42,7 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "containment:permit": {("update", "permit"), ("update", "alert")},
     "gates:gate_status": {("update", "gate")},
     "gates:gate_keep_only": {("update", "gate")},
-    "gates:roster_assign": {("create", "dutyassignment")},
+    "gates:roster_assign": {("create", "assignment")},
     "gates:roster_shift_add": {("create", "shift")},
     "gates:duty_remove": {("update", "dutyassignment")},
     "gates:pass_issue": {("create", "pass")},
