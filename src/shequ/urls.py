@@ -17,6 +17,7 @@ urlpatterns = [
     path("campaigns/", include("shequ.campaigns.urls")),
     path("health/", include("shequ.health.urls")),
     path("supplies/", include("shequ.supplies.urls")),
+    path("workforce/", include("shequ.workforce.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,8 @@ WorkforceConfig.ready().
 Posts, shifts, the duty board, volunteers' vetting and call-outs are the community's (secretary,
 staff). Anyone who is put on duty (a gate guard, a volunteer, a staff member, a grid worker) sees
 their own duties: the ``workforce_user`` grant holds the user's own id, and an Assignment is reached
-through its ``user_id``.
+through its ``user_id``; ``workforce_community`` holds the communities where they may be called out
+(a call-out's link opens for them).
 """
 
 from __future__ import annotations
@@ -33,14 +34,20 @@ def own_grants(user: Any, scope: Scope, context: Mapping[str, Any]) -> Mapping[s
     """``workforce_user``: the user's own id, for the duties (and call-outs) that are theirs."""
     if user is None or user.pk is None or not scope.roles & DUTY_ROLES:
         return {}
-    return {"workforce_user": [user.pk]}
+    return {"workforce_user": [user.pk], "workforce_community": scope.communities_where("workforce.own")}
 
 
 def register() -> None:
-    from shequ.workforce.models import Assignment, Post, Shift
+    from shequ.workforce.models import Assignment, CallOut, HealthDeclaration, Post, Shift, Volunteer
 
     declare_capabilities(CAPABILITIES)
     declare_scope(Post, community="community_id")
     declare_scope(Shift, community="community_id")
     declare_scope(Assignment, community="community_id", workforce_user="user_id")
+    declare_scope(Volunteer, community="community_id")
+    declare_scope(HealthDeclaration, community="community_id", workforce_user="user_id")
+    declare_scope(CallOut, community="community_id")
+    # A call-out is offered to everyone who may be called out in its community (the link on their
+    # phone): the office's rows, and the open ones of the user's communities.
+    declare_scope(CallOut, variant="offered", community="community_id", workforce_community="community_id")
     grant_provider(own_grants)

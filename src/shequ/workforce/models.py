@@ -93,3 +93,118 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.post} {self.date} {self.shift.name}"
+
+
+class Volunteer(models.Model):
+    """Someone who signed up to help (志愿者报名), from the QR poster or a link, and the staff's vetting.
+
+    Approved, they get a volunteer account (accounts' member_create, role "volunteer") linked here as
+    ``user``; ``person`` is their row in the registry when their phone matches one of the community's
+    persons (containment's restrictions are on persons). One sign-up per phone and community: a
+    second submit finds the first."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for vetting")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+
+    class Skill(models.TextChoices):
+        DRIVER = "driver", _("driver")
+        MEDICAL = "medical", _("medical")
+        SIGN_LANGUAGE = "sign_language", _("sign language")
+        PSYCHOLOGY = "psychology", _("psychological support")
+        IT = "it", _("phones and computers")
+
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name=_("community"))
+    name = models.CharField(_("name"), max_length=60)
+    phone = models.CharField(_("phone"), max_length=20)
+    building = models.ForeignKey("registry.Building", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("building"))
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    languages = models.CharField(_("languages"), max_length=100, blank=True)
+    availability = models.CharField(_("availability"), max_length=200, blank=True)
+    # On standby: offered the shifts of a call-out.
+    standby = models.BooleanField(_("on standby for call-outs"), default=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="volunteer", verbose_name=_("account"))
+    person = models.ForeignKey("registry.Person", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        constraints = [models.UniqueConstraint(fields=["community", "phone"], name="volunteer_phone_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def skill_labels(self) -> list[str]:
+        labels = dict(self.Skill.choices)
+        return [str(labels.get(s, s)) for s in self.skills]
+
+
+class HealthDeclaration(models.Model):
+    """A person's own health status for one day: the temperature they took (自报体温). 37.3 °C or above
+    is a fever, and with a fever nobody is put on duty that day."""
+
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("date"))
+    temperature = models.DecimalField(_("temperature"), max_digits=3, decimal_places=1)
+    declared_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("health status")
+        verbose_name_plural = _("health statuses")
+        constraints = [models.UniqueConstraint(fields=["user", "date"], name="health_declaration_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.date} {self.temperature}"
+
+
+class CallOut(models.Model):
+    """A shift of a post short of people, offered to the volunteers on standby (召集). The first to
+    accept gets it (one conditional update decides): ``accepted_by``, ``accepted_at`` and the duty
+    it made; the office sees how fast that was."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        FILLED = "filled", _("filled")
+        CANCELLED = "cancelled", _("cancelled")
+
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="callouts", verbose_name=_("post"))
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="callouts", verbose_name=_("shift"))
+    date = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("accepted by"))
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    assignment = models.ForeignKey(Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("call-out")
+        verbose_name_plural = _("call-outs")
+        constraints = [
+            # One open call-out per post, shift and day: calling twice is the same call.
+            models.UniqueConstraint(fields=["post", "shift", "date"], condition=Q(status="open"),
+                                    name="callout_open_once"),
+        ]
+        indexes = [models.Index(fields=["community", "status"], name="callout_community_status")]
+
+    def __str__(self) -> str:
+        return f"{self.post} {self.date} {self.shift.name} {self.status}"
+
+    @property
+    def minutes_to_fill(self) -> int | None:
+        if self.accepted_at is None:
+            return None
+        return int((self.accepted_at - self.created_at).total_seconds() // 60)

@@ -15,13 +15,16 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shequ.accounts.models import Membership, User
+from shequ.containment.selectors import restrictions_in_force
 from shequ.core.scoping import Scope
+from shequ.core.temperature import FEVER_AT
 from shequ.registry.models import Community
 from shequ.workforce import shifts as windows
 from shequ.workforce.access import DUTY_ROLES
-from shequ.workforce.models import Assignment, Post, Shift
+from shequ.workforce.models import Assignment, CallOut, HealthDeclaration, Post, Shift, Volunteer
 
 
 def community_shifts(community_id: int) -> list[Shift]:
@@ -104,7 +107,7 @@ def managed_community(scope: Scope, pk: int | None = None) -> Community:
 
 
 def post_list(scope: Scope, community: Community) -> QuerySet[Post]:
-    return scope.filter(Post.objects.filter(community=community, active=True))
+    return scope.filter(Post.objects.filter(community=community, active=True).select_related("gate"))
 
 
 def post_get(scope: Scope, pk: int) -> Post:
@@ -200,3 +203,103 @@ def board(scope: Scope, community: Community, *, at: dt.datetime | None = None,
             cells.append(cell)
         rows.append(BoardRow(post=post, cells=cells))
     return Board(community=community, columns=columns, rows=rows, current=current, upcoming=upcoming)
+
+
+# -- who may be put on duty --------------------------------------------------------------------------
+
+
+def person_of(user: Any) -> int | None:
+    """The registry person of a user: the one their volunteer sign-up was linked to, or the resident's
+    own (accounts' User.person)."""
+    volunteer = Volunteer.objects.filter(user_id=user.pk, person__isnull=False).values_list("person_id", flat=True).first()
+    return volunteer if volunteer is not None else getattr(user, "person_id", None)
+
+
+def unassignable_reason(user: Any, community_id: int, day: dt.date) -> str:
+    """Why ``user`` may not be put on duty on ``day`` ("" if they may): a fever they declared for
+    that day, or a movement restriction (home quarantine...) of their person in force that day
+    (containment's selectors)."""
+    declared = HealthDeclaration.objects.filter(user_id=user.pk, date=day).values_list("temperature", flat=True).first()
+    name = user.first_name or user.username
+    if declared is not None and declared >= FEVER_AT:
+        return _("%(name)s declared a fever (%(t)s °C) for %(day)s: not on duty that day.") % {
+            "name": name, "t": declared, "day": day.isoformat()}
+    person = person_of(user)
+    if person is not None:
+        tz = timezone.get_default_timezone()
+        noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)), tz)
+        if restrictions_in_force([person], noon):
+            return _("%(name)s is under a movement restriction on %(day)s: not on duty that day.") % {
+                "name": name, "day": day.isoformat()}
+    return ""
+
+
+def health_today(user: Any, day: dt.date) -> HealthDeclaration | None:
+    return HealthDeclaration.objects.filter(user_id=user.pk, date=day).first()
+
+
+# -- volunteers, call-outs, hours --------------------------------------------------------------------
+
+
+def volunteer_list(scope: Scope, community: Community) -> QuerySet[Volunteer]:
+    return scope.filter(Volunteer.objects.filter(community=community).select_related("building", "user")).order_by(
+        "status", "-created_at", "id")
+
+
+def volunteer_get(scope: Scope, pk: int) -> Volunteer:
+    return get_object_or_404(scope.filter(Volunteer.objects.select_related("community", "user")), pk=pk)
+
+
+def callout_list(scope: Scope, community: Community) -> QuerySet[CallOut]:
+    return scope.filter(CallOut.objects.filter(community=community).select_related(
+        "post", "shift", "accepted_by", "created_by")).order_by("-created_at", "-id")
+
+
+def callout_get(scope: Scope, pk: int) -> CallOut:
+    """A call-out the user may see: the office's, or one offered to them (a volunteer of the
+    community); 404 otherwise."""
+    return get_object_or_404(scope.filter(CallOut.objects.select_related(
+        "post", "shift", "community", "accepted_by"), variant="offered"), pk=pk)
+
+
+def callouts_offered(scope: Scope, *, since: dt.date) -> QuerySet[CallOut]:
+    """Open call-outs of the communities where the user may be called out."""
+    return scope.filter(CallOut.objects.filter(status=CallOut.Status.OPEN, date__gte=since), variant="offered"
+                        ).select_related("post", "shift").order_by("date", "shift__starts")
+
+
+def hours(duties: Iterable[Assignment], at: dt.datetime) -> float:
+    """Hours of the duties whose shift has ended by ``at`` (a shift past midnight counts whole)."""
+    total = 0.0
+    for d in duties:
+        w = windows.window(d.shift, d.date)
+        if w.end <= at:
+            total += (w.end - w.start).total_seconds() / 3600
+    return total
+
+
+@dataclass(frozen=True)
+class Served:
+    user: Any
+    hours: float
+    shifts: int
+
+
+def hours_served(scope: Scope, community: Community, *, at: dt.datetime | None = None,
+                 user_id: int | None = None) -> list[Served]:
+    """Hours served per person in the community (shifts that have ended), most first."""
+    at = at or timezone.now()
+    qs = scope.filter(Assignment.objects.filter(community=community, date__lte=timezone.localdate(at))
+                      ).select_related("shift", "user")
+    if user_id is not None:
+        qs = qs.filter(user_id=user_id)
+    by_user: dict[int, list[Assignment]] = {}
+    for d in qs:
+        by_user.setdefault(d.user_id, []).append(d)
+    served = [Served(user=ds[0].user, hours=hours(ds, at), shifts=len(ds)) for ds in by_user.values()]
+    return sorted((s for s in served if s.hours > 0), key=lambda s: (-s.hours, s.user.username))
+
+
+def duties_of(scope: Scope, community: Community, user_id: int) -> list[Assignment]:
+    """One person's duties in the community, oldest first (the certificate's period)."""
+    return list(scope.filter(Assignment.objects.filter(community=community, user_id=user_id)).order_by("date", "id"))
