@@ -102,6 +102,14 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     # The parser writes nothing.
     "api:supplies_parse": set(),
     "api:supplies_orders": {("create", "order")},
+    "workforce:board": {("create", "post")},
+    # The matrix calls out the shift already called: the open call is that one, nothing is recorded.
+    "workforce:callouts": set(),
+    "workforce:callout": {("create", "assignment"), ("update", "callout")},
+    "api:workforce_callout_accept": {("create", "assignment"), ("update", "callout")},
+    "workforce:mine": {("update", "healthdeclaration")},
+    "workforce:volunteers": {("create", "user"), ("update", "volunteer")},
+    "workforce:join": {("create", "volunteer")},
 }
 # Who sends each allowed write: the first of these the route allows.
 ACTORS = ["secretary", "staff", "grid1", "sampler1", "gate1", "street", "resident1", None]

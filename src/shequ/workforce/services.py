@@ -136,12 +136,13 @@ def assignment_remove(*, actor: Any, duty: Assignment, request: Any = None) -> N
 # -- volunteers ------------------------------------------------------------------------------------
 
 
-def volunteer_signup(*, community: Any, name: str, phone: str, building: Building | None = None,
+def volunteer_signup(*, actor: Any = None, community: Any, name: str, phone: str, building: Building | None = None,
                      skills: list[str] | None = None, languages: str = "", availability: str = "",
                      request: Any = None) -> tuple[Volunteer, bool]:
     """A sign-up from the public form (no account yet). One per phone and community: the same phone
     again, a double submit or a resubmit after "back", finds the first sign-up and changes nothing.
-    Returns the sign-up and whether it is new."""
+    Returns the sign-up and whether it is new. ``actor``: whoever is signed in on the phone, if
+    anyone (the form is public)."""
     errors: dict[str, str] = {}
     name = normalize(name).strip()
     if not name:
@@ -167,7 +168,7 @@ def volunteer_signup(*, community: Any, name: str, phone: str, building: Buildin
     try:
         with transaction.atomic():
             volunteer.save()
-            audit_record(actor=None, username="signup", action=AuditEvent.Action.CREATE, community=community,
+            audit_record(actor=actor, username="" if actor is not None else "signup", action=AuditEvent.Action.CREATE, community=community,
                          obj=volunteer, summary=f"volunteer sign-up {volunteer.name}", request=request)
     except IntegrityError:  # the same phone at the same moment: the first one stands
         return Volunteer.objects.get(community=community, phone=phone), False

@@ -178,7 +178,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
 
         def signup() -> str:
             services.volunteer_signup(
-                community=community, name=d["name"], phone=d["phone"],
+                actor=request.user if request.user.is_authenticated else None, community=community, name=d["name"], phone=d["phone"],
                 building=form.buildings.get(d["building"]) if d["building"] else None, skills=d["skills"],
                 languages=d["languages"], availability=d["availability"], request=request)
             return reverse("workforce:join", args=[code]) + "?done=1"
