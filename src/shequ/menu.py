@@ -67,6 +67,8 @@ MENU: tuple[Entry, ...] = (
     Entry("workforce.own", "workforce:mine", _("My shifts"), _("Shifts, call-outs, today's temperature")),
     Entry("workforce.manage", "workforce:board", _("Duty board"), _("Posts and shifts, gaps, call-outs")),
     Entry("workforce.manage", "workforce:volunteers", _("Volunteers")),
+    Entry("notices.own", "notices:mine", _("Notices"), _("What the community has announced")),
+    Entry("notices.knock", "notices:list", _("Notices"), _("Posters, group texts, door-knock lists")),
     Entry("alerts.read", "alerts:list", _("Alerts")),
     Entry("audit.read", "audit:events", _("Audit log")),
     Entry("accounts.manage", "accounts:members", _("Accounts")),

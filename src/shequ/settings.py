@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "shequ.campaigns",
     "shequ.health",
     "shequ.supplies",
+    "shequ.notices",
     "shequ.ops",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("health/", include("shequ.health.urls")),
     path("supplies/", include("shequ.supplies.urls")),
     path("workforce/", include("shequ.workforce.urls")),
+    path("notices/", include("shequ.notices.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

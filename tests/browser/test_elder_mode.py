@@ -40,11 +40,12 @@ def test_a_resident_starts_in_elder_mode_and_reaches_card_and_passes_in_one_tap(
     expect(page.locator("html")).to_have_class("elder")
     assert px(page, "body") >= 18
     tiles = page.locator(".tiles a")
-    # One task per tile: my household, my passes, my health reports, my orders.
-    expect(tiles).to_have_count(4)
-    for i, name in enumerate(["我的家庭", "我的出入证", "我的健康申报", "我的订单"]):
+    # One task per tile: my household, my passes, my health reports, my orders, the notices.
+    names = ["我的家庭", "我的出入证", "我的健康申报", "我的订单", "通知"]
+    expect(tiles).to_have_count(len(names))
+    for i, name in enumerate(names):
         expect(tiles.nth(i)).to_contain_text(name)
-    for box in [tiles.nth(i).bounding_box() for i in range(4)]:
+    for box in [tiles.nth(i).bounding_box() for i in range(len(names))]:
         assert box is not None and box["height"] >= 56 and box["width"] >= 300
     # No header menu to open: home is the menu.
     expect(page.locator("details.menu")).to_have_count(0)

@@ -35,23 +35,23 @@ pytestmark = pytest.mark.django_db
 # role -> the capabilities it has in its own community (the street office: in none, street.counts aside).
 CAN: dict[str, set[str]] = {
     "secretary": set(CAPABILITIES) - {"street.counts", "passes.own", "person.call", "accounts.street", "health.own",
-                                      "supplies.own"},
+                                      "supplies.own", "notices.own"},
     "staff": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "person.call", "accounts.street",
-                                  "health.own", "supplies.own"},
+                                  "health.own", "supplies.own", "notices.own"},
     "outsider": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "person.call", "accounts.street",
-                                     "health.own", "supplies.own"},
+                                     "health.own", "supplies.own", "notices.own"},
     "grid1": {"registry.view_places", "registry.view_persons", "registry.lists", "registry.edit", "registry.export",
               "passes.manage", "campaigns.field", "person.call", "alerts.read", "health.view", "health.followup",
-              "supplies.order", "supplies.deliver"},
+              "supplies.order", "supplies.deliver", "notices.knock"},
     "grid2": {"registry.view_places", "registry.view_persons", "registry.lists", "registry.edit", "registry.export",
               "passes.manage", "campaigns.field", "person.call", "alerts.read", "health.view", "health.followup",
-              "supplies.order", "supplies.deliver"},
+              "supplies.order", "supplies.deliver", "notices.knock"},
     "gate1": {"gates.screen", "gates.ledger"},
     "volunteer1": {"gates.screen", "supplies.deliver"},
     "property1": {"registry.view_places"},
     "sampler1": {"campaigns.field", "health.view", "health.followup"},
     "street": {"street.counts", "accounts.street", "health.epidemic_free"},
-    "resident1": {"registry.view_persons", "passes.own", "health.own", "supplies.own"},
+    "resident1": {"registry.view_persons", "passes.own", "health.own", "supplies.own", "notices.own"},
 }
 
 

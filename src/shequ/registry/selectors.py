@@ -489,3 +489,8 @@ def property_company_for_setup(scope: Scope, pk: int) -> PropertyCompany:
         raise Http404
     return company
 
+
+
+def households_qs(scope: Scope) -> QuerySet[Household]:
+    """Every household the user may see, with its place (the lists of other apps start here)."""
+    return scope.filter(Household.objects.all()).select_related("room__unit__building__compound")

@@ -40,6 +40,15 @@ def can(context: template.Context, capability: str, community_id: int | None = N
     return bool(scope and scope.can(capability, community_id))
 
 
+@register.simple_tag
+def submission_key() -> str:
+    """A fresh one-time key (core.submission) for one of several forms on a page: each form its own,
+    so that submitting one does not make the next look like a resubmission of the first."""
+    from shequ.core.submission import new_key
+
+    return new_key()
+
+
 @register.simple_tag(takes_context=True)
 def querystring_with(context: template.Context, **kwargs: object) -> str:
     params = context["request"].GET.copy()
