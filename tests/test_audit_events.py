@@ -44,7 +44,7 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "gates:gate_keep_only": {("update", "gate")},
     "gates:roster_assign": {("create", "assignment")},
     "gates:roster_shift_add": {("create", "shift")},
-    "gates:duty_remove": {("update", "dutyassignment")},
+    "gates:duty_remove": {("update", "assignment")},
     "gates:pass_issue": {("create", "pass")},
     "gates:pass_cards_household": {("export", "household")},
     "gates:pass_cards_building": {("export", "building")},
