@@ -4,16 +4,17 @@ gates.DutyAssignment a workforce.Assignment at the gate's post (same id, shift, 
 Ids are kept so that audit events that name a duty or a shift still point at it; the sequences are
 moved past them on PostgreSQL. Backwards, gate duties go back to the roster tables."""
 
-from django.db import connection, migrations
+from django.core.management.color import no_style
+from django.db import migrations
 
 BATCH = 2000
 
 
-def _reset_sequences(apps, models):
+def _reset_sequences(connection, models):
     if connection.vendor != "postgresql":
         return  # SQLite takes the next id from the table's highest
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(connection.no_style(), models):
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
 
 
@@ -40,7 +41,7 @@ def forwards(apps, schema_editor):
             Assignment.objects.bulk_create(batch)
             batch = []
     Assignment.objects.bulk_create(batch)
-    _reset_sequences(apps, [Shift, Assignment])
+    _reset_sequences(schema_editor.connection, [Shift, Assignment])
 
 
 def backwards(apps, schema_editor):
@@ -58,7 +59,7 @@ def backwards(apps, schema_editor):
     Assignment.objects.all().delete()
     Shift.objects.all().delete()
     apps.get_model("workforce", "Post").objects.all().delete()
-    _reset_sequences(apps, [OldShift, OldDuty])
+    _reset_sequences(schema_editor.connection, [OldShift, OldDuty])
 
 
 class Migration(migrations.Migration):
