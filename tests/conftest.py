@@ -208,6 +208,12 @@ def audit_log(db: Any) -> Any:
     return since
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploaded files (disinfection photos) go to a directory of the session, not the data directory."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from django.utils import timezone

@@ -110,6 +110,13 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     # The parser writes nothing.
     "api:supplies_parse": set(),
     "api:supplies_orders": {("create", "order")},
+    "disinfection:board": {("create", "reminder")},
+    "disinfection:places": {("create", "place")},
+    "disinfection:record": {("create", "round")},
+    "api:disinfection_rounds": {("create", "round")},
+    "stock:sheet": {("create", "movement")},
+    "stock:setup": {("create", "item")},
+    "api:stock_issues": {("create", "movement")},
     "workforce:board": {("create", "post")},
     # The matrix calls out the shift already called: the open call is that one, nothing is recorded.
     "workforce:callouts": set(),

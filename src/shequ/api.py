@@ -278,16 +278,19 @@ def _unstorable(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register_routers() -> None:
     from shequ.accounts.api import router as accounts_router
     from shequ.campaigns.api import router as campaigns_router
+    from shequ.disinfection.api import router as disinfection_router
     from shequ.gates.api import router as gates_router
     from shequ.health.api import router as health_router
     from shequ.notices.api import router as notices_router
     from shequ.registry.api import router as registry_router
+    from shequ.stock.api import router as stock_router
     from shequ.supplies.api import router as supplies_router
     from shequ.workforce.api import router as workforce_router
 
     for prefix, router in (("/", accounts_router), ("/registry", registry_router), ("/gates", gates_router),
                            ("/campaigns", campaigns_router), ("/health", health_router),
                            ("/supplies", supplies_router), ("/notices", notices_router),
+                           ("/disinfection", disinfection_router), ("/stock", stock_router),
                            ("/workforce", workforce_router)):
         router.add_decorator(_admit, mode="view")
         router.add_decorator(_bounded_integers, mode="operation")

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "shequ.health",
     "shequ.supplies",
     "shequ.notices",
+    "shequ.disinfection",
+    "shequ.stock",
     "shequ.ops",
 ]
 
@@ -175,10 +177,21 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves from the finders when collectstatic has not run (demo mode, tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = MODE != "production"
+# Uploaded files (disinfection photos): on disk under the data directory by default; another
+# storage backend (an object store's Django backend) with SHEQU_FILE_STORAGE. Files are served by the
+# app's own views to those whose scope sees the row, never straight from MEDIA_URL.
+MEDIA_ROOT = Path(os.environ.get("SHEQU_MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
+MEDIA_URL = "/media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": os.environ.get("SHEQU_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Disinfection photos: the largest upload accepted, the largest picture decoded (a decompression
+# bomb is refused before it is), and the longest side stored (disinfection/photos.py).
+SHEQU_PHOTO_MAX_BYTES = int(os.environ.get("SHEQU_PHOTO_MAX_BYTES", str(10_000_000)))
+SHEQU_PHOTO_MAX_PIXELS = int(os.environ.get("SHEQU_PHOTO_MAX_PIXELS", str(40_000_000)))
+SHEQU_PHOTO_SIDE = int(os.environ.get("SHEQU_PHOTO_SIDE", "1600"))
 
 # Sessions end after inactivity: every request pushes the expiry forward.
 # How long one app-server process honours an API token without reading it again (accounts/tokencache.py;

@@ -19,6 +19,8 @@ urlpatterns = [
     path("supplies/", include("shequ.supplies.urls")),
     path("workforce/", include("shequ.workforce.urls")),
     path("notices/", include("shequ.notices.urls")),
+    path("disinfection/", include("shequ.disinfection.urls")),
+    path("stock/", include("shequ.stock.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

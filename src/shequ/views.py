@@ -5,16 +5,19 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from shequ.alerts.selectors import alert_list
 from shequ.campaigns import selectors as campaign_selectors
 from shequ.campaigns.models import Status
 from shequ.core.http import ScopedRequest
 from shequ.core.privacy import personal_data
+from shequ.disinfection import selectors as disinfection_selectors
 from shequ.elder import elder_mode
 from shequ.gates import roster
 from shequ.gates import selectors as gate_selectors
 from shequ.registry import selectors
+from shequ.stock import selectors as stock_selectors
 
 LATEST_ALERTS = 5
 
@@ -42,6 +45,18 @@ def home(request: ScopedRequest) -> HttpResponse:
         context["show_alerts"] = True  # the office, and grid workers for their grid's persons
         context["alerts_open"] = open_alerts.count()
         context["alerts"] = list(open_alerts[:LATEST_ALERTS])
+    if scope.can("stock.view"):
+        # Items below their minimum or running out within three days.
+        context["stock_flags"] = stock_selectors.flagged(scope, now=timezone.now())
+    if scope.can("disinfection.record"):
+        # The office and the property companies: today's places behind, and (a company) the reminders.
+        now = timezone.now()
+        today = disinfection_selectors.local_day(now)
+        rows = disinfection_selectors.board(scope, day=today, now=now)
+        if rows:  # a community without places to disinfect is not told about them
+            context["disinfection_behind"] = sum(len(r.behind) for r in rows)
+            context["disinfection_reminders"] = disinfection_selectors.reminders_for(scope, day=today)
+            context["disinfection_record"] = True
     if scope.can("gates.manage"):
         context["unstaffed"] = roster.unstaffed_for_scope(scope)
         context["gate_office"] = True

@@ -40,16 +40,18 @@ def test_each_app_declares_its_own_capabilities() -> None:
     from shequ.audit import access as audit
     from shequ.campaigns import access as campaigns
     from shequ.containment import access as containment
+    from shequ.disinfection import access as disinfection
     from shequ.gates import access as gates
     from shequ.health import access as health
     from shequ.notices import access as notices
     from shequ.passes import access as passes
     from shequ.registry import access as registry
+    from shequ.stock import access as stock
     from shequ.supplies import access as supplies
     from shequ.workforce import access as workforce
 
-    modules = (accounts, registry, audit, alerts, containment, passes, gates, campaigns, health, supplies, notices,
-               workforce)
+    modules = (accounts, registry, audit, alerts, containment, passes, gates, campaigns, health, supplies,
+               disinfection, stock, notices, workforce)
     declared = [name for module in modules for name in module.CAPABILITIES]
     assert sorted(declared) == sorted(CAPABILITIES)  # each once, and nothing declared elsewhere
     for module in modules:

@@ -48,9 +48,9 @@ CAN: dict[str, set[str]] = {
               "supplies.order", "supplies.deliver", "notices.knock", "workforce.own"},
     "gate1": {"gates.screen", "gates.ledger", "workforce.own"},
     "volunteer1": {"gates.screen", "supplies.deliver", "workforce.own"},
-    "property1": {"registry.view_places"},
+    "property1": {"registry.view_places", "disinfection.record", "disinfection.board"},
     "sampler1": {"campaigns.field", "health.view", "health.followup"},
-    "street": {"street.counts", "accounts.street", "health.epidemic_free"},
+    "street": {"street.counts", "accounts.street", "health.epidemic_free", "disinfection.board"},
     "resident1": {"registry.view_persons", "passes.own", "health.own", "supplies.own", "notices.own"},
 }
 

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DisinfectionConfig(AppConfig):
+    name = "shequ.disinfection"
+    label = "disinfection"
+    verbose_name = _("Disinfection")
+
+    def ready(self) -> None:
+        from shequ.alerts import kinds
+        from shequ.disinfection import access, alert_kinds
+
+        access.register()  # its capabilities and scope paths (core/scoping.py)
+        kinds.register(*alert_kinds.KINDS)
