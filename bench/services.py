@@ -17,11 +17,14 @@ written with bulk inserts: the stage, not the act. Timed, in this process (no ap
 - task_record_ratio: outcomes recorded per second through ``services.care_visit_record`` (what
   POST /api/v1/services/visits calls), divided by the rate of the gate bench's floor (one read by
   primary key + one INSERT) measured in the same run, in this process (bench/gate.py measures the
-  floor under gunicorn; this is the in-process ratio only). ``record_ratio`` is this figure until
-  the disinfection round's is measured beside it (the issue's figure is the lower of the two).
+  floor under gunicorn; this is the in-process ratio only);
+- disinfection_board_s and disinfection_record_ratio: bench/hygiene.py, run as its own process on
+  its own database (the street's disinfection board over 60 days of rounds; recording a round
+  through the API against the same kind of floor), its figures joined to this line;
+- record_ratio: the lower of task_record_ratio and disinfection_record_ratio (the issue's "recording
+  a disinfection round or a task done").
 
-Each measure is a function returning a dict, so other benches' measures (the disinfection board)
-join the same line. The last line printed is one JSON object. Never part of the test suite; figures
+Each measure is a function returning a dict. The last line printed is one JSON object. Never part of the test suite; figures
 go to docs/performance.md.
 """
 
@@ -214,7 +217,22 @@ def main() -> None:
         connection.close()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    figures |= disinfection(quick=args.quick)
+    figures["record_ratio"] = min(figures["task_record_ratio"], figures.get("disinfection_record_ratio", 1.0))
     print(json.dumps(figures))
+
+
+def disinfection(*, quick: bool) -> dict[str, Any]:
+    """bench/hygiene.py in its own process (its own throwaway database), its last line's figures."""
+    import subprocess
+
+    command = [sys.executable, str(ROOT / "bench" / "hygiene.py"), *(["--quick"] if quick else [])]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+    hygiene = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"disinfection_board_s": hygiene["disinfection_board_s"],
+            "disinfection_record_ratio": hygiene["record_ratio"],
+            **{f"disinfection_{k}": v for k, v in hygiene.items()
+               if k not in ("disinfection_board_s", "record_ratio") and not k.startswith("disinfection_")}}
 
 
 if __name__ == "__main__":

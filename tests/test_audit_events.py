@@ -42,9 +42,9 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "containment:permit": {("update", "permit"), ("update", "alert")},
     "gates:gate_status": {("update", "gate")},
     "gates:gate_keep_only": {("update", "gate")},
-    "gates:roster_assign": {("create", "dutyassignment")},
+    "gates:roster_assign": {("create", "assignment")},
     "gates:roster_shift_add": {("create", "shift")},
-    "gates:duty_remove": {("update", "dutyassignment")},
+    "gates:duty_remove": {("update", "assignment")},
     "gates:pass_issue": {("create", "pass")},
     "gates:pass_cards_household": {("export", "household")},
     "gates:pass_cards_building": {("export", "building")},
@@ -125,6 +125,14 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "services:care_new": {("create", "careplan")},
     "services:today": {("create", "carevisit")},
     "api:services_visits": {("create", "carevisit")},
+    "workforce:board": {("create", "post")},
+    # The matrix calls out the shift already called: the open call is that one, nothing is recorded.
+    "workforce:callouts": set(),
+    "workforce:callout": {("create", "assignment"), ("update", "callout")},
+    "api:workforce_callout_accept": {("create", "assignment"), ("update", "callout")},
+    "workforce:mine": {("update", "healthdeclaration")},
+    "workforce:volunteers": {("create", "user"), ("update", "volunteer")},
+    "workforce:join": {("create", "volunteer")},
 }
 # Who sends each allowed write: the first of these the route allows.
 ACTORS = ["secretary", "staff", "grid1", "sampler1", "gate1", "street", "resident1", None]

@@ -286,12 +286,13 @@ def _register_routers() -> None:
     from shequ.services.api import router as services_router
     from shequ.stock.api import router as stock_router
     from shequ.supplies.api import router as supplies_router
+    from shequ.workforce.api import router as workforce_router
 
     for prefix, router in (("/", accounts_router), ("/registry", registry_router), ("/gates", gates_router),
                            ("/campaigns", campaigns_router), ("/health", health_router),
                            ("/supplies", supplies_router), ("/notices", notices_router),
                            ("/disinfection", disinfection_router), ("/stock", stock_router),
-                           ("/services", services_router)):
+                           ("/services", services_router), ("/workforce", workforce_router)):
         router.add_decorator(_admit, mode="view")
         router.add_decorator(_bounded_integers, mode="operation")
         api.add_router(prefix, router)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "shequ.alerts",
     "shequ.passes",
     "shequ.containment",
+    "shequ.workforce",
     "shequ.gates",
     "shequ.campaigns",
     "shequ.health",

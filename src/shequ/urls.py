@@ -17,6 +17,7 @@ urlpatterns = [
     path("campaigns/", include("shequ.campaigns.urls")),
     path("health/", include("shequ.health.urls")),
     path("supplies/", include("shequ.supplies.urls")),
+    path("workforce/", include("shequ.workforce.urls")),
     path("notices/", include("shequ.notices.urls")),
     path("disinfection/", include("shequ.disinfection.urls")),
     path("stock/", include("shequ.stock.urls")),

@@ -38,6 +38,8 @@ NOT_PAGES: dict[str, str] = {
     "registry:import_rejected": "file download: the rejected rows of an import (.xlsx)",
     "gates:screen_bundle": "JSON: the offline bundle of the gate screen",
     "gates:screen_worker": "JavaScript: the gate screen's service worker",
+    "workforce:poster": "file download: the volunteer sign-up QR poster (PDF)",
+    "workforce:certificate": "file download: a certificate of service (PDF)",
     "gates:screen_permit": "needs ?passage= of a refusal; audited as the state 'permit request'",
     "gates:pass_cards_household": "file download: pass cards (PDF)",
     "gates:pass_cards_building": "file download: pass cards (PDF)",

@@ -43,9 +43,9 @@ ROUTES: dict[str, Any] = {
 def _duty(w: Any) -> Any:
     """gate1's duty at the post today (the demo's roster covers this week)."""
     from shequ.gates.ledger import local_today
-    from shequ.gates.models import DutyAssignment
+    from shequ.workforce.models import Assignment
 
-    return DutyAssignment.objects.filter(gate=_post(w), date=local_today()).order_by("id").first()
+    return Assignment.objects.filter(post__gate=_post(w), date=local_today()).order_by("id").first()
 
 
 def _roster_form(w: Any, f: Any, with_field: str, **values: Any) -> Any:
@@ -59,7 +59,7 @@ def _assign(w: Any, f: Any) -> Any:
 
     from shequ.accounts.models import User
     from shequ.gates.ledger import local_today
-    from shequ.gates.models import Shift
+    from shequ.workforce.models import Shift
 
     shift = Shift.objects.filter(community_id=w.building.community_id).order_by("starts").first()
     return _roster_form(w, f, "guard", gate=str(_post(w).pk), shift=str(shift.pk),

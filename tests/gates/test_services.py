@@ -436,8 +436,8 @@ def test_visitor_input_errors_name_the_field(anchor_household: Household) -> Non
 @pytest.mark.django_db
 def test_putting_a_volunteer_on_the_roster_posts_them_to_the_gate(login: Any) -> None:
     """Once on duty at a gate, a volunteer's screen may record there (it was 404 before)."""
-    from shequ.gates.models import Shift
     from shequ.gates.services import duty_assign, shifts_ensure_default
+    from shequ.workforce.models import Shift
 
     gate = Gate.objects.get(compound__name="富通小区", name="东门")
     volunteer = User.objects.get(username="volunteer1")

@@ -54,10 +54,9 @@ def device_gate(scope: Scope) -> int | None:
 
 
 def register() -> None:
-    from shequ.gates.models import DutyAssignment, Gate
+    from shequ.gates.models import Gate
 
     declare_capabilities(CAPABILITIES)
     declare_scope(Gate, community="community_id", gate="id",
                   device_gate=Reach("id", within="gates.screen", alone=True))
-    declare_scope(DutyAssignment, community="community_id")
     grant_provider(gate_grants)

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.forms import DateInput, OnceForm, TimeInput
 from shequ.gates import ledger
-from shequ.gates.models import Decision, Direction, Gate, Shift
+from shequ.gates.models import Decision, Direction, Gate
+from shequ.workforce.models import Shift
 
 EVERY = [("", _("all"))]
 

@@ -1,5 +1,5 @@
-"""Gates (checkpoints), passages, visitors and the duty roster (passes: shequ.passes; exit quotas:
-containment).
+"""Gates (checkpoints), passages and visitors (passes: shequ.passes; exit quotas: containment; the duty
+roster: a gate is a post of shequ.workforce).
 
 Every row carries its community (tenant and future shard key). A passage is written once and never
 changed: it is the gate's ledger ("信息必录").
@@ -179,44 +179,3 @@ class Presence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.direction} {self.at:%Y-%m-%d %H:%M}"
-
-
-class Shift(models.Model):
-    """A duty shift of a community's gates, e.g. 08:00-16:00. A shift that ends at or before it starts
-    runs past midnight; it belongs to the day it starts."""
-
-    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
-    name = models.CharField(_("name"), max_length=30)
-    starts = models.TimeField(_("starts"))
-    ends = models.TimeField(_("ends"))
-
-    class Meta:
-        verbose_name = _("shift")
-        verbose_name_plural = _("shifts")
-        ordering = ["starts"]
-        constraints = [models.UniqueConstraint(fields=["community", "name"], name="shift_unique_name")]
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.starts:%H:%M}-{self.ends:%H:%M}"
-
-
-class DutyAssignment(models.Model):
-    """A guard on duty at a gate for one shift on one day (the day the shift starts)."""
-
-    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
-    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="duties", verbose_name=_("gate"))
-    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="duties", verbose_name=_("shift"))
-    date = models.DateField(_("date"))
-    guard = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duties",
-                              verbose_name=_("guard"))
-
-    class Meta:
-        verbose_name = _("duty")
-        verbose_name_plural = _("duties")
-        constraints = [
-            models.UniqueConstraint(fields=["gate", "shift", "date", "guard"], name="duty_unique"),
-        ]
-        indexes = [models.Index(fields=["community", "date"], name="duty_community_date")]
-
-    def __str__(self) -> str:
-        return f"{self.guard} {self.gate} {self.date} {self.shift.name}"

@@ -1,6 +1,8 @@
-"""Reads of the duty roster: the week grid, the shift running now and the next one, gates nobody guards.
+"""The gate roster: the week grid of the gates, and the gates nobody guards. A gate is a post of kind
+"gate" in shequ.workforce, which holds the shifts and the duties; this module adds what only gates
+know (which gates are open: a closed gate needs no guard).
 
-A shift belongs to the day it starts (DutyAssignment.date); a shift that ends at or before its start
+A shift belongs to the day it starts (Assignment.date); a shift that ends at or before its start
 time runs past midnight. Times are the community's local time (settings.TIME_ZONE).
 """
 
@@ -12,50 +14,21 @@ from typing import Any
 
 from django.utils import timezone
 
-from shequ.accounts.models import Membership, User
 from shequ.core.scoping import Scope
 from shequ.gates.access import POSTED_ROLES
-from shequ.gates.models import DutyAssignment, Gate, Shift
+from shequ.gates.models import Gate
 from shequ.registry.models import Community
+from shequ.workforce import selectors as workforce
+from shequ.workforce.models import Assignment, Shift
+from shequ.workforce.shifts import ShiftWindow, current_and_next, watched_windows, window
 
-
-@dataclass(frozen=True)
-class ShiftWindow:
-    """One shift on one day, as aware datetimes [start, end)."""
-
-    shift: Shift
-    date: dt.date
-    start: dt.datetime
-    end: dt.datetime
-
-
-def window(shift: Shift, day: dt.date) -> ShiftWindow:
-    tz = timezone.get_default_timezone()
-    start = timezone.make_aware(dt.datetime.combine(day, shift.starts), tz)
-    end_day = day if shift.ends > shift.starts else day + dt.timedelta(days=1)
-    end = timezone.make_aware(dt.datetime.combine(end_day, shift.ends), tz)
-    return ShiftWindow(shift, day, start, end)
-
-
-def current_and_next(shifts: list[Shift], at: dt.datetime) -> tuple[ShiftWindow | None, ShiftWindow | None]:
-    """The shift running at ``at`` (None in a gap between custom shifts) and the next one to start."""
-    if not shifts:
-        return None, None
-    today = timezone.localdate(at, timezone.get_default_timezone())
-    windows = sorted(
-        (window(s, today + dt.timedelta(days=d)) for d in (-1, 0, 1) for s in shifts),
-        key=lambda w: (w.start, w.shift.pk),
-    )
-    running = [w for w in windows if w.start <= at < w.end]
-    current = running[-1] if running else None
-    upcoming = [w for w in windows if w.start > at]
-    return current, (upcoming[0] if upcoming else None)
+__all__ = ["ShiftWindow", "current_and_next", "eligible_guards", "unstaffed", "unstaffed_for_scope",
+           "watched_windows", "week_grid", "week_start", "window"]
 
 
 def eligible_guards(community: Community) -> list[Any]:
     """Users who may be put on gate duty: a gate guard or volunteer membership in the community."""
-    ids = Membership.objects.filter(community=community, role__in=sorted(POSTED_ROLES)).values("user_id")
-    return list(User.objects.filter(id__in=ids, is_active=True).order_by("username"))
+    return workforce.people_for_duty(community, POSTED_ROLES)
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -66,7 +39,7 @@ def week_start(day: dt.date) -> dt.date:
 @dataclass
 class Cell:
     date: dt.date
-    duties: list[DutyAssignment] = field(default_factory=list)
+    duties: list[Assignment] = field(default_factory=list)
     # The current or next shift window, open gate, nobody assigned: highlighted on the grid.
     unstaffed: bool = False
 
@@ -88,12 +61,10 @@ def week_grid(gates: list[Gate], shifts: list[Shift], monday: dt.date,
     """Gate x shift x day for seven days from ``monday``, with the assigned guards (one query).
     ``watch`` holds the (shift id, day) of the current and next shift: empty cells there are flagged."""
     days = [monday + dt.timedelta(days=i) for i in range(7)]
-    duties = DutyAssignment.objects.filter(
-        gate_id__in=[g.pk for g in gates], date__gte=days[0], date__lte=days[-1]
-    ).select_related("guard").order_by("guard__username")
-    by_key: dict[tuple[int, int, dt.date], list[DutyAssignment]] = {}
-    for d in duties:
-        by_key.setdefault((d.gate_id, d.shift_id, d.date), []).append(d)
+    by_key: dict[tuple[int, int, dt.date], list[Assignment]] = {}
+    for d in workforce.gate_duties_between([g.pk for g in gates], days[0], days[-1]):
+        assert d.post.gate_id is not None  # gate duties only
+        by_key.setdefault((d.post.gate_id, d.shift_id, d.date), []).append(d)
     rows = [
         GateRows(gate=g, shifts=[
             ShiftRow(shift=s, cells=[
@@ -117,11 +88,6 @@ class Unstaffed:
     gates: list[Gate]
 
 
-def watched_windows(shifts: list[Shift], at: dt.datetime | None = None) -> frozenset[tuple[int, dt.date]]:
-    """(shift id, day) of the current and the next shift."""
-    return frozenset((w.shift.pk, w.date) for w in current_and_next(shifts, at or timezone.now()) if w is not None)
-
-
 def unstaffed(gates: list[Gate], shifts: list[Shift], at: dt.datetime | None = None) -> list[Unstaffed]:
     """Open gates that nobody guards in the current shift and in the next one. A closed gate needs no
     guard. Windows with every gate staffed are left out; an empty list means all is well."""
@@ -131,8 +97,7 @@ def unstaffed(gates: list[Gate], shifts: list[Shift], at: dt.datetime | None = N
     for when, w in (("now", current), ("next", upcoming)):
         if w is None:
             continue
-        staffed = set(DutyAssignment.objects.filter(
-            gate_id__in=[g.pk for g in open_gates], shift=w.shift, date=w.date).values_list("gate_id", flat=True))
+        staffed = workforce.staffed_gates([g.pk for g in open_gates], w.shift, w.date)
         missing = [g for g in open_gates if g.pk not in staffed]
         if missing:
             result.append(Unstaffed(when=when, window=w, gates=missing))
@@ -145,6 +110,6 @@ def unstaffed_for_scope(scope: Scope, at: dt.datetime | None = None) -> list[Uns
     from shequ.gates import selectors
 
     for community in selectors.roster_communities(scope):
-        shifts = list(Shift.objects.filter(community=community))
+        shifts = workforce.community_shifts(community.pk)
         result += unstaffed(list(selectors.community_gates(scope, community)), shifts, at)
     return result

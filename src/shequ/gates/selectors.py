@@ -8,16 +8,17 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from shequ.containment.models import Permit
 from shequ.core.rows import ChainReader
 from shequ.core.scoping import Scope
 from shequ.gates import gatecache
 from shequ.gates.access import device_gate
-from shequ.gates.models import DutyAssignment, Gate, Passage, Shift
+from shequ.gates.models import Gate, Passage
 from shequ.registry.models import Building, Community, Compound, Household, Person
 from shequ.registry.selectors import SearchResult, search_within
+from shequ.workforce import selectors as workforce
+from shequ.workforce.models import Shift
 
 
 def gate_list(scope: Scope) -> QuerySet[Gate]:
@@ -146,47 +147,15 @@ def community_gates(scope: Scope, community: Community) -> QuerySet[Gate]:
         "compound__name", "name")
 
 
-def duty_get(scope: Scope, pk: int) -> DutyAssignment:
-    return get_object_or_404(
-        scope.filter(DutyAssignment.objects.select_related(
-            "gate__compound", "shift", "guard", "community")), pk=pk)
-
-
-def shifts_at(community_id: int, at: dt.datetime) -> list[tuple[Shift, dt.date]]:
-    """Every shift running at ``at`` with the day it started, the latest start first. A shift that
-    ends at or before its start runs past midnight and belongs to the day it starts (gates/roster.py
-    window); a community's shifts may overlap (a 22:00-06:00 watch beside the default three)."""
-    from shequ.gates.roster import window
-
-    today = timezone.localdate(at, timezone.get_default_timezone())
-    running = [w for shift in Shift.objects.filter(community_id=community_id)
-               for w in (window(shift, today - dt.timedelta(days=1)), window(shift, today)) if w.start <= at < w.end]
-    return [(w.shift, w.date) for w in sorted(running, key=lambda w: (w.start, w.shift.pk), reverse=True)]
-
-
 def shift_at(community_id: int, at: dt.datetime, *, gate: Gate | None = None) -> tuple[Shift, dt.date] | None:
     """The shift running at ``at`` that started last, and the day it started; with ``gate``, the one
     that started last among those with someone on duty there (the screen names the guards' shift)."""
-    running = shifts_at(community_id, at)
-    if gate is not None:
-        staffed = set(DutyAssignment.objects.filter(gate=gate, shift__in=[s for s, _d in running],
-                                                    date__in={d for _s, d in running}).values_list("shift_id", "date"))
-        running = [(s, d) for s, d in running if (s.pk, d) in staffed] or running
-    return running[0] if running else None
+    return workforce.shift_at_gate(community_id, at, gate_id=gate.pk if gate is not None else None)
 
 
 def on_duty(gate: Gate, at: dt.datetime | None = None) -> list[Any]:
-    """The guards on duty at a gate now, in every shift running now."""
-    running = shifts_at(gate.community_id, at or timezone.now())
-    if not running:
-        return []
-    which = Q()
-    for shift, day in running:
-        which |= Q(shift=shift, date=day)
-    guards: dict[int, Any] = {}
-    for duty in DutyAssignment.objects.filter(which, gate=gate).select_related("guard").order_by("guard__username"):
-        guards.setdefault(duty.guard_id, duty.guard)
-    return list(guards.values())
+    """The guards on duty at a gate now, in every shift running now (the gate's post in workforce)."""
+    return workforce.on_duty_at_gate(gate.pk, gate.community_id, at)
 
 
 def permits_at_gate(gate: Gate, at: dt.datetime, *, requested_since: dt.timedelta = dt.timedelta(hours=24)

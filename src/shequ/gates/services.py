@@ -38,19 +38,19 @@ from shequ.gates import alert_kinds, gatecache
 from shequ.gates.models import (
     Decision,
     Direction,
-    DutyAssignment,
     Gate,
     GateDevice,
     GateGuard,
     HealthCode,
     Passage,
-    Shift,
     Visitor,
 )
 from shequ.gates.rules import REASON_MSGIDS, Checks, Standing, Verdict, decide
 from shequ.passes.models import Pass
 from shequ.passes.services import CHAIN_COLUMNS, ReadWith, identify, passes_ensure
 from shequ.registry.models import Household, Person
+from shequ.workforce import services as workforce
+from shequ.workforce.models import Assignment, Shift
 
 
 # -- identifying the subject at a gate ----------------------------------------------------------
@@ -444,59 +444,38 @@ def gates_close_all_but(*, actor: Any, keep: Gate, request: Any = None) -> int:
     return closed
 
 
-DEFAULT_SHIFTS = [("早班", dt.time(8), dt.time(16)), ("中班", dt.time(16), dt.time(0)), ("夜班", dt.time(0), dt.time(8))]
+DEFAULT_SHIFTS = workforce.DEFAULT_SHIFTS
+shifts_ensure_default = workforce.shifts_ensure_default
+shift_create = workforce.shift_create
 
 
-def shifts_ensure_default(*, community_id: int) -> list[Shift]:
-    """Three 8-hour shifts, unless the community has defined its own."""
-    if not Shift.objects.filter(community_id=community_id).exists():
-        Shift.objects.bulk_create([Shift(community_id=community_id, name=n, starts=s, ends=e)
-                                   for n, s, e in DEFAULT_SHIFTS], ignore_conflicts=True)
-    return list(Shift.objects.filter(community_id=community_id))
-
-
-@transaction.atomic
-def shift_create(*, actor: Any, community: Any, name: str, starts: dt.time, ends: dt.time,
-                 request: Any = None) -> Shift:
-    """A custom shift (e.g. 12-hour shifts, or 2-hour volunteer turns). A shift that ends at or before
-    it starts runs past midnight. Names are unique in the community."""
-    name = normalize(name).strip()
-    if not name:
-        raise ValidationError({"name": _("Name the shift.")})
-    if starts == ends:
-        raise ValidationError({"ends": _("A shift cannot start and end at the same time.")})
-    if Shift.objects.filter(community=community, name=name).exists():
-        raise ValidationError({"name": _("The community already has a shift with this name.")})
-    shift = Shift(community=community, name=name[:30], starts=starts, ends=ends)
-    shift.full_clean()
-    shift.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=community, obj=shift,
-                 summary=f"shift {shift}", request=request)
-    return shift
+def gate_posts_ensure(gates: list[Gate]) -> dict[int, Any]:
+    """Each gate's post in workforce (made when missing), by gate id."""
+    by_community: dict[int, list[tuple[int, str]]] = {}
+    for g in gates:
+        by_community.setdefault(g.community_id, []).append((g.pk, str(g)))
+    posts: dict[int, Any] = {}
+    for community_id, pairs in by_community.items():
+        posts.update(workforce.gate_posts_ensure(community_id=community_id, gates=pairs))
+    return posts
 
 
 @transaction.atomic
-def duty_assign(*, actor: Any, gate: Gate, shift: Shift, date: dt.date, guard: Any, request: Any = None) -> DutyAssignment:
-    """Put a guard on duty at a gate; being on the roster of a gate also posts them there (GateGuard),
-    so that their gate screen may record at it."""
+def duty_assign(*, actor: Any, gate: Gate, shift: Shift, date: dt.date, guard: Any, request: Any = None) -> Assignment:
+    """Put a guard on duty at a gate (its post in workforce); being on the roster of a gate also posts
+    them there (GateGuard), so that their gate screen may record at it."""
     if shift.community_id != gate.community_id:
         raise ValidationError({"shift": _("The shift belongs to another community.")})
-    duty, created = DutyAssignment.objects.get_or_create(
-        gate=gate, shift=shift, date=date, guard=guard, defaults={"community_id": gate.community_id})
+    post = gate_posts_ensure([gate])[gate.pk]
+    duty, _created = workforce.assignment_create(actor=actor, post=post, shift=shift, date=date, user=guard,
+                                                 request=request, summary=f"duty {guard} {gate} {date} {shift.name}")
     _post, posted = GateGuard.objects.get_or_create(gate=gate, user=guard, defaults={"community_id": gate.community_id})
     if posted:
         tokencache.changed()  # the guard's Scope now reaches this gate
-    if created:
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, community=gate.community, obj=duty,
-                     summary=f"duty {guard} {gate} {date} {shift.name}", request=request)
     return duty
 
 
-@transaction.atomic
-def duty_remove(*, actor: Any, duty: DutyAssignment, request: Any = None) -> None:
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, community=duty.community, obj=duty,
-                 summary=f"duty removed {duty.guard} {duty.gate} {duty.date}", request=request)
-    duty.delete()
+duty_remove = workforce.assignment_remove
 
 
 def parse_checks(*, direction: str, temperature: Decimal | str | float | None, health_code: str,

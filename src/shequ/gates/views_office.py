@@ -40,6 +40,7 @@ from shequ.gates.forms_office import (
 from shequ.gates.ledger import permit_label
 from shequ.gates.models import Gate
 from shequ.gates.rules import reason_labels
+from shequ.workforce import selectors as workforce
 
 PAGE_SIZE = 50
 
@@ -243,6 +244,7 @@ def hourly(request: ScopedRequest) -> HttpResponse:
 def _roster_context(request: ScopedRequest, community: Any) -> dict[str, Any]:
     shifts = services.shifts_ensure_default(community_id=community.pk)
     gates = list(selectors.community_gates(request.scope, community))
+    services.gate_posts_ensure(gates)
     guards = roster.eligible_guards(community)
     return {"community": community, "shifts": shifts, "gates": gates, "guards": guards}
 
@@ -329,7 +331,7 @@ def duty_remove(request: ScopedRequest, pk: int) -> HttpResponse:
     DutyRemoveForm(request.POST).is_valid()
 
     def act() -> str:
-        duty = selectors.duty_get(request.scope, pk)
+        duty = workforce.duty_get(request.scope, pk)
         back = _roster_url(duty.community, duty.date)
         services.duty_remove(actor=request.user, duty=duty, request=request)
         return back

@@ -19,11 +19,13 @@ from shequ.containment.models import (
     Permit,
     RestrictionKind,
 )
-from shequ.gates.models import DutyAssignment, Gate, GateGuard, Shift
-from shequ.gates.services import DEFAULT_SHIFTS
+from shequ.gates.models import Gate, GateGuard
+from shequ.gates.services import gate_posts_ensure
 from shequ.passes import tokens as pass_tokens
 from shequ.passes.models import Pass
 from shequ.registry.models import Community, Compound, Person, PersonTag, Room, Unit
+from shequ.workforce.models import Assignment, Shift
+from shequ.workforce.services import DEFAULT_SHIFTS
 
 # compound kind -> gate names; the first gate is the main one.
 GATE_NAMES = {
@@ -59,12 +61,13 @@ def build_gates(*, seed: int) -> dict[str, int]:
     GateGuard.objects.create(community_id=post.community_id, gate=post, user=guard)
     # gate1 covers every shift of the main gate this week, so the screen always shows someone on
     # duty; other gates stay unstaffed, which the secretary's roster page points out.
+    posts = gate_posts_ensure(list(Gate.objects.select_related("compound")))
     duties = [
-        DutyAssignment(community_id=post.community_id, gate=post, shift=shift, date=today + dt.timedelta(days=d),
-                       guard=guard)
+        Assignment(community_id=post.community_id, post=posts[post.pk], shift=shift,
+                   date=today + dt.timedelta(days=d), user=guard)
         for d in range(-1, 7) for shift in Shift.objects.filter(community_id=post.community_id)
     ]
-    DutyAssignment.objects.bulk_create(duties)
+    Assignment.objects.bulk_create(duties)
 
     persons = list(Person.objects.filter(status=Person.Status.ACTIVE).only("id", "community_id"))
     Pass.objects.bulk_create(

@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 
 from shequ.gates import selectors, services
-from shequ.gates.models import DutyAssignment, Gate, Shift
+from shequ.gates.models import Gate
+from shequ.workforce.models import Assignment, Shift
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2022, 1, 26)
@@ -21,7 +22,7 @@ DAY = dt.date(2022, 1, 26)
 def gate() -> Gate:
     """富通小区 东门 with nobody on its roster: the facts of each test are its own."""
     found = Gate.objects.get(community__code="futong", compound__name="富通小区", name="东门")
-    DutyAssignment.objects.filter(gate=found).delete()
+    Assignment.objects.filter(post__gate=found).delete()
     return found
 
 

@@ -14,8 +14,9 @@ from django.utils import timezone
 from shequ.accounts.models import User
 from shequ.gates import roster
 from shequ.gates.ledger import local_today
-from shequ.gates.models import DutyAssignment, Gate, Shift
+from shequ.gates.models import Gate
 from shequ.registry.models import Community
+from shequ.workforce.models import Assignment, Shift
 
 # On the fixed clock (tests/conftest.py): timezone.now() here and in the code under test is one moment.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -71,7 +72,7 @@ def test_unstaffed_lists_open_gates_without_a_guard_now_and_next() -> None:
     closed = next(iter(others))
     Gate.objects.filter(pk=closed).update(status="closed")
     current, _ = roster.current_and_next(_shifts(), at)
-    DutyAssignment.objects.filter(gate=post, shift=current.shift, date=current.date).delete()
+    Assignment.objects.filter(post__gate=post, shift=current.shift, date=current.date).delete()
     gates = list(Gate.objects.filter(community=community))
     result = {u.when: {g.pk for g in u.gates} for u in roster.unstaffed(gates, _shifts(), at)}
     assert post.pk in result["now"] and closed not in result["now"] and post.pk not in result["next"]
@@ -103,7 +104,7 @@ def test_assign_a_guard_double_submit_creates_one_and_remove(login: Any) -> None
     first = client.post(reverse("gates:roster_assign"), data)
     second = client.post(reverse("gates:roster_assign"), data)
     assert first.status_code == second.status_code == 302
-    duties = DutyAssignment.objects.filter(gate=gate, shift=shift, date=day, guard=volunteer)
+    duties = Assignment.objects.filter(post__gate=gate, shift=shift, date=day, user=volunteer)
     assert duties.count() == 1
     week = client.get(first["Location"])
     assert any(d.pk == duties.get().pk for r in week.context["rows"] for s in r.shifts for c in s.cells
@@ -124,7 +125,7 @@ def test_only_guards_and_volunteers_of_the_community_can_be_assigned(login: Any)
         response = client.post(reverse("gates:roster_assign"), {
             "community": gate.community_id, "gate": gate.pk, "shift": _shifts()[0].pk,
             "date": local_today().isoformat(), "guard": user.pk, "submission_key": _key(client)}, follow=True)
-        assert not DutyAssignment.objects.filter(guard=user).exists()
+        assert not Assignment.objects.filter(user=user).exists()
         assert any("guard" in str(m) or "值守" in str(m) or "人员" in str(m) for m in response.context["messages"])
 
 
@@ -135,7 +136,7 @@ def test_a_date_long_past_is_refused(login: Any) -> None:
         "community": gate.community_id, "gate": gate.pk, "shift": _shifts()[0].pk,
         "date": (local_today() - dt.timedelta(days=30)).isoformat(),
         "guard": User.objects.get(username="volunteer1").pk, "submission_key": _key(client)})
-    assert not DutyAssignment.objects.filter(guard__username="volunteer1").exists()
+    assert not Assignment.objects.filter(user__username="volunteer1").exists()
 
 
 def test_outsider_cannot_touch_futong_roster(login: Any) -> None:
@@ -144,13 +145,13 @@ def test_outsider_cannot_touch_futong_roster(login: Any) -> None:
     assert client.get(reverse("gates:roster"), {"community": futong.pk}).status_code == 404
     html = client.get(reverse("gates:roster")).content.decode()
     assert "富通小区" not in html
-    duty = DutyAssignment.objects.filter(community=futong).first()
+    duty = Assignment.objects.filter(community=futong).first()
     assert client.post(reverse("gates:duty_remove", args=[duty.pk])).status_code == 404
     response = client.post(reverse("gates:roster_assign"), {
         "community": futong.pk, "gate": _post().pk, "shift": _shifts()[0].pk, "date": local_today().isoformat(),
         "guard": User.objects.get(username="gate1").pk})
     assert response.status_code == 404
-    assert DutyAssignment.objects.filter(pk=duty.pk).exists()
+    assert Assignment.objects.filter(pk=duty.pk).exists()
 
 
 def test_dashboard_shows_unstaffed_gates_to_staff_only(login: Any) -> None:
@@ -165,7 +166,7 @@ def test_the_grid_flags_empty_cells_of_the_current_and_next_shift(login: Any) ->
     post = _post()
     at = timezone.now()
     current, upcoming = roster.current_and_next(_shifts(), at)
-    DutyAssignment.objects.filter(gate=post, shift=upcoming.shift, date=upcoming.date).delete()
+    Assignment.objects.filter(post__gate=post, shift=upcoming.shift, date=upcoming.date).delete()
     gates = list(Gate.objects.filter(community__code="futong").order_by("id"))
     _days, rows = roster.week_grid(gates, _shifts(), roster.week_start(upcoming.date),
                                    roster.watched_windows(_shifts(), at))
@@ -182,8 +183,6 @@ def test_the_grid_flags_empty_cells_of_the_current_and_next_shift(login: Any) ->
 
 def test_staff_add_a_custom_shift_and_bad_ones_are_refused_with_a_message(login: Any) -> None:
     from shequ.audit.models import AuditEvent
-    from shequ.gates.models import Shift
-    from shequ.registry.models import Community
 
     futong = Community.objects.get(code="futong")
     client = login("staff")

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkforceConfig(AppConfig):
+    name = "shequ.workforce"
+    label = "workforce"
+    verbose_name = _("Workforce")
+
+    def ready(self) -> None:
+        from shequ.alerts import kinds
+        from shequ.workforce import access, alert_kinds
+
+        access.register()  # its capabilities and scope paths (core/scoping.py)
+        kinds.register(*alert_kinds.KINDS)
