@@ -2,16 +2,18 @@
 and a volunteer called out to fill a gap within 30 minutes. Replayed through the services on a
 fixed clock, in the order the day went.
 
-The day is told in parts that share one ``Day``: the workforce's here; the disinfection rounds (five
-a day) and the masks issued to the gate with the stock's days left falling belong to the hygiene
-app and join PARTS as their own functions, run in the order of the day."""
+The day is told in parts that share one ``Day``: the workforce's (three shifts, a gap called out);
+the disinfection rounds (five a day at the gate, the stairwell behind until it is done); the masks
+prepared in advance, issued to the gate, the gate's days left falling."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -106,9 +108,84 @@ def workforce_part(day: Day) -> None:
     assert day.people["wang"].username not in served
 
 
-# The parts of the day, in its order. The hygiene app adds its own (five disinfection rounds logged
-# at the gate and the stairwells; masks issued to the gate, the stock's days left falling).
-PARTS: list[Callable[[Day], None]] = [workforce_part]
+def disinfection_part(day: Day) -> None:
+    """"每天消杀5次": five rounds at the gate, logged as they are done; the stairwell is behind on the
+    board until its rounds are logged too."""
+    from shequ.disinfection import selectors as disinfection
+    from shequ.disinfection import services as rounds
+
+    staff = day.users["staff"]
+    compound = day.gate.compound
+    gate_place = rounds.place_create(actor=staff, compound=compound, kind="gate", name=f"{day.gate.name}卡口",
+                                     target_per_day=5)
+    stairwell = rounds.place_create(actor=staff, compound=compound, kind="stairwell", name="1号楼楼道",
+                                    target_per_day=2)
+    scope = scope_for(staff)
+
+    def row(place: Any, hour: int) -> Any:
+        now = dt.datetime(2022, 1, 26, hour, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+        rows = [p for c in disinfection.board(scope, day=DAY, now=now) for p in c.places if p.place.pk == place.pk]
+        assert len(rows) == 1
+        return rows[0]
+
+    for hour in (6, 10, 14, 18, 22):
+        day.clock.set_local(2022, 1, 26, hour, 0)
+        _round, created = rounds.round_record(actor=staff, place=gate_place, client_id=uuid.uuid4(), agent="84消毒液",
+                                              concentration="500mg/L", operator="门岗")
+        assert created
+        assert not row(gate_place, hour).behind  # on time all day
+    # A phone's queue sending the last round again: still five.
+    again, created = rounds.round_record(actor=staff, place=gate_place, client_id=_round.client_id, agent="84消毒液",
+                                         operator="门岗")
+    assert not created and again.pk == _round.pk
+    assert row(gate_place, 23).done == 5 and not row(gate_place, 23).behind
+    assert row(stairwell, 23).behind and row(stairwell, 23).done == 0
+    for hour in (9, 21):
+        day.clock.set_local(2022, 1, 26, hour, 10)
+        rounds.round_record(actor=staff, place=stairwell, client_id=uuid.uuid4(), agent="84消毒液", operator="物业")
+    assert not row(stairwell, 23).behind
+
+
+def masks_part(day: Day) -> None:
+    """"提前准备口罩1.5万个": the masks prepared in advance at the warehouse, a supply moved to the gate,
+    issued to each shift; the gate's days left fall as the days go by."""
+    from shequ.stock import selectors as stock
+    from shequ.stock import services as supplies
+
+    staff = day.users["staff"]
+    tz = ZoneInfo("Asia/Shanghai")
+    masks = supplies.item_create(actor=staff, community=day.community, kind="mask", name="一次性医用口罩", unit="个")
+    warehouse = supplies.store_create(actor=staff, community=day.community, kind="warehouse", name="社区仓库")
+    at_gate = supplies.store_create(actor=staff, community=day.community, kind="gate", name=f"{day.gate.name}卡口")
+    supplies.minimum_set(actor=staff, item=masks, store=at_gate, minimum=100)
+    supplies.receive(actor=staff, item=masks, store=warehouse, quantity=15000, at=dt.datetime(2022, 1, 22, 9, tzinfo=tz))
+    supplies.transfer(actor=staff, item=masks, source=warehouse, target=at_gate, quantity=600,
+                      at=dt.datetime(2022, 1, 23, 9, tzinfo=tz))
+
+    def gate_row(now: dt.datetime) -> Any:
+        rows = [r for r in stock.sheet(scope_for(staff), now=now) if r.stock.store_id == at_gate.pk]
+        assert len(rows) == 1
+        return rows[0]
+
+    left = []
+    for d in (23, 24, 25, 26):
+        for hour in (0, 8, 16):  # each shift takes its masks at the start of the shift
+            supplies.issue(actor=staff, item=masks, store=at_gate, quantity=20, taken_by="门岗", post="卡口",
+                           at=dt.datetime(2022, 1, d, hour, 5, tzinfo=tz), client_id=uuid.uuid4())
+        left.append(gate_row(dt.datetime(2022, 1, d, 23, 0, tzinfo=tz)).days_left)
+    row = gate_row(dt.datetime(2022, 1, 26, 23, 0, tzinfo=tz))
+    assert row.stock.quantity == 600 - 4 * 60 and row.rate.per_day == 60
+    assert left == sorted(left, reverse=True) and left[0] > left[-1] == 6  # 360 masks at 60 a day
+    assert not row.flagged
+    # Over an issue more than the gate holds: refused, nothing taken.
+    with pytest.raises(ValidationError):
+        supplies.issue(actor=staff, item=masks, store=at_gate, quantity=1000, taken_by="门岗",
+                       at=dt.datetime(2022, 1, 26, 23, 30, tzinfo=tz))
+    assert stock.sheet_quantity(masks, at_gate) == 360
+
+
+# The parts of the day, in its order.
+PARTS: list[Callable[[Day], None]] = [masks_part, workforce_part, disinfection_part]
 
 
 def test_dongtian_checkpoint_day(clock: Any, users: dict[str, Any]) -> None:
