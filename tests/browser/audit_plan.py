@@ -40,6 +40,7 @@ NOT_PAGES: dict[str, str] = {
     "gates:screen_worker": "JavaScript: the gate screen's service worker",
     "workforce:poster": "file download: the volunteer sign-up QR poster (PDF)",
     "workforce:certificate": "file download: a certificate of service (PDF)",
+    "supplies:refills": "POST only: turns the refills due into urgent medicine orders and redirects to the orders",
     "gates:screen_permit": "needs ?passage= of a refusal; audited as the state 'permit request'",
     "gates:pass_cards_household": "file download: pass cards (PDF)",
     "gates:pass_cards_building": "file download: pass cards (PDF)",
