@@ -13,7 +13,9 @@ plus communities of the demo's street up to 20, each with its compounds and plac
   client, as property1, a new client id each: validation, the round, its audit event) divided by a
   floor measured the same way as bench/supplies.py's order_ratio in the same run: one read by primary
   key and one insert in one transaction, without HTTP. The API's side carries the whole request
-  (session read and save, the user's scope, multipart parsing) and the floor none of it;
+  (session read and save, the user's scope, multipart parsing) and the floor none of it. The issue's
+  figure (the API under gunicorn against bench/gate.py's floor) is bench/services.py's
+  disinfection_record_http_ratio; bench/services.py joins this one as disinfection_record_ratio;
 - service_ratio: the same rounds through ``services.round_record`` alone over the same floor, the
   figure comparable with bench/supplies.py's order_ratio.
 
