@@ -26,7 +26,8 @@ three loads in turns, each for the same time (30 s in 5 rounds; --quick 6 s in 2
 - ``POST /api/v1/services/visits`` (JSON) with the 33-plan assignee's general API token, one outcome
   a request, each a (task, day) not recorded before (a daily call added to each of their plans,
   started 3,000 days back: stage_http) and a new client id;
-- ``POST /api/v1/disinfection/rounds`` (multipart, no photo) with the bench community's staff
+- ``POST /api/v1/disinfection/rounds`` (a plain form without a photo, as record.js sends such a
+  round; a round with a photo is multipart) with the bench community's staff
   account's general token, ten places on its first compound in turn, a new client id each;
 - ``POST /bench/floor/{gate}``: the gate bench's floor (one read by primary key + one insert) on a
   gate of the same compound.
@@ -252,16 +253,22 @@ def visit_requests(key: str, task_ids: list[int], days: int) -> Any:
     return request
 
 
-def round_requests(key: str, place_ids: list[int]) -> Any:
-    """``POST /api/v1/disinfection/rounds`` as multipart (what the route takes), no photo, a new
-    client id each, the places in turn."""
+def round_requests(key: str, place_ids: list[int], *, multipart: bool = False) -> Any:
+    """``POST /api/v1/disinfection/rounds`` without a photo, as the phone's queue sends such a round
+    (a plain form, application/x-www-form-urlencoded; ``multipart``: as a round with a photo is
+    sent, without the photo), a new client id each, the places in turn."""
+    from urllib.parse import urlencode
+
     url = "/api/v1/disinfection/rounds"
     boundary = f"bench{uuid.uuid4().hex}"
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    kind = f"multipart/form-data; boundary={boundary}" if multipart else "application/x-www-form-urlencoded"
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": kind}
 
     def request(n: int, i: int, rnd: Any) -> tuple[str, str, bytes, dict[str, str]]:
         fields = {"client_id": str(uuid.uuid4()), "place_id": str(place_ids[(n + i) % len(place_ids)]),
                   "agent": "84消毒液", "concentration": "500mg/L", "operator": "王师傅"}
+        if not multipart:
+            return "POST", url, urlencode(fields).encode(), headers
         body = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
                        for name, value in fields.items()) + f"--{boundary}--\r\n"
         return "POST", url, body.encode(), headers
