@@ -361,30 +361,41 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
+    started = time.perf_counter()
+
+    def progress(what: str) -> None:
+        print(f"{time.perf_counter() - started:6.1f} s  {what}", file=sys.stderr)
+
     try:
-        call_command("migrate", verbosity=0)
+        from _world import migrate  # bench/_world.py: a migrated copy on SQLite
+
+        migrate()
+        progress("migrated")
         build_s, world = _timed(lambda: build_population(persons))
         care = stage_care(world, plans)
         staged = stage_requests(world, requests)
         print(f"built {world['persons']} persons in {build_s:.1f} s; {care['care_plans']} care plans, "
               f"{care['care_visits']} outcomes, {staged['help_requests']} help requests", file=sys.stderr)
+        progress("staged")
         assignee = care.pop("assignee")
         figures: dict[str, Any] = {"persons": world["persons"], **care, **staged}
         figures |= tasks_today(world, assignee)
         figures |= requests_month(world)
         figures |= task_record(world, assignee, recordings=50 if args.smoke else 300 if args.quick else 2000)
         figures |= {"database": connection.vendor, "quick": args.quick, "smoke": args.smoke}
+        progress("timed in this process")
         # 33 tasks x 3,000 days: more (task, day) pairs than 32 clients record in the full run.
         figures |= record_http(stage_http(world, assignee, days=3000), seconds=seconds, rounds=rounds,
                                connections=args.connections, workers=args.workers)
         connection.close()
+        progress("timed through HTTP")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if not args.smoke:
         figures |= disinfection(quick=args.quick)
+        progress("bench/hygiene.py")
     # The figure: recording through the API under gunicorn against the gate bench's floor.
     figures["record_ratio"] = min(figures["task_record_http_ratio"], figures["disinfection_record_http_ratio"])
     print(json.dumps(figures))
