@@ -14,12 +14,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from shequ.core.privacy import declares_personal_data, personal_data
 
 # The apps whose pages show or export personal data, and the home page.
-PERSONAL = ("registry", "gates", "containment", "campaigns", "audit", "alerts", "accounts")
+PERSONAL = ("registry", "gates", "containment", "campaigns", "audit", "alerts", "accounts", "health", "services",
+            "supplies", "workforce")
 # Routes of those apps that hold none, and why.
 NO_PERSONAL_DATA = {
     "gates:screen_worker": "the gate screen's service worker script: code only, the same for everyone",
     "accounts:login": "the login form: the username typed, nothing stored",
     "accounts:logout": "POST only: logs out and redirects",
+    "services:ledger_xlsx": "counts of help requests per day, category and grid: no person",
+    "supplies:refills": "POST only: makes the refill orders and redirects",
+    "workforce:join": "the public volunteer sign-up form: what the visitor types, nothing stored shown",
 }
 
 
