@@ -83,6 +83,10 @@ EQUIVALENT: list[Equivalent] = [
                'hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "XXXX").split(",") if h.strip()]',
                "without the header the one hop XXXX is never an address, so the connection's address is used as "
                "with no hop"),
+    Equivalent("audit", "audit_record",
+               'object_type=(obj._meta.model_name or "") if obj is not None else "",',
+               'object_type=(obj._meta.model_name or "XXXX") if obj is not None else "",',
+               "a Django model's model_name is never empty, so the fallback is never read"),
     *(Equivalent("audit", "audit_record",
                  'is_user = actor is not None and getattr(actor, "is_authenticated", False)',
                  f'is_user = actor is not None and getattr(actor, "is_authenticated", {default})',
