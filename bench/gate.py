@@ -69,7 +69,6 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
     from shequ.accounts.models import User
@@ -80,7 +79,9 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     from shequ.passes.models import Pass
 
     t = time.perf_counter()
-    call_command("migrate", verbosity=0)
+    from _world import migrate  # bench/_world.py: a migrated copy on SQLite
+
+    migrate()
     build_demo(seed=2022, password=secrets.token_urlsafe(12))
     gate = Gate.objects.get(community__code="futong", compound__name="富通小区", name="东门")
     _device, key = gate_device_create(gate=gate, user=User.objects.get(username="gate1"), name="bench")

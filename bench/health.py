@@ -155,11 +155,12 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
     try:
-        call_command("migrate", verbosity=0)
+        from _world import migrate  # bench/_world.py: a migrated copy on SQLite
+
+        migrate()
         build_s, world = _timed(lambda: build_population(n))
         staged = stage(world, share=0.1, days=14)
         print(f"built {world['persons']} persons in {build_s:.1f} s; {staged['orders']} orders, "

@@ -190,7 +190,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
     from shequ.registry.importer import import_roster, read_all_rows
@@ -203,7 +202,9 @@ def main() -> None:
     generate_s = time.perf_counter() - t
     print(f"generated {n} rows in {generate_s:.1f} s: {path} ({path.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
 
-    call_command("migrate", verbosity=0)
+    from _world import migrate  # bench/_world.py: a migrated copy on SQLite
+
+    migrate()
     street, _created = Street.objects.get_or_create(code="bench", defaults={"name": "基准街道"})
     code = f"bench-{uuid.uuid4().hex[:8]}"
     community = Community.objects.create(street=street, code=code, name="基准社区")

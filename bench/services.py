@@ -26,7 +26,8 @@ three loads in turns, each for the same time (30 s in 5 rounds; --quick 6 s in 2
 - ``POST /api/v1/services/visits`` (JSON) with the 33-plan assignee's general API token, one outcome
   a request, each a (task, day) not recorded before (a daily call added to each of their plans,
   started 3,000 days back: stage_http) and a new client id;
-- ``POST /api/v1/disinfection/rounds`` (multipart, no photo) with the bench community's staff
+- ``POST /api/v1/disinfection/rounds`` (a plain form without a photo, as record.js sends such a
+  round; a round with a photo is multipart) with the bench community's staff
   account's general token, ten places on its first compound in turn, a new client id each;
 - ``POST /bench/floor/{gate}``: the gate bench's floor (one read by primary key + one insert) on a
   gate of the same compound.
@@ -252,16 +253,22 @@ def visit_requests(key: str, task_ids: list[int], days: int) -> Any:
     return request
 
 
-def round_requests(key: str, place_ids: list[int]) -> Any:
-    """``POST /api/v1/disinfection/rounds`` as multipart (what the route takes), no photo, a new
-    client id each, the places in turn."""
+def round_requests(key: str, place_ids: list[int], *, multipart: bool = False) -> Any:
+    """``POST /api/v1/disinfection/rounds`` without a photo, as the phone's queue sends such a round
+    (a plain form, application/x-www-form-urlencoded; ``multipart``: as a round with a photo is
+    sent, without the photo), a new client id each, the places in turn."""
+    from urllib.parse import urlencode
+
     url = "/api/v1/disinfection/rounds"
     boundary = f"bench{uuid.uuid4().hex}"
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    kind = f"multipart/form-data; boundary={boundary}" if multipart else "application/x-www-form-urlencoded"
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": kind}
 
     def request(n: int, i: int, rnd: Any) -> tuple[str, str, bytes, dict[str, str]]:
         fields = {"client_id": str(uuid.uuid4()), "place_id": str(place_ids[(n + i) % len(place_ids)]),
                   "agent": "84消毒液", "concentration": "500mg/L", "operator": "王师傅"}
+        if not multipart:
+            return "POST", url, urlencode(fields).encode(), headers
         body = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
                        for name, value in fields.items()) + f"--{boundary}--\r\n"
         return "POST", url, body.encode(), headers
@@ -354,30 +361,41 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
+    started = time.perf_counter()
+
+    def progress(what: str) -> None:
+        print(f"{time.perf_counter() - started:6.1f} s  {what}", file=sys.stderr)
+
     try:
-        call_command("migrate", verbosity=0)
+        from _world import migrate  # bench/_world.py: a migrated copy on SQLite
+
+        migrate()
+        progress("migrated")
         build_s, world = _timed(lambda: build_population(persons))
         care = stage_care(world, plans)
         staged = stage_requests(world, requests)
         print(f"built {world['persons']} persons in {build_s:.1f} s; {care['care_plans']} care plans, "
               f"{care['care_visits']} outcomes, {staged['help_requests']} help requests", file=sys.stderr)
+        progress("staged")
         assignee = care.pop("assignee")
         figures: dict[str, Any] = {"persons": world["persons"], **care, **staged}
         figures |= tasks_today(world, assignee)
         figures |= requests_month(world)
         figures |= task_record(world, assignee, recordings=50 if args.smoke else 300 if args.quick else 2000)
         figures |= {"database": connection.vendor, "quick": args.quick, "smoke": args.smoke}
+        progress("timed in this process")
         # 33 tasks x 3,000 days: more (task, day) pairs than 32 clients record in the full run.
         figures |= record_http(stage_http(world, assignee, days=3000), seconds=seconds, rounds=rounds,
                                connections=args.connections, workers=args.workers)
         connection.close()
+        progress("timed through HTTP")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if not args.smoke:
         figures |= disinfection(quick=args.quick)
+        progress("bench/hygiene.py")
     # The issue's figure: recording through the API under gunicorn against the gate bench's floor.
     figures["record_ratio"] = min(figures["task_record_http_ratio"], figures["disinfection_record_http_ratio"])
     print(json.dumps(figures))

@@ -24,6 +24,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -120,18 +121,22 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 class ApiErrorsMiddleware:
-    """An error response under /api/ that is not JSON becomes JSON (keeping Allow and Retry-After)."""
+    """An error response under /api/ that is not JSON becomes JSON (keeping Allow and Retry-After),
+    and no response under /api/ is cached: the API answers with personal data (names, addresses,
+    masked numbers), as the pages that declare ``@personal_data`` do (core/privacy.py)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (response.status_code >= 400 and is_api(request)
-                and not response.get("Content-Type", "").startswith("application/json")):
+        if not is_api(request):
+            return response
+        if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
             converted = json_error(request, response.status_code)
             for header in ("Allow", "Retry-After", "WWW-Authenticate"):
                 if header in response:
                     converted[header] = response[header]
-            return converted
+            response = converted
+        add_never_cache_headers(response)
         return response

@@ -67,7 +67,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # Error responses under /api/ that are not JSON become JSON, in the language just chosen.
+    # Error responses under /api/ that are not JSON become JSON, in the language just chosen; no API
+    # response is cached (personal data).
     "shequ.errors.ApiErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -34,6 +34,7 @@ from shequ.audit.services import SKIPS_SAVE
 from shequ.campaigns.models import Campaign, Tube
 from shequ.core import bulkwrite
 from shequ.core.bulkwrite import RowInserter, Table, check_writers, model_problems
+from shequ.disinfection.models import Place, Round
 from shequ.gates.models import Gate, Passage
 from shequ.registry.models import (
     Building,
@@ -47,6 +48,7 @@ from shequ.registry.models import (
     Street,
     Unit,
 )
+from shequ.services.models import CarePlan, CareTask, CareVisit
 
 FROZEN = dt.datetime(2022, 4, 1, 8, 30, 15, 123456, tzinfo=dt.UTC)
 
@@ -125,6 +127,47 @@ def test_a_new_tube_is_stored_as_save_stores_it_and_an_existing_one_is_found(gat
     again = writer.insert_or_lock(tube("T-2", pooling=5))
     assert (again.pk, again.pooling) == (created.pk, 10)  # the row that is there, not the one offered
     assert Tube.objects.filter(campaign=campaign).count() == 2
+
+
+def test_a_disinfection_round_is_stored_as_save_stores_it(gate: Gate, frozen_time: None) -> None:
+    place = Place.objects.create(community_id=gate.community_id, compound_id=gate.compound_id, kind="stairwell",
+                                 name="1号楼楼道", target_per_day=5)
+    user = get_user_model().objects.create_user("bulkwrite-property", password="x-pass-1234")
+
+    def round_() -> Round:
+        return Round(community_id=gate.community_id, compound_id=gate.compound_id, place=place, kind=Round.Kind.ROUND,
+                     at=FROZEN - dt.timedelta(hours=1), agent="84消毒液", concentration="500mg/L", operator="王师傅",
+                     client_id=uuid.uuid4(), recorded_by=user)
+
+    by_orm, by_inserter = round_(), round_()
+    by_orm.save()
+    RowInserter(Round).insert(by_inserter)
+    assert stored(Round, by_inserter.pk, "client_id") == stored(Round, by_orm.pk, "client_id")
+    assert stored(Round, by_inserter.pk)["created_at"] == by_inserter.created_at == FROZEN  # auto_now_add
+    assert stored(Round, by_inserter.pk)["photo"] == "" and not Round.objects.get(pk=by_inserter.pk).photo
+
+
+def test_a_care_visit_is_stored_as_save_stores_it(gate: Gate, frozen_time: None) -> None:
+    user = get_user_model().objects.create_user("bulkwrite-volunteer", password="x-pass-1234")
+    c = gate.community_id
+    building = Building.objects.create(community_id=c, compound_id=gate.compound_id, number="9")
+    unit = Unit.objects.create(community_id=c, building=building, number="2")
+    room = Room.objects.create(community_id=c, unit=unit, number="502", floor=5)
+    household = Household.objects.create(community_id=c, room=room)
+    person = Person.objects.create(community_id=c, household=household, name="独居老人")
+    plan = CarePlan.objects.create(community_id=gate.community_id, person=person, assignee=user, created_at=FROZEN)
+    task = CareTask.objects.create(community_id=gate.community_id, plan=plan, kind="call",
+                                   starts_on=dt.date(2022, 3, 1))
+
+    def visit(day: int) -> CareVisit:
+        return CareVisit(community_id=gate.community_id, task=task, due_on=dt.date(2022, 3, day), outcome="done",
+                         note="电话已接通", at=FROZEN, by=user, client_id=uuid.uuid4())
+
+    by_orm, by_inserter = visit(1), visit(2)
+    by_orm.save()
+    RowInserter(CareVisit).insert(by_inserter)
+    assert stored(CareVisit, by_inserter.pk, "client_id", "due_on") == stored(CareVisit, by_orm.pk, "client_id", "due_on")
+    assert CareVisit.objects.get(pk=by_inserter.pk).due_on == dt.date(2022, 3, 2)
 
 
 def test_an_unsaved_related_object_is_refused_as_save_refuses_it(gate: Gate) -> None:
@@ -384,6 +427,8 @@ HELD_TO_SAVE: dict[tuple[str, type[models.Model]], str] = {
     ("RowInserter", Passage): "test_a_passage_is_stored_as_save_stores_it",
     ("RowInserter", AuditEvent): "test_an_audit_event_is_stored_as_save_stores_it",
     ("RowInserter", Tube): "test_a_new_tube_is_stored_as_save_stores_it_and_an_existing_one_is_found",
+    ("RowInserter", Round): "test_a_disinfection_round_is_stored_as_save_stores_it",
+    ("RowInserter", CareVisit): "test_a_care_visit_is_stored_as_save_stores_it",
     **{("Table", model): "tests/registry/test_fastwrite.py (the roster import, against bulk_create)"
        for model in (Compound, Building, Unit, Room, Household, Person, Residence, PersonTag, AuditEvent)},
 }

@@ -8,18 +8,22 @@ from typing import Any
 
 import pytest
 from django.http import HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shequ.core.privacy import declares_personal_data, personal_data
 
 # The apps whose pages show or export personal data, and the home page.
-PERSONAL = ("registry", "gates", "containment", "campaigns", "audit", "alerts", "accounts")
+PERSONAL = ("registry", "gates", "containment", "campaigns", "audit", "alerts", "accounts", "health", "services",
+            "supplies", "workforce")
 # Routes of those apps that hold none, and why.
 NO_PERSONAL_DATA = {
     "gates:screen_worker": "the gate screen's service worker script: code only, the same for everyone",
     "accounts:login": "the login form: the username typed, nothing stored",
     "accounts:logout": "POST only: logs out and redirects",
+    "services:ledger_xlsx": "counts of help requests per day, category and grid: no person",
+    "supplies:refills": "POST only: makes the refill orders and redirects",
+    "workforce:join": "the public volunteer sign-up form: what the visitor types, nothing stored shown",
 }
 
 
@@ -78,3 +82,22 @@ def test_household_and_person_pages_are_sent_no_store(login: Any, anchor_househo
                 reverse("registry:person_edit", args=[person.pk])):
         response = client.get(url)
         assert response.status_code == 200 and "no-store" in response["Cache-Control"], url
+
+
+@pytest.mark.django_db
+def test_every_api_response_is_sent_no_store(anchor_household: Any) -> None:
+    """The API answers with names, addresses and (masked) numbers: a proxy or a device's cache keeps
+    none of it, whether the answer is data or an error."""
+    from shequ.accounts.models import User
+    from shequ.accounts.services import api_token_create
+
+    key = api_token_create(user=User.objects.get(username="secretary"))[1]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    person = anchor_household.persons.filter(status="active").first()
+    for url in (reverse("api:persons"), reverse("api:person", args=[person.pk]),
+                reverse("api:household", args=[anchor_household.pk]), reverse("api:search") + "?q=9-2-502",
+                reverse("api:persons") + "?offset=99999999999999999999", "/api/v1/no-such-route"):
+        response = client.get(url)
+        directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+        assert {"no-store", "private"} <= directives, (url, response.status_code)
+    assert "no-store" in Client(HTTP_AUTHORIZATION="Bearer sq_nope").get(reverse("api:persons"))["Cache-Control"]

@@ -102,6 +102,32 @@ def test_the_api_records_a_round_once_per_client_id(clock: Any, futong: Compound
     assert p.rounds.count() == 1
 
 
+def test_a_plain_form_round_is_recorded_once_and_a_late_resend_still_gets_the_first(clock: Any, futong: Compound,
+                                                                                   login: Any, audit_log: Any) -> None:
+    """A round without a photo comes as a plain form (the phone's queue); the unique client id
+    answers a resend with nothing read first, also once the place is retired or the round is more
+    than two days old by then; a client id of another place's round is refused."""
+    from urllib.parse import urlencode
+
+    clock.set(at(9))
+    p, other = place(futong), place(futong, "2号楼楼道")
+    body = {"client_id": str(uuid.uuid4()), "place_id": str(p.pk), "agent": "84消毒液", "operator": "王师傅"}
+    def post(fields: dict[str, str]) -> Any:
+        return login("property1").post(reverse("api:disinfection_rounds"), urlencode(fields),
+                                       content_type="application/x-www-form-urlencoded")
+
+    first = post(body)
+    assert first.status_code == 201 and first.json()["photo"] is False
+    assert [e.object_type for e in audit_log(action="create")][-1] == "round"
+    services.place_update(actor=user("staff"), place=p, active=False)
+    clock.set(at(9, day=5))
+    again = post(body)
+    assert (again.status_code, again.json()["id"], again.json()["created"]) == (200, first.json()["id"], "existing")
+    assert post({**body, "client_id": str(uuid.uuid4())}).status_code == 422  # a new round of a retired place
+    assert post({**body, "place_id": str(other.pk)}).status_code == 422  # the id is another place's round's
+    assert Round.objects.count() == 1
+
+
 def test_a_round_in_the_future_or_without_operator_is_refused(clock: Any, futong: Compound) -> None:
     from django.core.exceptions import ValidationError
 

@@ -36,3 +36,28 @@ def test_places_seen_are_the_ground_truth(username: str, places: list[Place]) ->
     assert seen == truth
     if username == "property1":
         assert truth and truth != {p.pk for p in places}  # some, not all
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_the_place_a_round_is_recorded_at_is_found_exactly_where_the_scope_sees_it(username: str,
+                                                                                  places: list[Place]) -> None:
+    """selectors.place_for_record reads the place with one prepared statement and checks the scope
+    on the row (Scope.sees, the property company's path read through the join): the places it finds
+    are those Scope.filter finds, for every role; the others are 404."""
+    from django.http import Http404
+
+    from shequ.disinfection import selectors
+
+    scope = scope_for(User.objects.get(username=username))
+    seen = set(scope.filter(Place.objects.all()).values_list("id", flat=True))
+    found = set()
+    for p in places:
+        try:
+            got = selectors.place_for_record(scope, p.pk)
+        except Http404:
+            continue
+        assert (got.pk, got.compound.pk, got.community.pk) == (p.pk, p.compound_id, p.community_id)
+        found.add(p.pk)
+    assert found == seen
+    with pytest.raises(Http404):
+        selectors.place_for_record(scope, max(x.pk for x in places) + 1000)

@@ -179,3 +179,29 @@ def test_the_api_records_each_visit_once_and_says_why_one_is_refused(users: Any,
     again = client.post(reverse("api:services_visits"), body, content_type="application/json")
     assert again.status_code == 200 and again.json()["results"][0]["status"] == "existing"
     assert CareVisit.objects.filter(task=task).count() == 1
+
+
+@pytest.mark.parametrize("username", ["staff", "volunteer1", "grid2", "property1", "street", "outsider"])
+def test_the_task_an_outcome_is_recorded_for_is_found_exactly_where_the_scope_sees_it(
+        username: str, users: Any, elder: Person, other_grid_household: Any, jan30: Any) -> None:
+    """selectors.care_task_for_record (the API's one prepared read, the scope checked on the row)
+    finds the tasks Scope.filter finds, for each role, with the plan and community the service
+    needs; the others are 404."""
+    from django.http import Http404
+
+    other = Person.objects.filter(household=other_grid_household, status="active").order_by("id").first()
+    PersonTag.objects.get_or_create(community=other.community, person=other, tag="chronic")
+    tasks = [_plan(users, elder).tasks.get(), _plan(users, other, assignee="grid2").tasks.get()]
+    scope = scope_for(users[username])
+    seen = set(scope.filter(CareTask.objects.all()).values_list("id", flat=True))
+    found = set()
+    for task in tasks:
+        try:
+            got = selectors.care_task_for_record(scope, task.pk)
+        except Http404:
+            continue
+        assert (got.plan.pk, got.plan.community.pk) == (task.plan_id, task.community_id)
+        found.add(task.pk)
+    assert found == seen & {t.pk for t in tasks}
+    if username == "volunteer1":
+        assert found == {tasks[0].pk}

@@ -196,10 +196,12 @@ class Scope:
     def sees(self, model: type[models.Model], variant: str = "", **row: Any) -> bool:
         """``filter`` for one row already read, without a query (a passage's gate, several times a
         second per device): ``row`` holds the values of the model's paths (``id=..., community_id=...``),
-        which must be columns of the row itself. Tests hold the two to each other."""
+        columns of the row itself or, for a path through a join (``compound__property_company_id``),
+        the value read with the row. Tests hold the two to each other."""
         for reach, ids in self._reaches(model, variant):
-            if not isinstance(reach.lookup, str) or "__" in reach.lookup:
-                raise TypeError(f"{model.__name__}: the path {reach.lookup!r} needs a query")
+            if not isinstance(reach.lookup, str) or reach.lookup not in row:
+                raise TypeError(f"{model.__name__}: the path {reach.lookup!r} needs a query, or its value "
+                                "read with the row")
             if row[reach.lookup] not in ids:
                 continue
             if reach.within is None or row["community_id"] in self.communities_where(reach.within):

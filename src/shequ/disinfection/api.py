@@ -1,6 +1,6 @@
 """JSON API of disinfection (mounted at /api/v1/disinfection).
 
-``POST /disinfection/rounds`` (multipart form): a round of a place, with the caller's ``client_id``
+``POST /disinfection/rounds`` (a form; multipart with a photo): a round of a place, with the caller's ``client_id``
 and an optional ``photo``: the same id again returns the first round (``created: "existing"``, 200)
 and records nothing. The phone screen's queue and integrations call the same service.
 ``GET /disinfection/board``: the day's places with rounds done and expected, per property company.
@@ -58,18 +58,16 @@ def round_create(request: HttpRequest, data: Form[RoundIn],
                  photo: File[UploadedFile] = None) -> Any:  # type: ignore[assignment]  # ninja: an optional file
     _need(request, "disinfection.record")
     scope = request.scope  # type: ignore[attr-defined]
-    earlier = selectors.round_by_client_id(scope, data.client_id)
-    if earlier is not None:
-        round_, created = earlier, False
-    else:
-        place = selectors.place_for_record(scope, data.place_id)  # 404 outside
-        _need(request, "disinfection.record", place.community_id)
-        try:
-            round_, created = services.round_record(
-                actor=request.user, place=place, client_id=data.client_id, agent=data.agent,
-                operator=data.operator, concentration=data.concentration, at=data.at, photo=photo, request=request)
-        except ValidationError as exc:
-            raise _unprocessable(exc) from None
+    # The place first (404 outside the scope), then the insert: a resend of the same client id is
+    # answered by its unique constraint (services.round_record), with nothing read before.
+    place = selectors.place_for_record(scope, data.place_id)
+    _need(request, "disinfection.record", place.community_id)
+    try:
+        round_, created = services.round_record(
+            actor=request.user, place=place, client_id=data.client_id, agent=data.agent,
+            operator=data.operator, concentration=data.concentration, at=data.at, photo=photo, request=request)
+    except ValidationError as exc:
+        raise _unprocessable(exc) from None
     body = {"id": round_.pk, "place_id": round_.place_id, "at": round_.at, "created": "created" if created else "existing",
             "photo": bool(round_.photo)}
     return Status(201 if created else 200, body)

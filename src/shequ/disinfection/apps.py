@@ -9,7 +9,9 @@ class DisinfectionConfig(AppConfig):
 
     def ready(self) -> None:
         from shequ.alerts import kinds
+        from shequ.core import bulkwrite
         from shequ.disinfection import access, alert_kinds
 
         access.register()  # its capabilities and scope paths (core/scoping.py)
         kinds.register(*alert_kinds.KINDS)
+        bulkwrite.writers_in("shequ.disinfection.services")  # a round's INSERT

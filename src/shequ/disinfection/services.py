@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from shequ.alerts.services import alert_raise
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
+from shequ.core.bulkwrite import RowInserter
 from shequ.core.text import clean_text
 from shequ.disinfection import alert_kinds, photos
 from shequ.disinfection.models import Place, Reminder, Round
@@ -84,14 +85,17 @@ def _fields(*, at: dt.datetime | None, agent: str, concentration: str, operator:
 
 
 def _save(round_: Round, photo: UploadedFile | None) -> Round:
-    """Saves a new round once per client id: a copy that committed meanwhile is returned instead."""
+    """Saves a new round once per client id: a round that holds it already is returned instead."""
     if photo is not None:
         prepared = photos.prepare(photo)
         round_.photo.save(prepared.photo.name or "photo.jpg", prepared.photo, save=False)
         round_.thumbnail.save(prepared.thumbnail.name or "thumb.jpg", prepared.thumbnail, save=False)
     try:
         with transaction.atomic():
-            round_.save()
+            if photo is None:
+                _ROUND_INSERT.insert(round_)
+            else:
+                round_.save()
     except IntegrityError:
         earlier = Round.objects.filter(client_id=round_.client_id).first()
         if earlier is None:
@@ -100,14 +104,20 @@ def _save(round_: Round, photo: UploadedFile | None) -> Round:
     return round_
 
 
-def _earlier(client_id: uuid.UUID, *, place: Place | None = None, group: Any = None) -> Round | None:
-    earlier = Round.objects.filter(client_id=client_id).first()
-    if earlier is None:
-        return None
+def _check_copy(earlier: Round, *, place: Place | None = None, group: Any = None) -> None:
     if (place is not None and earlier.place_id != place.pk) or (
             group is not None and str(earlier.checklist_group) != str(group)):
         raise ValidationError({"client_id": _("This client id belongs to another round.")})
+
+
+def _earlier(client_id: uuid.UUID, *, place: Place | None = None, group: Any = None) -> Round | None:
+    earlier = Round.objects.filter(client_id=client_id).first()
+    if earlier is not None:
+        _check_copy(earlier, place=place, group=group)
     return earlier
+
+
+_ROUND_INSERT = RowInserter(Round)
 
 
 @transaction.atomic
@@ -115,17 +125,27 @@ def round_record(*, actor: Any, place: Place, client_id: uuid.UUID, agent: str, 
                  concentration: str = "", at: dt.datetime | None = None, photo: UploadedFile | None = None,
                  request: Any = None) -> tuple[Round, bool]:
     """A round of a place. The same ``client_id`` again (a phone's queue resending, a double tap)
-    returns the first round and records nothing: ``(round, False)``."""
-    earlier = _earlier(client_id, place=place)
-    if earlier is not None:
+    returns the first round and records nothing: ``(round, False)``.
+
+    The insert comes first and the unique client id answers a repeat (a phone's queue sends most
+    rounds once, so the usual path reads nothing before writing); a round without a photo is one
+    prepared INSERT (core/bulkwrite.py), one with a photo goes through ``save()`` with its files
+    (bench/services.py: the API's recording figure)."""
+    try:
+        if not place.active:
+            raise ValidationError({"place": _("This place is no longer disinfected.")})
+        fields = _fields(at=at, agent=agent, concentration=concentration, operator=operator)
+    except ValidationError:
+        # A resend of a round recorded before its place was retired, or more than two days ago.
+        earlier = _earlier(client_id, place=place)
+        if earlier is None:
+            raise
         return earlier, False
-    if not place.active:
-        raise ValidationError({"place": _("This place is no longer disinfected.")})
     round_ = Round(community_id=place.community_id, compound_id=place.compound_id, place=place, kind=Round.Kind.ROUND,
-                   client_id=client_id, recorded_by=_user(actor),
-                   **_fields(at=at, agent=agent, concentration=concentration, operator=operator))
+                   client_id=client_id, recorded_by=_user(actor), **fields)
     saved = _save(round_, photo)
     if saved is not round_:
+        _check_copy(saved, place=place)
         return saved, False
     audit_record(actor=actor, action=CREATE, community=place.community, obj=saved,
                  summary=f"round place={place.pk}{' photo' if saved.photo else ''}", request=request)

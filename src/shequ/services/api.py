@@ -112,7 +112,7 @@ def visits_record(request: ApiRequest, data: VisitsIn) -> Any:
     created_any = False
     for record in data.records:
         try:
-            task = selectors.care_task_get(request.scope, record.task_id)
+            task = selectors.care_task_for_record(request.scope, record.task_id)
             if record.outcome not in CareVisit.Outcome.values:
                 raise ValidationError({"outcome": "done | not_reached"})
             _visit, created = services.care_visit_record(

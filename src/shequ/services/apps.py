@@ -9,7 +9,9 @@ class ServicesConfig(AppConfig):
 
     def ready(self) -> None:
         from shequ.alerts import kinds
+        from shequ.core import bulkwrite
         from shequ.services import access, alert_kinds
 
         access.register()  # its capabilities and scope paths (core/scoping.py)
         kinds.register(*alert_kinds.KINDS)
+        bulkwrite.writers_in("shequ.services.services")  # a care visit's INSERT

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from shequ.alerts.services import alert_raise
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
+from shequ.core.bulkwrite import RowInserter
 from shequ.core.text import clean_text, normalize
 from shequ.registry.models import Community, Household, Person
 from shequ.services import alert_kinds
@@ -258,7 +259,8 @@ def care_visit_record(*, actor: Any, task: CareTask, due_on: dt.date, outcome: s
 
     The insert comes first and the unique constraints (client id; task and day) answer the repeat:
     the phone's queue sends most outcomes once, so the usual path reads nothing (bench/services.py).
-    The task's plan and community are expected read with it (selectors.care_task_get)."""
+    The insert is one prepared statement (core/bulkwrite.py). The task's plan and community are
+    expected read with it (selectors.care_task_get, care_task_for_record)."""
     if outcome not in CareVisit.Outcome.values:
         raise ValidationError({"outcome": _("Done or not reached.")})
     if not task.is_due(due_on) or due_on > timezone.localdate():
@@ -267,7 +269,7 @@ def care_visit_record(*, actor: Any, task: CareTask, due_on: dt.date, outcome: s
                       note=clean_text(note)[:500], at=timezone.now(), by=_user(actor), client_id=client_id)
     try:
         with transaction.atomic():
-            visit.save()
+            _VISIT_INSERT.insert(visit)
     except IntegrityError:
         earlier = CareVisit.objects.filter(client_id=client_id).first() if client_id is not None else None
         return earlier or CareVisit.objects.get(task=task, due_on=due_on), False
@@ -278,6 +280,8 @@ def care_visit_record(*, actor: Any, task: CareTask, due_on: dt.date, outcome: s
                  summary=f"care {task.kind} {due_on.isoformat()} {outcome}", request=request)
     return visit, True
 
+
+_VISIT_INSERT = RowInserter(CareVisit)
 
 MISSED_CALLS_TO_ESCALATE = 2
 RUN_LIMIT = 60  # due days looked back for the last one done
