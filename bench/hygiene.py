@@ -10,7 +10,7 @@ plus communities of the demo's street up to 20, each with its compounds and plac
   with today's rounds against the target), median of 5; the rounds are written with bulk inserts
   (the stage, not the act): 200,000 over 60 days (--quick: 24,000);
 - record_ratio: rounds recorded per second through ``POST /api/v1/disinfection/rounds`` (the test
-  client, as property1, a new client id each: validation, the round, its audit event) divided by a
+  client, as property1, a new client id each: validation and the round, its own ledger) divided by a
   floor measured the same way as bench/supplies.py's order_ratio in the same run: one read by primary
   key and one insert in one transaction, without HTTP. The API's side carries the whole request
   (session read and save, the user's scope, multipart parsing) and the floor none of it. The issue's
