@@ -46,9 +46,10 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "gates:roster_shift_add": {("create", "shift")},
     "gates:duty_remove": {("update", "assignment")},
     "gates:pass_issue": {("create", "pass")},
-    "gates:pass_cards_household": {("export", "household")},
-    "gates:pass_cards_building": {("export", "building")},
-    "gates:pass_cards_grid": {("export", "grid")},
+    # The matrix's print asks for invite codes: one new code per household with a card.
+    "gates:pass_cards_household": {("export", "household"), ("create", "invitecode")},
+    "gates:pass_cards_building": {("export", "building"), ("create", "invitecode")},
+    "gates:pass_cards_grid": {("export", "grid"), ("create", "invitecode")},
     "gates:screen": set(),
     "gates:screen_visitor": set(),
     # A guard's request: the permit is created (the alert to the office is not an audited act).

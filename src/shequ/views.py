@@ -59,6 +59,7 @@ def home(request: ScopedRequest) -> HttpResponse:
             context["disinfection_record"] = True
     if scope.can("gates.manage"):
         context["unstaffed"] = roster.unstaffed_for_scope(scope)
+        context["has_gates"] = bool(context["unstaffed"]) or gate_selectors.gate_list(scope).exists()
         context["gate_office"] = True
     elif scope.can("gates.screen"):
         # A gate guard or a volunteer: the gates they are posted to, with the screen (and, for a

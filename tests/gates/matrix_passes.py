@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.test_authorization_matrix import ANON, Write, edit, like, only
+from tests.test_authorization_matrix import ANON, Write, edit, key, like, only
 
 # Secretary and staff, and grid workers within their grid: the same rule as registry editing.
 manage = edit
@@ -41,13 +41,29 @@ def _issue_form(w: Any, f: Any) -> Any:
     return f.page(reverse("gates:pass_issue", args=[w.person.pk]), with_field="submission_key")
 
 
+def _cards_form(w: Any, f: Any) -> dict[str, Any]:
+    return {"submission_key": key(), "invite_codes": "1"}
+
+
+def _with_codes(rule: Any) -> Any:
+    allowed = like(rule, ok=200)
+
+    def expect(w: Any, role: str | None) -> tuple[int, bool | str]:
+        status, writes = allowed(w, role)
+        if writes and role not in ("secretary", "staff"):
+            return 403, False
+        return status, writes
+    return expect
+
+
 WRITES: dict[str, Any] = {
     "gates:pass_issue": Write(lambda w: {"pk": w.person.pk}, _issue_form, like(manage)),
     # Printing cards issues the passes still missing and is written to the audit log as an export,
-    # whatever the method.
-    "gates:pass_cards_household": Write(lambda w: {"pk": w.household.pk}, lambda w, f: {}, like(manage, ok=200)),
-    "gates:pass_cards_building": Write(lambda w: {"pk": w.building.pk}, lambda w, f: {}, like(manage, ok=200)),
-    "gates:pass_cards_grid": Write(lambda w: {"pk": w.grid.pk}, lambda w, f: {}, like(manage_grid, ok=200)),
+    # whatever the method. The matrix ticks "print a new invite code" (accounts.manage: secretary and
+    # staff; a grid worker who may print is refused the codes with a 403 and nothing is written).
+    "gates:pass_cards_household": Write(lambda w: {"pk": w.household.pk}, _cards_form, _with_codes(manage)),
+    "gates:pass_cards_building": Write(lambda w: {"pk": w.building.pk}, _cards_form, _with_codes(manage)),
+    "gates:pass_cards_grid": Write(lambda w: {"pk": w.grid.pk}, _cards_form, _with_codes(manage_grid)),
 }
 READS: dict[str, Any] = {"gates:passes": None, "gates:passes_own": None, "gates:pass_person": None,
                          "gates:pass_household": None}

@@ -201,3 +201,30 @@ def test_staff_add_a_custom_shift_and_bad_ones_are_refused_with_a_message(login:
     same = client.post(url, {**data, "name": "坏班次", "ends": "18:00", "submission_key": "c" * 32}, follow=True)
     assert not Shift.objects.filter(name="坏班次").exists() and same.status_code == 200
     assert login("gate1").post(url, {**data, "name": "x", "submission_key": "d" * 32}).status_code == 403
+
+
+def test_a_shift_of_today_that_has_ended_offers_no_plus(login: Any, clock: Any) -> None:
+    """The walk-through found "+" on this morning's shift at 16:30: an ended shift says so instead."""
+    clock.set_local(2022, 4, 6, 16, 30)  # a Wednesday: 夜班 (00-08) and 早班 (08-16) are over, 中班 is on
+    day = dt.date(2022, 4, 6)
+    shifts = {s.name: s for s in _shifts()}
+    html = login("secretary").get(reverse("gates:roster"), {"week": day.isoformat()}).content.decode()
+
+    def plus(shift: Shift, on: dt.date) -> bool:
+        return f"shift={shift.pk}&amp;date={on.isoformat()}#assign" in html
+
+    assert roster.window(shifts["早班"], day).end <= timezone.now() < roster.window(shifts["中班"], day).end
+    assert not plus(shifts["早班"], day) and not plus(shifts["夜班"], day)
+    assert plus(shifts["中班"], day)
+    assert plus(shifts["早班"], day + dt.timedelta(days=1)) and plus(shifts["夜班"], day + dt.timedelta(days=1))
+    assert "ended" in html or "已结束" in html
+
+
+def test_the_home_page_of_a_community_without_gates_says_so(login: Any) -> None:
+    """The walk-through's new community: no gate yet, so no gate is "staffed now and next"."""
+    client = login("outsider")  # staff of nanxincun, made here a community without gates
+    Gate.objects.filter(community__code="nanxincun").delete()
+    html = client.get(reverse("home")).content.decode()
+    assert "Every open gate has a guard" not in html and "每个开放的卡口" not in html
+    assert reverse("gates:gate_add") in html or reverse("gates:gates") in html
+    assert "No gates yet" in html or "还没有卡口" in html

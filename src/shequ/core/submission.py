@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Callable
@@ -20,9 +21,13 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-def submitted_key(request: HttpRequest) -> str | None:
+def submitted_key(request: HttpRequest, target: str = "") -> str | None:
+    """The form's one-time key; with ``target``, the key of that target of the form (one form whose
+    buttons send it to several places, as the pass cards of each building: one print per button)."""
     key = request.POST.get(FIELD, "")
-    return key if _VALID.match(key) else None
+    if not _VALID.match(key):
+        return None
+    return hashlib.md5(f"{key}:{target}".encode(), usedforsecurity=False).hexdigest() if target else key
 
 
 def earlier_result(request: HttpRequest) -> str | None:
@@ -35,13 +40,14 @@ def earlier_result(request: HttpRequest) -> str | None:
     return SubmissionKey.objects.filter(key=key).values_list("result_url", flat=True).first()
 
 
-def run_once(request: HttpRequest, action: Callable[[], str]) -> str:
+def run_once(request: HttpRequest, action: Callable[[], str], *, target: str = "") -> str:
     """Run ``action`` (which returns the result URL) unless this form was submitted before.
 
     The key is claimed inside the same transaction as the action: two copies arriving at the same
-    moment cannot both commit, and the loser is sent to the winner's result.
+    moment cannot both commit, and the loser is sent to the winner's result. ``target``: see
+    submitted_key.
     """
-    key = submitted_key(request)
+    key = submitted_key(request, target)
     if key is None:
         return action()
     earlier = SubmissionKey.objects.filter(key=key).values_list("result_url", flat=True).first()

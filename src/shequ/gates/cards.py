@@ -4,6 +4,10 @@ Each card shows the QR of the person's pass token (``pass_tokens.token_for``: a 
 signature, never the ID number), the person's full name (it is their own card), the compound, the
 address in the form residents write it (9号楼2单元502), the community and a card number (the pass's
 number, so a lost card can be matched to the pass that must be reissued).
+
+When the office asks for invite codes at the print, each card also carries its household's new code
+(8 characters, grouped 4 + 4) and a small QR of the join link with the code, in the lower right
+corner; the pass QR on the left stays the large one the gate reads (the gate screen skips a link).
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ TOP = (PAGE_H - ROWS * CARD_H) / 2
 PER_PAGE = COLUMNS * ROWS
 QR_SIZE = 40.0
 PAD = 3.0
+# The invite QR: ~30 modules for a join link of 50-60 characters, so about 0.45 mm a module: a
+# phone reads it at 10-15 cm.
+INVITE_QR_SIZE = 14.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,8 @@ class Card:
     address: str
     community: str
     token: str
+    invite: str = ""  # the household's invite code issued at this print, or ""
+    join_url: str = ""  # the join page's absolute URL (the invite QR holds it with ``?code=``)
 
 
 def card_address(room: Room) -> str:
@@ -57,9 +66,17 @@ def card_number(issued: Pass) -> str:
     return f"{issued.pk:08d}"
 
 
-def cards_for(persons: Iterable[Person], active: dict[int, Pass]) -> list[Card]:
-    """One card per person that has an active pass in ``active`` (person id -> pass). Persons must
+def invite_group(code: str) -> str:
+    """"ABCD 2345": the code as printed, in two groups of four to be typed without a slip."""
+    return f"{code[:4]} {code[4:]}"
+
+
+def cards_for(persons: Iterable[Person], active: dict[int, Pass], invites: dict[int, str] | None = None,
+              join_url: str = "") -> list[Card]:
+    """One card per person that has an active pass in ``active`` (person id -> pass), with the
+    household's invite code from ``invites`` (household id -> code) if there is one. Persons must
     come with ``household__room__unit__building__compound`` and ``community`` selected."""
+    invites = invites or {}
     cards = []
     for person in persons:
         issued = active.get(person.pk)
@@ -69,6 +86,7 @@ def cards_for(persons: Iterable[Person], active: dict[int, Pass]) -> list[Card]:
         cards.append(Card(
             number=card_number(issued), name=person.name, compound=room.unit.building.compound.name,
             address=card_address(room), community=person.community.name, token=pass_tokens.token_for(issued.code),
+            invite=invites.get(person.household_id, ""), join_url=join_url,
         ))
     return cards
 
@@ -99,7 +117,22 @@ def _card(pdf: FPDF, card: Card, x: float, y: float) -> None:
     text_line(pdf, text_x, qr_top + 14, text_w, card.compound, 10)
     text_line(pdf, text_x, qr_top + 21, text_w, card.address, 11)
     pdf.set_text_color(90, 90, 90)
-    text_line(pdf, text_x, qr_top + 32, text_w, _("Card No. %(number)s") % {"number": card.number}, 8)
+    number = _("Card No. %(number)s") % {"number": card.number}
+    if not card.invite:
+        text_line(pdf, text_x, qr_top + 32, text_w, number, 8)
+        return
+    # The invite block under the address: label, code, card number to the left of a small QR in the
+    # lower right corner.
+    invite_x = x + CARD_W - PAD - INVITE_QR_SIZE
+    invite_y = y + CARD_H - PAD - INVITE_QR_SIZE
+    pdf.image(qr_png(f"{card.join_url}?code={card.invite}", scale=4), x=invite_x, y=invite_y,
+              w=INVITE_QR_SIZE, h=INVITE_QR_SIZE)
+    block_w = invite_x - text_x - 1
+    text_line(pdf, text_x, qr_top + 27, block_w, _("Invite code to join"), 6.5)
+    pdf.set_text_color(0, 0, 0)
+    text_line(pdf, text_x, qr_top + 30.5, block_w, invite_group(card.invite), 11)
+    pdf.set_text_color(90, 90, 90)
+    text_line(pdf, text_x, qr_top + 37, block_w, number, 6.5)
 
 
 def cards_pdf(cards: list[Card], *, title: str) -> bytes:

@@ -42,6 +42,8 @@ class Cell:
     duties: list[Assignment] = field(default_factory=list)
     # The current or next shift window, open gate, nobody assigned: highlighted on the grid.
     unstaffed: bool = False
+    # The shift of this day is over: nobody is posted to it from the grid ("+" is not offered).
+    ended: bool = False
 
 
 @dataclass
@@ -57,10 +59,14 @@ class GateRows:
 
 
 def week_grid(gates: list[Gate], shifts: list[Shift], monday: dt.date,
-              watch: frozenset[tuple[int, dt.date]] = frozenset()) -> tuple[list[dt.date], list[GateRows]]:
+              watch: frozenset[tuple[int, dt.date]] = frozenset(),
+              at: dt.datetime | None = None) -> tuple[list[dt.date], list[GateRows]]:
     """Gate x shift x day for seven days from ``monday``, with the assigned guards (one query).
-    ``watch`` holds the (shift id, day) of the current and next shift: empty cells there are flagged."""
+    ``watch`` holds the (shift id, day) of the current and next shift: empty cells there are flagged;
+    a shift that ended before ``at`` (now) is marked ended."""
     days = [monday + dt.timedelta(days=i) for i in range(7)]
+    at = at or timezone.now()
+    ended = {(s.pk, day) for s in shifts for day in days if window(s, day).end <= at}
     by_key: dict[tuple[int, int, dt.date], list[Assignment]] = {}
     for d in workforce.gate_duties_between([g.pk for g in gates], days[0], days[-1]):
         assert d.post.gate_id is not None  # gate duties only
@@ -70,7 +76,7 @@ def week_grid(gates: list[Gate], shifts: list[Shift], monday: dt.date,
             ShiftRow(shift=s, cells=[
                 Cell(date=day, duties=by_key.get((g.pk, s.pk, day), []),
                      unstaffed=g.status == Gate.Status.OPEN and (s.pk, day) in watch
-                     and not by_key.get((g.pk, s.pk, day)))
+                     and not by_key.get((g.pk, s.pk, day)), ended=(s.pk, day) in ended)
                 for day in days])
             for s in shifts
         ])

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.accounts import tokencache
+from shequ.accounts.services import invite_issue
 from shequ.alerts.kinds import AlertKind
 from shequ.alerts.services import alert_raise
 from shequ.audit.exports import export_record
@@ -339,21 +340,38 @@ def visitor_register(
 
 
 # -- pass cards --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CardsPrinted:
+    """What a print of pass cards needs: person id -> active pass, and household id -> the invite
+    code issued for it at this print (empty unless the office asked for codes)."""
+
+    active: dict[int, Pass]
+    invites: dict[int, str]
+
+
 @transaction.atomic
 def pass_cards_print(*, actor: Any, persons: Sequence[Person], community: Any, subject: Any,
-                     request: Any = None) -> dict[int, Pass]:
+                     invite_codes: bool = False, request: Any = None) -> CardsPrinted:
     """Before pass cards are printed: person id -> active pass, the missing ones issued through
     passes_ensure (each audited as a single issue), and the print itself in the audit log (an
-    export of personal data), in one transaction."""
+    export of personal data), in one transaction. With ``invite_codes``, each household with a card
+    (an active pass) gets a new invite code through accounts' invite_issue, which revokes the code it
+    had (audited there); the codes are returned to be printed, as only their HMAC is kept."""
     ids = [p.pk for p in persons]
     had = Pass.objects.filter(person_id__in=ids, revoked_at__isnull=True).count()
     active = passes_ensure(actor=actor, persons=persons, request=request)
     printed = sum(1 for p in persons if p.pk in active)
+    invites: dict[int, str] = {}
+    if invite_codes:
+        for person in persons:
+            if person.pk in active and person.household_id not in invites:
+                invites[person.household_id] = invite_issue(actor=actor, household=person.household, request=request)
     # A card carries the holder's name and QR in full: that is what the gate reads (masking None).
+    detail = f"{len(active) - had} passes issued" + (f", {len(invites)} invite codes issued" if invite_codes else "")
     export_record(actor=actor, community=community, obj=subject,
                   what=f"pass cards {subject._meta.model_name}={subject.pk}", count=printed, unit="cards",
-                  detail=f"{len(active) - had} passes issued", masking=None, request=request)
-    return active
+                  detail=detail, masking=None, request=request)
+    return CardsPrinted(active=active, invites=invites)
 
 
 # -- gate devices ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -112,15 +112,41 @@ def pass_household(request: ScopedRequest, pk: int) -> HttpResponse:
     return render(request, "gates/pass_household.html", {"household": household, "rows": rows})
 
 
-def _cards_response(request: HttpRequest, *, persons: list[Person], community: Any, subject: Any,
-                    label: str, filename: str) -> HttpResponse:
-    """Issue the missing passes and record the print (one service, one transaction), then build the PDF."""
+INVITE_FIELD = "invite_codes"
+
+
+def _cards_response(request: ScopedRequest, *, persons: list[Person], community: Any, subject: Any,
+                    label: str, filename: str, back: str) -> HttpResponse:
+    """Issue the missing passes and record the print (one service, one transaction), then build the PDF.
+
+    A POST of the print form with its box ticked also issues each household a new invite code (the
+    one it had stops working), printed on its cards; the form's one-time key makes a second submit
+    of the same form issue nothing: it goes back to ``back`` and says so (only the codes' HMAC is
+    kept, so the first PDF is the only one that has them)."""
+    invite_codes = request.method == "POST" and bool(request.POST.get(INVITE_FIELD))
+    if invite_codes and not request.scope.can("accounts.manage", community.pk):
+        raise PermissionDenied
     # A machine without a Chinese font cannot print: refused (FontMissing, the 503 page of
     # core/middleware.py) before a pass is issued or an export recorded that nobody received.
     cjk_font()
-    active = services.pass_cards_print(actor=request.user, persons=persons, community=community, subject=subject,
-                                       request=request)
-    body = cards.cards_pdf(cards.cards_for(persons, active), title=_("Pass cards: %(subject)s") % {"subject": label})
+    printed: list[services.CardsPrinted] = []
+
+    def print_cards() -> str:
+        printed.append(services.pass_cards_print(actor=request.user, persons=persons, community=community,
+                                                 subject=subject, invite_codes=invite_codes, request=request))
+        return back
+
+    if invite_codes:
+        url = run_once(request, print_cards, target=request.path)
+        if not printed:
+            messages.warning(request, _("These cards were printed already with new invite codes, on the first "
+                                        "download. To print new codes, tick the box again and print."))
+            return redirect(url)
+    else:
+        print_cards()
+    join_url = request.build_absolute_uri(reverse("accounts:join"))
+    body = cards.cards_pdf(cards.cards_for(persons, printed[0].active, printed[0].invites, join_url),
+                           title=_("Pass cards: %(subject)s") % {"subject": label})
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
@@ -134,7 +160,8 @@ def pass_cards_household(request: ScopedRequest, pk: int) -> HttpResponse:
     _require_manage(request, household.community_id)
     persons = selectors.printable_persons(request.scope, household=household)
     return _cards_response(request, persons=persons, community=household.community, subject=household,
-                           label=household.room.address, filename=f"pass-cards-household-{household.pk}.pdf")
+                           label=household.room.address, filename=f"pass-cards-household-{household.pk}.pdf",
+                           back=reverse("gates:pass_household", args=[household.pk]))
 
 
 @personal_data
@@ -145,7 +172,7 @@ def pass_cards_building(request: ScopedRequest, pk: int) -> HttpResponse:
     persons = selectors.printable_persons(request.scope, household__room__unit__building=building)
     return _cards_response(request, persons=persons, community=building.community, subject=building,
                            label=f"{building.compound.name} {building}",
-                           filename=f"pass-cards-building-{building.pk}.pdf")
+                           filename=f"pass-cards-building-{building.pk}.pdf", back=reverse("gates:passes"))
 
 
 @personal_data
@@ -155,7 +182,7 @@ def pass_cards_grid(request: ScopedRequest, pk: int) -> HttpResponse:
     _require_manage(request, grid.community_id)
     persons = selectors.printable_persons(request.scope, household__room__unit__building__grid=grid)
     return _cards_response(request, persons=persons, community=grid.community, subject=grid, label=grid.name,
-                           filename=f"pass-cards-grid-{grid.pk}.pdf")
+                           filename=f"pass-cards-grid-{grid.pk}.pdf", back=reverse("gates:passes"))
 
 
 # -- the resident's own passes -------------------------------------------------------------------

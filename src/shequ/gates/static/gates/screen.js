@@ -893,9 +893,11 @@
           var scan = function () {
             if (!stream) return;
             detector.detect(video).then(function (codes) {
-              if (codes.length && codes[0].rawValue) {
+              // A pass card may also carry its household's invite QR (a join link): never the pass.
+              var pass = codes.filter(function (c) { return c.rawValue && !/^https?:\/\//i.test(c.rawValue); })[0];
+              if (pass) {
                 stopCamera();
-                fields.credential.value = codes[0].rawValue;
+                fields.credential.value = pass.rawValue;
                 hideVerdict(false);
                 form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit", { cancelable: true }));
               } else {
