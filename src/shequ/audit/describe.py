@@ -120,7 +120,8 @@ class _Reader:
             d.object_label = f"{name} #{event.object_id}"
         d.changes = self._changes(event, model)
         d.sentence = self._sentence(event)
-        if not d.sentence and (event.summary or not d.changes):
+        # An event that says nothing more than its action (a login) needs no sentence.
+        if not d.sentence and (event.summary or (event.object_type and not d.changes)):
             d.sentence = self._generic(event, model, obj)
         return d
 
