@@ -111,8 +111,9 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "api:supplies_orders": {("create", "order")},
     "disinfection:board": {("create", "reminder")},
     "disinfection:places": {("create", "place")},
-    "disinfection:record": {("create", "round")},
-    "api:disinfection_rounds": {("create", "round")},
+    # Rounds are their own ledger (who recorded which place, when), like passages: no audit event.
+    "disinfection:record": set(),
+    "api:disinfection_rounds": set(),
     "stock:sheet": {("create", "movement")},
     "stock:setup": {("create", "item")},
     "api:stock_issues": {("create", "movement")},
@@ -123,8 +124,9 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "services:mine": {("create", "helprequest")},
     "api:services_requests": {("create", "helprequest")},
     "services:care_new": {("create", "careplan")},
-    "services:today": {("create", "carevisit")},
-    "api:services_visits": {("create", "carevisit")},
+    # Care outcomes are their own ledger (who, when, what), like follow-ups: no audit event.
+    "services:today": set(),
+    "api:services_visits": set(),
     "workforce:board": {("create", "post")},
     # The matrix calls out the shift already called: the open call is that one, nothing is recorded.
     "workforce:callouts": set(),

@@ -13,7 +13,7 @@ import sys
 # Spelled with hyphens on the command line, as the README shows them.
 ALIASES = {"import-roster": "import_roster", "repair-blanked": "repair_blanked",
            "import-health-list": "import_health_list", "parse-orders": "parse_orders",
-           "care-sweep": "care_sweep"}
+           "care-sweep": "care_sweep", "street-account": "street_account"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -92,8 +92,32 @@ def test_first_run_page_opens_from_the_server_itself_or_with_the_printed_code() 
     assert secretary.must_change_password
     assert Membership.objects.get(user=secretary).role == "secretary"
     assert Street.objects.get().communities.get().code == "futong"
+    created = AuditEvent.objects.filter(action="create").order_by("id")
+    assert [(e.object_type, e.actor_username, e.ip_address) for e in created] == [
+        ("street", "setup", "10.1.2.3"), ("community", "cli", "10.1.2.3"), ("user", "cli", "10.1.2.3")]
     assert remote.get(reverse("accounts:setup")).status_code == 404
     assert local.get(reverse("accounts:setup")).status_code == 404
+
+
+@pytest.mark.usefixtures("empty_install")
+def test_setup_command_in_this_process_prints_the_secretary_and_a_code() -> None:
+    """The same command as above, run by call_command (the subprocess test proves the migration and
+    the installed ``shequ`` entry point; this one reaches the command's lines for coverage)."""
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--street-code"):
+        call_command("setup", "--no-migrate", "--street", "新华街道", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("setup", "--no-migrate", "--code", stdout=out)
+    assert services.setup_code_valid(out.getvalue().split(": ")[1].split()[0])
+    out = io.StringIO()
+    call_command("setup", "--no-migrate", *SETUP_ARGS[1:], stdout=out)
+    password = out.getvalue().split("One-time password: ")[1].split()[0]
+    assert User.objects.get(username="13800138000").check_password(password)
+    with pytest.raises(CommandError, match="set up already"):
+        call_command("setup", "--no-migrate", *SETUP_ARGS[1:], stdout=io.StringIO())
 
 
 @pytest.mark.usefixtures("empty_install")

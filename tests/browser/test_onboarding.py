@@ -157,8 +157,9 @@ def test_a_new_community_goes_from_an_empty_install_to_its_first_gate_scan(live_
     _audited(office, "one-time password slip")
     guard_one_time = office.locator(".slip .otp").inner_text().strip()
     office.goto(base + reverse("gates:roster"))
-    # The first open shift of the week (the roster flags it as unstaffed): its "+" fills the form.
-    office.locator("table a[href$='#assign']").first.click()
+    # The roster names the gate nobody guards in the shift under way: the link fills the form in for
+    # that shift (the week's first "+" may be a shift that ended this morning).
+    office.locator(".unstaffed", has_text="当前班次").get_by_role("link", name="东门").click()
     office.select_option("#assign select[name=guard]", label="张门岗 (13900139000)")
     office.locator("#assign button[type=submit]").click()
     expect(office.locator(".messages")).to_contain_text("张门岗")
@@ -179,6 +180,8 @@ def test_a_new_community_goes_from_an_empty_install_to_its_first_gate_scan(live_
     guard.click("button[type=submit].primary")
     guard.goto(base + reverse("gates:screen_start"))
     expect(guard.locator("#record-button")).to_be_visible()
+    # Posted to the gate for the shift under way, not for one that has ended.
+    expect(guard.locator("#on-duty")).to_contain_text("张门岗")
     elder = Person.objects.get(community__code="futong", name="王大爷")
     token = passes.token_for(Pass.objects.get(person=elder, revoked_at__isnull=True).code)
     guard.fill("#id_temperature", "36.5")

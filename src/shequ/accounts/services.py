@@ -257,13 +257,9 @@ class NewAccount:
     password: str  # the one-time password, shown once
 
 
-@transaction.atomic
-def member_create(*, actor: Any, community: Community, name: str, role: str, phone: str = "", username: str = "",
-                  grid: Grid | None = None, property_company: PropertyCompany | None = None,
-                  household: Household | None = None, request: Any = None) -> NewAccount:
-    """A new account in ``community`` with one role and a one-time password. The page, the list
-    import and ``shequ setup`` come here."""
-    _refuse_unless_grantable(actor, community, role)
+def _new_user(*, name: str, phone: str, username: str) -> User:
+    """The unsaved user of a new account, its name, phone and username checked (the username is the
+    phone number, or the name's pinyin, when none is given)."""
     errors: dict[str, Any] = {}
     name = clean_text(name).strip()
     if not name:
@@ -281,12 +277,23 @@ def member_create(*, actor: Any, community: Community, name: str, role: str, pho
             errors["username"] = _("A username has letters, digits and @ . + - _ only.")
     if errors:
         raise ValidationError(errors)
+    return User(username=username or _username_for(name, phone), first_name=name[:150], phone=phone)
+
+
+@transaction.atomic
+def member_create(*, actor: Any, community: Community, name: str, role: str, phone: str = "", username: str = "",
+                  grid: Grid | None = None, property_company: PropertyCompany | None = None,
+                  household: Household | None = None, request: Any = None) -> NewAccount:
+    """A new account in ``community`` with one role and a one-time password. The page, the list
+    import and ``shequ setup`` come here."""
+    _refuse_unless_grantable(actor, community, role)
+    user = _new_user(name=name, phone=phone, username=username)
     links = _check_links(community=community, role=role, grid=grid, property_company=property_company,
                          household=household)
-    user = User(username=username or _username_for(name, phone), first_name=name[:150], phone=phone)
     password = _set_one_time_password(user)
     user.full_clean(exclude=["password"])
     user.save()
+    name = user.first_name
     membership = Membership(user=user, role=role, community=community, **links)
     membership.full_clean()
     membership.save()
@@ -353,6 +360,27 @@ def member_sign_out(*, actor: Any, user: User, request: Any = None) -> User:
     audit_record(actor=actor, username="cli", action=AuditEvent.Action.UPDATE, community=_community_of(user),
                  obj=user, summary=f"signed {user.username} out everywhere", request=request)
     return user
+
+
+@transaction.atomic
+def street_account_create(*, actor: Any, street: Street, name: str, phone: str = "", username: str = "",
+                          request: Any = None) -> NewAccount:
+    """An account of the street office (role ``street``: it sees and leads the street's communities),
+    with a one-time password. No community grants it: only the system (``shequ street-account`` on the
+    server, ``actor`` None) or a superuser gives it."""
+    if actor is not None and not actor.is_superuser:
+        raise ValidationError(_("Only the system administrator adds street office accounts."))
+    user = _new_user(name=name, phone=phone, username=username)
+    password = _set_one_time_password(user)
+    user.full_clean(exclude=["password"])
+    user.save()
+    membership = Membership(user=user, role=STREET, street=street)
+    membership.full_clean()
+    membership.save()
+    audit_record(actor=actor, username="cli", action=AuditEvent.Action.CREATE, obj=user,
+                 summary=f"account {user.username} ({user.first_name}) as street of {street.code}",
+                 after={"role": STREET, "street": street.pk}, request=request)
+    return NewAccount(user, membership, password)
 
 
 # -- communities -------------------------------------------------------------------------------------

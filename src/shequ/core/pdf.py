@@ -14,10 +14,13 @@ import shutil
 import subprocess
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import segno
 from django.utils.translation import gettext as _
-from fpdf import FPDF
+
+if TYPE_CHECKING:
+    from fpdf import FPDF  # imported where a document is made: fpdf2 takes seconds to import
 
 FONT_FAMILY = "cjk"
 # (file, index in a collection) of fonts with Chinese glyphs, by where operating systems put them.
@@ -109,6 +112,8 @@ def font_problem() -> str | None:
 def new_document(*, orientation: str = "P", title: str = "") -> FPDF:
     """An A4 document with the CJK font registered as ``FONT_FAMILY`` and selected."""
     path, index = cjk_font()
+    from fpdf import FPDF
+
     pdf = FPDF(orientation=orientation, unit="mm", format="A4")
     pdf.set_title(title)
     pdf.set_creator("Shequ")

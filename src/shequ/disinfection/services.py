@@ -1,6 +1,8 @@
 """Writes of disinfection: places and their targets, rounds (with their photo), a home's final
-disinfection, the day's reminders. Keyword-only, each in one transaction with its audit event; the
-pages and the API call these."""
+disinfection, the day's reminders. Keyword-only, each in one transaction with its audit event, but
+a round: rounds are their own ledger (who recorded which place, when, with what; never changed or
+deleted), like passages at a gate and health's follow-ups, so they write no audit event. The pages
+and the API call these."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,11 +93,14 @@ def _save(round_: Round, photo: UploadedFile | None) -> Round:
         round_.photo.save(prepared.photo.name or "photo.jpg", prepared.photo, save=False)
         round_.thumbnail.save(prepared.thumbnail.name or "thumb.jpg", prepared.thumbnail, save=False)
     try:
-        with transaction.atomic():
-            if photo is None:
-                _ROUND_INSERT.insert(round_)
-            else:
-                round_.save()
+        if photo is None and not connection.in_atomic_block:
+            _ROUND_INSERT.insert(round_)  # a copy's statement fails and writes nothing
+        else:
+            with transaction.atomic():  # a savepoint inside a caller's transaction
+                if photo is None:
+                    _ROUND_INSERT.insert(round_)
+                else:
+                    round_.save()
     except IntegrityError:
         earlier = Round.objects.filter(client_id=round_.client_id).first()
         if earlier is None:
@@ -120,7 +125,6 @@ def _earlier(client_id: uuid.UUID, *, place: Place | None = None, group: Any = N
 _ROUND_INSERT = RowInserter(Round)
 
 
-@transaction.atomic
 def round_record(*, actor: Any, place: Place, client_id: uuid.UUID, agent: str, operator: str,
                  concentration: str = "", at: dt.datetime | None = None, photo: UploadedFile | None = None,
                  request: Any = None) -> tuple[Round, bool]:
@@ -128,9 +132,11 @@ def round_record(*, actor: Any, place: Place, client_id: uuid.UUID, agent: str, 
     returns the first round and records nothing: ``(round, False)``.
 
     The insert comes first and the unique client id answers a repeat (a phone's queue sends most
-    rounds once, so the usual path reads nothing before writing); a round without a photo is one
-    prepared INSERT (core/bulkwrite.py), one with a photo goes through ``save()`` with its files
-    (bench/services.py: the API's recording figure)."""
+    rounds once, so the usual path reads nothing before writing). A round without a photo is one
+    prepared INSERT (core/bulkwrite.py), atomic by itself: no transaction, and on SQLite the write
+    lock is held for that one statement (bench/services.py: the API's recording figure); one with
+    a photo goes through ``save()`` with its files. The round is its own record of who did it: no
+    audit event (module docstring)."""
     try:
         if not place.active:
             raise ValidationError({"place": _("This place is no longer disinfected.")})
@@ -147,8 +153,6 @@ def round_record(*, actor: Any, place: Place, client_id: uuid.UUID, agent: str, 
     if saved is not round_:
         _check_copy(saved, place=place)
         return saved, False
-    audit_record(actor=actor, action=CREATE, community=place.community, obj=saved,
-                 summary=f"round place={place.pk}{' photo' if saved.photo else ''}", request=request)
     return saved, True
 
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from shequ.core.pdf import FONT_FAMILY, new_document, pdf_bytes, qr_png, text_line
 from shequ.passes import tokens as pass_tokens
 from shequ.passes.models import Pass
 from shequ.registry.models import Person, Room
+
+if TYPE_CHECKING:
+    from fpdf import FPDF  # imported where a document is made: fpdf2 takes seconds to import
 
 # Card geometry in mm (ISO/IEC 7810 ID-1 is 85.6 x 54; 85 x 54 leaves room for the cut).
 CARD_W = 85.0

@@ -8,11 +8,14 @@ must stay legible); the places it is for, the signature and the date at the foot
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from shequ.core.pdf import new_document, pdf_bytes
+
+if TYPE_CHECKING:
+    from fpdf import FPDF  # imported where a document is made: fpdf2 takes seconds to import
 
 MARGIN, WIDTH = 20.0, 170.0
 SIZES = (18, 16, 14, 12, 11)

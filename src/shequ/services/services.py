@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -250,34 +250,39 @@ def care_task_add(*, actor: Any, plan: CarePlan, kind: str, every_days: int, sta
     return task
 
 
-@transaction.atomic
 def care_visit_record(*, actor: Any, task: CareTask, due_on: dt.date, outcome: str, note: str = "",
                       client_id: uuid.UUID | None = None, request: Any = None) -> tuple[CareVisit, bool]:
     """The outcome of a task on its due day: (visit, created). One per task and day: the same
     ``client_id``, or a second outcome for the same day, returns the first and records nothing. A
-    refill done moves the day the medicine runs out on by the task's interval.
+    refill done moves the day the medicine runs out on by the task's interval, in the same
+    transaction.
 
     The insert comes first and the unique constraints (client id; task and day) answer the repeat:
-    the phone's queue sends most outcomes once, so the usual path reads nothing (bench/services.py).
-    The insert is one prepared statement (core/bulkwrite.py). The task's plan and community are
-    expected read with it (selectors.care_task_get, care_task_for_record)."""
+    the phone's queue sends most outcomes once, so the usual path reads nothing. It is one prepared
+    statement (core/bulkwrite.py), atomic by itself outside a refill (bench/services.py). Outcomes
+    are their own ledger (who, when, what; never changed), like follow-ups and passages: no audit
+    event. The task's plan and community are expected read with it (selectors.care_task_get,
+    care_task_for_record)."""
     if outcome not in CareVisit.Outcome.values:
         raise ValidationError({"outcome": _("Done or not reached.")})
     if not task.is_due(due_on) or due_on > timezone.localdate():
         raise ValidationError({"due_on": _("This task is not due on %(day)s.") % {"day": due_on.isoformat()}})
     visit = CareVisit(community_id=task.community_id, task=task, due_on=due_on, outcome=outcome,
                       note=clean_text(note)[:500], at=timezone.now(), by=_user(actor), client_id=client_id)
+    refill_of = (task.runs_out_on if task.kind == CareTask.Kind.REFILL and outcome == CareVisit.Outcome.DONE
+                 else None)
     try:
-        with transaction.atomic():
-            _VISIT_INSERT.insert(visit)
+        if refill_of is None and not connection.in_atomic_block:
+            _VISIT_INSERT.insert(visit)  # a repeat's statement fails and writes nothing
+        else:
+            with transaction.atomic():
+                _VISIT_INSERT.insert(visit)
+                if refill_of is not None:
+                    task.runs_out_on = max(refill_of, due_on) + dt.timedelta(days=task.every_days)
+                    task.save(update_fields=["runs_out_on"])
     except IntegrityError:
         earlier = CareVisit.objects.filter(client_id=client_id).first() if client_id is not None else None
         return earlier or CareVisit.objects.get(task=task, due_on=due_on), False
-    if task.kind == CareTask.Kind.REFILL and outcome == CareVisit.Outcome.DONE and task.runs_out_on is not None:
-        task.runs_out_on = max(task.runs_out_on, due_on) + dt.timedelta(days=task.every_days)
-        task.save(update_fields=["runs_out_on"])
-    audit_record(actor=actor, action=CREATE, community=task.plan.community, obj=visit,
-                 summary=f"care {task.kind} {due_on.isoformat()} {outcome}", request=request)
     return visit, True
 
 

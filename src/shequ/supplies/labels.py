@@ -9,11 +9,14 @@ the common 24-up label sheet) and 60 x 40 mm thermal labels, one per page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from shequ.core.pdf import FONT_FAMILY, cjk_font, new_document, pdf_bytes, qr_png, text_line
+
+if TYPE_CHECKING:
+    from fpdf import FPDF  # imported where a document is made: fpdf2 takes seconds to import
 
 A4_COLUMNS, A4_ROWS, A4_W, A4_H = 3, 8, 70.0, 37.0
 A4_LEFT, A4_TOP = (210.0 - A4_COLUMNS * A4_W) / 2, (297.0 - A4_ROWS * A4_H) / 2
@@ -55,6 +58,8 @@ def labels_pdf(labels: list[Label], *, fmt: str = "a4", title: str = "") -> byte
     """The labels in the order given; no labels: one page that says so."""
     if fmt == "thermal":
         path, index = cjk_font()
+        from fpdf import FPDF
+
         pdf = FPDF(orientation="L", unit="mm", format=(THERMAL_H, THERMAL_W))
         pdf.set_title(title)
         pdf.add_font(FONT_FAMILY, fname=path, collection_font_number=index)

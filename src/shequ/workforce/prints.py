@@ -7,10 +7,12 @@ the certificate is handed to the volunteer.
 from __future__ import annotations
 
 import datetime as dt
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from shequ.core.pdf import fit_text, new_document, pdf_bytes, qr_png
+
+if TYPE_CHECKING:
+    from fpdf import FPDF  # imported where a document is made: fpdf2 takes seconds to import
 
 
 def _line(pdf: FPDF, x: float, y: float, width: float, text: str, size: float, align: str = "L") -> None:
