@@ -143,6 +143,7 @@ FORMATS: list[tuple[str, str, str]] = [
     ("", "export", "stock sheet: 6 rows"),
     # disinfection
     ("place", "create", "place stairwell target=5"),
+    # Old rows: rounds and care outcomes are no longer audited events (their own ledger).
     ("round", "create", "round place=12 photo"),
     ("round", "create", "round place=12"),
     ("round", "create", "final disinfection room=4"),
@@ -166,6 +167,7 @@ FORMATS: list[tuple[str, str, str]] = [
     ("user", "update", "one-time password issued for grid1"),
     ("user", "update", "password changed by grid1"),
     ("user", "create", "account grid7 (张三) as grid_worker"),
+    ("user", "create", "account street2 (马卫东) as street of xinhua"),
     ("user", "update", "role of grid1"),
     ("user", "update", "account grid1 deactivated"),
     ("user", "update", "account grid1 reactivated"),
@@ -188,7 +190,7 @@ FORMATS: list[tuple[str, str, str]] = [
     ("", "export", "persons: 12 rows, masked; tag=chronic"),
     ("", "export", "grids: 6 rows"),
 ]
-_USERNAMES = {"gate1", "grid1", "grid7", "volunteer1", "volunteer2", "nanxin", "xinhua", "ab12cd", "5e0c"}
+_USERNAMES = {"gate1", "grid1", "grid7", "street2", "volunteer1", "volunteer2", "nanxin", "xinhua", "ab12cd", "5e0c"}
 
 
 def _write(object_type: str, action: str, summary: str) -> AuditEvent:

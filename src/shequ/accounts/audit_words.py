@@ -15,6 +15,8 @@ WORDS = (
     Words("apitoken", r"revoked token (?P<prefix>\S+) of (?P<user>\S+)", _("Revoked API token %(prefix)s of %(user)s.")),
     Words("user", r"one-time password issued for (?P<user>\S+)", _("Issued a one-time password for %(user)s.")),
     Words("user", r"password changed by (?P<user>\S+)", _("%(user)s changed their password.")),
+    Words("user", r"account (?P<user>\S+) \((?P<name>.*)\) as street of (?P<street>\S+)",
+          _("New street office account %(user)s (%(name)s) for street %(street)s."), action="create"),
     Words("user", r"account (?P<user>\S+) \((?P<name>.*)\) as (?P<role>\w+)", _("New account %(user)s (%(name)s) as %(role)s."),
           action="create", values=_ROLE),
     Words("user", r"role of (?P<user>\S+)", _("Changed the role of %(user)s.")),

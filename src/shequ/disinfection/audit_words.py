@@ -11,6 +11,7 @@ WORDS = (
     Words("place", rf"place (?P<kind>\w+) target=(?P<target>{_D})",
           _("New place to disinfect (%(kind)s): %(target)s rounds a day."), action="create",
           values={"kind": choice("place", "kind")}),
+    # Rounds are their own ledger now (no audit event); the rows written before still read.
     Words("round", rf"round place=(?P<place>{_D}) photo", _("Disinfection round at %(place)s, with a photo."),
           values={"place": ref("place")}),
     Words("round", rf"round place=(?P<place>{_D})", _("Disinfection round at %(place)s."), values={"place": ref("place")}),

@@ -24,6 +24,7 @@ WORDS = (
           _("Care plan for %(person)s, cared for by %(user)s: %(tasks)s tasks."),
           values={"person": ref("person"), "user": ref("user")}),
     Words("caretask", r"care task (?P<kind>\w+)", _("New care task: %(kind)s."), values={"kind": choice("caretask", "kind")}),
+    # Care outcomes are their own ledger now (no audit event); the rows written before still read.
     Words("carevisit", r"care (?P<kind>\w+) (?P<due>\d{4}-\d\d-\d\d) (?P<outcome>\w+)",
           _("Care %(kind)s due %(due)s: %(outcome)s."),
           values={"kind": choice("caretask", "kind"), "outcome": choice("carevisit", "outcome")}),
