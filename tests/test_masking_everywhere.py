@@ -54,8 +54,9 @@ def shown(text: str, numbers: set[str], lengths: set[int]) -> set[str]:
 @pytest.fixture
 def numbers(users: dict[str, Any], anchor_household: Any, clock: Any) -> set[str]:
     """Every full number of the world, after adding what the demo lacks: landlines (three- and
-    four-digit area codes) for persons of grid 1, grid 2 and the anchor household, and a visitor
-    with a phone and an ID number let in at gate1's post."""
+    four-digit area codes) for persons of grid 1, grid 2 and the anchor household, a visitor
+    with a phone and an ID number let in at gate1's post, a volunteer who signed up with a phone,
+    and a visitor's permit to the anchor's room with the visitor's phone."""
     from shequ.gates import services as gates
 
     landlines = iter(f"{area}{n:08d}"[:len(area) + (8 if len(area) == 3 else 7)]
@@ -70,7 +71,22 @@ def numbers(users: dict[str, Any], anchor_household: Any, clock: Any) -> set[str
     gates.visitor_register(gate=post_gate(), actor=users["gate1"], name="周访客", phone="13811112222",
                            id_number="11010519491231002X", host_household=anchor_household, reason="送药",
                            checks=checks, client_id=uuid.uuid4())
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shequ.containment import services as containment
+    from shequ.containment.models import Permit
+    from shequ.workforce.models import Volunteer
+    from tests.workforce.helpers import volunteer
+
+    volunteer("钱志愿", "13766665555")
+    containment.permit_grant(actor=users["secretary"], place=anchor_household.room, reason="送药",
+                             ends_at=timezone.now() + dt.timedelta(hours=4), visitor_name="孙医生",
+                             visitor_phone="13755554444")
     found = set(Person.objects.exclude(phone="").values_list("phone", flat=True))
+    found |= set(Volunteer.objects.exclude(phone="").values_list("phone", flat=True))
+    found |= set(Permit.objects.exclude(visitor_phone="").values_list("visitor_phone", flat=True))
     found |= {n for n in Person.objects.values_list("id_number", flat=True) if n}
     found |= set(Visitor.objects.exclude(phone="").values_list("phone", flat=True))
     found |= {n for n in Visitor.objects.values_list("id_number", flat=True) if n}

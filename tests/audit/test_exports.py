@@ -22,7 +22,7 @@ from shequ.core.masking import mask_phone
 from shequ.gates.models import Gate
 from shequ.registry.models import Community
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 SRC = Path(__file__).resolve().parents[2] / "src" / "shequ"
 
 

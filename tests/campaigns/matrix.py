@@ -86,9 +86,10 @@ ROUTES: dict[str, Any] = {
     "campaigns:missing": (kw(), field),
     "campaigns:compare": (kw(), manage),
     "campaigns:exempt": (kw(target_pk=lambda w: w.target.pk), in_grid),
-    # POST only, for grid workers (person.call): others are refused first.
+    # POST only, for staff and grid workers (person.call): others are refused first.
     "campaigns:call": (kw(target_pk=lambda w: w.target.pk),
-                       lambda w, r: 302 if r is ANON else 405 if r in ("grid1", "grid2") else 403),
+                       lambda w, r: 302 if r is ANON else 405 if r in ("secretary", "staff", "outsider", "grid1", "grid2")
+                       else 403),
     "campaigns:visits": (kw(), field),
     "campaigns:household": (kw(household_pk=lambda w: w.household.pk), in_grid),
     "campaigns:points": (kw(), field),
@@ -156,13 +157,14 @@ def _positive_tube(w: Any) -> Any:
 
 
 def _call(w: Any, role: str | None) -> tuple[int, bool | str]:
-    """The anchor person's grid worker (grid1) gets the number, revealed through the audited reveal;
-    grid2 may call, but not a person of grid 1; others are refused."""
-    if role == "grid1":
+    """The anchor community's secretary and staff, and the person's grid worker (grid1), get the
+    number, revealed through the audited reveal; grid2 and another community's staff may call, but
+    not this person; others are refused."""
+    if role in ("secretary", "staff", "grid1"):
         return 200, True
     if role is ANON:
         return refused(302)
-    return refused(404 if role == "grid2" else 403)
+    return refused(404 if role in ("grid2", "outsider") else 403)
 
 
 def _page(name: str, with_field: str, extra: Any = None, **values: Any) -> Any:

@@ -81,6 +81,10 @@ def test_only_a_grid_worker_of_the_persons_grid_calls(login: Any, missing_in_gri
     assert login("outsider").post(call).status_code in (403, 404)
     assert login("grid1").get(call).status_code == 405
     assert not AuditEvent.objects.filter(action="reveal", object_id=str(target.person_id)).exists()
-    # Staff see full numbers on the list already (with a tel: link), so no call button for them.
-    page = login("staff").get(reverse("campaigns:missing", args=[campaign.pk])).content.decode()
-    assert call not in page and f'href="tel:{target.person.phone}"' in page
+    # Staff see numbers masked on the list too, and call through the same audited reveal.
+    staff = login("staff")
+    page = staff.get(reverse("campaigns:missing", args=[campaign.pk])).content.decode()
+    assert f'action="{call}"' in page and target.person.phone not in page
+    assert staff.post(call, HTTP_ACCEPT="application/json").json()["phone"] == target.person.phone
+    assert AuditEvent.objects.filter(action="reveal", object_id=str(target.person_id),
+                                     actor__username="staff").count() == 1

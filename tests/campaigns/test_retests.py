@@ -163,3 +163,21 @@ def test_a_positive_tube_alerts_the_office_and_the_grid_workers_of_its_persons(l
     assert grid1.post(reverse("alerts:acknowledge", args=[alert.pk])).status_code == 403
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
+
+
+def test_the_office_sees_phone_numbers_masked_on_every_work_list(test_round: Any, positive: Any, login: Any) -> None:
+    """A reveal is audited, so no page shows a full number on its own: the re-test list, the
+    missing list, the comparison with the previous round and the door-to-door list show the
+    secretary and staff numbers masked, as everyone else (the missing list's Call reveals one)."""
+    phones = {p for p in Person.objects.filter(community=test_round.community).exclude(phone="")
+              .values_list("phone", flat=True)}
+    for username in ("secretary", "staff"):
+        client = login(username)
+        for name in ("campaigns:retests", "campaigns:missing", "campaigns:compare", "campaigns:door_to_door"):
+            response = client.get(reverse(name, args=[test_round.pk]))
+            assert response.status_code == 200, name
+            page = response.content.decode()
+            assert not [p for p in phones if p in page], (username, name)
+    retests = login("secretary").get(reverse("campaigns:retests", args=[test_round.pk])).content.decode()
+    assert any(mask_phone(r.person.phone) in retests for r in Retest.objects.filter(source_tube=positive)
+               .select_related("person") if r.person.phone)

@@ -20,7 +20,7 @@ from shequ.containment.models import Permit
 from shequ.core.submission import new_key
 from shequ.registry.models import Household, Person, Unit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 LOCAL = "%Y-%m-%dT%H:%M"

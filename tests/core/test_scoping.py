@@ -34,11 +34,11 @@ pytestmark = pytest.mark.django_db
 
 # role -> the capabilities it has in its own community (the street office: in none, street.counts aside).
 CAN: dict[str, set[str]] = {
-    "secretary": set(CAPABILITIES) - {"street.counts", "passes.own", "person.call", "accounts.street", "health.own",
+    "secretary": set(CAPABILITIES) - {"street.counts", "passes.own", "accounts.street", "health.own",
                                       "supplies.own", "notices.own", "services.own"},
-    "staff": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "person.call", "accounts.street",
+    "staff": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "accounts.street",
                                   "health.own", "supplies.own", "notices.own", "services.own"},
-    "outsider": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "person.call", "accounts.street",
+    "outsider": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "accounts.street",
                                      "health.own", "supplies.own", "notices.own", "services.own"},
     "grid1": {"registry.view_places", "registry.view_persons", "registry.lists", "registry.edit", "registry.export",
               "passes.manage", "campaigns.field", "person.call", "alerts.read", "health.view", "health.followup",

@@ -111,10 +111,10 @@ WRITES: dict[str, Write] = {
         "submission_key": uuid.uuid4().hex}, _places),
     "disinfection:record": Write(lambda w: {}, lambda w, f: {
         "client_id": str(uuid.uuid4()), "place": str(rows(w)["place"].pk), "agent": "84消毒液",
-        "concentration": "500mg/L", "operator": "矩阵"}, _record),
+        "concentration": "500mg/L", "operator": "矩阵"}, _record, table="disinfection_round"),  # its own ledger
     "api:disinfection_rounds": Write(lambda w: {}, lambda w, f: {
         "client_id": str(uuid.uuid4()), "place_id": str(rows(w)["place"].pk), "agent": "84消毒液", "operator": "矩阵"},
-        _api_round),
+        _api_round, table="disinfection_round"),
 }
 
 READS: dict[str, Any] = {

@@ -17,7 +17,7 @@ from shequ.core.masking import mask_name
 from shequ.gates.models import Gate, Passage, Visitor
 from shequ.registry.models import Household, Person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}

@@ -149,6 +149,8 @@ def test_a_resident_reports_for_themselves(ordered: list[Any], members: list[Any
     client = login("resident1")
     page = client.get(reverse("health:mine"))
     assert page.status_code == 200
+    # Health's "Orders" are quarantine orders (管控), not the supplies app's purchase orders (订单).
+    assert "<h2>管控</h2>" in page.content.decode() and "<h2>订单</h2>" not in page.content.decode()
     key = uuid.uuid4().hex
     body = {"person": members[0].pk, "temperature": "36.4", "symptoms": "", "submission_key": key}
     assert client.post(reverse("health:mine"), body).status_code == 302

@@ -14,7 +14,7 @@ from shequ.passes import services
 from shequ.passes.models import Pass
 from shequ.registry.models import Household, Person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def _members(household: Household) -> list[Person]:

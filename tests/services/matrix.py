@@ -147,13 +147,13 @@ WRITES: dict[str, Write] = {
         "submission_key": key()}, like(_tagged_person)),
     "services:today": Write(lambda w: {}, lambda w, f: {
         "task": str(rows(w)["task"].pk), "due_on": _today_iso(), "outcome": "done", "note": "矩阵",
-        "submission_key": key()}, _today),
+        "submission_key": key()}, _today, table="services_carevisit"),  # outcomes are their own ledger
     "api:services_requests": Write(lambda w: {}, lambda w, f: Json({
         "client_id": str(uuid.uuid4()), "household_id": w.household.pk, "category": "food",
         "text": "矩阵: 需要米"}), _api_request),
     "api:services_visits": Write(lambda w: {}, lambda w, f: Json({"records": [{
         "client_id": str(uuid.uuid4()), "task_id": rows(w)["task"].pk, "due_on": _today_iso(),
-        "outcome": "done"}]}), _api_visits),
+        "outcome": "done"}]}), _api_visits, table="services_carevisit"),
 }
 
 READS: dict[str, Any] = {

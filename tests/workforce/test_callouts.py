@@ -45,9 +45,10 @@ def test_the_first_to_accept_gets_the_shift_and_the_second_is_told(clock: Any) -
 
 
 @pytest.mark.parametrize("run", range(3))
-def test_two_accepts_at_the_same_moment_give_the_shift_to_one(world_tx: None, run: int) -> None:
+def test_two_accepts_at_the_same_moment_give_the_shift_to_one(world_tx: None, clock: Any, run: int) -> None:
+    clock.set_local(2022, 4, 5, 7, 30)
     post, morning = delivery_post(needed=1), shifts()["早班"]
-    callout = services.callout_create(actor=staff(), post=post, shift=morning, date=dt.date.today())
+    callout = services.callout_create(actor=staff(), post=post, shift=morning, date=DAY)
     people = [User.objects.get(username="volunteer1"), volunteer("李志愿", "13900001111")]
 
     def accept(i: int) -> str:

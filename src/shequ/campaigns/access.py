@@ -21,10 +21,11 @@ CAPABILITIES = {
     "campaigns.manage": {SECRETARY, STAFF},
     # Field work in a campaign: screening visits, sample registration.
     "campaigns.field": {SECRETARY, STAFF, GRID_WORKER, SAMPLER},
-    # Call a person of one's own grid from a campaign's missing list: one tap reveals the phone
-    # number to the grid worker (audited like any reveal) and dials it. Scoped by the grid (the
-    # Person's scope), checked by campaigns.views.call.
-    "person.call": {GRID_WORKER},
+    # Call a person from a campaign's missing list: one tap reveals the phone number (audited like
+    # any reveal) and dials it. The lists show numbers masked to everyone, so the office calls the
+    # same way as a grid worker. Scoped by the Person's scope (a grid worker: their own grid),
+    # checked by campaigns.views.call.
+    "person.call": {SECRETARY, STAFF, GRID_WORKER},
 }
 
 # The persons a campaign field worker may look up: what the Person's own scope allows, plus every

@@ -142,10 +142,10 @@ def missing_list(request: ScopedRequest, pk: int) -> HttpResponse:
         return exports.missing_pdf(request, campaign, qs, filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in filters.items() if v})
-    full_phone = exports.full_numbers(request, campaign)
+    # Numbers are masked on every page (a reveal is audited): the Call button reveals one and dials.
     return render(request, "campaigns/missing_list.html", {
-        "campaign": campaign, "page": page, "query": query, "full_phone": full_phone,
-        "may_call": not full_phone and request.scope.can("person.call", campaign.community_id),
+        "campaign": campaign, "page": page, "query": query,
+        "may_call": request.scope.can("person.call", campaign.community_id),
         "manages": selectors.manages(request.scope, campaign)})
 
 
@@ -153,8 +153,8 @@ def missing_list(request: ScopedRequest, pk: int) -> HttpResponse:
 @require("person.call")
 @require_POST
 def call(request: ScopedRequest, pk: int, target_pk: int) -> HttpResponse:
-    """A grid worker calls a missing person of their own grid: the phone number is revealed to them
-    through the registry's reveal (audited) and dialled. JSON for the page's script (which then opens
+    """Staff, or a grid worker of the person's grid, call a missing person: the phone number is
+    revealed to them through the registry's reveal (audited) and dialled. JSON for the page's script (which then opens
     the tel: link), else a page with the number to tap."""
     from django.http import JsonResponse
 
@@ -182,8 +182,8 @@ def compare_previous(request: ScopedRequest, pk: int) -> HttpResponse:
     _manage(request, campaign)
     qs = selectors.sampled_last_time_not_now(request.scope, campaign)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "campaigns/compare.html", {"campaign": campaign, "page": page,
-                                                      "full_phone": exports.full_numbers(request, campaign)})
+    return render(request, "campaigns/compare.html", {
+        "campaign": campaign, "page": page, "may_call": request.scope.can("person.call", campaign.community_id)})
 
 
 @personal_data
@@ -386,8 +386,7 @@ def door_to_door(request: ScopedRequest, pk: int) -> HttpResponse:
     # A sealed compound puts thousands on the list: a page at a time on the phone.
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "campaigns/door_to_door.html", {
-        "campaign": campaign, "page": page, "rows": page.object_list,
-        "full_phone": exports.full_numbers(request, campaign)})
+        "campaign": campaign, "page": page, "rows": page.object_list})
 
 
 @personal_data
@@ -455,8 +454,7 @@ def retest_list(request: ScopedRequest, pk: int) -> HttpResponse:
     for group in groups.values():
         if may_quarantine and group["tube"].result == "positive":
             group["form"] = QuarantineForm()
-    return render(request, "campaigns/retest_list.html", {"campaign": campaign, "groups": list(groups.values()),
-                                                          "full_phone": exports.full_numbers(request, campaign)})
+    return render(request, "campaigns/retest_list.html", {"campaign": campaign, "groups": list(groups.values())})
 
 
 @personal_data
