@@ -11,6 +11,10 @@ class AccountsConfig(AppConfig):
         from shequ.accounts import access
 
         access.register()  # its capabilities (core/scoping.py)
+        from shequ.accounts import audit_words
+        from shequ.audit import words
+
+        words.register(*audit_words.WORDS)  # how its audit events read (audit/words.py)
 
         # Login, logout and failed logins go to the audit log (Django's auth signals are the hook).
         from shequ.accounts import signals  # noqa: F401

@@ -90,7 +90,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.role}"
+        return f"{self.user} {self.get_role_display()}"
 
 
 class ApiToken(models.Model):
@@ -151,7 +151,7 @@ class InviteCode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"invite {self.household_id} ({'revoked' if self.revoked_at else 'active'})"
+        return str(_("invite code (revoked)") if self.revoked_at else _("invite code"))
 
 
 class SetupCode(models.Model):
@@ -167,4 +167,4 @@ class SetupCode(models.Model):
         verbose_name_plural = _("setup codes")
 
     def __str__(self) -> str:
-        return f"setup code until {self.expires_at:%Y-%m-%d %H:%M}"
+        return str(_("setup code until %(at)s") % {"at": f"{self.expires_at:%Y-%m-%d %H:%M}"})

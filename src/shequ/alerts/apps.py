@@ -11,4 +11,8 @@ class AlertsConfig(AppConfig):
         from shequ.alerts import access
 
         access.register()  # its capabilities and scope paths (core/scoping.py)
+        from shequ.alerts import audit_words
+        from shequ.audit import words
+
+        words.register(*audit_words.WORDS)  # how its audit events read (audit/words.py)
 

@@ -21,20 +21,14 @@ from django.apps import apps
 from django.db import models
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 
+from shequ.audit import words
 from shequ.audit.models import AuditEvent
 from shequ.audit.summaries import cleared_fields, repaired_event
 
-# The lists whose exports the registry records ("persons: 12 rows, masked; tag=chronic").
-LIST_NAMES = {
-    "persons": gettext_lazy("the person list"),
-    "special-populations": gettext_lazy("the special-population list"),
-    "grids": gettext_lazy("the grid list"),
-}
-_EXPORT = re.compile(r"^(?P<what>.+?): (?P<rows>\d+) rows?(?:, (?P<masked>masked|unmasked))?(?:; (?P<query>.*))?$")
-# "person=2931" in the summaries other apps write.
-_REFERENCE = re.compile(r"\b(?P<model>[a-z]+)=(?P<id>\d+)\b")
+_EXPORT = re.compile(r"^(?P<what>.+?): (?P<rows>\d+) (?P<unit>rows?|cards?)(?:, (?P<detail>(?!(?:masked|unmasked)(?:;|$))[^;]*?))?"
+                     r"(?:, (?P<masked>masked|unmasked))?(?:; (?P<query>.*))?$", re.DOTALL)
 # Query parameters that only shape the answer, not what was exported.
 _NOT_FILTERS = {"format", "page"}
 
@@ -124,9 +118,23 @@ class _Reader:
         elif event.object_type:
             name = model._meta.verbose_name if model is not None else event.object_type
             d.object_label = f"{name} #{event.object_id}"
-        d.sentence = self._sentence(event)
         d.changes = self._changes(event, model)
+        d.sentence = self._sentence(event)
+        # An event that says nothing more than its action (a login) needs no sentence.
+        if not d.sentence and (event.summary or (event.object_type and not d.changes)):
+            d.sentence = self._generic(event, model, obj)
         return d
+
+    @staticmethod
+    def _generic(event: AuditEvent, model: type[models.Model] | None, obj: Any) -> str:
+        """What an event says when no app declared how its summary reads: the act and its object,
+        never the summary as code wrote it."""
+        action = event.get_action_display()
+        if model is None:
+            return _("%(action)s.") % {"action": action}
+        name = _label(obj) if obj is not None else "#" + event.object_id
+        return _("%(action)s: %(what)s %(name)s.") % {"action": action, "what": model._meta.verbose_name,
+                                                       "name": name}
 
     # -- the summary as a sentence -----------------------------------------------------------------
 
@@ -142,6 +150,14 @@ class _Reader:
                      "%(rejected)s rejected.") % {"file": a.get("filename", ""), "rows": a.get("rows", 0),
                                                   "created": a.get("created", 0), "updated": a.get("updated", 0),
                                                   "rejected": a.get("rejected", 0)}
+        if event.action == AuditEvent.Action.IMPORT and isinstance(event.after, dict) and "phase" in event.after:
+            a = event.after
+            if a["phase"] == "interrupted":
+                return _("Import of %(file)s interrupted: rows up to %(through)s written (%(created)s created, "
+                         "%(updated)s updated); import the file again to complete it.") % {
+                    "file": a.get("filename", ""), "through": a.get("rows_through") or "-",
+                    "created": a.get("created", 0), "updated": a.get("updated", 0)}
+            return _("Started importing %(file)s.") % {"file": a.get("filename", "")}
         repaired = repaired_event(summary)
         if repaired is not None:
             return _("Repair: put back what audit event %(event)d emptied without the user emptying it.") % {
@@ -151,24 +167,29 @@ class _Reader:
             model = _models_by_name().get(event.object_type)
             return _("The user emptied on purpose: %(fields)s.") % {
                 "fields": pgettext("list separator", ", ").join(_field_label(model, f) for f in sorted(cleared))}
-        return _REFERENCE.sub(self._reference, summary)
+        found = words.find(event.object_type, event.action, summary)
+        if found is not None:
+            return words.read(*found, self._lookup)
+        return ""
 
-    def _reference(self, m: re.Match[str]) -> str:
-        """``person=2931`` in a summary written by code -> 人员 王小宝 (富通小区 9-2-502)."""
-        model = _models_by_name().get(m["model"])
+    def _lookup(self, model_name: str, pk: int) -> str:
+        """An id in a summary written by code -> 王小宝 (富通小区 9-2-502)."""
+        model = _models_by_name().get(model_name)
         if model is None:
-            return m.group(0)
-        key = (model, int(m["id"]))
+            return f"#{pk}"
+        key = (model, pk)
         if key not in self.references:
-            self.references[key] = model._default_manager.filter(pk=key[1]).first()
+            self.references[key] = self.objects.get((model_name, str(pk))) or next(
+                iter(self._fetch(model, [pk])), None)
         obj = self.references[key]
-        return f"{model._meta.verbose_name} {_label(obj) if obj is not None else '#' + m['id']}"
+        return _label(obj) if obj is not None else f"#{pk}"
 
     def _export(self, summary: str) -> str:
         m = _EXPORT.match(summary)
         if m is None:
-            return summary
-        what = str(LIST_NAMES.get(m["what"], m["what"]))
+            return ""
+        found = words.find_list(m["what"])
+        what = words.read(*found, self._lookup) if found is not None else _("a list")
         rows = int(m["rows"])
         if m["masked"] == "unmasked":
             numbers = _("with full numbers")
@@ -177,7 +198,15 @@ class _Reader:
         else:
             numbers = ""
         filters = self._filters(m["query"] or "")
-        text = _("Exported %(what)s: %(rows)d rows") % {"what": what, "rows": rows}
+        if (m["unit"] or "").startswith("card"):
+            text = _("Printed %(what)s: %(rows)d cards") % {"what": what, "rows": rows}
+        else:
+            text = _("Exported %(what)s: %(rows)d rows") % {"what": what, "rows": rows}
+        detail = m["detail"] or ""
+        if detail:
+            shown = words.find_list(detail)
+            text += pgettext("clause separator", ", ") + (
+                words.read(*shown, self._lookup) if shown is not None else detail)
         if numbers:
             text += pgettext("clause separator", ", ") + numbers
         if filters:
@@ -192,7 +221,10 @@ class _Reader:
             if key in _NOT_FILTERS or not value:
                 continue
             label, shown = key, value
-            if key in ("grid", "compound"):
+            declared = words.read_filter(key, value, self._lookup)
+            if declared is not None:
+                label, shown = declared
+            elif key in ("grid", "compound"):
                 target = _models_by_name().get(key)
                 obj = target._default_manager.filter(pk=value).first() if target and value.isdigit() else None
                 label = str(target._meta.verbose_name) if target else key
@@ -250,6 +282,8 @@ class _Reader:
     def _item(self, model: type[models.Model] | None, key: str, value: Any) -> str:
         """One entry of a list value: a person's tag is stored as "chronic:胰岛素"."""
         related = _reverse_model(model, key)
+        if related is not None and isinstance(value, int):  # a grid's buildings, by id
+            return self._lookup(related._meta.model_name or "", value)
         text = str(value)
         if related is not None and ":" in text:
             code, _sep, note = text.partition(":")

@@ -9,10 +9,12 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from shequ.alerts import kinds
-        from shequ.campaigns import access, alert_kinds
+        from shequ.audit import words
+        from shequ.campaigns import access, alert_kinds, audit_words
         from shequ.core import bulkwrite
 
         access.register()  # its capabilities and scope paths (core/scoping.py)
         kinds.register(*alert_kinds.KINDS)
+        words.register(*audit_words.WORDS)  # how its audit events read (audit/words.py)
 
         bulkwrite.writers_in("shequ.campaigns.services")  # the tube's insert_or_lock

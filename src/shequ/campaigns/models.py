@@ -85,6 +85,8 @@ class CampaignPlace(models.Model):
     unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
+        verbose_name = _("campaign place")
+        verbose_name_plural = _("campaign places")
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -136,6 +138,8 @@ class TargetHousehold(models.Model):
     visits = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("campaign household")
+        verbose_name_plural = _("campaign households")
         constraints = [models.UniqueConstraint(fields=["campaign", "household"], name="target_household_once")]
         indexes = [models.Index(fields=["campaign", "grid", "building"], name="target_hh_grid_building")]
 
@@ -164,6 +168,8 @@ class Target(models.Model):
     temperature = models.DecimalField(_("temperature"), max_digits=3, decimal_places=1, null=True, blank=True)
 
     class Meta:
+        verbose_name = _("campaign target")
+        verbose_name_plural = _("campaign targets")
         constraints = [models.UniqueConstraint(fields=["campaign", "person"], name="target_person_once")]
         indexes = [
             models.Index(fields=["campaign", "building", "unit"], name="target_campaign_building"),
@@ -171,7 +177,7 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.campaign_id}:{self.person_id}"
+        return str(self.person)
 
     @property
     def reached(self) -> bool:
@@ -197,11 +203,13 @@ class Visit(models.Model):
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("campaign", "visit")
+        verbose_name_plural = pgettext_lazy("campaign", "visits")
         ordering = ["-visited_at"]
         indexes = [models.Index(fields=["campaign", "household"], name="visit_campaign_household")]
 
     def __str__(self) -> str:
-        return f"{self.household_id} {self.outcome}"
+        return self.get_outcome_display()
 
 
 class SamplingPoint(models.Model):
@@ -213,6 +221,8 @@ class SamplingPoint(models.Model):
     location = models.CharField(_("location"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("sampling point")
+        verbose_name_plural = _("sampling points")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -228,6 +238,8 @@ class SamplingSlot(models.Model):
     ends_at = models.DateTimeField(_("ends"))
 
     class Meta:
+        verbose_name = _("sampling slot")
+        verbose_name_plural = _("sampling slots")
         ordering = ["starts_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
                                               name="slot_ends_after_start")]
@@ -242,6 +254,8 @@ class SlotBuilding(models.Model):
     building = models.ForeignKey("registry.Building", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("slot building")
+        verbose_name_plural = _("slot buildings")
         constraints = [models.UniqueConstraint(fields=["slot", "building"], name="slot_building_once")]
 
     def __str__(self) -> str:
@@ -308,6 +322,8 @@ class Sample(models.Model):
     retest = models.BooleanField(_("re-test"), default=False)
 
     class Meta:
+        verbose_name = _("sample")
+        verbose_name_plural = _("samples")
         constraints = [
             models.UniqueConstraint(fields=["community", "client_id"], name="sample_client_id_once"),
             models.UniqueConstraint(fields=["tube", "person"], name="sample_person_once_per_tube"),
@@ -339,8 +355,10 @@ class Retest(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("re-test")
+        verbose_name_plural = _("re-tests")
         constraints = [models.UniqueConstraint(fields=["source_tube", "person"], name="retest_once_per_tube")]
         indexes = [models.Index(fields=["campaign", "status"], name="retest_campaign_status")]
 
     def __str__(self) -> str:
-        return f"{self.person_id} {self.status}"
+        return f"{self.person} {self.get_status_display()}"

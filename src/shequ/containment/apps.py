@@ -12,4 +12,8 @@ class ContainmentConfig(AppConfig):
         from shequ.containment import access, alert_kinds
 
         access.register()  # its capabilities and scope paths (core/scoping.py)
+        from shequ.audit import words
+        from shequ.containment import audit_words
+
+        words.register(*audit_words.WORDS)  # how its audit events read (audit/words.py)
         kinds.register(*alert_kinds.KINDS)

@@ -132,7 +132,8 @@ class ExitQuota(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.compound}: {self.persons}/{self.days}d"
+        return str(_("%(compound)s: %(persons)s exits every %(days)s days") % {
+            "compound": self.compound, "persons": self.persons, "days": self.days})
 
 
 class Permit(models.Model):

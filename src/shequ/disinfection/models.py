@@ -84,7 +84,7 @@ class Round(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.place_id or self.room_id} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.place or self.room} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Reminder(models.Model):
@@ -106,4 +106,4 @@ class Reminder(models.Model):
                                                name="disinfection_reminder_once_a_day")]
 
     def __str__(self) -> str:
-        return f"{self.property_company_id} {self.day}"
+        return f"{self.property_company} {self.day}"

@@ -14,6 +14,11 @@ class GatesConfig(AppConfig):
         kinds.register(*alert_kinds.KINDS)
 
         access.register()  # its capabilities and scope paths (core/scoping.py)
+        from shequ.audit import words
+        from shequ.gates import audit_words
+
+        words.register(*audit_words.WORDS)  # how its audit events read (audit/words.py)
+        words.register_filters(**audit_words.FILTERS)
 
         from importlib import import_module
 

@@ -160,7 +160,7 @@ class Passage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.gate} {self.direction} {self.decision}"
+        return f"{self.gate} {self.get_direction_display()} {self.get_decision_display()}"
 
 
 class Presence(models.Model):
@@ -176,6 +176,8 @@ class Presence(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["compound", "direction"], name="presence_compound_dir")]
+        verbose_name = _("presence")
+        verbose_name_plural = _("presences")
 
     def __str__(self) -> str:
-        return f"{self.person} {self.direction} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.person} {self.get_direction_display()} {self.at:%Y-%m-%d %H:%M}"

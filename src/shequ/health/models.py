@@ -85,7 +85,7 @@ class HealthEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person_id} {self.status}"
+        return f"{self.person} {self.get_status_display()}"
 
 
 class QuarantinePolicy(models.Model):
@@ -215,7 +215,7 @@ class OrderChange(models.Model):
         verbose_name_plural = _("order changes")
 
     def __str__(self) -> str:
-        return f"{self.order_id} {self.kind}"
+        return f"{self.order} {self.get_kind_display()}"
 
 
 class Slot(models.TextChoices):
@@ -275,7 +275,7 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person_id} {self.due_on} {self.slot}"
+        return f"{self.person} {self.due_on} {self.get_slot_display()}"
 
     @property
     def missed(self) -> bool:
@@ -372,7 +372,7 @@ class Transfer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person_id} {self.state}"
+        return f"{self.person} {self.get_state_display()}"
 
     @property
     def next_states(self) -> tuple[str, ...]:
@@ -395,7 +395,7 @@ class TransferStep(models.Model):
         verbose_name_plural = _("transfer steps")
 
     def __str__(self) -> str:
-        return f"{self.transfer_id} {self.state}"
+        return f"{self.transfer} {self.get_state_display()}"
 
 
 class HomeChecklist(models.Model):
@@ -422,7 +422,7 @@ class HomeChecklist(models.Model):
         verbose_name_plural = _("home checklists")
 
     def __str__(self) -> str:
-        return str(self.group)
+        return str(_("home checklist"))
 
     @property
     def before_pickup_done(self) -> bool:
@@ -445,7 +445,7 @@ class LeftBehind(models.Model):
         constraints = [models.UniqueConstraint(fields=["checklist", "person"], name="left_behind_once")]
 
     def __str__(self) -> str:
-        return f"{self.person_id}"
+        return str(self.person)
 
 
 # -- epidemic-free status -------------------------------------------------------------------------
@@ -464,7 +464,7 @@ class EpidemicFreeRule(models.Model):
         verbose_name_plural = _("epidemic-free rules")
 
     def __str__(self) -> str:
-        return f"{self.community_id}: {self.days}"
+        return str(_("%(days)s days without a case") % {"days": self.days})
 
 
 CONTROL_ITEMS = (
@@ -495,7 +495,7 @@ class ControlChecklist(models.Model):
         verbose_name_plural = _("control checklists")
 
     def __str__(self) -> str:
-        return str(self.compound_id)
+        return str(self.compound)
 
     @property
     def done(self) -> bool:

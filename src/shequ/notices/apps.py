@@ -11,3 +11,7 @@ class NoticesConfig(AppConfig):
         from shequ.notices import access
 
         access.register()  # its capabilities and scope paths (core/scoping.py)
+        from shequ.audit import words
+        from shequ.notices import audit_words
+
+        words.register(*audit_words.WORDS)  # how its audit events read (audit/words.py)

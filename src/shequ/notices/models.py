@@ -78,7 +78,7 @@ class Knock(models.Model):
         constraints = [models.UniqueConstraint(fields=["notice", "household"], name="knock_once_per_household")]
 
     def __str__(self) -> str:
-        return f"{self.notice_id}/{self.household_id}: {self.outcome}"
+        return f"{self.notice}: {self.get_outcome_display()}"
 
 
 class InPerson(models.Model):
@@ -95,4 +95,4 @@ class InPerson(models.Model):
         verbose_name_plural = _("households told in person")
 
     def __str__(self) -> str:
-        return str(self.household_id)
+        return self.reason or str(_("told in person"))

@@ -11,6 +11,10 @@ class RegistryConfig(AppConfig):
         from shequ.registry import access
 
         access.register()  # its capabilities and scope paths (core/scoping.py)
+        from shequ.audit import words
+        from shequ.registry import audit_words
+
+        words.register(*audit_words.WORDS)  # how its audit events read (audit/words.py)
 
         from shequ.core import bulkwrite
 

@@ -13,5 +13,9 @@ class ServicesConfig(AppConfig):
         from shequ.services import access, alert_kinds
 
         access.register()  # its capabilities and scope paths (core/scoping.py)
+        from shequ.audit import words
+        from shequ.services import audit_words
+
+        words.register(*audit_words.WORDS)  # how its audit events read (audit/words.py)
         kinds.register(*alert_kinds.KINDS)
         bulkwrite.writers_in("shequ.services.services")  # a care visit's INSERT

@@ -181,7 +181,7 @@ class CarePlan(models.Model):
         indexes = [models.Index(fields=["assignee", "ended_at"], name="careplan_assignee")]
 
     def __str__(self) -> str:
-        return f"care plan {self.pk}"
+        return str(self.person)
 
 
 class CareTask(models.Model):
@@ -212,7 +212,7 @@ class CareTask(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(every_days__gte=1), name="caretask_every_positive")]
 
     def __str__(self) -> str:
-        return f"{self.kind} every {self.every_days}"
+        return _("%(kind)s every %(days)s days") % {"kind": self.get_kind_display(), "days": self.every_days}
 
     def is_due(self, day: dt.date) -> bool:
         return day >= self.starts_on and (day - self.starts_on).days % self.every_days == 0
@@ -246,4 +246,4 @@ class CareVisit(models.Model):
         constraints = [models.UniqueConstraint(fields=["task", "due_on"], name="carevisit_once_per_day")]
 
     def __str__(self) -> str:
-        return f"{self.task_id} {self.due_on} {self.outcome}"
+        return f"{self.due_on} {self.get_outcome_display()}"

@@ -78,7 +78,7 @@ class Stock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item_id}@{self.store_id}: {self.quantity}"
+        return f"{self.item} @ {self.store}: {self.quantity}"
 
 
 class Movement(models.Model):
@@ -111,4 +111,4 @@ class Movement(models.Model):
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="stock_movement_positive")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.quantity} {self.item_id}@{self.store_id}"
+        return f"{self.get_kind_display()} {self.quantity} {self.item} @ {self.store}"

@@ -314,6 +314,8 @@ class RunStep(models.Model):
 
     class Meta:
         ordering = ["run_id", "at", "id"]
+        verbose_name = _("run step")
+        verbose_name_plural = _("run steps")
 
     def __str__(self) -> str:
-        return f"{self.run_id} {self.what}"
+        return f"#{self.run_id} {self.get_what_display()}"

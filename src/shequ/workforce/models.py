@@ -201,7 +201,7 @@ class CallOut(models.Model):
         indexes = [models.Index(fields=["community", "status"], name="callout_community_status")]
 
     def __str__(self) -> str:
-        return f"{self.post} {self.date} {self.shift.name} {self.status}"
+        return f"{self.post} {self.date} {self.shift.name} {self.get_status_display()}"
 
     @property
     def minutes_to_fill(self) -> int | None:
