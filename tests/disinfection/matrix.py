@@ -107,7 +107,7 @@ WRITES: dict[str, Write] = {
     "disinfection:board": Write(lambda w: {}, lambda w, f: (rows(w), {
         "action": "remind", "day": _yesterday(), "submission_key": uuid.uuid4().hex})[1], _remind),
     "disinfection:places": Write(lambda w: {}, lambda w, f: {
-        "compound": str(w.compound.pk), "kind": "lift", "name": f"矩阵电梯{uuid.uuid4().hex[:6]}", "target_per_day": "4",
+        "compound": str(w.compound.pk), "kind": "lift", "name": f"矩阵电梯{uuid.uuid4().int % 10**6:06d}", "target_per_day": "4",
         "submission_key": uuid.uuid4().hex}, _places),
     "disinfection:record": Write(lambda w: {}, lambda w, f: {
         "client_id": str(uuid.uuid4()), "place": str(rows(w)["place"].pk), "agent": "84消毒液",

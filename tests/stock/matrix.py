@@ -63,7 +63,7 @@ WRITES: dict[str, Write] = {
         "item": str(rows(w)["item"].pk), "store": str(rows(w)["warehouse"].pk), "quantity": "10", "taken_by": "矩阵",
         "post": "北门", "action": "issue", "submission_key": uuid.uuid4().hex}, _foreign),
     "stock:setup": Write(lambda w: {}, lambda w, f: {
-        "kind": "gloves", "name": f"矩阵手套{uuid.uuid4().hex[:6]}", "unit": "副", "action": "item",
+        "kind": "gloves", "name": f"矩阵手套{uuid.uuid4().int % 10**6:06d}", "unit": "副", "action": "item",
         "submission_key": uuid.uuid4().hex}, _setup),
     "api:stock_issues": Write(lambda w: {}, lambda w, f: Json({
         "client_id": str(uuid.uuid4()), "item_id": rows(w)["item"].pk, "store_id": rows(w)["warehouse"].pk,

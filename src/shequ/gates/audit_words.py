@@ -24,6 +24,8 @@ WORDS = (
     Words("assignment", r"duty (?P<what>.*)", _("Duty: %(what)s."), action="create"),
     export_list(rf"pass cards (?P<place>\w+={_D})", _("pass cards of %(place)s"), place=place),
     export_list(rf"(?P<issued>{_D}) passes issued", _("%(issued)s passes issued")),
+    export_list(rf"(?P<issued>{_D}) passes issued, (?P<codes>{_D}) invite codes issued",
+                _("%(issued)s passes issued, %(codes)s invite codes issued")),
     export_list(rf"gate ledger (?P<gate>{_D}) (?P<day>\d{{4}}-\d\d-\d\d)", _("the ledger of %(gate)s on %(day)s"),
                 gate=ref("gate")),
 )
