@@ -271,3 +271,23 @@ def test_the_events_of_every_audited_write_read_in_chinese(name: str, login: Any
         assert not _english(d.sentence + " " + d.object_label, allowed), (e.object_type, e.summary, text)
         if e.summary and e.action not in ("export", "import", "reveal"):
             assert words.find(e.object_type, e.action, e.summary) is not None or d.sentence, e.summary
+
+
+def test_an_account_change_shows_the_membership_it_holds_by_label_and_name(anchor_household: Any,
+                                                                           users: dict[str, Any]) -> None:
+    """A user's events keep its membership in before/after (role, grid...), keys that are no field
+    of the user: the change lines read the role's label and the grid's name, not ``role volunteer``."""
+    from shequ.registry.models import Grid
+
+    grid = Grid.objects.filter(community=anchor_household.community).order_by("id").first()
+    event = AuditEvent.objects.create(actor=users["secretary"], actor_username="secretary", action="update",
+                                      object_type="user", object_id=str(users["volunteer1"].pk),
+                                      community=anchor_household.community, summary="role of volunteer1",
+                                      before={"role": "volunteer", "grid": None},
+                                      after={"role": "grid_worker", "grid": grid.pk})
+    with translation.override("zh-hans"):
+        (d,) = describe_events([event])
+    lines = {c.label: (c.before, c.after) for c in d.changes}
+    assert lines["角色"] == ("志愿者", "网格员"), lines
+    assert lines["网格"][1] == str(grid) and grid.name in lines["网格"][1], lines
+    assert not [w for c in d.changes for w in _english(f"{c.label} {c.before} {c.after}")], d.changes

@@ -15,6 +15,7 @@ class AccountsConfig(AppConfig):
         from shequ.audit import words
 
         words.register(*audit_words.WORDS)  # how its audit events read (audit/words.py)
+        words.register_snapshot("user", **audit_words.USER_SNAPSHOT)
 
         # Login, logout and failed logins go to the audit log (Django's auth signals are the hook).
         from shequ.accounts import signals  # noqa: F401

@@ -40,3 +40,14 @@ WORDS = (
     Words("invitecode", rf"invite code for household=(?P<household>{_D})",
           _("Issued an invite code for household %(household)s."), values={"household": ref("household")}),
 )
+
+# A user's events carry its membership in before/after (services._snapshot): keys that are no field
+# of the user, read as the membership's role label and the names of what it is bound to.
+USER_SNAPSHOT = {
+    "role": (_("role"), choice("membership", "role")),
+    "community": (_("community"), ref("community")),
+    "grid": (_("grid"), ref("grid")),
+    "property_company": (_("property company"), ref("propertycompany")),
+    "household": (_("household"), ref("household")),
+    "street": (_("street"), ref("street")),
+}

@@ -251,12 +251,24 @@ class _Reader:
         for key in keys:
             if event.action == AuditEvent.Action.CREATE and _blank(after.get(key)):
                 continue  # a new record: what it was created with, not its empty fields
+            declared = words.snapshot_key(model._meta.model_name or "", key) if model is not None else None
+            if declared is not None and not _is_field(model, key):
+                label, reader = declared
+                rows.append(Change(label=str(label), before="" if event.action == AuditEvent.Action.CREATE
+                                   else self._snapshot_value(reader, before.get(key)),
+                                   after=self._snapshot_value(reader, after.get(key)) if key in after else ""))
+                continue
             rows.append(Change(
                 label=_field_label(model, key),
                 before="" if event.action == AuditEvent.Action.CREATE else self._value(model, key, before.get(key)),
                 after=self._value(model, key, after.get(key)) if key in after else "",
             ))
         return rows
+
+    def _snapshot_value(self, reader: words.ValueReader | None, value: Any) -> str:
+        if _blank(value):
+            return _empty()
+        return reader(str(value), self._lookup) if reader is not None else str(value)
 
     def _value(self, model: type[models.Model] | None, key: str, value: Any) -> str:
         if _blank(value):
@@ -336,6 +348,16 @@ def _related_model(f: Any) -> type[models.Model] | None:
     """The model a relation leads to (a class once the apps are loaded; ``None`` for no relation)."""
     related = getattr(f, "related_model", None)
     return related if isinstance(related, type) else None
+
+
+def _is_field(model: type[models.Model] | None, key: str) -> bool:
+    if model is None:
+        return False
+    try:
+        model._meta.get_field(key)
+    except Exception:  # noqa: BLE001 - a snapshot key that is no field of the model
+        return False
+    return True
 
 
 def _field_label(model: type[models.Model] | None, key: str) -> str:

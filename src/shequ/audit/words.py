@@ -75,6 +75,20 @@ def register_filters(**filters: tuple[str | Promise, ValueReader | None]) -> Non
     _FILTERS.update(filters)
 
 
+_SNAPSHOTS: dict[tuple[str, str], tuple[str | Promise, ValueReader | None]] = {}
+
+
+def register_snapshot(model_name: str, **keys: tuple[str | Promise, ValueReader | None]) -> None:
+    """Keys of an event's before/after that are no field of its object's model (a user's event holds
+    its membership: ``role``, ``grid``...): key -> (label, reader), as the log shows them."""
+    for key, spec in keys.items():
+        _SNAPSHOTS[(model_name, key)] = spec
+
+
+def snapshot_key(model_name: str, key: str) -> tuple[str | Promise, ValueReader | None] | None:
+    return _SNAPSHOTS.get((model_name, key))
+
+
 def read_filter(key: str, value: str, lookup: Lookup) -> tuple[str, str] | None:
     found = _FILTERS.get(key)
     if found is None:
