@@ -27,11 +27,6 @@ HEADERS = [gettext_noop("compound"), gettext_noop("building"), gettext_noop("uni
            gettext_noop("added while running"), gettext_noop("done")]
 
 
-def full_numbers(request: ScopedRequest, campaign: Campaign) -> bool:
-    """The pages' rule (numbers shown in full): the same capability the exports' masking reads."""
-    return masking_for(request, campaign).unmasked
-
-
 def masking_for(request: ScopedRequest, campaign: Campaign) -> Masking:
     return export_masking(request.scope, [campaign.community_id], request=request)
 

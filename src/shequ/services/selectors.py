@@ -102,16 +102,12 @@ def care_visits(scope: Scope, plan: CarePlan) -> QuerySet[CareVisit]:
     return scope.filter(CareVisit.objects.filter(task__plan=plan).select_related("task", "by")).order_by("-due_on", "-id")
 
 
-def care_task_get(scope: Scope, pk: int) -> CareTask:
-    return get_object_or_404(scope.filter(CareTask.objects.select_related("plan__person", "plan__community")), pk=pk)
-
-
 _TASK_ROW = ChainReader([(CareTask, None, None), (CarePlan, "plan_id", "plan"),
                          (Community, "community_id", "community")], "t0.id = %s")
 
 
 def care_task_for_record(scope: Scope, pk: int) -> CareTask:
-    """A task to record an outcome of (the API: a phone's queue), with its plan and the plan's
+    """A task to record an outcome of (the today page and the API: a phone's queue), with its plan and the plan's
     community, in one prepared statement (core/rows.py), the scope checked on the row read; 404
     outside the scope (bench/services.py: the API's recording figure)."""
     task = _TASK_ROW.first([pk])

@@ -261,8 +261,7 @@ def care_visit_record(*, actor: Any, task: CareTask, due_on: dt.date, outcome: s
     the phone's queue sends most outcomes once, so the usual path reads nothing. It is one prepared
     statement (core/bulkwrite.py), atomic by itself outside a refill (bench/services.py). Outcomes
     are their own ledger (who, when, what; never changed), like follow-ups and passages: no audit
-    event. The task's plan and community are expected read with it (selectors.care_task_get,
-    care_task_for_record)."""
+    event. The task's plan and community are expected read with it (selectors.care_task_for_record)."""
     if outcome not in CareVisit.Outcome.values:
         raise ValidationError({"outcome": _("Done or not reached.")})
     if not task.is_due(due_on) or due_on > timezone.localdate():

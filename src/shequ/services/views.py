@@ -313,7 +313,7 @@ def today(request: ScopedRequest) -> HttpResponse:
         day = request.POST.get("due_on", "")
         if not posted.isdigit() or not form.is_valid():
             raise Http404
-        task = selectors.care_task_get(request.scope, int(posted))
+        task = selectors.care_task_for_record(request.scope, int(posted))
         try:
             due_on = dt.date.fromisoformat(day)
         except ValueError:
