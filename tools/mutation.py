@@ -46,7 +46,8 @@ class Module:
 MODULES: dict[str, Module] = {
     "masking": Module("src/shequ/core/masking.py", ("tests/core/test_masking.py",)),
     "scoping": Module("src/shequ/core/scoping.py", (
-        "tests/core/test_scoping.py", "tests/gates/test_gate_scope.py", "tests/gates/test_device_binding.py")),
+        "tests/core/test_scoping.py", "tests/core/test_scoping_rules.py", "tests/gates/test_gate_scope.py",
+        "tests/gates/test_device_binding.py")),
     "audit": Module("src/shequ/audit/services.py", (
         "tests/audit", "tests/accounts/test_security.py", "tests/registry/test_updates_audited.py")),
     "gates": Module("src/shequ/gates/services.py", (
@@ -92,6 +93,9 @@ EQUIVALENT: list[Equivalent] = [
                  f'is_user = actor is not None and getattr(actor, "is_authenticated", {default})',
                  "the default is read only for an actor without is_authenticated; every caller passes None, a "
                  "user or AnonymousUser") for default in ("None", "", "True")),
+    Equivalent("scoping", "require", "return cast(View, wrapped)  # the view's own signature (functools.wraps)",
+               "return cast(None, wrapped)  # the view's own signature (functools.wraps)",
+               "typing.cast returns its second argument whatever the first: it only speaks to the type checker"),
 ]
 
 
