@@ -214,7 +214,9 @@ def record_http(stage: dict[str, Any], *, seconds: float, rounds: int, connectio
     env |= {"SHEQU_MODE": "production", "SHEQU_ALLOWED_HOSTS": "127.0.0.1", "SHEQU_LOG_LEVEL": "ERROR"}
     connection.close()
     port = _free_port()
+    t = time.perf_counter()
     server = start_server(env, port, workers)
+    print(f"gunicorn answered in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     load_before = round(os.getloadavg()[0], 2)
     try:
         for request in loads.values():  # warm both workers (imports, connections, token cache)
@@ -303,8 +305,10 @@ def main() -> None:
         figures: dict[str, Any] = {"persons": world["persons"], "communities": communities, **staged,
                                    "load_before": round(os.getloadavg()[0], 2)}
         figures |= reads(world)
-        progress("timed in this process")
-        figures |= record_http(stage_http(world), seconds=seconds, rounds=rounds, connections=args.connections,
+        progress(f"timed in this process: {json.dumps(figures)}")
+        http = stage_http(world)
+        progress(f"staged {len(http['pending'])} pending slots for the API")
+        figures |= record_http(http, seconds=seconds, rounds=rounds, connections=args.connections,
                                workers=args.workers)
         figures |= {"database": connection.vendor, "quick": args.quick}
         connection.close()
