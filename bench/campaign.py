@@ -88,8 +88,10 @@ def _reset_sequences(models: list[Any]) -> None:
             cursor.execute(sql)
 
 
-def build_population(n: int, seed: int = 2022) -> dict[str, Any]:
-    """A community of about ``n`` persons; returns the community and the bench account's ids."""
+def build_population(n: int, seed: int = 2022, *, buildings_per_grid: int = BUILDINGS_PER_GRID,
+                     buildings_per_compound: int = BUILDINGS_PER_COMPOUND) -> dict[str, Any]:
+    """A community of about ``n`` persons; returns the community and the bench account's ids.
+    ``buildings_per_grid`` and ``buildings_per_compound``: a building holds 288 households."""
     from django.db.models import Max
     from django.utils import timezone
     from pypinyin import Style, lazy_pinyin
@@ -122,8 +124,8 @@ def build_population(n: int, seed: int = 2022) -> dict[str, Any]:
     households_needed = n // 3 + 1
     rooms_per_building = UNITS * FLOORS * PER_FLOOR
     buildings_n = households_needed // rooms_per_building + 1
-    compounds_n = buildings_n // BUILDINGS_PER_COMPOUND + 1
-    grids_n = buildings_n // BUILDINGS_PER_GRID + 1
+    compounds_n = buildings_n // buildings_per_compound + 1
+    grids_n = buildings_n // buildings_per_grid + 1
 
     gid, cid, bid, uid, rid, hid, pid = (next_id(m) for m in (Grid, Compound, Building, Unit, Room, Household, Person))
     grids = [(gid + i, c, i + 1, f"第{i + 1}网格") for i in range(grids_n)]
@@ -132,9 +134,9 @@ def build_population(n: int, seed: int = 2022) -> dict[str, Any]:
     persons_left = n
     for b in range(buildings_n):
         building_id = bid + b
-        number = b % BUILDINGS_PER_COMPOUND + 1
-        buildings.append((building_id, c, cid + b // BUILDINGS_PER_COMPOUND, str(number), number,
-                          gid + b // BUILDINGS_PER_GRID))
+        number = b % buildings_per_compound + 1
+        buildings.append((building_id, c, cid + b // buildings_per_compound, str(number), number,
+                          gid + b // buildings_per_grid))
         for u in range(UNITS):
             unit_id = uid + len(units)
             units.append((unit_id, c, building_id, str(u + 1), u + 1))

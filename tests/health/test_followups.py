@@ -157,3 +157,30 @@ def test_a_resident_reports_for_themselves(ordered: list[Any], members: list[Any
     assert client.post(reverse("health:mine"), body).status_code == 302  # the same form again
     recorded = FollowUp.objects.filter(person=members[0]).exclude(outcome="")
     assert [(f.outcome, f.temperature, f.self_reported) for f in recorded] == [("seen", Decimal("36.4"), True)]
+
+
+@pytest.mark.parametrize("username", ["staff", "grid1", "grid2", "sampler1", "resident1", "gate1", "street",
+                                      "outsider"])
+def test_the_slot_a_follow_up_is_recorded_for_is_found_exactly_where_the_scope_sees_it(
+        username: str, ordered: list[Any], members: list[Any], users: dict[str, Any]) -> None:
+    """selectors.followup_for_record (the API's one prepared read, the scope checked on the row)
+    finds the slots Scope.filter finds, for each role, with the order the service reads; the
+    others, and a slot that does not exist, are 404."""
+    from django.http import Http404
+
+    slots = list(FollowUp.objects.filter(person__in=members).select_related("order").order_by("id")[:6])
+    scope = scope_for(users[username])
+    seen = set(scope.filter(FollowUp.objects.all()).values_list("id", flat=True)) & {f.pk for f in slots}
+    found = set()
+    for f in slots:
+        try:
+            got = selectors.followup_for_record(scope, f.pk)
+        except Http404:
+            continue
+        assert (got.due_at, got.slot, got.household_id, got.order.state, got.order.ends_at) == (
+            f.due_at, f.slot, f.household_id, f.order.state, f.order.ends_at)
+        found.add(f.pk)
+    assert found == seen
+    assert bool(found) is (username in ("staff", "grid1", "sampler1", "resident1"))
+    with pytest.raises(Http404):
+        selectors.followup_for_record(scope, max(f.pk for f in slots) + 10_000)

@@ -98,7 +98,7 @@ def record(request: HttpRequest, data: RecordsIn) -> Status:
         result: dict[str, Any] = {"client_id": item.client_id, "followup_id": item.followup_id, "problem": "",
                                   "alerts": []}
         try:
-            followup = selectors.followup_get(scope, item.followup_id)
+            followup = selectors.followup_for_record(scope, item.followup_id)
             if not scope.can("health.followup", followup.community_id):
                 raise Http404
             temperature: Decimal | None = parse_temperature(item.temperature)

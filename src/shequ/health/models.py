@@ -267,6 +267,12 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["community", "grid", "due_on"], name="followup_grid_day"),
             models.Index(fields=["person", "due_at"], name="followup_person_due"),
+            # The grid worker's pending slots of the last 14 days (selectors.due_today): the grid's
+            # slots of 14 days are thirty times as many (bench/health.py: grid_due_list_s).
+            models.Index(fields=["community", "grid", "due_on"], condition=Q(outcome=""), name="followup_pending"),
+            # The overdue buckets of a community or district look back three days (selectors.overdue_buckets);
+            # the columns they read make it covering (half the time of the table's rows on SQLite).
+            models.Index(fields=["community", "due_at", "person", "outcome", "order"], name="followup_community_due"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["order", "due_on", "slot"], name="followup_one_per_slot"),

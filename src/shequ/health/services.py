@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -447,7 +447,32 @@ def _alert_missed(row: FollowUp) -> bool:
     return True
 
 
-@transaction.atomic
+MISSED_OUTCOMES = (Outcome.NOT_SEEN, Outcome.UNREACHABLE, Outcome.REFUSED)
+RECORDED_FIELDS = ("outcome", "temperature", "symptoms", "client_id", "self_reported", "recorded_at", "recorded_by")
+
+
+def _record_once(row: FollowUp) -> bool:
+    """The slot's outcome written if it has none yet: one conditional UPDATE (atomic by itself; a
+    savepoint inside a transaction, so that a repeated client id fails this statement only).
+    False when the slot was recorded already (another phone, a moment earlier)."""
+    values = {name: getattr(row, name) for name in RECORDED_FIELDS}
+    slot = FollowUp.objects.filter(pk=row.pk, outcome="")
+    if not connection.in_atomic_block:
+        return slot.update(**values) == 1
+    with transaction.atomic():
+        return slot.update(**values) == 1
+
+
+def _earlier(row: FollowUp, client_id: uuid.UUID | None) -> Recorded | None:
+    """The first record of a repeat: the same client id (for any slot), or the slot recorded."""
+    if client_id is not None:
+        earlier = FollowUp.objects.filter(community_id=row.community_id, client_id=client_id).first()
+        if earlier is not None:
+            return Recorded(earlier, False)
+    fresh = FollowUp.objects.get(pk=row.pk)
+    return Recorded(fresh, False) if fresh.outcome else None
+
+
 def followup_record(*, actor: Any, followup: FollowUp, outcome: str, temperature: Decimal | None = None,
                     symptoms: str = "", client_id: uuid.UUID | None = None, self_reported: bool = False,
                     at: dt.datetime | None = None, request: Any = None) -> Recorded:
@@ -455,16 +480,17 @@ def followup_record(*, actor: Any, followup: FollowUp, outcome: str, temperature
     tap, a retry, a second phone), returns the first record and changes nothing. A temperature at or
     above the fever threshold or a symptom alerts the office (and the person's grid worker); so do
     three slots in a row without seeing the person. Follow-ups are their own ledger (who recorded
-    what, when): like passages at a gate they write no audit event."""
+    what, when): like passages at a gate they write no audit event.
+
+    The write comes first and answers the repeat: a conditional UPDATE of a slot still without an
+    outcome, the unique client id per community refusing a second slot. The phone's queue sends most
+    follow-ups once, so the usual path reads nothing more than the slot with its order
+    (selectors.followup_for_record) and, outside an alert, runs in no transaction (bench/health.py:
+    followup_ratio). An outcome that alerts is written with its alerts in one transaction."""
     at = at or timezone.now()
-    if client_id is not None:
-        earlier = FollowUp.objects.filter(community_id=followup.community_id, client_id=client_id).first()
-        if earlier is not None:
-            return Recorded(earlier, False)
-    # Locked with its order only: the person and their home are read when an alert names them.
-    row = FollowUp.objects.select_for_update().select_related("order").get(pk=followup.pk)
-    if row.outcome:
-        return Recorded(row, False)
+    if followup.outcome:
+        return _earlier(followup, client_id) or Recorded(followup, False)
+    order = followup.order
     errors: dict[str, str] = {}
     if outcome not in Outcome.values:
         errors["outcome"] = _("Choose seen, not seen, unreachable or refused.")
@@ -472,31 +498,57 @@ def followup_record(*, actor: Any, followup: FollowUp, outcome: str, temperature
         errors["temperature"] = range_message()
     if outcome != Outcome.SEEN and (temperature is not None or symptoms.strip()):
         errors["outcome"] = _("A temperature or symptoms are recorded only for a person seen.")
-    if row.order.state != QuarantineOrder.State.ACTIVE and row.due_at > row.order.ends_at:
+    if order.state != QuarantineOrder.State.ACTIVE and followup.due_at > order.ends_at:
         errors["followup"] = _("The order has ended.")
     if errors:
+        # A repeat of a record made before the order ended stands as it was.
+        earlier = _earlier(followup, client_id)
+        if earlier is not None:
+            return earlier
         raise ValidationError(errors)
+    row = followup
     row.outcome, row.temperature, row.symptoms = outcome, temperature, free_text(symptoms)[:200]
     row.client_id, row.self_reported, row.recorded_at, row.recorded_by = client_id, self_reported, at, _user(actor)
-    try:
-        with transaction.atomic():
-            row.save(update_fields=["outcome", "temperature", "symptoms", "client_id", "self_reported",
-                                    "recorded_at", "recorded_by"])
-    except IntegrityError:
-        # The same client_id arrived at the same moment for another slot: the first one stands.
-        return Recorded(FollowUp.objects.get(community_id=row.community_id, client_id=client_id), False)
+    fever = temperature is not None and temperature >= FEVER_AT
+    if not (fever or row.symptoms or outcome in MISSED_OUTCOMES):
+        try:
+            written = _record_once(row)
+        except IntegrityError:
+            written = False
+        if not written:
+            return _repeat(row, client_id)
+        return Recorded(row, True)
+    with transaction.atomic():
+        try:
+            written = _record_once(row)
+        except IntegrityError:
+            written = False
+        if not written:
+            return _repeat(row, client_id)
+        return _alert(row, fever=fever)
+
+
+def _repeat(row: FollowUp, client_id: uuid.UUID | None) -> Recorded:
+    """What a write that changed nothing answers: the first record (the same client id arrived at
+    the same moment for another slot, or the slot was recorded first by another phone)."""
+    found = _earlier(row, client_id)
+    if found is None:  # neither: the slot is gone (its order was deleted meanwhile)
+        raise ValidationError({"followup": _("No such follow-up.")})
+    return found
+
+
+def _alert(row: FollowUp, *, fever: bool) -> Recorded:
+    """The alerts of an outcome just recorded: fever, symptoms, three missed slots in a row."""
     recorded = Recorded(row, True)
-    alerting = (temperature is not None and temperature >= FEVER_AT) or bool(row.symptoms) or row.missed
-    if not alerting:
-        return recorded
     person = Person.objects.select_related("household__room__unit__building").get(pk=row.person_id)
     row.person = person
     grids = [row.grid_id] if row.grid_id else []
     url = reverse("health:person", args=[person.pk])
     slot = row.get_slot_display()
-    if temperature is not None and temperature >= FEVER_AT:
+    if fever:
         alert_raise(community_id=row.community_id, kind=alert_kinds.FEVER, url=url, grids=grids,
-                    params={**_who(person), "temperature": str(temperature), "slot": str(slot), "followup": row.pk})
+                    params={**_who(person), "temperature": str(row.temperature), "slot": str(slot),
+                            "followup": row.pk})
         recorded.alerts.append(alert_kinds.FEVER.code)
     if row.symptoms:
         alert_raise(community_id=row.community_id, kind=alert_kinds.SYMPTOM, url=url, grids=grids,
@@ -512,7 +564,7 @@ def household_visit_record(*, actor: Any, household: Household, records: Sequenc
                            at: dt.datetime | None = None, request: Any = None) -> list[Recorded]:
     """One visit records every member's slot at once (the slots must be the household's)."""
     rows = {f.pk: f for f in FollowUp.objects.filter(pk__in=[r.followup_id for r in records],
-                                                      household=household)}
+                                                      household=household).select_related("order")}
     missing = [r.followup_id for r in records if r.followup_id not in rows]
     if missing:
         raise ValidationError({"followup": _("Follow-up %(id)s is not one of this household's.") % {"id": missing[0]}})
