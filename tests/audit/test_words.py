@@ -68,6 +68,8 @@ FORMATS: list[tuple[str, str, str]] = [
     ("controlchecklist", "update", "control checklist compound=1: publicity, door_to_door"),
     ("", "export", "health register: 3 rows, shown on the page; status=close_contact"),
     ("", "export", "follow-ups due: 3 rows, shown on the page"),
+    ("quarantineorder", "export", "order letter pdf: 2 rows"),
+    ("quarantineorder", "export", "door notice pdf: 1 rows"),
     # containment
     ("movementrestriction", "create", "home_quarantine person=2"),
     ("movementrestriction", "update", "ended person=2"),

@@ -162,3 +162,28 @@ class FacilityForm(OnceForm):
                                                        ("hospital", _("hospital"))])
     capacity = forms.IntegerField(label=_("capacity"), min_value=0, max_value=100000)
     address = forms.CharField(label=_("address"), max_length=200, required=False)
+
+
+class HealthListForm(OnceForm):
+    """The street's or the CDC's list (issue 12.2), checked first by default."""
+
+    file = forms.FileField(label=_("list file (.xlsx or .csv)"))
+    kind = forms.ChoiceField(label=_("the list is of"), choices=[
+        ("close_contact", Status.CLOSE_CONTACT.label), ("secondary_contact", Status.SECONDARY_CONTACT.label),
+        ("risk_arrival", Status.RISK_ARRIVAL.label)])
+    dry_run = forms.BooleanField(label=_("check only, record nothing"), required=False, initial=True)
+    community = forms.ChoiceField(label=_("community"))
+
+    def __init__(self, *args: Any, communities: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["community"])
+        field.choices = [(str(c.pk), c.name) for c in communities]
+        field.initial = str(communities[0].pk)
+        if len(communities) == 1:
+            field.widget = forms.HiddenInput()
+
+
+class HealthListConfirmForm(OnceForm):
+    """Record the list just checked (kept in the session by its token)."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -9,6 +9,8 @@ shown (an ``export`` event: the list, the count, "shown on the page").
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -19,19 +21,24 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from shequ.audit.exports import export_record
 from shequ.core.forms import submit_once
 from shequ.core.http import ScopedRequest
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
+from shequ.core.uploads import upload_refused_message
 from shequ.health import selectors, services
+from shequ.health.imports import HealthListResult, RosterFileError, import_health_list
 from shequ.health.forms import (
     ChecklistForm,
     ConfirmForm,
     EndForm,
     EntryForm,
     FacilityForm,
+    HealthListConfirmForm,
+    HealthListForm,
     OrderForm,
     RestartForm,
     SelfReportForm,
@@ -425,3 +432,118 @@ def epidemic_free(request: ScopedRequest) -> HttpResponse:
         "rows": rows, "free": free, "total": len(rows),
         "share": round(100 * free / len(rows), 1) if rows else 0,
     })
+
+
+# -- the health list's upload page -------------------------------------------------------------------
+
+LIST_SESSION_KEY = "health_list_checked"
+
+
+def _run_list(request: ScopedRequest, *, community: Community, data: bytes, filename: str, kind: str,
+              dry_run: bool) -> HealthListResult:
+    """The same import as ``shequ import-health-list`` (health.imports), with the page's user."""
+    return import_health_list(community=community, path_or_file=data, filename=filename, kind=kind,
+                              actor=request.user, dry_run=dry_run, today=timezone.localdate(), request=request)
+
+
+@personal_data
+@require(MANAGE)
+def health_list(request: ScopedRequest) -> HttpResponse:
+    """Staff upload the street's or the CDC's list: checked first (nothing stored: matched,
+    unmatched with the candidates counted, rejected with row, column and reason, as the command
+    reports them), then recorded with one tap. Importing the same list again records nothing new."""
+    scope = request.scope
+    communities = list(Community.objects.filter(pk__in=scope.communities_where(MANAGE)).order_by("code"))
+    if not communities:
+        raise PermissionDenied
+    by_pk = {str(c.pk): c for c in communities}
+    action = request.POST.get("action", "upload") if request.method == "POST" else None
+    form = HealthListForm(request.POST if action == "upload" else None, request.FILES if action == "upload" else None,
+                          communities=communities)
+    confirm = HealthListConfirmForm(request.POST if action == "confirm" else None)
+    result: HealthListResult | None = None
+    checked: dict[str, Any] | None = None
+    refused = upload_refused_message(request) if action == "upload" else None
+    if refused:
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", refused)
+    elif action == "upload" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        community = by_pk[form.cleaned_data["community"]]
+        data = upload.read()
+        try:
+            result = _run_list(request, community=community, data=data, filename=upload.name,
+                               kind=form.cleaned_data["kind"], dry_run=form.cleaned_data["dry_run"])
+        except RosterFileError as exc:
+            form.add_error("file", _("The file cannot be read: %(reason)s") % {"reason": exc})
+        else:
+            if result.dry_run:
+                checked = {"token": hashlib.sha256(data).hexdigest(), "community": community.pk,
+                           "kind": form.cleaned_data["kind"], "filename": upload.name,
+                           "data": base64.b64encode(data).decode()}
+                request.session[LIST_SESSION_KEY] = checked
+            else:
+                request.session.pop(LIST_SESSION_KEY, None)
+    elif action == "confirm" and confirm.is_valid():
+        kept = request.session.get(LIST_SESSION_KEY) or {}
+        community = by_pk.get(str(kept.get("community", "")))
+        if kept.get("token") != confirm.cleaned_data["token"] or community is None:
+            messages.error(request, _("The checked list is no longer here: upload it again."))
+        else:
+            try:
+                result = _run_list(request, community=community, data=base64.b64decode(kept["data"]),
+                                   filename=kept["filename"], kind=kept["kind"], dry_run=False)
+            except RosterFileError as exc:  # pragma: no cover - it was read a moment ago
+                messages.error(request, str(exc))
+            else:
+                request.session.pop(LIST_SESSION_KEY, None)
+    unmatched = [{**row, **(result.unmatched_cells.get(row["row"], {}))} for row in result.unmatched] \
+        if result is not None else []
+    return render(request, "health/list.html", {
+        "form": form, "result": result, "unmatched": unmatched, "checked": checked,
+        "confirm": HealthListConfirmForm(initial={"token": checked["token"]}) if checked else None,
+    })
+
+
+# -- the order letter and the door notice (PDF) -------------------------------------------------------
+
+
+def _pdf(request: ScopedRequest, order: QuarantineOrder, what: str, content: bytes, count: int,
+         filename: str) -> HttpResponse:
+    export_record(actor=request.user, community=order.community, what=what, count=count, masking=None,
+                  obj=order, request=request)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@personal_data
+@require(MANAGE)
+def order_letter(request: ScopedRequest, pk: int) -> HttpResponse:
+    """The order letter (PDF, in Chinese): the person's, or with ?household=1 one page naming every
+    member of the household under an order in force. The ID number is masked."""
+    from shequ.health.letters import order_letter_pdf
+
+    found = selectors.order_get(request.scope, pk)
+    _check(request, MANAGE, found.community_id)
+    household = request.GET.get("household") == "1"
+    orders = (selectors.household_orders(request.scope, found.person.household) if household else []) or [found]
+    content = order_letter_pdf(orders, household=household)
+    return _pdf(request, found, "order letter pdf", content, len(orders), f"order-{found.pk}.pdf")
+
+
+@require_GET
+@personal_data
+@require(MANAGE)
+def door_notice(request: ScopedRequest, pk: int) -> HttpResponse:
+    """The door notice (PDF): the household's address, what the order is and until when, the names
+    masked; no ID number, no phone (it is posted on the door)."""
+    from shequ.health.letters import door_notice_pdf
+
+    found = selectors.order_get(request.scope, pk)
+    _check(request, MANAGE, found.community_id)
+    orders = selectors.household_orders(request.scope, found.person.household) or [found]
+    content = door_notice_pdf(orders)
+    return _pdf(request, found, "door notice pdf", content, len(orders), f"door-notice-{found.pk}.pdf")
