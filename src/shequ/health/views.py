@@ -30,7 +30,6 @@ from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
 from shequ.core.uploads import upload_refused_message
 from shequ.health import selectors, services
-from shequ.health.imports import HealthListResult, RosterFileError, import_health_list
 from shequ.health.forms import (
     ChecklistForm,
     ConfirmForm,
@@ -47,6 +46,7 @@ from shequ.health.forms import (
     TransferStepForm,
     VisitForm,
 )
+from shequ.health.imports import HealthListResult, RosterFileError, import_health_list
 from shequ.health.models import QuarantineOrder, QuarantinePolicy, Status
 from shequ.registry.models import Community
 
