@@ -75,6 +75,7 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "health:transfer": {("update", "transfer")},
     "health:facilities": {("update", "facility")},
     "health:list": {("create", "healthentry")},
+    "health:settings": {("update", "epidemicfreerule")},
     "health:visit": set(),
     "health:mine": set(),
     "api:health_followups_record": set(),

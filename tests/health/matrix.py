@@ -98,6 +98,8 @@ ROUTES: dict[str, Any] = {
     "health:facilities": (lambda w: {}, LISTS),
     "health:order_letter": (lambda w: {"pk": anchor_order(w).pk}, _staff_row),
     "health:door_notice": (lambda w: {"pk": anchor_order(w).pk}, _staff_row),
+    "health:settings": (lambda w: {}, only({ANON: 302, "secretary": 200, "staff": 200, "outsider": 200}, 403)),
+    "health:floor_plan": (lambda w: {"pk": w.person.household.room.unit.building_id}, row),
     "health:list": (lambda w: {}, only({ANON: 302, "secretary": 200, "staff": 200, "outsider": 200}, 403)),
     "health:epidemic_free": (lambda w: {}, only({ANON: 302, "secretary": 200, "staff": 200, "street": 200,
                                                  "outsider": 200}, 403)),
@@ -160,7 +162,7 @@ WRITES.update({
                                           capacity="10"),
         _facility, table="health_facility"),
 })
-READS = {"health:order_letter": 405, "health:door_notice": 405, "health:epidemic_free": None, "health:index": None, "health:orders": None, "health:followups": None, "api:health_followups_due": 405}
+READS = {"health:floor_plan": None, "health:order_letter": 405, "health:door_notice": 405, "health:epidemic_free": None, "health:index": None, "health:orders": None, "health:followups": None, "api:health_followups_due": 405}
 
 
 def _list_csv(w: Any) -> Any:
@@ -187,3 +189,13 @@ def _list(w: Any, role: str | None) -> tuple[int, bool | str]:
 
 
 WRITES["health:list"] = Write(lambda w: {}, _list_body, _list, table="health_healthentry")
+
+
+def _settings(w: Any, role: str | None) -> tuple[int, bool | str]:
+    if role in ("secretary", "staff"):
+        return 302, True
+    return refused(302 if role is ANON else 403)  # the outsider posts futong's form: not theirs
+
+
+WRITES["health:settings"] = Write(
+    lambda w: {}, lambda w, f: f.page("/health/settings/", with_field="days", days="21"), _settings)

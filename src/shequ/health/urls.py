@@ -24,3 +24,5 @@ urlpatterns += [
     path("orders/<int:pk>/letter.pdf", views.order_letter, name="order_letter"),
     path("orders/<int:pk>/door-notice.pdf", views.door_notice, name="door_notice"),
 ]
+urlpatterns += [path("settings/", views.health_settings, name="settings")]
+urlpatterns += [path("buildings/<int:pk>/", views.floor_plan, name="floor_plan")]
