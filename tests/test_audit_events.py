@@ -74,6 +74,8 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     # Follow-ups are their own ledger (who recorded what, when), like passages: no audit event.
     "health:transfer": {("update", "transfer")},
     "health:facilities": {("update", "facility")},
+    "health:list": {("create", "healthentry")},
+    "health:settings": {("update", "epidemicfreerule")},
     "health:visit": set(),
     "health:mine": set(),
     "api:health_followups_record": set(),

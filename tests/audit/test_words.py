@@ -68,6 +68,9 @@ FORMATS: list[tuple[str, str, str]] = [
     ("controlchecklist", "update", "control checklist compound=1: publicity, door_to_door"),
     ("", "export", "health register: 3 rows, shown on the page; status=close_contact"),
     ("", "export", "follow-ups due: 3 rows, shown on the page"),
+    ("quarantineorder", "export", "order letter pdf: 2 rows"),
+    ("", "export", "health floor plan: 2 rows, shown on the page; building=3"),
+    ("quarantineorder", "export", "door notice pdf: 1 rows"),
     # containment
     ("movementrestriction", "create", "home_quarantine person=2"),
     ("movementrestriction", "update", "ended person=2"),

@@ -47,6 +47,8 @@ NOT_PAGES: dict[str, str] = {
     "supplies:refills": "POST only: turns the refills due into urgent medicine orders and redirects to the orders",
     "gates:screen_permit": "needs ?passage= of a refusal; audited as the state 'permit request'",
     "gates:pass_cards_household": "file download: pass cards (PDF)",
+    "health:order_letter": "file download: a quarantine order letter (PDF)",
+    "health:door_notice": "file download: a quarantine door notice (PDF)",
     "gates:pass_cards_building": "file download: pass cards (PDF)",
     "gates:pass_cards_grid": "file download: pass cards (PDF)",
     "supplies:purchases_xlsx": "file download: a shop's purchase list (.xlsx)",

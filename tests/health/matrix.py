@@ -43,6 +43,15 @@ def manage(w: Any, role: str | None) -> tuple[int, bool | str]:
     return refused(403 if status == 200 else status)
 
 
+def _staff_row(w: Any, role: str | None) -> int:
+    """A print of an anchor row: staff of the community only (the outsider, staff elsewhere: 404)."""
+    if role is ANON:
+        return 302
+    if role in ("secretary", "staff"):
+        return 200
+    return 404 if role == "outsider" else 403
+
+
 def anchor_order(w: Any) -> Any:
     if not hasattr(w, "health_order"):
         from django.utils import timezone
@@ -87,6 +96,11 @@ ROUTES: dict[str, Any] = {
     "health:mine": (lambda w: {}, only({ANON: 302, "resident1": 200}, 403)),
     "health:transfer": (lambda w: {"pk": anchor_transfer(w).pk}, row),
     "health:facilities": (lambda w: {}, LISTS),
+    "health:order_letter": (lambda w: {"pk": anchor_order(w).pk}, _staff_row),
+    "health:door_notice": (lambda w: {"pk": anchor_order(w).pk}, _staff_row),
+    "health:settings": (lambda w: {}, only({ANON: 302, "secretary": 200, "staff": 200, "outsider": 200}, 403)),
+    "health:floor_plan": (lambda w: {"pk": w.person.household.room.unit.building_id}, row),
+    "health:list": (lambda w: {}, only({ANON: 302, "secretary": 200, "staff": 200, "outsider": 200}, 403)),
     "health:epidemic_free": (lambda w: {}, only({ANON: 302, "secretary": 200, "staff": 200, "street": 200,
                                                  "outsider": 200}, 403)),
     "api:health_followups_due": (lambda w: {}, api(lambda w, r: 200 if r in SEE else 403)),
@@ -148,4 +162,40 @@ WRITES.update({
                                           capacity="10"),
         _facility, table="health_facility"),
 })
-READS = {"health:epidemic_free": None, "health:index": None, "health:orders": None, "health:followups": None, "api:health_followups_due": 405}
+READS = {"health:floor_plan": None, "health:order_letter": 405, "health:door_notice": 405, "health:epidemic_free": None, "health:index": None, "health:orders": None, "health:followups": None, "api:health_followups_due": 405}
+
+
+def _list_csv(w: Any) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    room = w.person.household.room
+    address = f"{room.unit.building.compound.name}{room.unit.building.number}栋{room.unit.number}单元{room.number}室"
+    rows = f"姓名,住址,末次暴露时间\n{w.person.name},{address},\n"
+    return SimpleUploadedFile("matrix.csv", rows.encode(), content_type="text/csv")
+
+
+def _list_body(w: Any, f: Any) -> dict[str, Any]:
+    body = {**f.page("/health/lists/", with_field="file"), "file": _list_csv(w), "kind": "close_contact"}
+    body.pop("dry_run", None)  # record at once (the page checks first by default)
+    return body
+
+
+def _list(w: Any, role: str | None) -> tuple[int, bool | str]:
+    if role in ("secretary", "staff"):
+        return 200, True
+    if role == "outsider":  # futong is not among the communities they may upload into: a form error
+        return refused(200)
+    return refused(302 if role is ANON else 403)
+
+
+WRITES["health:list"] = Write(lambda w: {}, _list_body, _list, table="health_healthentry")
+
+
+def _settings(w: Any, role: str | None) -> tuple[int, bool | str]:
+    if role in ("secretary", "staff"):
+        return 302, True
+    return refused(302 if role is ANON else 403)  # the outsider posts futong's form: not theirs
+
+
+WRITES["health:settings"] = Write(
+    lambda w: {}, lambda w, f: f.page("/health/settings/", with_field="days", days="21"), _settings)

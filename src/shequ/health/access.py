@@ -65,7 +65,7 @@ def register() -> None:
         Transfer,
         TransferStep,
     )
-    from shequ.registry.models import Community, Person
+    from shequ.registry.models import Building, Community, Person
 
     declare_capabilities(CAPABILITIES)
     grant_provider(medical_grants)
@@ -74,6 +74,10 @@ def register() -> None:
     declare_scope(Person, variant=VIEW, community=Reach("community_id", within=VIEW),
                   grid=Reach("household__room__unit__building__grid_id", within=VIEW),
                   medical=Reach("community_id", within=VIEW))
+    # The buildings whose floor plan shows health marks (health.views.floor_plan): the office's, the
+    # grid worker's grid's, the medical role's community's.
+    declare_scope(Building, variant=VIEW, community=Reach("community_id", within=VIEW),
+                  grid=Reach("grid_id", within=VIEW), medical=Reach("community_id", within=VIEW))
     declare_scope(HealthEntry, **_person_paths("person", own=False))
     declare_scope(QuarantineOrder, **_person_paths("person", own=True))
     # A follow-up carries its grid (copied from the home when the slot was made): the grid worker's

@@ -49,7 +49,10 @@ WORDS = (
     export_list(r"health register", _("the health register")),
     export_list(r"quarantine orders", _("the quarantine orders")),
     export_list(r"follow-ups due", _("the follow-ups due")),
+    export_list(r"health floor plan", _("the health floor plan")),
+    export_list(r"order letter pdf", _("the order letter (PDF)")),
+    export_list(r"door notice pdf", _("the door notice (PDF)")),
     export_list(r"shown on the page", _("as shown on the page")),
 )
 # The health register's filter (health/views.py).
-FILTERS = {"status": (_("health status"), choice("healthentry", "status"))}
+FILTERS = {"status": (_("health status"), choice("healthentry", "status")), "building": (_("building"), ref("building"))}

@@ -162,3 +162,77 @@ class FacilityForm(OnceForm):
                                                        ("hospital", _("hospital"))])
     capacity = forms.IntegerField(label=_("capacity"), min_value=0, max_value=100000)
     address = forms.CharField(label=_("address"), max_length=200, required=False)
+
+
+class HealthListForm(OnceForm):
+    """The street's or the CDC's list (issue 12.2), checked first by default."""
+
+    file = forms.FileField(label=_("list file (.xlsx or .csv)"))
+    kind = forms.ChoiceField(label=_("the list is of"), choices=[
+        ("close_contact", Status.CLOSE_CONTACT.label), ("secondary_contact", Status.SECONDARY_CONTACT.label),
+        ("risk_arrival", Status.RISK_ARRIVAL.label)])
+    dry_run = forms.BooleanField(label=_("check only, record nothing"), required=False, initial=True)
+    community = forms.ChoiceField(label=_("community"))
+
+    def __init__(self, *args: Any, communities: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["community"])
+        field.choices = [(str(c.pk), c.name) for c in communities]
+        field.initial = str(communities[0].pk)
+        if len(communities) == 1:
+            field.widget = forms.HiddenInput()
+
+
+class HealthListConfirmForm(OnceForm):
+    """Record the list just checked (kept in the session by its token)."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class SealForm(OnceForm):
+    """Seal the case's unit, building or compound (a containment area) from the health card."""
+
+    place = forms.ChoiceField(label=_("seal"), widget=forms.RadioSelect, initial="unit", choices=[
+        ("unit", _("the unit")), ("building", _("the building")), ("compound", _("the compound"))])
+    reason = forms.CharField(label=_("reason"), max_length=200, required=False,
+                             help_text=_("Shown with the area; do not name the health status."))
+
+
+class PolicyForm(OnceForm):
+    """A community's named quarantine policy, new or changed (health.services.policy_set)."""
+
+    name = forms.CharField(label=_("name"), max_length=40, help_text=_("For example 7+7 or 14"))
+    quarantine_days = forms.IntegerField(label=_("home quarantine days"), min_value=0, max_value=60)
+    monitoring_days = forms.IntegerField(label=_("home health monitoring days"), min_value=0, max_value=60,
+                                         initial=0)
+    test_days = forms.CharField(label=_("test days"), max_length=60, required=False,
+                                help_text=_("Days counted from the last exposure, for example 1,4,7"))
+    slots_per_day = forms.TypedChoiceField(label=_("follow-ups per day"), coerce=int, initial=2,
+                                           choices=[(1, "1"), (2, "2"), (3, "3")])
+    is_default = forms.BooleanField(label=_("the default policy"), required=False)
+
+    def clean_test_days(self) -> str:
+        text = self.cleaned_data["test_days"].replace("，", ",")
+        bad = [d.strip() for d in text.split(",") if d.strip() and not d.strip().isdigit()]
+        if bad:
+            raise forms.ValidationError(_("Write the days as numbers separated by commas, such as 1,4,7."))
+        return text
+
+
+class RuleForm(OnceForm):
+    """The community's epidemic-free rule (health.services.epidemic_free_rule_set)."""
+
+    days = forms.IntegerField(label=_("days without a case"), min_value=1, max_value=60, initial=14)
+    checklist_required = forms.BooleanField(label=_("the control checklist is required"), required=False)
+
+
+class ControlChecklistForm(OnceForm):
+    """A compound's six control items (防控全到位)."""
+
+    compound = forms.IntegerField(widget=forms.HiddenInput)
+    publicity = forms.BooleanField(label=_("publicity"), required=False)
+    closed_management = forms.BooleanField(label=_("closed management"), required=False)
+    door_to_door = forms.BooleanField(label=_("door-to-door registration"), required=False)
+    disinfection = forms.BooleanField(label=_("disinfection"), required=False)
+    supply = forms.BooleanField(label=_("supply guarantee"), required=False)
+    organisation = forms.BooleanField(label=_("organisation"), required=False)

@@ -55,6 +55,9 @@ class HealthListResult:
     unmatched: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
+    # The name and address text of each unmatched row (by row number), for the upload page to offer
+    # a search; not part of --json.
+    unmatched_cells: dict[int, dict[str, str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {"rows": self.rows, "matched": self.matched, "unmatched": self.unmatched, "rejected": self.rejected}
@@ -146,6 +149,7 @@ def import_health_list(*, community: Community, path_or_file: str | os.PathLike[
                 reason = (_("matches nobody in the registry (ID number, then name and address)") if not found else
                           _("matches %(n)s persons: choose one") % {"n": len(found)})
                 result.unmatched.append({"row": number, "reason": reason})
+                result.unmatched_cells[number] = {"name": name, "address": address}
                 continue
             person_id = found[0]
             if person_id in seen:

@@ -413,3 +413,48 @@ def epidemic_free_list(scope: Scope, *, at: dt.datetime) -> list[dict[str, Any]]
                         counted_from=first.get(compound.community_id))
         rows.append({"community": by_id[compound.community_id], "compound": compound, "verdict": found})
     return rows
+
+
+# -- settings ------------------------------------------------------------------------------------------
+
+
+def community_policies(scope: Scope, community_id: int) -> list[QuarantinePolicy]:
+    return list(scope.filter(QuarantinePolicy.objects.filter(community_id=community_id)).order_by("-is_default",
+                                                                                                    "name"))
+
+
+def community_settings(scope: Scope, community_id: int) -> tuple[Any, list[tuple[Any, Any]]]:
+    """The epidemic-free rule (None: the default) and every compound with its control checklist
+    (None: nothing ticked yet) of a community where the user holds health.manage (else nothing)."""
+    from shequ.health.models import ControlChecklist, EpidemicFreeRule
+    from shequ.registry.models import Compound
+
+    if not scope.can("health.manage", community_id):
+        return None, []
+    rule = EpidemicFreeRule.objects.filter(community_id=community_id).first()
+    ticked = {c.compound_id: c for c in ControlChecklist.objects.filter(community_id=community_id)}
+    compounds = list(Compound.objects.filter(community_id=community_id).order_by("name"))
+    return rule, [(c, ticked.get(c.pk)) for c in compounds]
+
+
+# -- the floor plan --------------------------------------------------------------------------------------
+
+
+def floor_plan_building_get(scope: Scope, pk: int) -> Any:
+    from shequ.registry.models import Building
+
+    return get_object_or_404(scope.filter(Building.objects.select_related("compound", "grid"), variant="health.view"),
+                             pk=pk)
+
+
+def building_health_marks(scope: Scope, building: Any) -> dict[int, list[HealthEntry]]:
+    """room id -> the current health entries (not cleared) of the persons living there whom the
+    user may see, most serious first: what the health floor plan marks."""
+    order = {s: i for i, s in enumerate(Status.values)}
+    marks: dict[int, list[HealthEntry]] = defaultdict(list)
+    for entry in register_list(scope).filter(person__household__room__unit__building=building,
+                                             person__status=Person.Status.ACTIVE):
+        marks[entry.person.household.room_id].append(entry)
+    for entries in marks.values():
+        entries.sort(key=lambda e: order.get(e.status, 99))
+    return dict(marks)

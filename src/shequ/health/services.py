@@ -23,13 +23,14 @@ from shequ.alerts.services import alert_raise
 from shequ.audit.models import AuditEvent
 from shequ.audit.services import audit_record
 from shequ.campaigns.models import Retest, RetestStatus
-from shequ.containment.models import MovementRestriction, RestrictionKind
-from shequ.containment.services import free_text, restriction_create, restriction_end
+from shequ.containment.models import ContainmentArea, Level, MovementRestriction, RestrictionKind
+from shequ.containment.services import area_create, free_text, restriction_create, restriction_end
 from shequ.core.masking import mask_name
 from shequ.core.temperature import FEVER_AT, in_range, range_message
 from shequ.health import alert_kinds, periods
 from shequ.health.models import (
     CONTROL_ITEMS,
+    RISK_STATUSES,
     SLOT_DUE,
     SLOTS_BY_COUNT,
     TRANSFER_LIVE,
@@ -53,7 +54,7 @@ from shequ.health.models import (
     TransferStep,
     parse_days,
 )
-from shequ.registry.models import Community, Household, Person
+from shequ.registry.models import Building, Community, Compound, Household, Person, Unit
 
 # Three follow-ups in a row without seeing the person alert the office.
 MISSED_IN_A_ROW = 3
@@ -778,3 +779,27 @@ def control_checklist_set(*, actor: Any, compound: Any, items: dict[str, bool], 
                  summary=f"control checklist compound={compound.pk}: "
                          + ", ".join(n for n, _l in CONTROL_ITEMS if getattr(checklist, n)), request=request)
     return checklist
+
+
+# -- sealing from the case card -------------------------------------------------------------------------
+
+SEAL_PLACES = ("unit", "building", "compound")
+
+
+@transaction.atomic
+def case_seal(*, actor: Any, person: Person, place: str, reason: str = "", request: Any = None) -> ContainmentArea:
+    """Seal the unit, building or compound where a case or close contact lives, in one step: a
+    containment area made by containment's service (which ends a level in force there first). The
+    area's reason is what staff write (the gate never learns the health status from it)."""
+    current = HealthEntry.objects.filter(person=person, current=True).only("status").first()
+    if current is None or current.status not in RISK_STATUSES:
+        raise ValidationError(_("Only the home of a confirmed case, an asymptomatic infection or a close contact "
+                                "is sealed from the health card."))
+    room = person.household.room
+    places: dict[str, Compound | Building | Unit] = {"unit": room.unit, "building": room.unit.building,
+                                                     "compound": room.unit.building.compound}
+    target = places.get(place)
+    if target is None:
+        raise ValidationError({"place": _("Choose the unit, the building or the compound.")})
+    return area_create(actor=actor, level=Level.SEALED, place=target, reason=free_text(reason)[:200],
+                       request=request)

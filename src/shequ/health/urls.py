@@ -19,3 +19,10 @@ urlpatterns += [
     path("facilities/", views.facilities, name="facilities"),
 ]
 urlpatterns += [path("epidemic-free/", views.epidemic_free, name="epidemic_free")]
+urlpatterns += [path("lists/", views.health_list, name="list")]
+urlpatterns += [
+    path("orders/<int:pk>/letter.pdf", views.order_letter, name="order_letter"),
+    path("orders/<int:pk>/door-notice.pdf", views.door_notice, name="door_notice"),
+]
+urlpatterns += [path("settings/", views.health_settings, name="settings")]
+urlpatterns += [path("buildings/<int:pk>/", views.floor_plan, name="floor_plan")]

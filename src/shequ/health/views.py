@@ -9,6 +9,8 @@ shown (an ``export`` event: the list, the count, "shown on the page").
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -19,28 +21,37 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from shequ.audit.exports import export_record
 from shequ.core.forms import submit_once
 from shequ.core.http import ScopedRequest
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
+from shequ.core.uploads import upload_refused_message
 from shequ.health import selectors, services
 from shequ.health.forms import (
     ChecklistForm,
     ConfirmForm,
+    ControlChecklistForm,
     EndForm,
     EntryForm,
     FacilityForm,
+    HealthListConfirmForm,
+    HealthListForm,
     OrderForm,
+    PolicyForm,
     RestartForm,
+    RuleForm,
+    SealForm,
     SelfReportForm,
     SetEndForm,
     TransferRequestForm,
     TransferStepForm,
     VisitForm,
 )
-from shequ.health.models import QuarantineOrder, QuarantinePolicy, Status
+from shequ.health.imports import HealthListResult, RosterFileError, import_health_list
+from shequ.health.models import RISK_STATUSES, QuarantineOrder, QuarantinePolicy, Status
 from shequ.registry.models import Community
 
 VIEW, MANAGE, FOLLOWUP, OWN = "health.view", "health.manage", "health.followup", "health.own"
@@ -111,9 +122,22 @@ def person(request: ScopedRequest, pk: int) -> HttpResponse:
     others = list(subject.household.persons.filter(status="active").exclude(pk=subject.pk).order_by("id"))
     transfer_form = TransferRequestForm(request.POST if action == "transfer" else None, auto_id="transfer_%s",
                                         others=others)
-    if action is not None and not may_manage:
+    seal_form = SealForm(request.POST if action == "seal" else None, auto_id="seal_%s")
+    may_seal = may_manage and scope.can("containment.manage", subject.community_id)
+    if (action is not None and not may_manage) or (action == "seal" and not may_seal):
         raise PermissionDenied
-    if action == "entry" and entry_form.is_valid():
+    if action == "seal" and seal_form.is_valid():
+        data = seal_form.cleaned_data
+
+        def seal() -> str:
+            services.case_seal(actor=request.user, person=subject, place=data["place"], reason=data["reason"],
+                               request=request)
+            return back
+
+        if submit_once(request, seal, form=seal_form) is not None:
+            messages.success(request, _("Sealed: the gates keep everyone there inside from now."))
+            return redirect(back)
+    elif action == "entry" and entry_form.is_valid():
         data = entry_form.cleaned_data
 
         def record() -> str:
@@ -161,8 +185,10 @@ def person(request: ScopedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The transfer is requested."))
             return redirect(url)
     entries = selectors.person_entries(scope, subject)
+    current = next((e for e in entries if e.current), None)
     return render(request, "health/person.html", {
-        "person": subject, "entries": entries, "current": next((e for e in entries if e.current), None),
+        "seal_form": seal_form, "may_seal": may_seal and current is not None and current.status in RISK_STATUSES,
+        "person": subject, "entries": entries, "current": current,
         "proposals": selectors.retest_proposals(scope, subject), "orders": selectors.person_orders(scope, subject),
         "entry_form": entry_form, "order_form": order_form, "may_manage": may_manage,
         "transfer_form": transfer_form, "transfers": list(selectors.transfer_list(scope).filter(person=subject)),
@@ -424,4 +450,247 @@ def epidemic_free(request: ScopedRequest) -> HttpResponse:
     return render(request, "health/epidemic_free.html", {
         "rows": rows, "free": free, "total": len(rows),
         "share": round(100 * free / len(rows), 1) if rows else 0,
+    })
+
+
+# -- the health list's upload page -------------------------------------------------------------------
+
+LIST_SESSION_KEY = "health_list_checked"
+
+
+def _run_list(request: ScopedRequest, *, community: Community, data: bytes, filename: str, kind: str,
+              dry_run: bool) -> HealthListResult:
+    """The same import as ``shequ import-health-list`` (health.imports), with the page's user."""
+    return import_health_list(community=community, path_or_file=data, filename=filename, kind=kind,
+                              actor=request.user, dry_run=dry_run, today=timezone.localdate(), request=request)
+
+
+@personal_data
+@require(MANAGE)
+def health_list(request: ScopedRequest) -> HttpResponse:
+    """Staff upload the street's or the CDC's list: checked first (nothing stored: matched,
+    unmatched with the candidates counted, rejected with row, column and reason, as the command
+    reports them), then recorded with one tap. Importing the same list again records nothing new."""
+    scope = request.scope
+    communities = list(Community.objects.filter(pk__in=scope.communities_where(MANAGE)).order_by("code"))
+    if not communities:
+        raise PermissionDenied
+    by_pk = {str(c.pk): c for c in communities}
+    action = request.POST.get("action", "upload") if request.method == "POST" else None
+    form = HealthListForm(request.POST if action == "upload" else None, request.FILES if action == "upload" else None,
+                          communities=communities)
+    confirm = HealthListConfirmForm(request.POST if action == "confirm" else None)
+    result: HealthListResult | None = None
+    checked: dict[str, Any] | None = None
+    refused = upload_refused_message(request) if action == "upload" else None
+    if refused:
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", refused)
+    elif action == "upload" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        community = by_pk[form.cleaned_data["community"]]
+        data = upload.read()
+        try:
+            result = _run_list(request, community=community, data=data, filename=upload.name,
+                               kind=form.cleaned_data["kind"], dry_run=form.cleaned_data["dry_run"])
+        except RosterFileError as exc:
+            form.add_error("file", _("The file cannot be read: %(reason)s") % {"reason": exc})
+        else:
+            if result.dry_run:
+                checked = {"token": hashlib.sha256(data).hexdigest(), "community": community.pk,
+                           "kind": form.cleaned_data["kind"], "filename": upload.name,
+                           "data": base64.b64encode(data).decode()}
+                request.session[LIST_SESSION_KEY] = checked
+            else:
+                request.session.pop(LIST_SESSION_KEY, None)
+    elif action == "confirm" and confirm.is_valid():
+        kept = request.session.get(LIST_SESSION_KEY) or {}
+        target = by_pk.get(str(kept.get("community", "")))
+        if kept.get("token") != confirm.cleaned_data["token"] or target is None:
+            messages.error(request, _("The checked list is no longer here: upload it again."))
+        else:
+            try:
+                result = _run_list(request, community=target, data=base64.b64decode(kept["data"]),
+                                   filename=kept["filename"], kind=kept["kind"], dry_run=False)
+            except RosterFileError as exc:  # pragma: no cover - it was read a moment ago
+                messages.error(request, str(exc))
+            else:
+                request.session.pop(LIST_SESSION_KEY, None)
+    unmatched = [{**row, **(result.unmatched_cells.get(row["row"], {}))} for row in result.unmatched] \
+        if result is not None else []
+    return render(request, "health/list.html", {
+        "form": form, "result": result, "unmatched": unmatched, "checked": checked,
+        "confirm": HealthListConfirmForm(initial={"token": checked["token"]}) if checked else None,
+    })
+
+
+# -- the order letter and the door notice (PDF) -------------------------------------------------------
+
+
+def _pdf(request: ScopedRequest, order: QuarantineOrder, what: str, content: bytes, count: int,
+         filename: str) -> HttpResponse:
+    export_record(actor=request.user, community=order.community, what=what, count=count, masking=None,
+                  obj=order, request=request)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@personal_data
+@require(MANAGE)
+def order_letter(request: ScopedRequest, pk: int) -> HttpResponse:
+    """The order letter (PDF, in Chinese): the person's, or with ?household=1 one page naming every
+    member of the household under an order in force. The ID number is masked."""
+    from shequ.health.letters import order_letter_pdf
+
+    found = selectors.order_get(request.scope, pk)
+    _check(request, MANAGE, found.community_id)
+    household = request.GET.get("household") == "1"
+    orders = (selectors.household_orders(request.scope, found.person.household) if household else []) or [found]
+    content = order_letter_pdf(orders, household=household)
+    return _pdf(request, found, "order letter pdf", content, len(orders), f"order-{found.pk}.pdf")
+
+
+@require_GET
+@personal_data
+@require(MANAGE)
+def door_notice(request: ScopedRequest, pk: int) -> HttpResponse:
+    """The door notice (PDF): the household's address, what the order is and until when, the names
+    masked; no ID number, no phone (it is posted on the door)."""
+    from shequ.health.letters import door_notice_pdf
+
+    found = selectors.order_get(request.scope, pk)
+    _check(request, MANAGE, found.community_id)
+    orders = selectors.household_orders(request.scope, found.person.household) or [found]
+    content = door_notice_pdf(orders)
+    return _pdf(request, found, "door notice pdf", content, len(orders), f"door-notice-{found.pk}.pdf")
+
+
+# -- settings: quarantine policies, the epidemic-free rule, the control checklists ---------------------
+
+
+@require(MANAGE)
+def health_settings(request: ScopedRequest) -> HttpResponse:
+    """A community's quarantine policies (new or changed; the presets are listed until first used),
+    its epidemic-free rule and each compound's six control items (防控全到位), all through services."""
+    from shequ.health.models import CONTROL_ITEMS
+    from shequ.health.periods import PRESETS
+
+    scope = request.scope
+    communities = list(Community.objects.filter(pk__in=scope.communities_where(MANAGE)).order_by("code"))
+    if not communities:
+        raise PermissionDenied
+    wanted = request.POST.get("community") or request.GET.get("community") or ""
+    community = next((c for c in communities if str(c.pk) == wanted), None)
+    if community is None:
+        if request.method == "POST" and wanted:
+            raise PermissionDenied  # a community the user does not manage
+        community = communities[0]
+    here = f"{reverse('health:settings')}?community={community.pk}"
+    policies = selectors.community_policies(scope, community.pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    editing = next((p for p in policies if str(p.pk) == request.GET.get("edit", "")), None)
+    preset = next((p for p in PRESETS if p[0] == request.GET.get("preset", "")), None)
+    initial: dict[str, Any] = {}
+    if editing is not None:
+        initial = {"name": editing.name, "quarantine_days": editing.quarantine_days,
+                   "monitoring_days": editing.monitoring_days, "test_days": editing.test_days,
+                   "slots_per_day": editing.slots_per_day, "is_default": editing.is_default}
+    elif preset is not None:
+        initial = {"name": preset[0], "quarantine_days": preset[1], "monitoring_days": preset[2],
+                   "test_days": preset[3]}
+    policy_form = PolicyForm(request.POST if action == "policy" else None, auto_id="policy_%s", initial=initial)
+    rule, compounds = selectors.community_settings(scope, community.pk)
+    rule_form = RuleForm(request.POST if action == "rule" else None, auto_id="rule_%s",
+                         initial={"days": rule.days, "checklist_required": rule.checklist_required} if rule else {})
+    posted = request.POST.get("compound", "") if action == "checklist" else ""
+    checklist_forms = []
+    for compound, ticked in compounds:
+        values = {"compound": compound.pk, **({n: getattr(ticked, n) for n, _l in CONTROL_ITEMS} if ticked else {})}
+        bound = request.POST if posted == str(compound.pk) else None
+        checklist_forms.append((compound, ticked, ControlChecklistForm(bound, initial=values,
+                                                                      auto_id=f"checklist{compound.pk}_%s")))
+    by_compound = {str(c.pk): c for c, _t in compounds}
+    done = None
+    if action == "policy" and policy_form.is_valid():
+        data = policy_form.cleaned_data
+
+        def save_policy() -> str:
+            services.policy_set(actor=request.user, community=community, name=data["name"],
+                                quarantine_days=data["quarantine_days"], monitoring_days=data["monitoring_days"],
+                                test_days=data["test_days"], slots_per_day=data["slots_per_day"],
+                                is_default=data["is_default"], request=request)
+            return here
+
+        done = submit_once(request, save_policy, form=policy_form)
+    elif action == "rule" and rule_form.is_valid():
+        data = rule_form.cleaned_data
+
+        def save_rule() -> str:
+            services.epidemic_free_rule_set(actor=request.user, community=community, days=data["days"],
+                                            checklist_required=data["checklist_required"], request=request)
+            return here
+
+        done = submit_once(request, save_rule, form=rule_form)
+    elif action == "checklist" and posted in by_compound:
+        form = next(f for c, _t, f in checklist_forms if str(c.pk) == posted)
+        if form.is_valid():
+            data = form.cleaned_data
+
+            def save_checklist() -> str:
+                services.control_checklist_set(actor=request.user, compound=by_compound[posted],
+                                               items={n: data[n] for n, _l in CONTROL_ITEMS}, request=request)
+                return here
+
+            done = submit_once(request, save_checklist, form=form)
+    elif action == "checklist":
+        raise PermissionDenied  # a compound of no community the user manages
+    if done is not None:
+        messages.success(request, _("Saved."))
+        return redirect(done)
+    used = {p.name for p in policies}
+    return render(request, "health/settings.html", {
+        "community": community, "communities": communities, "policies": policies, "editing": editing,
+        "presets": [p for p in PRESETS if p[0] not in used], "policy_form": policy_form,
+        "rule": rule, "rule_form": rule_form, "checklists": checklist_forms, "items": CONTROL_ITEMS,
+    })
+
+
+# -- cases and contacts on the floor plan ------------------------------------------------------------------
+
+# The letter each status shows on the floor plan, beside its colour (never colour alone).
+STATUS_MARKS = {Status.CONFIRMED: "C", Status.ASYMPTOMATIC: "A", Status.SUSPECTED: "S", Status.CLOSE_CONTACT: "1",
+                Status.SECONDARY_CONTACT: "2", Status.RISK_ARRIVAL: "R", Status.FEVER: "F"}
+
+
+@personal_data
+@require(VIEW)
+def floor_plan(request: ScopedRequest, pk: int) -> HttpResponse:
+    """A building's floor plan (registry's selector draws it) with the cases and contacts marked, for
+    the roles that may see health data. On a health page because registry may not import health
+    (the layer contract): registry's own floor plan stays without health data."""
+    from shequ.registry.selectors import building_floor_plan
+
+    scope = request.scope
+    building = selectors.floor_plan_building_get(scope, pk)
+    _check(request, VIEW, building.community_id)
+    plans = building_floor_plan(scope, building, with_tags=False)
+    marks = selectors.building_health_marks(scope, building)
+    entries = [e for room in marks.values() for e in room]
+    _audit_list(request, "health floor plan", entries, query=f"building={building.pk}")
+    present = {e.status for e in entries}
+    legend = [(value, STATUS_MARKS[Status(value)], label) for value, label in Status.choices if value in present
+              and value in STATUS_MARKS]
+    rows = [(plan.unit, [(floor, [(cell, [(STATUS_MARKS.get(Status(e.status), "?"), e) for e in marks.get(
+        cell.room.pk, [])]) for cell in cells]) for floor, cells in plan.floors]) for plan in plans]
+    # Every marked room listed under the plan too: readable on a phone, and for the medical role,
+    # who sees the community's health data but not registry's rooms (their plan is empty).
+    listed = sorted(marks.items(), key=lambda item: (item[1][0].person.household.room.unit.number,
+                                                     item[1][0].person.household.room.number))
+    return render(request, "health/floor_plan.html", {
+        "building": building, "rows": rows, "legend": legend, "count": len(entries),
+        "listed": [(entries_[0].person.household.room, [(STATUS_MARKS.get(Status(e.status), "?"), e)
+                                                         for e in entries_]) for _room, entries_ in listed],
     })
