@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from shequ.audit.words import Words, export_list
+from shequ.audit.words import Words, export_list, translated
+from shequ.reports.figures import FIGURES
 
 WORDS = (
     Words("dailyreport", r"daily report (?P<day>\S+) version (?P<version>\d+)",
@@ -14,7 +15,8 @@ WORDS = (
           _("Daily report of %(day)s, version %(version)s, sent again: %(reason)s."), action="create"),
     Words("dailyreport", r"recomputed at (?P<cutoff>\S+)", _("Computed the report again at %(cutoff)s.")),
     Words("dailyreport", r"corrected (?P<figure>\w+): (?P<before>\S+) -> (?P<after>\S+)",
-          _("Corrected %(figure)s: %(before)s → %(after)s.")),
+          _("Corrected %(figure)s: %(before)s → %(after)s."),
+          values={"figure": translated({f.key: f.label for f in FIGURES})}),
     Words("dailyreport", r"submitted", _("Submitted the daily report.")),
     Words("dailyreport", r"submitted late", _("Submitted the daily report after the deadline.")),
     Words("dailyreport", r"nothing to report", _("Reported nothing to report (zero report).")),

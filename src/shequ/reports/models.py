@@ -39,7 +39,7 @@ class ReportSetting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.street_id}/{self.community_id}: {self.cutoff}"
+        return f"{self.community or self.street} {self.cutoff:%H:%M}"
 
 
 class DailyReport(models.Model):
