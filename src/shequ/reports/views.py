@@ -243,8 +243,8 @@ def _sheet_for_download(request: ScopedRequest) -> tuple[selectors.Sheet, dt.dat
     return sheet, day
 
 
+@require_GET  # outermost: a POST is 405 for everyone, as for the other downloads
 @require("reports.street")
-@require_GET
 def street_xlsx(request: ScopedRequest) -> HttpResponse:
     sheet, day = _sheet_for_download(request)
     response = HttpResponse(exports.sheet_xlsx(sheet),
@@ -253,8 +253,8 @@ def street_xlsx(request: ScopedRequest) -> HttpResponse:
     return response
 
 
+@require_GET  # outermost: a POST is 405 for everyone, as for the other downloads
 @require("reports.street")
-@require_GET
 def street_pdf(request: ScopedRequest) -> HttpResponse:
     sheet, day = _sheet_for_download(request)
     body = exports.sheet_pdf(sheet, title=_("Daily report of %(day)s") % {"day": f"{day:%Y-%m-%d}"})
