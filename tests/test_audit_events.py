@@ -90,6 +90,10 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "registry:grid_new": {("create", "grid")},
     "registry:property_company_new": {("create", "propertycompany")},
     "registry:property_company": {("update", "propertycompany")},
+    "reports:community": {("update", "dailyreport")},
+    "reports:report": {("update", "dailyreport")},
+    "reports:submit": {("update", "dailyreport")},
+    "reports:street": {("update", "reportsetting")},
     "notices:new": {("create", "notice")},
     "notices:notice": {("update", "notice")},
     "notices:edit": {("update", "notice")},
@@ -174,7 +178,8 @@ def test_a_write_leaves_its_audit_events(name: str, login: Any, anchor_household
         assert event.ip_address == "192.0.2.17"
         # A failed login for a name nobody has belongs to no community; a community the street adds
         # owns its own creation (the matrix's body names it "matrix"); joining by an invite code belongs
-        # to the code's community although nobody is signed in; everything else is futong's.
-        home = "matrix" if name == "accounts:street" else "futong"
+        # to the code's community although nobody is signed in; the street's report cut-off is the
+        # street's, of no community; everything else is futong's.
+        home = "matrix" if name == "accounts:street" else (None if name == "reports:street" else "futong")
         expected = home if role is not None or name == "accounts:join" else None
         assert (event.community.code if event.community else None) == expected

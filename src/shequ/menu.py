@@ -76,6 +76,8 @@ MENU: tuple[Entry, ...] = (
     Entry("disinfection.record", "disinfection:record", _("Record disinfection"), _("A round with its photo")),
     Entry("disinfection.board", "disinfection:board", _("Disinfection board")),
     Entry("stock.view", "stock:sheet", _("Prevention supplies"), _("Masks, suits, disinfectant: stock and days left")),
+    Entry("reports.prepare", "reports:community", _("Daily report"), _("The day's figures for the street")),
+    Entry("reports.street", "reports:street", _("Daily reports"), _("Every community's report of the day")),
     Entry("alerts.read", "alerts:list", _("Alerts")),
     Entry("audit.read", "audit:events", _("Audit log")),
     Entry("accounts.manage", "accounts:members", _("Accounts")),

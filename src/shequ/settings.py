@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "shequ.notices",
     "shequ.disinfection",
     "shequ.stock",
+    "shequ.reports",
     "shequ.ops",
 ]
 

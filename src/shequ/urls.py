@@ -22,6 +22,7 @@ urlpatterns = [
     path("disinfection/", include("shequ.disinfection.urls")),
     path("stock/", include("shequ.stock.urls")),
     path("services/", include("shequ.services.urls")),
+    path("reports/", include("shequ.reports.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -161,6 +161,17 @@ FORMATS: list[tuple[str, str, str]] = [
     ("inperson", "create", "told in person: 9-2-502"),
     ("household", "update", "no longer told in person: 9-2-502"),
     ("notice", "export", "door-knock list: 5 rows"),
+    # reports
+    ("dailyreport", "create", "daily report 2022-01-26 version 1"),
+    ("dailyreport", "create", "daily report 2022-01-26 version 2: 补报转运一人"),
+    ("dailyreport", "update", "recomputed at 15:00"),
+    ("dailyreport", "update", "corrected positives_today: 3 -> 1"),
+    ("dailyreport", "update", "submitted"),
+    ("dailyreport", "update", "submitted late"),
+    ("dailyreport", "update", "nothing to report"),
+    ("dailyreport", "update", "nothing to report late"),
+    ("reportsetting", "update", "cut-off 15:00, deadline 16:00"),
+    ("", "export", "daily report sheet 2022-01-26: 2 rows"),
     # passes, alerts
     ("pass", "create", "pass for person=2"),
     ("pass", "create", "pass for person=2 (reissued)"),

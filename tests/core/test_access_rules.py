@@ -46,13 +46,14 @@ def test_each_app_declares_its_own_capabilities() -> None:
     from shequ.notices import access as notices
     from shequ.passes import access as passes
     from shequ.registry import access as registry
+    from shequ.reports import access as reports
     from shequ.services import access as services
     from shequ.stock import access as stock
     from shequ.supplies import access as supplies
     from shequ.workforce import access as workforce
 
     modules = (accounts, registry, audit, alerts, containment, passes, gates, campaigns, health, supplies,
-               disinfection, stock, notices, services, workforce)
+               disinfection, stock, notices, services, workforce, reports)
     declared = [name for module in modules for name in module.CAPABILITIES]
     assert sorted(declared) == sorted(CAPABILITIES)  # each once, and nothing declared elsewhere
     for module in modules:

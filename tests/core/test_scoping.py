@@ -35,11 +35,13 @@ pytestmark = pytest.mark.django_db
 # role -> the capabilities it has in its own community (the street office: in none, street.counts aside).
 CAN: dict[str, set[str]] = {
     "secretary": set(CAPABILITIES) - {"street.counts", "passes.own", "accounts.street", "health.own",
-                                      "supplies.own", "notices.own", "services.own"},
+                                      "supplies.own", "notices.own", "services.own", "reports.street"},
     "staff": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "accounts.street",
-                                  "health.own", "supplies.own", "notices.own", "services.own"},
+                                  "health.own", "supplies.own", "notices.own", "services.own", "reports.submit",
+                                  "reports.street"},
     "outsider": set(CAPABILITIES) - {"street.counts", "passes.own", "audit.read", "accounts.street",
-                                     "health.own", "supplies.own", "notices.own", "services.own"},
+                                     "health.own", "supplies.own", "notices.own", "services.own", "reports.submit",
+                                     "reports.street"},
     "grid1": {"registry.view_places", "registry.view_persons", "registry.lists", "registry.edit", "registry.export",
               "passes.manage", "campaigns.field", "person.call", "alerts.read", "health.view", "health.followup",
               "supplies.order", "supplies.deliver", "notices.knock",
@@ -52,7 +54,7 @@ CAN: dict[str, set[str]] = {
     "volunteer1": {"gates.screen", "supplies.deliver", "services.tasks", "workforce.own"},
     "property1": {"registry.view_places", "disinfection.record", "disinfection.board"},
     "sampler1": {"campaigns.field", "health.view", "health.followup"},
-    "street": {"street.counts", "accounts.street", "health.epidemic_free", "disinfection.board"},
+    "street": {"street.counts", "accounts.street", "health.epidemic_free", "disinfection.board", "reports.street"},
     "resident1": {"registry.view_persons", "passes.own", "health.own", "supplies.own", "notices.own", "services.own"},
 }
 

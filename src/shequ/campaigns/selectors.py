@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from shequ.campaigns.access import FIELD
 from shequ.campaigns.models import (
     Campaign,
     Kind,
+    Result,
     Retest,
     RetestStatus,
     Sample,
@@ -29,6 +31,7 @@ from shequ.campaigns.models import (
     Target,
     TargetHousehold,
     Tube,
+    Visit,
 )
 from shequ.core.scoping import Scope
 from shequ.registry.models import Building, Compound, Grid, Household, Person, PersonTag, Unit
@@ -365,3 +368,28 @@ def sampled_tubes(campaign: Campaign, person_ids: list[int]) -> dict[int, list[s
 def households_of(person_ids: list[int]) -> dict[int, Household]:
     return {h.pk: h for h in Household.objects.filter(persons__id__in=person_ids).select_related(
         "room__unit__building__compound")}
+
+
+# -- the daily report's figures (reports.figures reads them) --------------------------------------------
+
+def report_figures(community_ids: Sequence[int], *, since: dt.datetime, until: dt.datetime) -> dict[str, dict[int, int]]:
+    """Screening and testing figures per community for the daily report, as at ``until`` (the
+    cut-off): households screened in [since, until] and up to until in all, persons sampled and the
+    tubes they went into in [since, until], tubes found positive in [since, until] (the result of an
+    earlier day's tube may come today), re-tests asked for by until and not resolved by then."""
+    def per(qs: QuerySet[Any], field: str = "id") -> dict[int, int]:
+        return dict(qs.filter(community_id__in=community_ids).values_list("community_id")
+                    .annotate(n=Count(field, distinct=True)))
+
+    visits = Visit.objects.filter(campaign__kind=Kind.SCREENING, visited_at__lte=until)
+    samples = Sample.objects.filter(sampled_at__gte=since, sampled_at__lte=until)
+    return {
+        "screened_today": per(visits.filter(visited_at__gte=since), "household_id"),
+        "screened_total": per(visits, "household_id"),
+        "tested_today": per(samples, "person_id"),
+        "tubes_today": per(samples, "tube_id"),
+        "positives_today": per(Tube.objects.filter(result=Result.POSITIVE, result_at__gte=since,
+                                                   result_at__lte=until)),
+        "retests_pending": per(Retest.objects.filter(created_at__lte=until).filter(
+            Q(resolved_at__isnull=True) | Q(resolved_at__gt=until))),
+    }

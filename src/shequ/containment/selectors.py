@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from shequ.containment.models import (
     STRICTNESS,
@@ -18,6 +18,7 @@ from shequ.containment.models import (
     Level,
     MovementRestriction,
     Permit,
+    RestrictionKind,
 )
 from shequ.core.scoping import Scope
 from shequ.registry.models import Room, Unit
@@ -215,3 +216,25 @@ def place_facts(*, person_id: int | None, room: Room, gate_compound_id: int, at:
 def facts_of(row: Sequence[Any]) -> Facts:
     restricted, rank, quota_id, permit_id = row
     return bool(restricted), _LEVEL_OF_RANK.get(rank or 0), quota_id, permit_id
+
+
+# -- the daily report's figures (reports.figures reads them) --------------------------------------------
+
+def report_figures(community_ids: Sequence[int], *, since: dt.datetime, until: dt.datetime) -> dict[str, dict[int, int]]:
+    """Persons under each kind of restriction and places at each containment level, in force at
+    ``until`` (the daily report's cut-off): started by then and not ended by then."""
+    def in_force(qs: QuerySet[Any]) -> QuerySet[Any]:
+        return qs.filter(community_id__in=community_ids, starts_at__lte=until).filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=until))
+
+    out: dict[str, dict[int, int]] = {}
+    for key, kind in (("home_quarantine", RestrictionKind.HOME_QUARANTINE),
+                      ("home_monitoring", RestrictionKind.HOME_MONITORING),
+                      ("central_quarantine", RestrictionKind.CENTRAL_QUARANTINE)):
+        out[key] = dict(in_force(MovementRestriction.objects.filter(kind=kind)).values_list("community_id")
+                        .annotate(n=Count("person_id", distinct=True)))
+    for key, level in (("sealed_places", Level.SEALED), ("controlled_places", Level.CONTROLLED),
+                       ("precaution_places", Level.PRECAUTION)):
+        out[key] = dict(in_force(ContainmentArea.objects.filter(level=level)).values_list("community_id")
+                        .annotate(n=Count("id")))
+    return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -14,7 +15,7 @@ from shequ.core.rows import ChainReader
 from shequ.core.scoping import Scope
 from shequ.gates import gatecache
 from shequ.gates.access import device_gate
-from shequ.gates.models import Gate, Passage
+from shequ.gates.models import Decision, Gate, Passage
 from shequ.registry.models import Building, Community, Compound, Household, Person
 from shequ.registry.selectors import SearchResult, search_within
 from shequ.workforce import selectors as workforce
@@ -172,3 +173,15 @@ def permits_at_gate(gate: Gate, at: dt.datetime, *, requested_since: dt.timedelt
             .select_related("person__household__room__unit__building", "room__unit__building", "unit__building",
                             "building", "compound", "decided_by")
             .order_by(F("requested_at").desc(nulls_last=True), "-id"))
+
+
+# -- the daily report's figures (reports.figures reads them) --------------------------------------------
+
+def report_figures(community_ids: Sequence[int], *, since: dt.datetime, until: dt.datetime) -> dict[str, dict[int, int]]:
+    """Gate passages and refusals per community for the daily report, recorded in [since, until]."""
+    passages = Passage.objects.filter(community_id__in=community_ids, recorded_at__gte=since,
+                                      recorded_at__lte=until)
+    def per(qs: QuerySet[Any]) -> dict[int, int]:
+        return dict(qs.values_list("community_id").annotate(n=Count("id")))
+
+    return {"passages_today": per(passages), "refusals_today": per(passages.filter(decision=Decision.DENY))}

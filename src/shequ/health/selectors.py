@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -386,12 +386,20 @@ def epidemic_free_list(scope: Scope, *, at: dt.datetime) -> list[dict[str, Any]]
     """Every compound of the communities the user sees whole or as the street office, with its
     epidemic-free verdict (health.epidemic_free) and since when. Counts only, no person: the events
     are read without the health scope (a street office sees no health data), aggregated per compound."""
-    from shequ.health.epidemic_free import verdict
-    from shequ.health.models import ControlChecklist, EpidemicFreeRule
-    from shequ.registry.models import Community, Compound
+    from shequ.registry.models import Community
 
     communities = list(scope.filter(Community.objects.select_related("street"), variant="health.epidemic_free")
                        .order_by("code"))
+    return epidemic_free_rows(communities, at=at)
+
+
+def epidemic_free_rows(communities: Sequence[Any], *, at: dt.datetime) -> list[dict[str, Any]]:
+    """``epidemic_free_list`` for communities already chosen (by a selector that scoped them): the
+    daily report counts the compounds free at its cut-off."""
+    from shequ.health.epidemic_free import verdict
+    from shequ.health.models import ControlChecklist, EpidemicFreeRule
+    from shequ.registry.models import Compound
+
     ids = [c.pk for c in communities]
     rules = {r.community_id: r for r in EpidemicFreeRule.objects.filter(community_id__in=ids)}
     checklists = {c.compound_id: c.done for c in ControlChecklist.objects.filter(community_id__in=ids)}
@@ -458,3 +466,38 @@ def building_health_marks(scope: Scope, building: Any) -> dict[int, list[HealthE
     for entries in marks.values():
         entries.sort(key=lambda e: order.get(e.status, 99))
     return dict(marks)
+
+
+# -- the daily report's figures (reports.figures reads them) --------------------------------------------
+
+def report_figures(community_ids: Sequence[int], *, since: dt.datetime, until: dt.datetime) -> dict[str, dict[int, int]]:
+    """Health figures per community for the daily report, as at ``until`` (the cut-off): transfers
+    requested in [since, until]; persons whose latest status reported by until is a case (confirmed
+    or asymptomatic), suspected, or close contact (an entry reported after the cut-off does not
+    count, so the figure is the same when computed again later); compounds epidemic-free at until."""
+    transfers = dict(Transfer.objects.filter(community_id__in=community_ids, created_at__gte=since,
+                                             created_at__lte=until).values_list("community_id")
+                     .annotate(n=Count("id")))
+    latest = HealthEntry.objects.filter(community_id__in=community_ids, reported_at__lte=until)
+    last_at = dict(latest.values_list("person_id").annotate(at=Max("reported_at")))
+    status_of: dict[int, tuple[dt.datetime, int, str, int]] = {}
+    for person_id, when, pk, status, community_id in latest.values_list("person_id", "reported_at", "id",
+                                                                         "status", "community_id"):
+        if when == last_at[person_id] and (person_id not in status_of or pk > status_of[person_id][1]):
+            status_of[person_id] = (when, pk, status, community_id)
+    out: dict[str, dict[int, int]] = {"transfers_today": transfers, "confirmed": {}, "suspected": {},
+                                      "close_contacts": {}}
+    key_of = {Status.CONFIRMED: "confirmed", Status.ASYMPTOMATIC: "confirmed", Status.SUSPECTED: "suspected",
+              Status.CLOSE_CONTACT: "close_contacts"}
+    for _when, _pk, status, community_id in status_of.values():
+        key = key_of.get(status)  # type: ignore[call-overload]
+        if key:
+            out[key][community_id] = out[key].get(community_id, 0) + 1
+    out["epidemic_free"] = {}
+    from shequ.registry.models import Community
+
+    for row in epidemic_free_rows(list(Community.objects.filter(pk__in=community_ids)), at=until):
+        if row["verdict"].free:
+            out["epidemic_free"][row["compound"].community_id] = out["epidemic_free"].get(
+                row["compound"].community_id, 0) + 1
+    return out

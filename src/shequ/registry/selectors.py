@@ -494,3 +494,16 @@ def property_company_for_setup(scope: Scope, pk: int) -> PropertyCompany:
 def households_qs(scope: Scope) -> QuerySet[Household]:
     """Every household the user may see, with its place (the lists of other apps start here)."""
     return scope.filter(Household.objects.all()).select_related("room__unit__building__compound")
+
+
+# -- the daily report's figures (reports.figures reads them) --------------------------------------------
+
+def report_figures(community_ids: Sequence[int], *, since: Any, until: Any) -> dict[str, dict[int, int]]:
+    """Households and persons per community for the daily report (counts, no person). The roster
+    keeps no history of who lived where when: these are the counts at the moment of computing,
+    which the report freezes (reports.services.report_compute)."""
+    def per(qs: QuerySet[Any]) -> dict[int, int]:
+        return dict(qs.filter(community_id__in=community_ids).values_list("community_id").annotate(n=Count("id")))
+
+    return {"households": per(Household.objects.filter(status=Household.Status.ACTIVE)),
+            "persons": per(Person.objects.filter(OCCUPANT))}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,3 +160,19 @@ def refills_due(scope: Scope, *, within_days: int = 3, today: dt.date | None = N
     return list(scope.filter(CareTask.objects.filter(kind=CareTask.Kind.REFILL, plan__ended_at__isnull=True,
                                                      runs_out_on__lte=today + dt.timedelta(days=within_days)))
                 .select_related("plan__person__household__room").order_by("runs_out_on", "id"))
+
+
+# -- the daily report's figures (reports.figures reads them) --------------------------------------------
+
+def report_figures(community_ids: Sequence[int], *, since: dt.datetime, until: dt.datetime) -> dict[str, dict[int, int]]:
+    """Help requests per community for the daily report: opened in [since, until], resolved in
+    [since, until], and still open when the day began (opened before since, not resolved by then)."""
+    def per(qs: QuerySet[Any]) -> dict[int, int]:
+        return dict(qs.filter(community_id__in=community_ids).values_list("community_id").annotate(n=Count("id")))
+
+    return {
+        "help_opened": per(HelpRequest.objects.filter(opened_at__gte=since, opened_at__lte=until)),
+        "help_resolved": per(HelpRequest.objects.filter(resolved_at__gte=since, resolved_at__lte=until)),
+        "help_open_before": per(HelpRequest.objects.filter(opened_at__lt=since).filter(
+            Q(resolved_at__isnull=True) | Q(resolved_at__gte=since))),
+    }

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Min, QuerySet
+from django.db.models import Count, F, Min, QuerySet
 from django.shortcuts import get_object_or_404
 
 from shequ.core.scoping import Scope
@@ -138,3 +139,13 @@ def flagged(scope: Scope, *, now: dt.datetime) -> list[SheetRow]:
 def sheet_quantity(item: Item, store: Store) -> int:
     """The stock of an item at a store already read through the scope (0 where none was kept)."""
     return Stock.objects.filter(item=item, store=store).values_list("quantity", flat=True).first() or 0
+
+
+# -- the daily report's figures (reports.figures reads them) --------------------------------------------
+
+def report_figures(community_ids: Sequence[int], *, since: dt.datetime, until: dt.datetime) -> dict[str, dict[int, int]]:
+    """Prevention supplies below their minimum per community (stock rows: an item at a store), as
+    the stock stands when the report is computed (stock keeps the movements, not a daily balance)."""
+    return {"stock_below_minimum": dict(Stock.objects.filter(community_id__in=community_ids,
+                                                             quantity__lt=F("minimum"))
+                                        .values_list("community_id").annotate(n=Count("id")))}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -251,3 +251,28 @@ def day_figures(scope: Scope, community_id: int, start: dt.datetime, end: dt.dat
     return {"orders": len(orders), "by_status": by_status, "delivered": by_status[Order.Status.DELIVERED],
             "median_seconds_to_receipt": median, "urgent": sum(o.urgent for o in orders),
             "per_payment": dict(per_payment), "cash_per_courier": dict(per_courier), "per_shop": dict(per_shop)}
+
+
+# -- the daily report's figures (reports.figures reads them) --------------------------------------------
+
+def report_figures(community_ids: Sequence[int], *, since: dt.datetime, until: dt.datetime) -> dict[str, dict[int, int]]:
+    """Supply figures per community for the daily report: orders received in [since, until], orders
+    delivered in [since, until], urgent orders received then, and the longest wait in minutes of an
+    urgent order from received to delivered (or to the cut-off when not yet delivered)."""
+    orders = Order.objects.filter(community_id__in=community_ids)
+    received = orders.filter(received_at__gte=since, received_at__lte=until)
+
+    def per(qs: QuerySet[Any]) -> dict[int, int]:
+        return dict(qs.values_list("community_id").annotate(n=Count("id")))
+
+    waits: dict[int, int] = {}
+    for community_id, at, delivered in received.filter(urgent=True).values_list(
+            "community_id", "received_at", "delivered_at"):
+        end = delivered if delivered is not None and delivered <= until else until
+        waits[community_id] = max(waits.get(community_id, 0), int((end - at).total_seconds() // 60))
+    return {
+        "orders_today": per(received),
+        "deliveries_today": per(orders.filter(delivered_at__gte=since, delivered_at__lte=until)),
+        "urgent_orders_today": per(received.filter(urgent=True)),
+        "urgent_wait_max_min": waits,
+    }

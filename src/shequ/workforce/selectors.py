@@ -7,11 +7,11 @@ grid take rows the caller already read through its own scoped selectors (a gate,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -303,3 +303,14 @@ def hours_served(scope: Scope, community: Community, *, at: dt.datetime | None =
 def duties_of(scope: Scope, community: Community, user_id: int) -> list[Assignment]:
     """One person's duties in the community, oldest first (the certificate's period)."""
     return list(scope.filter(Assignment.objects.filter(community=community, user_id=user_id)).order_by("date", "id"))
+
+
+# -- the daily report's figures (reports.figures reads them) --------------------------------------------
+
+def report_figures(community_ids: Sequence[int], *, since: dt.datetime, until: dt.datetime) -> dict[str, dict[int, int]]:
+    """Volunteers and staff on duty on the report's day per community: distinct persons with a duty
+    that day, put on it by the cut-off."""
+    day = timezone.localtime(until).date()
+    return {"on_duty": dict(Assignment.objects.filter(community_id__in=community_ids, date=day,
+                                                      created_at__lte=until).values_list("community_id")
+                            .annotate(n=Count("user_id", distinct=True)))}
