@@ -15,9 +15,10 @@ from django.shortcuts import get_object_or_404
 
 from shequ.containment.models import Level
 from shequ.containment.selectors import levels_for_units
+from shequ.core.rows import ChainReader
 from shequ.core.scoping import Scope
 from shequ.health.selectors import risk_places
-from shequ.registry.models import Household, Unit
+from shequ.registry.models import Building, Community, Household, Room, Unit
 from shequ.supplies.models import (
     FLOW,
     Distribution,
@@ -75,6 +76,29 @@ def resolve_address(community_id: int, address: str | None, compound: str = "",
     if len(found) > 1:
         return None, AMBIGUOUS
     return found[0], ""
+
+
+# -- the household of an order ------------------------------------------------------------------------
+_HOUSEHOLD_ROW = ChainReader([(Household, None, None), (Room, "room_id", "room"), (Unit, "unit_id", "unit"),
+                              (Building, "building_id", "building"), (Community, "community_id", "community")],
+                             "t0.id = %s")
+
+
+def household_for_order(scope: Scope, pk: int) -> Household:
+    """A household to take an order for (the API: order intake), with its room, unit, building and
+    community, in one prepared statement (core/rows.py), the scope checked on the row read; 404
+    outside the scope (bench/supplies.py, order intake: the ORM's select_related read took a fifth
+    of the request)."""
+    household = _HOUSEHOLD_ROW.first([pk])
+    if household is None:
+        raise Http404
+    building = household.room.unit.building
+    if building.community_id == household.community_id:  # as the registry writes every row
+        household.community = building.community
+    if not scope.sees(Household, id=household.pk, community_id=household.community_id,
+                      room__unit__building__grid_id=building.grid_id):
+        raise Http404
+    return household
 
 
 # -- the inbox, help ----------------------------------------------------------------------------------
