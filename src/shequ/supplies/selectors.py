@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Aggregate, Count, Q, QuerySet, Sum, TextField
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -170,34 +171,49 @@ class PurchaseList:
     lines: list[PurchaseLine]
 
 
+class _Ids(Aggregate):
+    """The ids of a group as one comma-separated text: GROUP_CONCAT (SQLite), STRING_AGG (PostgreSQL)."""
+
+    function = "GROUP_CONCAT"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="STRING_AGG",
+                           template="%(function)s((%(expressions)s)::text, ',')", **extra)
+
+
+def _ids(text: str | None) -> list[int]:
+    return list(map(int, text.split(","))) if text else []
+
+
 def purchase_lists(scope: Scope, *, community_id: int | None = None, shop_id: int | None = None) -> list[PurchaseList]:
     """Confirmed orders' items summed across households, per shop (items with no shop under None):
-    per (name, unit), with the orders behind each line. Urgent lines first."""
+    per (name, unit), with the orders behind each line. Urgent lines first.
+
+    One query that sums in the database, per line, with the line's item and order ids as text
+    (bench/supplies.py, street_purchase_list_s: reading the street's 150,000 items one by one, their
+    quantities converted to Decimal, took 1.8 s against the aim of 1 s)."""
     items = scope.filter(OrderItem.objects.filter(order__status=Order.Status.CONFIRMED))
     if community_id is not None:
         items = items.filter(community_id=community_id)
     if shop_id is not None:
         items = items.filter(shop_id=shop_id)
-    rows = items.values_list("id", "order_id", "name", "quantity", "unit", "shop_id", "supply", "order__urgent",
-                             "package__name")
-    by_shop: dict[int | None, dict[tuple[str, str], PurchaseLine]] = defaultdict(dict)
-    for item_id, order_id, name, quantity, unit, shop, supply, urgent, package in rows.order_by("id").iterator():
-        key = (package or name, unit or "")
-        line = by_shop[shop].get(key)
-        if line is None:
-            line = by_shop[shop][key] = PurchaseLine(name=key[0], unit=key[1])
-        if quantity is None:
-            line.uncounted += 1
-        else:
-            line.quantity += quantity
-        line.orders.append(order_id)
-        line.item_ids.append(item_id)
-        line.short += supply == OrderItem.Supply.SHORT
-        line.urgent = line.urgent or urgent
+    rows = (items.annotate(line=Coalesce("package__name", "name")).values("shop_id", "line", "unit")
+            .annotate(total=Sum("quantity"), counted=Count("quantity"), n=Count("id"),
+                      short_n=Count("id", filter=Q(supply=OrderItem.Supply.SHORT)),
+                      urgent_n=Count("id", filter=Q(order__urgent=True)), item_text=_Ids("id"),
+                      order_text=_Ids("order_id"))
+            .order_by())
+    by_shop: dict[int | None, list[PurchaseLine]] = defaultdict(list)
+    for row in rows:
+        by_shop[row["shop_id"]].append(PurchaseLine(
+            name=row["line"], unit=row["unit"] or "", quantity=row["total"] or Decimal(0),
+            uncounted=row["n"] - row["counted"], orders=_ids(row["order_text"]), item_ids=_ids(row["item_text"]),
+            short=row["short_n"], urgent=row["urgent_n"] > 0))
     shops = {s.pk: s for s in Shop.objects.filter(id__in=[k for k in by_shop if k is not None])}
     result = []
     for shop_key in sorted(by_shop, key=lambda k: (k is None, shops[k].name if k is not None else "")):
-        lines = sorted(by_shop[shop_key].values(), key=lambda ln: (not ln.urgent, ln.name))
+        lines = sorted(by_shop[shop_key], key=lambda ln: (not ln.urgent, ln.name))
         result.append(PurchaseList(shop=shops.get(shop_key) if shop_key is not None else None, lines=lines))
     return result
 
@@ -287,9 +303,9 @@ def run_stops(run: Run) -> list[RunStop]:
                  "household__room__unit__number", "household__room__number",
                  "household__room__unit__building__compound__name", "household__room__unit__building_id")]
     by_order = {stop.order_id: stop.items for stop in stops}
-    for order_id, *values in OrderItem.objects.filter(order__run=run).order_by("order_id", "id").values_list(
-            "order_id", "name", "quantity", "unit", "supply", "substitute"):
-        by_order[order_id].append(StopItem(*values))
+    for order_id, name, quantity, unit, supply, substitute in OrderItem.objects.filter(order__run=run).order_by(
+            "order_id", "id").values_list("order_id", "name", "quantity", "unit", "supply", "substitute"):
+        by_order[order_id].append(StopItem(name, quantity, unit, supply, substitute))
     return stops
 
 

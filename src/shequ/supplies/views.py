@@ -467,14 +467,17 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
             return reverse("supplies:run", args=[item.pk])
 
         return redirect(submit_once(request, act) or reverse("supplies:run", args=[item.pk]))
-    stops = [{"stop": stop, "client_id": uuid.uuid4()} for stop in selectors.run_stops(item)]
-    current = next((s["stop"] for s in stops if s["stop"].status == Order.Status.OUT), None)
+    doors = selectors.run_stops(item)
+    stops = [{"stop": stop, "client_id": uuid.uuid4()} for stop in doors]
+    current = next((stop for stop in doors if stop.status == Order.Status.OUT), None)
+    code = CodeForm.base_fields["code"]
+    assert isinstance(code, forms.CharField)
     # The receipt code's field is written in the template (one label and input per door): rendering a
     # CodeForm per door took a fifth of the page (bench/supplies.py, run_page_s).
     return render(request, "supplies/run.html", {"run": item, "stops": stops, "current": current, "key": new_key(),
                                                  # as the field's label_tag writes it, with the form's suffix
-                                                 "code_label": f"{CodeForm.base_fields['code'].label}{forms.Form().label_suffix}",
-                                                 "code_length": CodeForm.base_fields["code"].max_length})
+                                                 "code_label": f"{code.label}{forms.Form().label_suffix}",
+                                                 "code_length": code.max_length})
 
 
 def _step_id(posted: str, action: str) -> uuid.UUID:
