@@ -22,7 +22,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, connections, models
+from django.db import connection, connections, models, transaction
 from django.db.models import signals
 from django.db.models.functions import Now
 from django.test import override_settings
@@ -49,6 +49,7 @@ from shequ.registry.models import (
     Unit,
 )
 from shequ.services.models import CarePlan, CareTask, CareVisit
+from shequ.supplies.models import Order, OrderItem, Package, Shop
 
 FROZEN = dt.datetime(2022, 4, 1, 8, 30, 15, 123456, tzinfo=dt.UTC)
 
@@ -168,6 +169,36 @@ def test_a_care_visit_is_stored_as_save_stores_it(gate: Gate, frozen_time: None)
     RowInserter(CareVisit).insert(by_inserter)
     assert stored(CareVisit, by_inserter.pk, "client_id", "due_on") == stored(CareVisit, by_orm.pk, "client_id", "due_on")
     assert CareVisit.objects.get(pk=by_inserter.pk).due_on == dt.date(2022, 3, 2)
+
+
+def test_a_supplies_order_and_its_items_are_stored_as_save_stores_them(gate: Gate, frozen_time: None) -> None:
+    user = get_user_model().objects.create_user("bulkwrite-supplies", password="x-pass-1234")
+    c = gate.community_id
+    building = Building.objects.create(community_id=c, compound_id=gate.compound_id, number="9")
+    unit = Unit.objects.create(community_id=c, building=building, number="2")
+    room = Room.objects.create(community_id=c, unit=unit, number="502", floor=5)
+    household = Household.objects.create(community_id=c, room=room)
+    shop = Shop.objects.create(community_id=c, name="超市")
+    package = Package.objects.create(community_id=c, name="蔬菜套餐A", price=Decimal("39.90"), shop=shop)
+
+    def order() -> Order:
+        return Order(community_id=c, household=household, kind="medicine", urgent=True, source="phone",
+                     note="胰岛素\n两盒", client_id=uuid.uuid4(), received_at=FROZEN, created_by=user,
+                     receipt_code="0420", payment="cash", amount=Decimal("79.80"))
+
+    by_orm, by_inserter = order(), order()
+    by_orm.save()
+    RowInserter(Order).insert(by_inserter)
+    assert stored(Order, by_inserter.pk, "client_id") == stored(Order, by_orm.pk, "client_id")
+    given = ("community_id", "order_id", "name", "quantity", "unit", "package_id", "shop_id")
+    for values in ((c, by_orm.pk, "蔬菜套餐A", Decimal("2.00"), "份", package.pk, shop.pk),
+                   (c, by_orm.pk, "降压药", None, "", None, None)):
+        saved = OrderItem(**dict(zip(given, values, strict=True)))
+        saved.save()
+        with transaction.atomic():
+            Table(OrderItem, given).insert([values])
+        written = OrderItem.objects.filter(order=by_orm, name=values[2]).exclude(pk=saved.pk).get()
+        assert stored(OrderItem, written.pk) == stored(OrderItem, saved.pk)
 
 
 def test_an_unsaved_related_object_is_refused_as_save_refuses_it(gate: Gate) -> None:
@@ -429,6 +460,8 @@ HELD_TO_SAVE: dict[tuple[str, type[models.Model]], str] = {
     ("RowInserter", Tube): "test_a_new_tube_is_stored_as_save_stores_it_and_an_existing_one_is_found",
     ("RowInserter", Round): "test_a_disinfection_round_is_stored_as_save_stores_it",
     ("RowInserter", CareVisit): "test_a_care_visit_is_stored_as_save_stores_it",
+    ("RowInserter", Order): "test_a_supplies_order_and_its_items_are_stored_as_save_stores_them",
+    ("Table", OrderItem): "test_a_supplies_order_and_its_items_are_stored_as_save_stores_them",
     **{("Table", model): "tests/registry/test_fastwrite.py (the roster import, against bulk_create)"
        for model in (Compound, Building, Unit, Room, Household, Person, Residence, PersonTag, AuditEvent)},
 }

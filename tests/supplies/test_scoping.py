@@ -49,3 +49,31 @@ def test_a_courier_sees_the_orders_of_their_run_only(users: Any, two_orders: tup
     assert set(selectors.run_list(scope).values_list("id", flat=True)) == set(
         Run.objects.filter(courier=users["volunteer1"]).values_list("id", flat=True)) == {run.pk}
     assert not selectors.inbox_list(scope).exists() and not selectors.shop_list(scope).exists()
+
+
+def test_the_household_an_order_is_taken_for_is_found_exactly_where_the_scope_sees_it(
+        users: Any, anchor_household: Any, other_grid_household: Any) -> None:
+    """selectors.household_for_order (the API's one prepared read, the scope checked on the row)
+    finds the households Scope.filter finds, for each role, with the room, unit, building and
+    community the service needs; the others are 404."""
+    from django.http import Http404
+
+    from shequ.registry.models import Household
+
+    households = [anchor_household, other_grid_household]
+    for username, user in users.items():
+        scope = scope_for(user)
+        seen = set(scope.filter(Household.objects.filter(pk__in=[h.pk for h in households]))
+                   .values_list("id", flat=True))
+        found = set()
+        for household in households:
+            try:
+                got = selectors.household_for_order(scope, household.pk)
+            except Http404:
+                continue
+            assert (got.room.address, got.room.unit.building.grid_id, got.community.pk) == (
+                household.room.address, household.room.unit.building.grid_id, household.community_id)
+            found.add(household.pk)
+        assert found == seen, username
+    with pytest.raises(Http404):
+        selectors.household_for_order(scope_for(users["staff"]), max(h.pk for h in households) + 100000)

@@ -79,8 +79,17 @@ class ChainReader:
         with connection.cursor() as cursor:
             cursor.execute(sql, list(params))
             row = cursor.fetchone()
-        if row is None:
-            return None
+        return None if row is None else self._instance(row, converters)
+
+    def all(self, params: Sequence[Any]) -> list[Any]:
+        """Every row matching ``where``, in the database's order (give an ORDER BY in ``where``)."""
+        sql, converters = self._build()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(params))
+            rows = cursor.fetchall()
+        return [self._instance(row, converters) for row in rows]
+
+    def _instance(self, row: Sequence[Any], converters: Any) -> Any:
         instances: list[Any] = []
         i = 0
         for (model, _fk, _attr), model_converters in zip(self.chain, converters, strict=True):

@@ -18,10 +18,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from shequ.registry import selectors as registry
-from shequ.supplies import parser, services
+from shequ.supplies import parser, selectors, services
 from shequ.supplies.models import Order
-from shequ.supplies.selectors import resolve_address
 
 router = Router(tags=["supplies"])
 
@@ -72,7 +70,7 @@ def parse(request: HttpRequest, data: ParseIn) -> list[dict[str, Any]]:
         parsed = parser.parse_message(message.sender, message.text)
         row = parsed.as_json()
         if data.community_id is not None:
-            household, problem = resolve_address(data.community_id, parsed.address, parsed.compound)
+            household, problem = selectors.resolve_address(data.community_id, parsed.address, parsed.compound)
             row["household_id"], row["address_problem"] = (household.pk if household else None), problem or None
         out.append(row)
     return out
@@ -104,15 +102,14 @@ class OrderOut(Schema):
 @router.post("/orders", response={201: OrderOut, 200: OrderOut}, url_name="supplies_orders")
 def order_create(request: HttpRequest, data: OrderIn) -> Any:
     _need(request, "supplies.order")
-    household = registry.household_get(request.scope, data.household_id)  # type: ignore[attr-defined]  # 404 outside
+    household = selectors.household_for_order(request.scope, data.household_id)  # type: ignore[attr-defined]  # 404 outside
     _need(request, "supplies.order", household.community_id)
-    earlier = Order.objects.filter(client_id=data.client_id, household=household).exists()
     try:
-        order = services.order_create(
+        order, created = services.order_take(
             actor=request.user, household=household, kind=data.kind, urgent=data.urgent, note=data.note,
             items=[i.dict() for i in data.items], source=Order.Source.PHONE, client_id=data.client_id, request=request)
     except ValidationError as exc:
         raise _unprocessable(exc) from None
-    body = {"id": order.pk, "status": order.status, "created": "existing" if earlier else "created",
+    body = {"id": order.pk, "status": order.status, "created": "created" if created else "existing",
             "urgent": order.urgent}
-    return Status(200 if earlier else 201, body)
+    return Status(201 if created else 200, body)

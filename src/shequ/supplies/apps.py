@@ -17,3 +17,6 @@ class SuppliesConfig(AppConfig):
 
         words.register(*audit_words.WORDS)  # how its audit events read (audit/words.py)
         kinds.register(*alert_kinds.KINDS)
+        from shequ.core import bulkwrite
+
+        bulkwrite.writers_in("shequ.supplies.services")  # an order's and its items' INSERTs
