@@ -254,9 +254,12 @@ http {{
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;
       # An app server that refuses the connection or dies mid-request: the request goes to the next
-      # one, POSTs too (non_idempotent). Safe because every write carries its client id: a write
-      # the dead server committed before dying is found again, not stored twice.
-      proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+      # one, POSTs too (non_idempotent). Safe because every write carries its client id (API) or a
+      # submit-once token (pages): a write the dead server committed before dying is found again,
+      # not stored twice. Not on `timeout`: a slow request (a roster import) must not run twice.
+      # Not on http_503: the app answers 503 when the database is away, which every app server
+      # shares; counting it as the server's failure marked all of them dead ("no live upstreams").
+      proxy_next_upstream error non_idempotent;
       proxy_next_upstream_tries 3;
       proxy_connect_timeout 1s;
       proxy_read_timeout 60s;
