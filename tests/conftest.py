@@ -19,6 +19,11 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+# A second alias that mirrors default, as Django's testing docs set up a replica (TEST MIRROR), so the
+# router's tests (tests/core/test_replica.py) route to a real alias. Nothing reads there unless a test
+# opts in with using_replica(); a run with SHEQU_REPLICA_URL set has the alias from settings already.
+settings.DATABASES.setdefault("replica", {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}})
+
 TEST_PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 ROLES = [
     "secretary", "staff", "grid1", "grid2", "gate1", "volunteer1", "property1", "sampler1", "street",

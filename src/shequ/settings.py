@@ -115,24 +115,36 @@ TEMPLATES = [
 ]
 
 
+def database_from_url(url: str, *, pgbouncer: bool = False) -> dict[str, Any]:
+    """One DATABASES entry from a URL (the primary's or the replica's)."""
+    db: dict[str, Any] = dict(dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("SHEQU_DB_CONN_MAX_AGE", "60"))))
+    db["CONN_HEALTH_CHECKS"] = True
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        options = db.setdefault("OPTIONS", {})
+        # No JIT compilation: it spent 70 ms compiling the coverage of a million targets, a query
+        # that runs in a quarter of a second; short statements never gain from it.
+        options.setdefault("options", "-c jit=off")
+        # Server-side parameter binding lets psycopg prepare a statement the fifth time it runs
+        # on a connection, so PostgreSQL stops planning it again: a gate passage's statements
+        # spent more time being planned than run (docs/performance.md). Off with
+        # SHEQU_DB_PREPARED_STATEMENTS=0, and always behind PgBouncer.
+        if pgbouncer:
+            # PgBouncer in transaction mode gives each transaction whichever server connection is
+            # free. A prepared statement (PgBouncer < 1.21) or a server-side cursor (a named cursor
+            # that .iterator() keeps open across fetches outside a transaction) lives on one server
+            # connection and would be looked for on another: "prepared statement does not exist",
+            # "cursor does not exist". Django's documented answer is DISABLE_SERVER_SIDE_CURSORS.
+            db["DISABLE_SERVER_SIDE_CURSORS"] = True
+        elif os.environ.get("SHEQU_DB_PREPARED_STATEMENTS", "1") != "0":
+            options.update(server_side_binding=True, prepare_threshold=5)
+    return db
+
+
 def _database() -> dict[str, Any]:
     url = os.environ.get("SHEQU_DATABASE_URL", "")
     if url:
-        db: dict[str, Any] = dict(dj_database_url.parse(
-            url, conn_max_age=int(os.environ.get("SHEQU_DB_CONN_MAX_AGE", "60"))))
-        db["CONN_HEALTH_CHECKS"] = True
-        if db["ENGINE"] == "django.db.backends.postgresql":
-            options = db.setdefault("OPTIONS", {})
-            # No JIT compilation: it spent 70 ms compiling the coverage of a million targets, a query
-            # that runs in a quarter of a second; short statements never gain from it.
-            options.setdefault("options", "-c jit=off")
-            # Server-side parameter binding lets psycopg prepare a statement the fifth time it runs
-            # on a connection, so PostgreSQL stops planning it again: a gate passage's statements
-            # spent more time being planned than run (docs/performance.md). Off with
-            # SHEQU_DB_PREPARED_STATEMENTS=0 (e.g. behind pgbouncer in transaction pooling mode).
-            if os.environ.get("SHEQU_DB_PREPARED_STATEMENTS", "1") != "0":
-                options.update(server_side_binding=True, prepare_threshold=5)
-        return db
+        return database_from_url(url, pgbouncer=os.environ.get("SHEQU_PGBOUNCER", "") == "1")
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -156,6 +168,17 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+# A streaming replica of the primary (docs/deployment.md "A read replica"): reports and dashboards
+# read from it inside shequ.core.replica.using_replica(); nothing writes or migrates there. Connected
+# directly, not through PgBouncer (SHEQU_REPLICA_PGBOUNCER=1 if it is). In tests it is the default's
+# database (Django's TEST MIRROR), so a test sees through it what it wrote.
+if os.environ.get("SHEQU_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **database_from_url(os.environ["SHEQU_REPLICA_URL"],
+                            pgbouncer=os.environ.get("SHEQU_REPLICA_PGBOUNCER", "") == "1"),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["shequ.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Every form field renders through one template (label, help and error tied to the input): core/forms.py.
 FORM_RENDERER = "shequ.core.forms.FormRenderer"
