@@ -46,6 +46,8 @@ NOT_PAGES: dict[str, str] = {
     "disinfection:photo": "an image: a round's photo or its thumbnail",
     "supplies:refills": "POST only: turns the refills due into urgent medicine orders and redirects to the orders",
     "gates:screen_permit": "needs ?passage= of a refusal; audited as the state 'permit request'",
+    "gates:pass_cards_community": "POST only: starts the background job of a community's pass cards",
+    "campaigns:missing_pdf_job": "POST only: starts the background job of a missing list's PDF",
     "jobs:download": "file download: a background job's result (PDF, .xlsx)",
     "gates:pass_cards_household": "file download: pass cards (PDF)",
     "gates:pass_cards_building": "file download: pass cards (PDF)",

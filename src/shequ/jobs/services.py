@@ -272,6 +272,7 @@ class Origin:
 
     def __init__(self, address: str | None) -> None:
         self.META = {"REMOTE_ADDR": address} if address else {}
+        self.GET: dict[str, str] = {}
 
 
 def origin(job: Job) -> Any:
