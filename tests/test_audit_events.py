@@ -50,6 +50,9 @@ EVENTS: dict[str, set[tuple[str, str]]] = {
     "gates:pass_cards_household": {("export", "household"), ("create", "invitecode")},
     "gates:pass_cards_building": {("export", "building"), ("create", "invitecode")},
     "gates:pass_cards_grid": {("export", "grid"), ("create", "invitecode")},
+    # Starts a background job: the print's events are written when the worker prints (tests/jobs).
+    "gates:pass_cards_community": set(),
+    "campaigns:missing_pdf_job": set(),
     "gates:screen": set(),
     "gates:screen_visitor": set(),
     # A guard's request: the permit is created (the alert to the office is not an audited act).

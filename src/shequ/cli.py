@@ -1,6 +1,7 @@
 """The ``shequ`` command.
 
-``shequ demo``, ``shequ serve``, ``shequ import-roster``, ``shequ token`` and every Django
+``shequ demo``, ``shequ serve``, ``shequ worker`` (the background jobs: jobs/management/commands/worker.py),
+``shequ import-roster``, ``shequ token`` and every Django
 management command (``shequ migrate``, ``shequ createsuperuser`` ...). Commands are thin: they
 parse arguments and call services.
 """

@@ -42,9 +42,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",
+    # Django's tasks API (the django-tasks backport on Django 5.2) and its database backend: the
+    # background jobs (shequ.jobs, docs/tasks.md); its tables are made by the normal migrate.
+    "django_tasks",
+    "django_tasks_db",
     "shequ.core",
     "shequ.audit",
     "shequ.registry",
+    "shequ.jobs",
     "shequ.accounts",
     "shequ.alerts",
     "shequ.passes",
@@ -179,6 +184,14 @@ if os.environ.get("SHEQU_REPLICA_URL"):
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["shequ.core.replica.ReplicaRouter"]
+
+# Background jobs (docs/tasks.md): queued in the database, run by `shequ worker` (the demo runs one
+# inside its process). No Redis or other broker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A running job whose worker has not said it is alive for this long is queued again (jobs_recover).
+SHEQU_JOB_LEASE_SECONDS = int(os.environ.get("SHEQU_JOB_LEASE_SECONDS", "300"))
+# A roster file larger than this is imported in the background, with a progress page.
+SHEQU_IMPORT_BACKGROUND_BYTES = int(os.environ.get("SHEQU_IMPORT_BACKGROUND_BYTES", str(256 * 1024)))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Every form field renders through one template (label, help and error tied to the input): core/forms.py.
 FORM_RENDERER = "shequ.core.forms.FormRenderer"
@@ -280,6 +293,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 IMPORT_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 IMPORT_PAGE_MAX_ROWS = int(os.environ.get("SHEQU_IMPORT_PAGE_ROWS", "50000"))
+# An upload imported in the background (larger than SHEQU_IMPORT_BACKGROUND_BYTES) has no request
+# timeout: it may have more rows (a sheet is read as a grid of about 32 bytes a cell: 120,000 rows
+# x 100 columns is 384 MB at the very worst).
+IMPORT_BACKGROUND_MAX_ROWS = int(os.environ.get("SHEQU_IMPORT_BACKGROUND_ROWS", "120000"))
 # No uploaded file larger than the largest any page accepts is kept, in memory or on disk.
 UPLOAD_MAX_BYTES = IMPORT_MAX_UPLOAD_BYTES
 FILE_UPLOAD_HANDLERS = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("registry/", include("shequ.registry.urls")),
     path("audit/", include("shequ.audit.urls")),
     path("alerts/", include("shequ.alerts.urls")),
+    path("jobs/", include("shequ.jobs.urls")),
     path("containment/", include("shequ.containment.urls")),
     path("gates/", include("shequ.gates.urls")),
     path("campaigns/", include("shequ.campaigns.urls")),

@@ -89,6 +89,7 @@ FORMATS: list[tuple[str, str, str]] = [
     ("gate", "update", "gate status open -> closed"),
     ("assignment", "create", "duty gate1 富通小区 东门 2026-01-30 早班"),
     ("building", "export", "pass cards building=3: 40 cards, 2 passes issued"),
+    ("community", "export", "pass cards community=1: 900 cards, 12 passes issued"),
     ("household", "export", "pass cards household=5: 3 cards, 0 passes issued, 1 invite codes issued"),
     ("gate", "export", "gate ledger 1 2026-01-30: 12 rows, masked; date=2026-01-30&direction=in&subject=visitor"),
     # workforce

@@ -49,6 +49,9 @@ NOT_PAGES: dict[str, str] = {
     "disinfection:photo": "an image: a round's photo or its thumbnail",
     "supplies:refills": "POST only: turns the refills due into urgent medicine orders and redirects to the orders",
     "gates:screen_permit": "needs ?passage= of a refusal; audited as the state 'permit request'",
+    "gates:pass_cards_community": "POST only: starts the background job of a community's pass cards",
+    "campaigns:missing_pdf_job": "POST only: starts the background job of a missing list's PDF",
+    "jobs:download": "file download: a background job's result (PDF, .xlsx)",
     "gates:pass_cards_household": "file download: pass cards (PDF)",
     "health:order_letter": "file download: a quarantine order letter (PDF)",
     "health:door_notice": "file download: a quarantine door notice (PDF)",
@@ -94,8 +97,21 @@ def _passage(w: World) -> dict[str, int]:
 
 
 # Routes whose matrix object opens no page for anyone: the roles and the object that do.
+def _job(w: World) -> dict[str, int]:
+    """A finished roster import of the secretary's (the progress page's finished state)."""
+    from shequ.accounts.models import User
+    from shequ.jobs.models import Job
+
+    job = Job.objects.create(kind="registry.roster_import", user=User.objects.get(username="secretary"),
+                             community=w.household.community, title="名单.csv", status=Job.Status.DONE,
+                             done=3, total=3, outcome={"rows": 3, "created": 2, "updated": 1, "unchanged": 0,
+                                                       "rejected_rows": 0, "rejected": []})
+    return {"pk": job.pk}
+
+
 OBJECTS: dict[str, tuple[list[str], Callable[[World], dict[str, Any]]]] = {
     "gates:passage": (["secretary", "gate1"], _passage),
+    "jobs:detail": (["secretary"], _job),
 }
 
 

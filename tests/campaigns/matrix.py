@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from tests.test_authorization_matrix import ANON, Write, api, like, only, refused
+from tests.test_authorization_matrix import key as _key
 
 FIELD = {"secretary", "staff", "grid1", "grid2", "sampler1", "outsider"}
 MANAGE = {"secretary", "staff", "outsider"}
@@ -84,6 +85,8 @@ ROUTES: dict[str, Any] = {
     "campaigns:open": (kw(), post_only),
     "campaigns:close": (kw(), post_only),
     "campaigns:missing": (kw(), field),
+    # POST only: starts the background job of the missing list's PDF.
+    "campaigns:missing_pdf_job": (kw(), only({}, 405)),
     "campaigns:compare": (kw(), manage),
     "campaigns:exempt": (kw(target_pk=lambda w: w.target.pk), in_grid),
     # POST only, for staff and grid workers (person.call): others are refused first.
@@ -239,6 +242,8 @@ WRITES: dict[str, Any] = {
     "campaigns:create": Write(lambda w: {}, _create_form, _create),
     "campaigns:open": Write(lambda w: {"pk": _draft(w).pk}, lambda w, f: {}, _manage_write),
     "campaigns:close": Write(kw(), lambda w, f: {}, _manage_write),
+    # The export's audit event is written by the worker with the file (tests/jobs/test_kinds.py).
+    "campaigns:missing_pdf_job": Write(kw(), lambda w, f: {"submission_key": _key()}, like(field), table="jobs_job"),
     "campaigns:exempt": Write(kw(target_pk=lambda w: w.target.pk),
                               _page("campaigns:exempt", "reason", lambda w: {"target_pk": w.target.pk},
                                     reason="in_hospital", note="市中心医院"),

@@ -15,7 +15,7 @@ from shequ.core.privacy import declares_personal_data, personal_data
 
 # The apps whose pages show or export personal data, and the home page.
 PERSONAL = ("registry", "gates", "containment", "campaigns", "audit", "alerts", "accounts", "health", "services",
-            "supplies", "workforce")
+            "supplies", "workforce", "jobs")
 # Routes of those apps that hold none, and why.
 NO_PERSONAL_DATA = {
     "gates:screen_worker": "the gate screen's service worker script: code only, the same for everyone",

@@ -32,7 +32,19 @@ ROUTES: dict[str, Any] = {
     "gates:pass_cards_household": (lambda w: {"pk": w.household.pk}, manage),
     "gates:pass_cards_building": (lambda w: {"pk": w.building.pk}, manage),
     "gates:pass_cards_grid": (lambda w: {"pk": w.grid.pk}, manage_grid),
+    # POST only: starts the background job of the whole community's cards.
+    "gates:pass_cards_community": (lambda w: {}, only({}, 405)),
 }
+
+
+def _whole_community(w: Any, role: str | None) -> tuple[int, bool | str]:
+    """Those who manage a whole community (outsider: staff of nanxincun, their own) start the job;
+    grid workers, who manage a grid, and everyone else are refused."""
+    if role is ANON:
+        return 302, False
+    if role in ("secretary", "staff", "outsider"):
+        return 302, True
+    return 403, False
 
 
 def _issue_form(w: Any, f: Any) -> Any:
@@ -64,6 +76,9 @@ WRITES: dict[str, Any] = {
     "gates:pass_cards_household": Write(lambda w: {"pk": w.household.pk}, _cards_form, _with_codes(manage)),
     "gates:pass_cards_building": Write(lambda w: {"pk": w.building.pk}, _cards_form, _with_codes(manage)),
     "gates:pass_cards_grid": Write(lambda w: {"pk": w.grid.pk}, _cards_form, _with_codes(manage_grid)),
+    # The print and its audit event happen in the worker (tests/jobs/test_kinds.py); the page records the job.
+    "gates:pass_cards_community": Write(lambda w: {}, lambda w, f: {"submission_key": key()}, _whole_community,
+                                        table="jobs_job"),
 }
 READS: dict[str, Any] = {"gates:passes": None, "gates:passes_own": None, "gates:pass_person": None,
                          "gates:pass_household": None}

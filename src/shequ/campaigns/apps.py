@@ -18,3 +18,8 @@ class CampaignsConfig(AppConfig):
         words.register(*audit_words.WORDS)  # how its audit events read (audit/words.py)
 
         bulkwrite.writers_in("shequ.campaigns.services")  # the tube's insert_or_lock
+
+        from shequ.campaigns import jobs
+        from shequ.jobs import kinds as job_kinds
+
+        job_kinds.register(*jobs.KINDS)  # its background jobs (jobs/kinds.py): the missing list as PDF

@@ -6,6 +6,7 @@ filters). Spreadsheets go out through ``_xlsx``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
@@ -86,8 +87,32 @@ def retests_xlsx(request: ScopedRequest, campaign: Campaign, retests: list[Retes
 
 
 def missing_pdf(request: ScopedRequest, campaign: Campaign, qs: Any, filters: dict[str, Any]) -> HttpResponse:
-    """One section per building, each starting on a new page, with a column to tick off."""
+    """The PDF at once (the page's link); a large round's is made in the background from the same
+    function (campaigns/jobs.py)."""
     masking = masking_for(request, campaign)
+    content, count = missing_pdf_content(campaign, qs, masking)
+    missing_pdf_audit(actor=request.user, campaign=campaign, count=count, masking=masking, filters=filters,
+                      request=request)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{missing_pdf_name(campaign)}"'
+    return response
+
+
+def missing_pdf_name(campaign: Campaign) -> str:
+    return f"missing-{campaign.pk}.pdf"
+
+
+def missing_pdf_audit(*, actor: Any, campaign: Campaign, count: int, masking: Masking, filters: dict[str, Any],
+                      request: Any) -> None:
+    shown = {k: v for k, v in filters.items() if v}
+    export_record(actor=actor, community=campaign.community, obj=campaign, what="campaign missing list pdf",
+                  count=count, masking=masking, query=shown, request=request)
+
+
+def missing_pdf_content(campaign: Campaign, qs: Any, masking: Masking,
+                        progress: Callable[[int, int], None] | None = None) -> tuple[bytes, int]:
+    """One section per building, each starting on a new page, with a column to tick off; returns
+    the PDF and the number of persons on it. ``progress(done, total)`` after each building."""
     count = 0
     with translation.override(EXPORT_LANGUAGE):
         pdf = new_document(title=_("Missing list"))
@@ -123,8 +148,7 @@ def missing_pdf(request: ScopedRequest, campaign: Campaign, qs: Any, filters: di
                                     strict=True):
                     pdf.cell(w, 8, str(value), border=1)
                 pdf.ln()
+            if progress is not None:
+                progress(count, len(targets))
         content = pdf_bytes(pdf)
-    _audit(request, campaign, "campaign missing list pdf", count, masking, filters)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="missing-{campaign.pk}.pdf"'
-    return response
+    return content, count

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/open/", views.campaign_open, name="open"),
     path("<int:pk>/close/", views.campaign_close, name="close"),
     path("<int:pk>/missing/", views.missing_list, name="missing"),
+    path("<int:pk>/missing/pdf/", views.missing_pdf_job, name="missing_pdf_job"),
     path("<int:pk>/compare/", views.compare_previous, name="compare"),
     path("<int:pk>/targets/<int:target_pk>/exempt/", views.target_exempt, name="exempt"),
     path("<int:pk>/targets/<int:target_pk>/call/", views.call, name="call"),

@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shequ.audit.services import client_address
 from shequ.campaigns import exports, places, results, selectors, services
 from shequ.campaigns.forms import (
     CampaignForm,
@@ -28,12 +29,15 @@ from shequ.campaigns.forms import (
     SampleForm,
     VisitForm,
 )
+from shequ.campaigns.jobs import MISSING_PDF
 from shequ.campaigns.models import Campaign, Kind, Tube
 from shequ.core.forms import add_service_errors, replace_submitted, submit_once
 from shequ.core.http import ScopedRequest
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
+from shequ.core.submission import run_once
 from shequ.core.uploads import upload_refused_message
+from shequ.jobs.services import job_start
 from shequ.registry import selectors as registry_selectors
 from shequ.registry.models import Person
 from shequ.registry.services import clean_person_fields
@@ -123,6 +127,9 @@ def _transition(request: ScopedRequest, pk: int, service: Any, done: str) -> Htt
 
 # -- missing persons ------------------------------------------------------------------------------
 
+# A missing list longer than this is printed in the background (campaigns/jobs.py) from the page.
+MISSING_PDF_AT_ONCE = 2000
+
 
 def _missing_filters(request: HttpRequest) -> dict[str, int | None]:
     form = MissingFilterForm(request.GET)
@@ -144,9 +151,27 @@ def missing_list(request: ScopedRequest, pk: int) -> HttpResponse:
     query = urlencode({k: v for k, v in filters.items() if v})
     # Numbers are masked on every page (a reveal is audited): the Call button reveals one and dials.
     return render(request, "campaigns/missing_list.html", {
-        "campaign": campaign, "page": page, "query": query,
+        "campaign": campaign, "page": page, "query": query, "in_background": page.paginator.count > MISSING_PDF_AT_ONCE,
         "may_call": request.scope.can("person.call", campaign.community_id),
         "manages": selectors.manages(request.scope, campaign)})
+
+
+@personal_data
+@require_POST
+@require("campaigns.field")
+def missing_pdf_job(request: ScopedRequest, pk: int) -> HttpResponse:
+    """The missing list as PDF, made in the background (campaigns/jobs.py, the same function as the
+    page's link) with a progress page; once per submitted form."""
+    campaign = selectors.campaign_get(request.scope, pk)
+    filters = _missing_filters(request)
+
+    def start() -> str:
+        job = job_start(user=request.user, kind=MISSING_PDF, community=campaign.community,
+                        title=_("Missing list: %(campaign)s") % {"campaign": campaign.name},
+                        params={"campaign": campaign.pk, "filters": filters, "client": client_address(request)},
+                        back=reverse("campaigns:missing", args=[campaign.pk]))
+        return reverse("jobs:detail", args=[job.pk])
+    return redirect(run_once(request, start))
 
 
 @personal_data

@@ -20,6 +20,11 @@ class GatesConfig(AppConfig):
         words.register(*audit_words.WORDS)  # how its audit events read (audit/words.py)
         words.register_filters(**audit_words.FILTERS)
 
+        from shequ.gates import jobs
+        from shequ.jobs import kinds as job_kinds
+
+        job_kinds.register(*jobs.KINDS)  # its background jobs (jobs/kinds.py): a community's pass cards
+
         from importlib import import_module
 
         from django.core import checks

@@ -12,7 +12,7 @@ corner; the pass QR on the left stays the large one the gate reads (the gate scr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -135,8 +135,9 @@ def _card(pdf: FPDF, card: Card, x: float, y: float) -> None:
     text_line(pdf, text_x, qr_top + 37, block_w, number, 6.5)
 
 
-def cards_pdf(cards: list[Card], *, title: str) -> bytes:
-    """The cards, ten to an A4 page, in the order given. No cards: one page that says so."""
+def cards_pdf(cards: list[Card], *, title: str, progress: Callable[[int], None] | None = None) -> bytes:
+    """The cards, ten to an A4 page, in the order given. No cards: one page that says so.
+    ``progress`` is called with the number of cards laid out after each page (a background job)."""
     pdf = new_document(title=title)
     pdf.set_font(FONT_FAMILY, size=11)
     pdf.set_auto_page_break(auto=False)
@@ -153,4 +154,6 @@ def cards_pdf(cards: list[Card], *, title: str) -> bytes:
         for i, card in enumerate(page):
             row, column = divmod(i, COLUMNS)
             _card(pdf, card, LEFT + column * CARD_W, TOP + row * CARD_H)
+        if progress is not None:
+            progress(start + len(page))
     return pdf_bytes(pdf)

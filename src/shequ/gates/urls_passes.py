@@ -13,4 +13,5 @@ urlpatterns = [
     path("passes/household/<int:pk>/cards.pdf", views.pass_cards_household, name="pass_cards_household"),
     path("passes/building/<int:pk>/cards.pdf", views.pass_cards_building, name="pass_cards_building"),
     path("passes/grid/<int:pk>/cards.pdf", views.pass_cards_grid, name="pass_cards_grid"),
+    path("passes/community/cards/", views.pass_cards_community, name="pass_cards_community"),
 ]

@@ -16,7 +16,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from shequ.audit.services import client_address
 from shequ.core.http import ScopedRequest
 from shequ.core.pdf import cjk_font, qr_svg
 from shequ.core.privacy import personal_data
@@ -24,6 +26,8 @@ from shequ.core.scoping import require
 from shequ.core.submission import run_once
 from shequ.gates import cards, selectors, services
 from shequ.gates.forms_passes import PassIssueForm, PassSearchForm
+from shequ.gates.jobs import COMMUNITY_CARDS
+from shequ.jobs.services import job_start
 from shequ.passes import services as passes
 from shequ.passes import tokens as pass_tokens
 from shequ.passes.models import Pass
@@ -59,7 +63,9 @@ def pass_index(request: ScopedRequest) -> HttpResponse:
     rows = [{"building": b, "persons": coverage.get(b.pk, (0, 0))[0], "with_pass": coverage.get(b.pk, (0, 0))[1]}
             for b in buildings]
     grids = registry.grids_in_scope(scope)
-    return render(request, "gates/pass_index.html", {"form": form, "found": found, "rows": rows, "grids": grids})
+    whole = [c for c in registry.communities_where(scope, "passes.manage") if c.pk in scope.granted("community")]
+    return render(request, "gates/pass_index.html", {"form": form, "found": found, "rows": rows, "grids": grids,
+                                                     "whole_community": whole[0] if whole else None})
 
 
 @personal_data
@@ -183,6 +189,29 @@ def pass_cards_grid(request: ScopedRequest, pk: int) -> HttpResponse:
     persons = selectors.printable_persons(request.scope, household__room__unit__building__grid=grid)
     return _cards_response(request, persons=persons, community=grid.community, subject=grid, label=grid.name,
                            filename=f"pass-cards-grid-{grid.pk}.pdf", back=reverse("gates:passes"))
+
+
+@personal_data
+@require_POST
+@require("passes.manage")
+def pass_cards_community(request: ScopedRequest) -> HttpResponse:
+    """The cards of everyone in the community, as a background job (gates/jobs.py) whose page shows
+    the progress and then the PDF: for those who manage the whole community (secretary, staff). The
+    form's one-time key makes a second click go to the same job."""
+    community = next((c for c in registry.communities_where(request.scope, "passes.manage")
+                      if c.pk in request.scope.granted("community")), None)
+    if community is None:
+        raise PermissionDenied
+    cjk_font()  # no Chinese font: refused now (the 503 page), not in the worker
+
+    def start() -> str:
+        job = job_start(user=request.user, kind=COMMUNITY_CARDS, community=community,
+                        title=_("Pass cards: %(subject)s") % {"subject": community.name},
+                        params={"client": client_address(request),
+                                "join_url": request.build_absolute_uri(reverse("accounts:join"))},
+                        back=reverse("gates:passes"))
+        return reverse("jobs:detail", args=[job.pk])
+    return redirect(run_once(request, start))
 
 
 # -- the resident's own passes -------------------------------------------------------------------

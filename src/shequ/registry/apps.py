@@ -19,3 +19,8 @@ class RegistryConfig(AppConfig):
         from shequ.core import bulkwrite
 
         bulkwrite.writers_in("shequ.registry.services", "shequ.registry.importer.write")  # the bulk move, the roster import
+
+        from shequ.jobs import kinds
+        from shequ.registry import jobs
+
+        kinds.register(*jobs.KINDS)  # its background jobs (jobs/kinds.py): the large roster import

@@ -6,6 +6,7 @@ import base64
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -17,13 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
 from shequ.audit.exports import export_masking, export_record
+from shequ.audit.services import client_address
 from shequ.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shequ.core.forms import add_service_errors, submit_once
 from shequ.core.http import ScopedRequest
 from shequ.core.privacy import personal_data
 from shequ.core.scoping import require
-from shequ.core.submission import earlier_result
+from shequ.core.submission import earlier_result, run_once
 from shequ.core.uploads import upload_refused_message
+from shequ.jobs.services import job_start
 from shequ.registry import selectors, services
 from shequ.registry.forms import (
     GridForm,
@@ -38,10 +41,13 @@ from shequ.registry.forms import (
 from shequ.registry.importer import (
     RosterFileError,
     RosterTooCostly,
+    background_limits,
+    check_cost,
     import_roster,
     page_limits,
     rejected_rows_xlsx,
 )
+from shequ.registry.jobs import ROSTER_IMPORT
 from shequ.registry.models import Community, Grid, Household, PersonTag
 
 logger = logging.getLogger(__name__)
@@ -545,26 +551,57 @@ def roster_import(request: ScopedRequest) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         community = form.cleaned_data["community"] or community
         upload = form.cleaned_data["file"]
-        try:
-            result = import_roster(community=community, path_or_file=upload, filename=upload.name,
-                                   actor=request.user, dry_run=form.cleaned_data["dry_run"], request=request,
-                                   limits=page_limits(community))
-        except RosterTooCostly as exc:
-            form.add_error("file", str(exc))
-        except RosterFileError as exc:
-            form.add_error("file", _("The file cannot be read: %(reason)s") % {"reason": exc})
-        except Exception:
-            # The audit log has the import's "interrupted" event with what was written by then.
-            logger.exception("roster import of %s stopped", upload.name)
-            form.add_error("file", _("The import stopped partway because of an error on the server; the rows "
-                                     "written before it are kept and the audit log records how far it got. "
-                                     "Import the same file again to complete it."))
-        else:
-            if result.rejected:
-                request.session[REJECTED_SESSION_KEY] = base64.b64encode(rejected_rows_xlsx(result)).decode()
+        if upload.size > settings.SHEQU_IMPORT_BACKGROUND_BYTES:
+            data = upload.read()
+            try:
+                check_cost(data, background_limits(community))
+            except RosterTooCostly as exc:
+                form.add_error("file", str(exc))
             else:
-                request.session.pop(REJECTED_SESSION_KEY, None)
+                return _roster_import_in_background(request, community, upload.name, data,
+                                                    dry_run=form.cleaned_data["dry_run"])
+        else:
+            result = _roster_import_now(request, form, community, upload)
     return render(request, "registry/import.html", {"form": form, "result": result, "community": community})
+
+
+def _roster_import_now(request: ScopedRequest, form: ImportForm, community: Community, upload: Any) -> Any:
+    """A file small enough to import within the request: the result, or None with the reason on the form."""
+    try:
+        result = import_roster(community=community, path_or_file=upload, filename=upload.name,
+                               actor=request.user, dry_run=form.cleaned_data["dry_run"], request=request,
+                               limits=page_limits(community))
+    except RosterTooCostly as exc:
+        form.add_error("file", str(exc))
+        return None
+    except RosterFileError as exc:
+        form.add_error("file", _("The file cannot be read: %(reason)s") % {"reason": exc})
+        return None
+    except Exception:
+        # The audit log has the import's "interrupted" event with what was written by then.
+        logger.exception("roster import of %s stopped", upload.name)
+        form.add_error("file", _("The import stopped partway because of an error on the server; the rows "
+                                 "written before it are kept and the audit log records how far it got. "
+                                 "Import the same file again to complete it."))
+        return None
+    if result.rejected:
+        request.session[REJECTED_SESSION_KEY] = base64.b64encode(rejected_rows_xlsx(result)).decode()
+    else:
+        request.session.pop(REJECTED_SESSION_KEY, None)
+    return result
+
+
+def _roster_import_in_background(request: ScopedRequest, community: Community, filename: str, data: bytes, *,
+                                 dry_run: bool) -> HttpResponse:
+    """A large file: a background job (registry/jobs.py) with a progress page, started once per
+    submitted form (the form's one-time key), so a second click goes to the same job."""
+    def start() -> str:
+        job = job_start(user=request.user, kind=ROSTER_IMPORT, community=community,
+                        title=_("Roster import: %(file)s") % {"file": filename},
+                        params={"dry_run": dry_run, "client": client_address(request)},
+                        upload=data, upload_name=filename, back=reverse("registry:import"))
+        return reverse("jobs:detail", args=[job.pk])
+    return redirect(run_once(request, start))
 
 
 @personal_data

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from typing import IO, Any
 
 from shequ.core.bulkwrite import refresh_planner_statistics
@@ -43,6 +44,7 @@ from shequ.registry.importer.read import (
     RosterFileError,
     RosterTable,
     RosterTooCostly,
+    background_limits,
     cell_text,
     check_cost,
     command_limits,
@@ -68,13 +70,16 @@ def import_roster(
     dry_run: bool = False,
     request: Any = None,
     limits: UploadLimits | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Import a roster file into ``community``; see the module docstring.
 
     ``actor`` is the user who imports (None for the command line, recorded as "cli"); ``request``, when
     given, supplies the client address for the audit log. With ``dry_run`` every row is checked and
     counted as it would be imported, and nothing is written. ``limits`` bound what the file may cost
-    (the upload page passes ``page_limits()``; the default is ``command_limits()``). Raises
+    (the upload page passes ``page_limits()``; the default is ``command_limits()``). ``progress``
+    is called with the number of the file's rows read so far after each committed batch and at the
+    end (the background job's progress bar, registry/jobs.py). Raises
     RosterFileError, and RosterTooCostly (before anything is read) for a file over the limits.
 
     The audit log gets an "import started" event before the first row is written, and at the end
@@ -85,7 +90,8 @@ def import_roster(
     started = time.perf_counter()
     table = read_roster(path_or_file, filename, command_limits() if limits is None else limits)
     opened = time.perf_counter()
-    run = _RosterImport(community=community, table=table, actor=actor, request=request, dry_run=dry_run)
+    run = _RosterImport(community=community, table=table, actor=actor, request=request, dry_run=dry_run,
+                        progress=progress)
     run.result.timings |= {"open": opened - started, "load": time.perf_counter() - opened}
     result = run.run()
     if not dry_run and result.created >= ANALYZE_AFTER:
@@ -122,6 +128,7 @@ __all__ = [
     "RosterTable",
     "RosterTooCostly",
     "_RosterImport",
+    "background_limits",
     "cell_text",
     "check_cost",
     "command_limits",

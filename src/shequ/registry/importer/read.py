@@ -8,7 +8,7 @@ import io
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -94,6 +94,12 @@ class RosterFileError(ValueError):
 class RosterTooCostly(RosterFileError):
     """The file is over a limit of what an import may cost (core/uploads.py); nothing was read or
     written. str(error) names the limit."""
+
+
+def background_limits(community: Community | None = None) -> UploadLimits:
+    """The upload page's limits for a file imported in the background (registry/jobs.py): no
+    request timeout, so more rows (``IMPORT_BACKGROUND_MAX_ROWS``)."""
+    return replace(page_limits(community), max_rows=settings.IMPORT_BACKGROUND_MAX_ROWS)
 
 
 def page_limits(community: Community | None = None) -> UploadLimits:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import operator
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -69,8 +69,11 @@ class _RosterImport(Checker, Matcher):
         actor: Any,
         request: Any,
         dry_run: bool,
+        progress: Callable[[int], None] | None = None,
     ) -> None:
         self.community = community
+        self.progress = progress
+        self.rows_read = 0
         self.table = table
         self.columns = table.columns
         # The cells _check() reads, in the order of _FIELDS; a column the file lacks reads the ""
@@ -127,6 +130,7 @@ class _RosterImport(Checker, Matcher):
     def _read_and_write(self) -> None:
         batch: list[_Row] = []
         for number, cells in self.table.rows:
+            self.rows_read += 1
             if _is_empty(cells):
                 continue
             self.result.rows += 1
@@ -139,9 +143,13 @@ class _RosterImport(Checker, Matcher):
             self.last_row = number
         if batch:
             self._write_committed(batch)
+        if self.progress is not None:
+            self.progress(self.rows_read)
 
     def _write_committed(self, batch: list[_Row]) -> None:
         self._write(batch)
+        if self.progress is not None:
+            self.progress(self.rows_read)
         # What is in the database now, whatever happens to the next batch.
         self.written = {"rows_through": batch[-1].number, "created": self.result.created,
                         "updated": self.result.updated}

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext
 from shequ.accounts.models import User
 from shequ.core import pdf
 from shequ.core.scoping import Role
+from shequ.jobs.worker import WorkerThread
 from shequ.ops.demo_data import DEMO_ACCOUNTS, build_demo, demo_is_loaded
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -46,8 +47,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
         parser.add_argument("--port", type=int, default=8000, help="Port to listen on (default 8000).")
         parser.add_argument("--no-serve", action="store_true", help="Prepare the database and exit.")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="Run no background worker in this process (run `shequ worker` instead).")
 
-    def handle(self, *args: Any, host: str, port: int, no_serve: bool, verbosity: int, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, no_serve: bool, verbosity: int, no_worker: bool = False,
+               **options: Any) -> None:
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         # WhiteNoise serves from the finders in demo mode, but warns when STATIC_ROOT is missing.
         settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
@@ -91,10 +95,16 @@ class Command(BaseCommand):
         if no_serve:
             return
         self.stdout.write(_("Press Ctrl+C to stop."))
-        if ":" in host:
-            call_command("runserver", f"[{host}]:{port}", use_reloader=False, use_ipv6=True)
-        else:
-            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        # One worker for the background jobs (docs/tasks.md) inside this process, stopped with the server.
+        worker = None if no_worker else WorkerThread().start()
+        try:
+            if ":" in host:
+                call_command("runserver", f"[{host}]:{port}", use_reloader=False, use_ipv6=True)
+            else:
+                call_command("runserver", f"{host}:{port}", use_reloader=False)
+        finally:
+            if worker is not None:
+                worker.stop()
 
     def _print_missing_parts(self) -> None:
         """What this machine lacks for optional parts of the system, and how to get it: the demo
