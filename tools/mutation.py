@@ -59,7 +59,7 @@ MODULES: dict[str, Module] = {
         "tests/campaigns/test_results.py")),
     "importer": Module("src/shequ/registry/importer/*.py", (
         "tests/registry/test_importer.py", "tests/registry/test_import_rows.py",
-        "tests/registry/test_import_partway.py")),
+        "tests/registry/test_import_partway.py", "tests/registry/test_import_details.py")),
 }
 
 
