@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 
 from shequ.core import scoping
-from shequ.core.scoping import CAPABILITIES, Reach, Role, Scope, declare_capabilities, declare_scope, scope_paths
+from shequ.core.scoping import (
+    CAPABILITIES,
+    Reach,
+    Role,
+    Scope,
+    declare_capabilities,
+    declare_scope,
+    scope_paths,
+)
 from shequ.registry.models import Grid, Household, Person
 
 TEST_VARIANT = "tests.scoping-rules"

@@ -300,3 +300,47 @@ def test_when_the_interruption_cannot_be_recorded_the_original_error_is_raised_a
     assert logged.exc_info is not None and str(logged.exc_info[1]) == "the database went away"
     assert not AuditEvent.objects.filter(community=community, after__phase="interrupted").exists()
     assert list(_names(community)) == ["甲一"]
+
+
+def test_a_rejected_row_keeps_a_quoted_line_break_as_written(community: Community) -> None:
+    data = '姓名,手机号,住址,备注\n张三,12,富通小区9-2-502,"行动\r不便"\n'.encode()
+    [problem] = _import(data, community).rejected
+    assert (problem.row, problem.column, problem.values) == (2, "手机号", ["张三", "12", "富通小区9-2-502", "行动\r不便"])
+
+
+# -- repeats and updates ---------------------------------------------------------------------------
+
+
+def test_repeats_within_a_file_name_the_earlier_row(tmp_path: Path, community: Community) -> None:
+    path = xlsx(tmp_path / "r.xlsx", [HEADERS, row(1, "张三", ZHANG), row(2, "张三丰", ZHANG, room="601"),
+                                      row(3, "赵小宝", WANG), row(4, "赵小宝")])  # the second without an ID
+    result = import_roster(community=community, path_or_file=path, actor=None)
+    assert [(r.row, r.column, r.reason) for r in result.rejected] == [
+        (3, "身份证号", "the ID number is repeated: it is already on row 2"),
+        (5, "姓名", "the same person (name and room) is already on row 4"),
+    ]
+    assert sorted(_names(community)) == ["张三", "赵小宝"]
+
+
+def test_two_rows_reaching_one_registered_person_the_second_is_rejected(tmp_path: Path, community: Community) -> None:
+    import_roster(community=community, actor=None, path_or_file=xlsx(tmp_path / "a.xlsx", [HEADERS, row(1, "张三", ZHANG)]))
+    # Row 2 finds 张三 by the ID number (and moves him to 601); row 3, without an ID, by name in his room.
+    path = xlsx(tmp_path / "b.xlsx", [HEADERS, row(1, "张三", ZHANG, room="601"), row(2, "张三")])
+    result = import_roster(community=community, path_or_file=path, actor=None)
+    assert [(r.row, r.column, r.reason) for r in result.rejected] == [
+        (3, "姓名", "this row names the same person as row 2")]
+    assert _names(community)["张三"].household.room.number == "601"
+    assert Person.objects.filter(community=community).count() == 1
+
+
+def test_the_audit_events_name_the_persons_and_the_residences_say_registered(
+        tmp_path: Path, community: Community) -> None:
+    import_roster(community=community, actor=None, path_or_file=xlsx(tmp_path / "a.xlsx", [HEADERS, row(1, "张三", ZHANG)]))
+    zhang = _names(community)["张三"]
+    import_roster(community=community, actor=None, path_or_file=xlsx(
+        tmp_path / "b.xlsx", [HEADERS, row(1, "张三", ZHANG, "13800138000"), row(2, "李四", LI)]))
+    li = _names(community)["李四"]
+    events = AuditEvent.objects.filter(community=community, object_type="person").order_by("id")
+    assert sorted((e.action, e.object_id) for e in events) == sorted([
+        ("create", str(zhang.pk)), ("update", str(zhang.pk)), ("create", str(li.pk))])
+    assert set(li.residences.values_list("reason", flat=True)) == {"registered"}
