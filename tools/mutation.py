@@ -59,7 +59,7 @@ MODULES: dict[str, Module] = {
         "tests/campaigns/test_results.py")),
     "importer": Module("src/shequ/registry/importer/*.py", (
         "tests/registry/test_importer.py", "tests/registry/test_import_rows.py",
-        "tests/registry/test_import_partway.py")),
+        "tests/registry/test_import_partway.py", "tests/registry/test_import_details.py")),
 }
 
 
@@ -96,6 +96,15 @@ EQUIVALENT: list[Equivalent] = [
     Equivalent("scoping", "require", "return cast(View, wrapped)  # the view's own signature (functools.wraps)",
                "return cast(None, wrapped)  # the view's own signature (functools.wraps)",
                "typing.cast returns its second argument whatever the first: it only speaks to the type checker"),
+    *(Equivalent("importer", "csv_rows", 'for encoding in ("utf-8-sig", "gb18030"):', f"for encoding in ({codecs}):",
+                 "Python looks codecs up by name without regard to case") for codecs in (
+        '"UTF-8-SIG", "gb18030"', '"utf-8-sig", "GB18030"')),
+    Equivalent("importer", "csv_rows", 'first_line = next((line for line in text.splitlines() if line.strip()), "")',
+               'first_line = next((line for line in text.splitlines() if line.strip()), "XXXX")',
+               "read only for the counts of comma, semicolon and tab in it: neither default holds any, so the "
+               "comma wins in both"),
+    Equivalent("importer", "_tags", "problem: str | None = None", 'problem: str | None = ""',
+               "problem is read only as a truth value (if problem), and both are false"),
 ]
 
 
@@ -142,7 +151,8 @@ def run(name: str, module: Module, children: int) -> Path:
 
 # -- reporting -------------------------------------------------------------------------------------------
 _RESULT = re.compile(r"^\s*(\S+): (.+)$")
-_FUNCTION = re.compile(r"\.x_(\w+?)__mutmut_\d+$")
+# x_function__mutmut_N, or xǁClassǁmethod__mutmut_N for a method.
+_FUNCTION = re.compile(r"\.x(?:_|ǁ[^ǁ]+ǁ)(\w+?)__mutmut_\d+$")
 
 
 def _diff(work: Path, mutant: str) -> tuple[str, str]:

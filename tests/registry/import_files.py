@@ -9,9 +9,11 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 
 from shequ.core.idnumber import make_id_number
+from shequ.registry.importer import write
 from shequ.registry.models import Community, Street
 
 # Valid ID numbers for the tests, one per person.
@@ -24,6 +26,15 @@ X_ENDING = next(
 )
 
 HEADERS = ["序号", "姓名", "身份证号", "手机号", "小区", "楼栋", "单元", "房号", "与户主关系", "人员类型", "标签", "备注"]
+
+
+def fresh_write_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give the import tables built now (importer/write.py ``_Tables``), not the ones built when the
+    module was imported. Used by an autouse fixture in each importer test file: mutation testing
+    (tools/mutation.py) switches a mutant on only after Django has started, so a mutant of
+    ``_Tables.__init__`` would otherwise never run; with this, every import of a test writes through
+    tables built while the mutant is on, and a table given the wrong model or columns fails the test."""
+    monkeypatch.setattr(write, "_TABLES", write._Tables())
 
 
 def make_community(code: str) -> Community:

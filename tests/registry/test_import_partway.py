@@ -14,13 +14,18 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from tests.registry.import_files import HEADERS, row
+from tests.registry.import_files import HEADERS, fresh_write_tables, row
 
 from shequ.audit.models import AuditEvent
 from shequ.registry import importer
 from shequ.registry.models import Community, Person
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh_write_tables(monkeypatch)  # tables built while a mutant is on (import_files.py)
 NAMES = ["甲一", "乙二", "丙三", "丁四", "戊五"]
 
 

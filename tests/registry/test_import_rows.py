@@ -7,12 +7,17 @@ from pathlib import Path
 
 import pytest
 from django.utils import translation
-from import_files import LI, ZHANG, make_community
+from import_files import LI, ZHANG, fresh_write_tables, make_community
 
 from shequ.registry.importer import import_roster
 from shequ.registry.models import Person
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh_write_tables(monkeypatch)  # tables built while a mutant is on (import_files.py)
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,19 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from django.utils import translation
-from import_files import HEADERS, LI, WANG, X_ENDING, ZHANG, ZHAO, csv_file, make_community, row, xlsx
+from import_files import (
+    HEADERS,
+    LI,
+    WANG,
+    X_ENDING,
+    ZHANG,
+    ZHAO,
+    csv_file,
+    fresh_write_tables,
+    make_community,
+    row,
+    xlsx,
+)
 from openpyxl import load_workbook
 
 from shequ.audit.models import AuditEvent
@@ -43,6 +55,11 @@ from shequ.registry.models import (
 from shequ.registry.services import person_snapshot
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh_write_tables(monkeypatch)  # tables built while a mutant is on (import_files.py)
 
 
 @pytest.fixture(autouse=True)

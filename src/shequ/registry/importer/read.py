@@ -233,7 +233,7 @@ def csv_rows(data: bytes) -> Iterator[Iterator[list[Any]]]:
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes nearly every byte string
+    else:  # UTF-16, as Excel's "Unicode text" saves it: its byte-order mark FF FE is no GB18030 text
         raise RosterFileError(_("the file is neither UTF-8 nor GBK text"))
     if "\x00" in text:
         raise RosterFileError(_("the file is not a CSV text file"))
