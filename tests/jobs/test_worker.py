@@ -72,9 +72,14 @@ def task_status(query: Any, task_id: str) -> str:
     return query(f"SELECT status FROM {DBTaskResult._meta.db_table} WHERE id = %s", key)[0][0]  # noqa: S608
 
 
-def _worker(env: dict[str, str], *args: str, **extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "shequ.cli", "worker", "--interval", "0.1", *args],
-                            env={**env, **extra}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+def _worker(env: dict[str, str], *args: str, hold_at: int | None = None) -> subprocess.Popen[str]:
+    """``shequ worker``; with ``hold_at``, through tests/jobs/held_worker.py, which stops it for good
+    once a job's first run has reported that many rows done (the test's known point, kept out of the
+    production code)."""
+    command = ([sys.executable, "-m", "shequ.cli"] if hold_at is None
+               else [sys.executable, str(Path(__file__).with_name("held_worker.py")), str(hold_at)])
+    return subprocess.Popen([*command, "worker", "--interval", "0.1", *args],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             cwd=Path(__file__).resolve().parents[2])
 
 
@@ -98,7 +103,7 @@ def test_a_job_killed_with_its_worker_is_run_again_by_the_next_worker_and_record
     job = job_start(user=user, kind=ROSTER_IMPORT, community=community, title="roster",
                     upload=_roster(ROWS), upload_name="名单.csv")
     with worker_database(tmp_path) as (env, query):
-        first = _worker(env, SHEQU_JOBS_HOLD_AT="2000")
+        first = _worker(env, hold_at=2000)
         try:
             line = _wait_for_line(first, "jobs: holding job")
             assert line.split()[3] == str(job.pk)

@@ -14,9 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -107,7 +105,6 @@ class Progress:
         self.job.done, self.job.total, self.job.message = done, total, message
         Job.objects.filter(pk=self.job.pk, worker=self.worker).update(
             done=done, total=total, message=message[:300], heartbeat_at=timezone.now())
-        _hold_for_tests(self.job, done)
 
     def once(self, step: str, fn: Callable[[], T]) -> tuple[bool, T | None]:
         """Run ``fn`` (a step whose effects must happen once: passes issued, an audit event) unless
@@ -123,17 +120,6 @@ class Progress:
                 raise Superseded(self.job.pk)
         self.job.steps = steps
         return True, value
-
-
-def _hold_for_tests(job: Job, done: int) -> None:
-    """The test of a worker killed mid-job (tests/jobs/test_worker.py) needs the worker stopped at a
-    known point: with SHEQU_JOBS_HOLD_AT=N, a job's first run waits there once it has reported N
-    done, until the test kills its process. Unset in every deployment."""
-    hold = os.environ.get("SHEQU_JOBS_HOLD_AT")
-    if hold and job.attempts == 1 and done >= int(hold):
-        print(f"jobs: holding job {job.pk} at {done}", file=sys.stderr, flush=True)  # noqa: T201 - the test reads it
-        while True:
-            time.sleep(1)
 
 
 @contextmanager
