@@ -23,6 +23,7 @@ NO_PERSONAL_DATA = {
     "accounts:logout": "POST only: logs out and redirects",
     "services:ledger_xlsx": "counts of help requests per day, category and grid: no person",
     "supplies:refills": "POST only: makes the refill orders and redirects",
+    "health:settings": "a community's quarantine policies, epidemic-free rule and its compounds' control items: no person",
     "workforce:join": "the public volunteer sign-up form: what the visitor types, nothing stored shown",
 }
 
