@@ -4,7 +4,9 @@
   const form = document.getElementById("grid-draw");
   if (!form) return;
   const boxes = Array.from(form.querySelectorAll("input[name=building]"));
-  const initiallyUnassigned = boxes.filter((b) => b.dataset.unassigned === "1" && !b.checked).length;
+  // As the server drew the page (defaultChecked), not as the boxes are now: a tick made before this
+  // deferred script ran, or restored by the browser after "back", is counted by the update below.
+  const initiallyUnassigned = boxes.filter((b) => b.dataset.unassigned === "1" && !b.defaultChecked).length;
   const update = () => {
     const ticked = boxes.filter((b) => b.checked);
     document.getElementById("grid-buildings").textContent = ticked.length;
@@ -15,4 +17,5 @@
     document.getElementById("grid-unassigned").textContent = initiallyUnassigned - joining + leaving;
   };
   form.addEventListener("change", update);
+  update();
 })();
