@@ -174,6 +174,44 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "statuses": statuses, "errors": len(errors), "first_error": errors[0] if errors else ""}
 
 
+
+def drive_in_turns(loads: dict[str, Any], *, workers: int, connections: int, seconds: float, rounds: int,
+                   recorded: Any) -> dict[str, Any]:
+    """What the services, supplies and health benches do against this bench's floor: start gunicorn
+    on the bench's database, warm every load (imports, connections, token cache), drive the loads
+    in turns for the same time each, stop the server. ``recorded()`` counts the rows the loads
+    write: called before and after. Returns each load's summary, both counts and the load average."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env |= {"SHEQU_MODE": "production", "SHEQU_ALLOWED_HOSTS": "127.0.0.1", "SHEQU_LOG_LEVEL": "ERROR"}
+    from django.db import connection
+
+    connection.close()
+    port = _free_port()
+    started = time.perf_counter()
+    server = start_server(env, port, workers)
+    print(f"gunicorn answered in {time.perf_counter() - started:.1f} s", file=sys.stderr)  # noqa: T201
+    load_before = round(os.getloadavg()[0], 2)
+    try:
+        for request in loads.values():
+            Load(port, 4, 1.0, request).run()
+        before = recorded()
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in loads}
+        for _round in range(rounds):
+            for name, request in loads.items():
+                runs[name].append(Load(port, connections, seconds / rounds, request).run())
+        after = recorded()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    summaries = {name: summarize(found) for name, found in runs.items()}
+    for name, figures in summaries.items():
+        print(f"http {name}: {figures}", file=sys.stderr)  # noqa: T201
+    return {"summaries": summaries, "before": before, "after": after, "load_before": load_before,
+            "load_after": round(os.getloadavg()[0], 2)}
+
 def passage_requests(gate_id: int, key: str, tokens: list[str]) -> Any:
     url = f"/api/v1/gates/{gate_id}/passages"
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}

@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign import PG_DEFAULT, _insert, _reset_sequences, _timed, build_population  # bench/ is on sys.path
-from gate import Load, _free_port, floor_requests, start_server, summarize
+from gate import drive_in_turns, floor_requests
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILDINGS_PER_GRID, BUILDINGS_PER_COMPOUND = 1, 2
@@ -197,8 +197,6 @@ def record_http(stage: dict[str, Any], *, seconds: float, rounds: int, connectio
                 workers: int) -> dict[str, Any]:
     """The two loads in turns on one gunicorn (bench/gate.py's server, its floor view included),
     on this bench's database; the ratio of recording to the floor."""
-    import signal
-    import subprocess
 
     from django.db import connection
 
@@ -210,32 +208,10 @@ def record_http(stage: dict[str, Any], *, seconds: float, rounds: int, connectio
         return count
 
     loads = {"followup": followup_requests(stage["key"], stage["pending"]), "floor": floor_requests(stage["gate_id"])}
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env |= {"SHEQU_MODE": "production", "SHEQU_ALLOWED_HOSTS": "127.0.0.1", "SHEQU_LOG_LEVEL": "ERROR"}
-    connection.close()
-    port = _free_port()
-    t = time.perf_counter()
-    server = start_server(env, port, workers)
-    print(f"gunicorn answered in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    load_before = round(os.getloadavg()[0], 2)
-    try:
-        for request in loads.values():  # warm both workers (imports, connections, token cache)
-            Load(port, 4, 1.0, request).run()
-        before = recorded()
-        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in loads}
-        for _round in range(rounds):
-            for name, request in loads.items():
-                runs[name].append(Load(port, connections, seconds / rounds, request).run())
-        after = recorded()
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    followup, floor = summarize(runs["followup"]), summarize(runs["floor"])
-    for name, figures in (("followup", followup), ("floor", floor)):
-        print(f"http {name}: {figures}", file=sys.stderr)
+    driven = drive_in_turns(loads, workers=workers, connections=connections, seconds=seconds, rounds=rounds,
+                            recorded=recorded)
+    followup, floor = driven["summaries"]["followup"], driven["summaries"]["floor"]
+    before, after, load_before = driven["before"], driven["after"], driven["load_before"]
     return {"followup_ratio": round(followup["per_s"] / floor["per_s"], 3) if floor["per_s"] else 0.0,
             "followups_http_per_s": followup["per_s"], "followup_http_p99_ms": followup["p99_ms"],
             "http_floor_per_s": floor["per_s"], "http_floor_p99_ms": floor["p99_ms"],
@@ -244,7 +220,7 @@ def record_http(stage: dict[str, Any], *, seconds: float, rounds: int, connectio
             "http_recorded": after - before, "http_errors": followup["errors"] + floor["errors"],
             "http_seconds": seconds, "http_rounds": rounds, "http_connections": connections,
             "http_workers": workers, "http_load_before": load_before,
-            "http_load_after": round(os.getloadavg()[0], 2)}
+            "http_load_after": driven["load_after"]}
 
 
 def main() -> None:

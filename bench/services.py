@@ -64,7 +64,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign import _timed, build_population  # bench/ is on sys.path
-from gate import Load, _free_port, floor_requests, start_server, summarize
+from gate import drive_in_turns, floor_requests
 
 ROOT = Path(__file__).resolve().parents[1]
 CATEGORIES = ["medical", "medicine", "food", "utilities", "trapped", "psychological", "conflict", "other"]
@@ -280,8 +280,6 @@ def record_http(stage: dict[str, Any], *, seconds: float, rounds: int, connectio
                 workers: int) -> dict[str, Any]:
     """The three loads in turns on one gunicorn (bench/gate.py's server, its floor view included),
     on this bench's database; the ratios of the two recordings to the floor."""
-    import signal
-    import subprocess
 
     from django.db import connection
 
@@ -297,30 +295,10 @@ def record_http(stage: dict[str, Any], *, seconds: float, rounds: int, connectio
     loads = {"task": visit_requests(stage["volunteer_key"], stage["task_ids"], stage["days"]),
              "disinfection": round_requests(stage["staff_key"], stage["place_ids"]),
              "floor": floor_requests(stage["gate_id"])}
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env |= {"SHEQU_MODE": "production", "SHEQU_ALLOWED_HOSTS": "127.0.0.1", "SHEQU_LOG_LEVEL": "ERROR"}
-    connection.close()
-    port = _free_port()
-    server = start_server(env, port, workers)
-    load_before = round(os.getloadavg()[0], 2)
-    try:
-        for request in loads.values():  # warm both workers (imports, connections, token cache)
-            Load(port, 4, 1.0, request).run()
-        before = recorded()
-        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in loads}
-        for _round in range(rounds):
-            for name, request in loads.items():
-                runs[name].append(Load(port, connections, seconds / rounds, request).run())
-        after = recorded()
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    task, round_, floor = (summarize(runs[name]) for name in loads)
-    for name, figures in (("task", task), ("disinfection", round_), ("floor", floor)):
-        print(f"http {name}: {figures}", file=sys.stderr)
+    driven = drive_in_turns(loads, workers=workers, connections=connections, seconds=seconds, rounds=rounds,
+                            recorded=recorded)
+    task, round_, floor = (driven["summaries"][name] for name in loads)
+    before, after, load_before = driven["before"], driven["after"], driven["load_before"]
 
     def ratio(of: dict[str, Any]) -> float:
         return round(of["per_s"] / floor["per_s"], 3) if floor["per_s"] else 0.0
@@ -336,7 +314,7 @@ def record_http(stage: dict[str, Any], *, seconds: float, rounds: int, connectio
             "http_errors": task["errors"] + round_["errors"] + floor["errors"],
             "http_seconds": seconds, "http_rounds": rounds, "http_connections": connections,
             "http_workers": workers, "http_load_before": load_before,
-            "http_load_after": round(os.getloadavg()[0], 2)}
+            "http_load_after": driven["load_after"]}
 
 
 def main() -> None:

@@ -34,9 +34,7 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -245,7 +243,7 @@ def order_http(stage: dict[str, Any], *, seconds: float, rounds: int, connection
     """The order load and the floor in turns on one gunicorn (bench/gate.py's server) on this
     bench's database; orders per second over the floor's."""
     from django.db import connection
-    from gate import Load, _free_port, floor_requests, start_server, summarize
+    from gate import drive_in_turns, floor_requests
 
     from shequ.supplies.models import Order
 
@@ -255,36 +253,16 @@ def order_http(stage: dict[str, Any], *, seconds: float, rounds: int, connection
         return count
 
     loads = {"order": order_requests(stage["key"], stage["households"]), "floor": floor_requests(stage["gate_id"])}
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env |= {"SHEQU_MODE": "production", "SHEQU_ALLOWED_HOSTS": "127.0.0.1", "SHEQU_LOG_LEVEL": "ERROR"}
-    connection.close()
-    port = _free_port()
-    server = start_server(env, port, workers)
-    load_before = round(os.getloadavg()[0], 2)
-    try:
-        for request in loads.values():  # warm both workers (imports, connections, token cache)
-            Load(port, 4, 1.0, request).run()
-        before = recorded()
-        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in loads}
-        for _round in range(rounds):
-            for name, request in loads.items():
-                runs[name].append(Load(port, connections, seconds / rounds, request).run())
-        after = recorded()
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    order, floor = summarize(runs["order"]), summarize(runs["floor"])
-    for name, figures in (("order", order), ("floor", floor)):
-        print(f"http {name}: {figures}", file=sys.stderr)
+    driven = drive_in_turns(loads, workers=workers, connections=connections, seconds=seconds, rounds=rounds,
+                            recorded=recorded)
+    order, floor = driven["summaries"]["order"], driven["summaries"]["floor"]
+    before, after, load_before = driven["before"], driven["after"], driven["load_before"]
     return {"orders_per_s": order["per_s"], "order_p50_ms": order["p50_ms"], "order_p99_ms": order["p99_ms"],
             "floor_per_s": floor["per_s"], "floor_p99_ms": floor["p99_ms"],
             "order_statuses": order["statuses"], "orders_recorded": after - before,
             "http_errors": order["errors"] + floor["errors"], "http_seconds": seconds, "http_rounds": rounds,
             "http_connections": connections, "http_workers": workers, "load_before": load_before,
-            "load_after": round(os.getloadavg()[0], 2),
+            "load_after": driven["load_after"],
             "order_ratio": round(order["per_s"] / floor["per_s"], 3) if floor["per_s"] else 0.0}
 
 
