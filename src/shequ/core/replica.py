@@ -1,8 +1,9 @@
 """Reads from a streaming replica, by explicit opt-in only (docs/deployment.md "A read replica").
 
 ``SHEQU_REPLICA_URL`` adds a ``replica`` database alias (settings.py). Nothing goes there by itself:
-``ReplicaRouter`` sends a read to the replica only inside ``with using_replica():``, which the report
-and dashboard selectors put around their own queries (figures that may be a few seconds old), and
+``ReplicaRouter`` sends a read to the replica only inside ``with using_replica():``, meant for the
+report and dashboard selectors' own queries (figures that may be a few seconds old; none uses it
+yet), and
 never inside a transaction on the primary, which must read what it has just written. Writes always go
 to ``default``, and migrations run on ``default`` only: the replica is PostgreSQL's copy of it.
 
