@@ -131,7 +131,7 @@ def set_translations(path: Path, translations: dict[str, str]) -> int:
     filled = 0
     for i, block in enumerate(blocks):
         lines = block.split("\n")
-        if any(line.startswith("msgid_plural") for line in lines) or not any(l.startswith("msgid ") for l in lines):
+        if any(line.startswith("msgid_plural") for line in lines) or not any(x.startswith("msgid ") for x in lines):
             continue
         start = next(n for n, line in enumerate(lines) if line.startswith("msgid "))
         end = next(n for n, line in enumerate(lines) if line.startswith("msgstr "))
