@@ -116,8 +116,13 @@ def fill_english(path: Path) -> None:
 
 
 def _unquote(parts: list[str]) -> str:
-    return "".join(part.strip()[1:-1] for part in parts).encode("utf-8").decode("unicode_escape").encode(
-        "latin-1").decode("utf-8")
+    return (
+        "".join(part.strip()[1:-1] for part in parts)
+        .encode("utf-8")
+        .decode("unicode_escape")
+        .encode("latin-1")
+        .decode("utf-8")
+    )
 
 
 def _quote(text: str) -> str:
@@ -131,12 +136,14 @@ def set_translations(path: Path, translations: dict[str, str]) -> int:
     filled = 0
     for i, block in enumerate(blocks):
         lines = block.split("\n")
-        if any(line.startswith("msgid_plural") for line in lines) or not any(x.startswith("msgid ") for x in lines):
+        if any(line.startswith("msgid_plural") for line in lines) or not any(
+            x.startswith("msgid ") for x in lines
+        ):
             continue
         start = next(n for n, line in enumerate(lines) if line.startswith("msgid "))
         end = next(n for n, line in enumerate(lines) if line.startswith("msgstr "))
-        msgid = _unquote([lines[start][len("msgid "):], *lines[start + 1:end]])
-        current = _unquote([lines[end][len("msgstr "):], *lines[end + 1:]])
+        msgid = _unquote([lines[start][len("msgid ") :], *lines[start + 1 : end]])
+        current = _unquote([lines[end][len("msgstr ") :], *lines[end + 1 :]])
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
         if msgid and (not current or fuzzy) and msgid in translations:
             lines = [*lines[:end], "msgstr " + _quote(translations[msgid])]
@@ -166,7 +173,9 @@ def problems(po_path: Path) -> list[str]:
     for flag in ("--untranslated", "--only-fuzzy"):
         result = subprocess.run(
             ["msgattrib", flag, "--no-obsolete", "--no-wrap", str(po_path)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         for m in re.finditer(r'^msgid "(.+)"$', result, re.M):
             found.append(f"{po_path.parent.parent.name}: {flag[2:]}: {m.group(1)}")
@@ -196,8 +205,10 @@ def check() -> list[str]:
                 compiled = Path(tmp) / f"{directory.name}-{locale}.mo"
                 subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(fresh)], check=True)
                 if not committed_mo.exists() or _catalog(committed_mo) != _catalog(compiled):
-                    issues.append(f"{committed_dir.name}/{locale}: django.mo is not compiled from the current "
-                                  "catalogue (run tools/i18n.py update)")
+                    issues.append(
+                        f"{committed_dir.name}/{locale}: django.mo is not compiled from the current "
+                        "catalogue (run tools/i18n.py update)"
+                    )
     return issues
 
 
@@ -220,7 +231,9 @@ def update(only: str | None = None) -> None:
         fill_english(directory / "locale" / "en" / "LC_MESSAGES" / "django.po")
         for locale in LOCALES:
             po = directory / "locale" / locale / "LC_MESSAGES" / "django.po"
-            subprocess.run(["msgfmt", "--check-format", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
+            subprocess.run(
+                ["msgfmt", "--check-format", "-o", str(po.with_suffix(".mo")), str(po)], check=True
+            )
 
 
 if __name__ == "__main__":
