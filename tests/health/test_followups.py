@@ -122,6 +122,66 @@ def test_overdue_buckets(ordered: list[Any], members: list[Any], users: dict[str
     assert a.pk in later["three_days"] and b.pk in later["three_days"]
 
 
+def _buckets_by_definition(at: dt.datetime, per_day: int = 2) -> dict[str, list[int]]:
+    """The overdue buckets from their definition, over every slot in Python: the slots after a
+    person's last seen one, of the three days before ``at``; never seen when no slot was ever seen."""
+    from shequ.health.models import QuarantineOrder
+
+    slots: dict[int, list[tuple[dt.datetime, str]]] = {}
+    for person_id, due_at, outcome in (FollowUp.objects.filter(order__state=QuarantineOrder.State.ACTIVE,
+                                                               due_at__lte=at)
+                                       .values_list("person_id", "due_at", "outcome")):
+        slots.setdefault(person_id, []).append((due_at, outcome))
+    buckets: dict[str, list[int]] = {b: [] for b in selectors.BUCKETS}
+    for person_id, rows in sorted(slots.items()):
+        rows.sort()
+        seen = [due for due, outcome in rows if outcome == "seen"]
+        run = [due for due, _ in rows if (not seen or due > seen[-1]) and due > at - dt.timedelta(days=3)]
+        if not run:
+            continue
+        if not seen:
+            buckets["never_seen"].append(person_id)
+            continue
+        days = len(run) / per_day
+        buckets["three_days" if days >= 3 else "two_days" if days >= 2 else "day" if days >= 1 else "slot"].append(
+            person_id)
+    return buckets
+
+
+def test_overdue_buckets_agree_with_their_definition_on_random_records(
+        ordered: list[Any], members: list[Any], users: dict[str, Any], march: Any) -> None:
+    """Outcomes drawn at random over the household's 14 days (seen, missed, caught up, never seen,
+    seen only before the window), one member's order ended: the buckets at several moments are those
+    of the definition, computed independently."""
+    import random
+
+    from shequ.health.models import QuarantineOrder
+
+    ended = members[-1]
+    QuarantineOrder.objects.filter(person=ended).update(state=QuarantineOrder.State.ENDED)
+    scope = scope_for(users["staff"])
+    rnd = random.Random(2022)
+    slots = list(FollowUp.objects.filter(person__in=members).order_by("due_at", "id"))
+    nonempty = 0
+    for trial in range(25):
+        mood = rnd.random()  # some trials mostly seen, some mostly missed
+        for s in slots:
+            s.outcome = rnd.choice(["seen", "seen", "not_seen", "unreachable", ""] if mood > 0.5
+                                   else ["seen", "not_seen", "not_seen", "refused", ""])
+        if trial % 5 == 0:  # one member never seen at all
+            for s in slots:
+                if s.person_id == members[0].pk:
+                    s.outcome = "not_seen"
+        FollowUp.objects.bulk_update(slots, ["outcome"])
+        for day, hour in ((3, 5), (4, 13), (6, 11), (9, 2), (14, 9)):
+            at = dt.datetime(2022, 3, day, hour, tzinfo=dt.UTC)
+            got = selectors.overdue_buckets(scope, at=at)
+            assert got == _buckets_by_definition(at), (trial, at)
+            assert ended.pk not in [p for ids in got.values() for p in ids]
+            nonempty += sum(1 for ids in got.values() if ids)
+    assert nonempty > 25 * 5  # the draws filled buckets, not only empty lists
+
+
 def test_the_api_records_once_by_client_id(ordered: list[Any], members: list[Any], login: Any, march: Any) -> None:
     client = login("grid1")
     due = client.get(reverse("api:health_followups_due")).json()

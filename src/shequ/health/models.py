@@ -273,6 +273,9 @@ class FollowUp(models.Model):
             # The overdue buckets of a community or district look back three days (selectors.overdue_buckets);
             # the columns they read make it covering (half the time of the table's rows on SQLite).
             models.Index(fields=["community", "due_at", "person", "outcome", "order"], name="followup_community_due"),
+            # Whether an order has a seen slot after a given one (selectors.overdue_buckets), answered
+            # from the seen slots alone.
+            models.Index(fields=["order", "due_at"], condition=Q(outcome="seen"), name="followup_order_seen"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["order", "due_on", "slot"], name="followup_one_per_slot"),
