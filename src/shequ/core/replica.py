@@ -1,13 +1,14 @@
 """Reads from a streaming replica, by explicit opt-in only (docs/deployment.md "A read replica").
 
 ``SHEQU_REPLICA_URL`` adds a ``replica`` database alias (settings.py). Nothing goes there by itself:
-``ReplicaRouter`` sends a read to the replica only inside ``with using_replica():``, meant for the
-report and dashboard selectors' own queries (figures that may be a few seconds old; none uses it
-yet), and
-never inside a transaction on the primary, which must read what it has just written. Writes always go
-to ``default``, and migrations run on ``default`` only: the replica is PostgreSQL's copy of it.
+``ReplicaRouter`` sends a read to the replica only inside ``with using_replica():``, which the daily
+reports' street page, its sheet as Excel and PDF, and the charts of the community's report page use
+(figures that may be a few seconds old), and never inside a transaction on the primary, which must
+read what it has just written. Writes always go to ``default``, and migrations run on ``default``
+only: the replica is PostgreSQL's copy of it.
 
-A figure read from the replica says how old it is: ``replica_lag_seconds()`` (None when there is no
+A figure read from the replica says how old it is: ``figures_age_seconds()`` is what those pages show
+("Figures N seconds old"); ``replica_lag_seconds()`` is the standby's lag (None when there is no
 replica, on SQLite, or when the connection is not a standby).
 """
 
@@ -78,3 +79,26 @@ def replica_lag_seconds(alias: str | None = None) -> float | None:
             " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END")
         row = cursor.fetchone()
     return None if row is None or row[0] is None else max(0.0, float(row[0]))
+
+
+def figures_age_seconds(alias: str | None = None) -> float | None:
+    """How old the figures read from ``alias`` (default: the alias reports read from) are, in seconds,
+    as the pages that read through ``using_replica()`` show it: the standby's lag
+    (``replica_lag_seconds``); 0.0 when the alias is the primary or no standby (no replica
+    configured, SQLite, or a replica alias that points at a primary, as the tests' mirror does):
+    what it holds is current. None only when a standby cannot tell, having replayed no transaction
+    since it started."""
+    alias = alias or replica_alias()
+    conn = connections[alias]
+    if alias == DEFAULT_DB_ALIAS or conn.vendor != "postgresql":
+        return 0.0
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(),"
+            " EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())")
+        row = cursor.fetchone()
+    if row is None or not row[0]:
+        return 0.0
+    if row[1]:  # replayed all it received: an idle primary sends nothing, and the age would keep growing
+        return 0.0
+    return None if row[2] is None else max(0.0, float(row[2]))
