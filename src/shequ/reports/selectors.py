@@ -104,7 +104,7 @@ def history(scope: Scope, communities: list[Community], *, until: dt.date, days:
     index = {d: i for i, d in enumerate(span)}
     values: dict[int, dict[str, list[int | None]]] = {
         c.pk: {key: [None] * days for key in keys} for c in communities}
-    extracted: dict[str, KT] = {}
+    extracted: dict[str, Any] = {}
     for i, key in enumerate(keys):
         extracted[f"counted_{i}"] = KT(f"figures__{key}__value")
         extracted[f"corrected_{i}"] = KT(f"corrections__{key}__value")

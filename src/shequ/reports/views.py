@@ -251,7 +251,7 @@ def street(request: ScopedRequest) -> HttpResponse:
         figures_age = _figures_age()
         sheet = selectors.sheet(request.scope, communities, day)
         # Once, for both charts: the charted figures and the one whose history is shown.
-        found = selectors.history(request.scope, communities, until=day, keys=dict.fromkeys((*CHARTED, figure)))
+        found = selectors.history(request.scope, communities, until=day, keys=list(dict.fromkeys((*CHARTED, figure))))
         history = [{"community": c, "values": found["values"][c.pk][figure],
                     "cells": _cells(found["values"][c.pk][figure])} for c in communities]
         history_svg = charts.line_chart(
