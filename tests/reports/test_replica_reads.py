@@ -20,7 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from shequ.core.replica import REPLICA, figures_age_seconds
+from shequ.core.replica import REPLICA, figures_age_seconds, using_replica
 from shequ.registry.models import Community
 from shequ.reports import services
 from shequ.reports.models import DailyReport
@@ -130,4 +130,6 @@ def test_figures_read_from_a_database_that_is_no_standby_are_current() -> None:
     # The mirror is the primary itself (on SQLite no query is needed; on PostgreSQL the primary is
     # not in recovery): its figures are 0 s old, as the pages say.
     assert figures_age_seconds(DEFAULT_DB_ALIAS) == 0.0
-    assert figures_age_seconds() == 0.0
+    assert figures_age_seconds(REPLICA) == 0.0
+    with using_replica():
+        assert figures_age_seconds() == 0.0  # outside a transaction: the replica's

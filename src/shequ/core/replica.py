@@ -41,6 +41,17 @@ def using_replica() -> Iterator[str]:
         _replica_reads.reset(token)
 
 
+def read_alias() -> str:
+    """Where a read made here and now goes: the replica inside ``using_replica()`` when one is
+    configured, unless a transaction on the primary is open (it must see its own writes); else
+    ``default``. The router and ``figures_age_seconds`` decide alike."""
+    if not _replica_reads.get() or REPLICA not in connections.settings:
+        return DEFAULT_DB_ALIAS
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return DEFAULT_DB_ALIAS
+    return REPLICA
+
+
 class ReplicaRouter:
     """Database router: reads to the replica inside ``using_replica()``; everything else to default."""
 
@@ -48,9 +59,7 @@ class ReplicaRouter:
         if not _replica_reads.get() or REPLICA not in connections.settings:
             return None
         # Inside a transaction on the primary a read must see that transaction's own writes.
-        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
-            return DEFAULT_DB_ALIAS
-        return REPLICA
+        return read_alias()
 
     def db_for_write(self, model: type[Any], **hints: Any) -> str:
         return DEFAULT_DB_ALIAS
@@ -82,13 +91,13 @@ def replica_lag_seconds(alias: str | None = None) -> float | None:
 
 
 def figures_age_seconds(alias: str | None = None) -> float | None:
-    """How old the figures read from ``alias`` (default: the alias reports read from) are, in seconds,
-    as the pages that read through ``using_replica()`` show it: the standby's lag
+    """How old the figures read from ``alias`` (default: where a read goes here, ``read_alias()``)
+    are, in seconds, as the pages that read through ``using_replica()`` show it: the standby's lag
     (``replica_lag_seconds``); 0.0 when the alias is the primary or no standby (no replica
     configured, SQLite, or a replica alias that points at a primary, as the tests' mirror does):
     what it holds is current. None only when a standby cannot tell, having replayed no transaction
     since it started."""
-    alias = alias or replica_alias()
+    alias = alias or read_alias()
     conn = connections[alias]
     if alias == DEFAULT_DB_ALIAS or conn.vendor != "postgresql":
         return 0.0
