@@ -169,7 +169,7 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 1) if latencies else 0.0
 
     return {"requests": len(latencies), "per_s": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
-            "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99),
+            "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
             "max_ms": round(latencies[-1] * 1000, 1) if latencies else 0.0,
             "statuses": statuses, "errors": len(errors), "first_error": errors[0] if errors else ""}
 

@@ -1,9 +1,11 @@
 """Daily report benchmark: one community's report, a street's sheet of 20 and a district of 100,
 each against the bare ``COUNT ... GROUP BY`` queries of the same tables measured in the same run,
-and the street page's p95 under 8 concurrent readers.
+and the street page's p95 under 8 concurrent readers through gunicorn.
 
-    uv run python bench/reports.py --quick     # 100 communities, 100,000 persons, 30 days (SQLite, < 1 min)
-    uv run python bench/reports.py             # 100 communities, 300,000 persons, 30 days (SQLite)
+    uv run python bench/reports.py --quick          # 100 communities, 100,000 persons, 30 days (SQLite, < 1 min)
+    uv run python bench/reports.py                  # 100 communities, 300,000 persons, 30 days (SQLite)
+    uv run python bench/reports.py --db postgres    # 100 communities, 1,000,000 persons, 30 days, in a
+                                                    # throwaway database on SHEQU_BENCH_PG_URL's server
 
 The world (written with bulk inserts: the stage, not the act): 5 streets of 20 communities, each
 community with its compounds, buildings, units, rooms, households and persons, and per day of 30:
@@ -15,9 +17,14 @@ samples in 10-in-1 tubes, gate passages (one in ten refused; 10 samples and 10 p
 - street_sheet_s: the same for 20 communities; district_report_s: for 100;
 - floor_s: bare ``SELECT community_id, COUNT(*) ... GROUP BY community_id`` over the same tables and
   windows for the 100 communities (one statement per table); report_ratio = district_report_s / floor_s;
-- dashboard_p95_ms: the street page (``/reports/street/``, the sheet, history and charts of 20
-  communities with 30 days of submitted reports) read by 8 threads, 10 times each, test client, after
-  one warm-up request.
+- dashboard_p95_ms: the street page (``/reports/street/``: the sheet, the history and the charts of
+  20 communities with 30 days of submitted reports) through HTTP, as a street office reads it:
+  bench/gate.py's server (gunicorn, 2 sync workers, production settings, bench/gate_settings.py so
+  that its floor view is served) on this bench's database, and bench/gate.py's client with 8
+  concurrent keep-alive connections (``--readers``), the street account's session cookie, after a
+  warm-up; 95th percentile over 6 s in 2 rounds (without --quick 20 s in 4), taking turns with
+- the floor: ``POST /bench/floor/{gate}``, the gate bench's (one read by primary key + one insert),
+  by the same 8 connections for the same time: dashboard_to_floor_p95 = dashboard_p95_ms / its p95.
 
 The last line printed is one JSON object. Never part of the test suite; figures go to
 docs/performance.md.
@@ -29,14 +36,18 @@ import argparse
 import datetime as dt
 import json
 import os
+import secrets
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
+
+from campaign import PG_DEFAULT  # bench/ is on sys.path when a bench runs as a script
+from gate import drive_in_turns, floor_requests
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -112,7 +123,8 @@ def build(communities_n: int, persons_per: int, days: int, *, per_day: int) -> d
             Order.objects.bulk_create(orders)
             HelpRequest.objects.bulk_create(requests)
             MovementRestriction.objects.bulk_create(restrictions)
-    return {"communities": communities, "streets": streets, "now": now, "today": today}
+    return {"communities": communities, "streets": streets, "now": now, "today": today,
+            "gate_id": Gate.objects.filter(community=communities[0]).values_list("id", flat=True).first()}
 
 
 def floor(ids: list[int], since: dt.datetime, until: dt.datetime) -> None:
@@ -138,8 +150,19 @@ def floor(ids: list[int], since: dt.datetime, until: dt.datetime) -> None:
             cursor.fetchall()
 
 
-def run(quick: bool) -> dict[str, Any]:
+def street_requests(url: str, cookie: str) -> Any:
+    """``GET`` the street page as the street office, with its session cookie."""
+    headers = {"Cookie": cookie}
+
+    def request(n: int, i: int, rnd: Any) -> tuple[str, str, bytes | None, dict[str, str]]:
+        return "GET", url, None, headers
+
+    return request
+
+
+def run(*, persons: int, per_day: int, seconds: float, rounds: int, readers: int, workers: int) -> dict[str, Any]:
     from _world import migrate  # bench/_world.py
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
 
@@ -149,8 +172,12 @@ def run(quick: bool) -> dict[str, Any]:
 
     migrate()
     started = time.perf_counter()
-    world = build(100, 1000 if quick else 3000, 30, per_day=10 if quick else 30)
+    world = build(100, persons // 100, 30, per_day=per_day)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     stage_s = time.perf_counter() - started
+    print(f"built in {stage_s:.1f} s", file=sys.stderr)  # noqa: T201
     ids = [c.pk for c in world["communities"]]
     until, since = world["now"], services.day_start(world["today"])
     community_s = _median(lambda: figures.count(ids[:1], since=since, until=until))
@@ -171,60 +198,87 @@ def run(quick: bool) -> dict[str, Any]:
     DailyReport.objects.bulk_create(rows)
     user = User.objects.create(username="bench-street")
     Membership.objects.create(user=user, role="street", street=world["streets"][0])
-    # Warm-up: the first request imports the URL modules and the templates (seconds, once a process).
-    warm = Client()
-    warm.force_login(user)
-    warm.get(f"/reports/street/?day={world['today']:%Y-%m-%d}")
-    connection.close()
-    latencies: list[float] = []
-    lock = threading.Lock()
+    # The street office's session, as its browser would carry it after logging in.
+    session = Client()
+    session.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.cookies[settings.SESSION_COOKIE_NAME].value}"
+    url = f"/reports/street/?day={world['today']:%Y-%m-%d}"
+    timed = {"community_report_s": community_s, "street_sheet_s": street_s, "district_report_s": district_s,
+             "floor_s": floor_s}
+    print(f"timed in this process: {json.dumps(timed)}", file=sys.stderr)  # noqa: T201
 
-    def reader() -> None:
-        client = Client()
-        client.force_login(user)
-        mine = []
-        for _ in range(10):
-            start = time.perf_counter()
-            response = client.get(f"/reports/street/?day={world['today']:%Y-%m-%d}")
-            assert response.status_code == 200, response.status_code
-            mine.append(time.perf_counter() - start)
-        with lock:
-            latencies.extend(mine)
-        connection.close()
+    def recorded() -> int:
+        count = DailyReport.objects.count()  # the page writes no report: the same before and after
+        connection.close()  # the server's workers read; this process holds nothing open meanwhile
+        return count
 
-    threads = [threading.Thread(target=reader) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    latencies.sort()
-    p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    loads = {"dashboard": street_requests(url, cookie), "floor": floor_requests(world["gate_id"])}
+    driven = drive_in_turns(loads, workers=workers, connections=readers, seconds=seconds, rounds=rounds,
+                            recorded=recorded)
+    dashboard, floor_http = driven["summaries"]["dashboard"], driven["summaries"]["floor"]
+    if set(dashboard["statuses"]) != {200}:
+        sys.exit(f"the street page answered {dashboard['statuses']}: not a dashboard read")
     return {
-        "database": connection.vendor, "communities": len(ids), "persons": 100 * (1000 if quick else 3000),
+        "database": connection.vendor, "communities": len(ids), "persons": persons,
         "stage_s": round(stage_s, 1), "community_report_s": round(community_s, 4),
         "street_sheet_s": round(street_s, 4), "district_report_s": round(district_s, 4),
         "floor_s": round(floor_s, 4), "report_ratio": round(district_s / floor_s, 2),
         "community_report_ratio": round(community_s / floor_s, 2),
-        "dashboard_p95_ms": round(p95 * 1000, 1),
+        "dashboard_p95_ms": dashboard["p95_ms"], "dashboard_p50_ms": dashboard["p50_ms"],
+        "dashboard_per_s": dashboard["per_s"], "dashboard_requests": dashboard["requests"],
+        "http_floor_p95_ms": floor_http["p95_ms"],
+        "dashboard_to_floor_p95": round(dashboard["p95_ms"] / floor_http["p95_ms"], 2)
+        if floor_http["p95_ms"] else 0.0,
+        "http_statuses": {"dashboard": dashboard["statuses"], "floor": floor_http["statuses"]},
+        "http_errors": dashboard["errors"] + floor_http["errors"], "http_readers": readers,
+        "http_workers": workers, "http_seconds": seconds, "http_rounds": rounds,
+        "http_load_before": driven["load_before"], "http_load_after": driven["load_after"],
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--quick", action="store_true", help="100,000 persons on SQLite, under a minute")
+    parser.add_argument("--persons", type=int, help="persons in all (300,000; --quick 100,000; postgres 1,000,000)")
+    parser.add_argument("--readers", type=int, default=8, help="concurrent readers of the street page")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (bench/gate.py's 2)")
     args = parser.parse_args()
+    pg = args.db == "postgres"
+    persons = args.persons or (1_000_000 if pg else 100_000 if args.quick else 300_000)
+    seconds, rounds = (6.0, 2) if args.quick else (20.0, 4)
     workdir = Path(tempfile.mkdtemp(prefix="shequ-bench-reports-"))
-    os.environ.pop("SHEQU_DATABASE_URL", None)
-    os.environ.update({"SHEQU_DATA_DIR": str(workdir), "SHEQU_SECRET_KEY": "bench-reports-" + "x" * 40,
-                       "SHEQU_ALLOWED_HOSTS": "testserver,127.0.0.1", "DJANGO_SETTINGS_MODULE": "shequ.settings"})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEQU_")}
+    env |= {"SHEQU_DATA_DIR": str(workdir), "SHEQU_SECRET_KEY": "bench-reports-" + secrets.token_urlsafe(30),
+            "SHEQU_ALLOWED_HOSTS": "testserver,127.0.0.1", "DJANGO_SETTINGS_MODULE": "shequ.settings"}
+    base = os.environ.get("SHEQU_BENCH_PG_URL", PG_DEFAULT).rstrip("/")
+    pg_name = f"shequ_bench_reports_{uuid.uuid4().hex[:8]}" if pg else ""
+    if pg:
+        import psycopg
+
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{pg_name}"')  # type: ignore[arg-type]
+        env["SHEQU_DATABASE_URL"] = f"{base}/{pg_name}"
+    os.environ.clear()
+    os.environ.update(env)
     sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
     import django
 
     django.setup()
+    started = time.perf_counter()
     try:
-        found = run(quick=args.quick)
+        found = run(persons=persons, per_day=10 if args.quick else 30, seconds=seconds, rounds=rounds,
+                    readers=args.readers, workers=args.workers)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if pg:
+            import psycopg
+            from django.db import connection
+
+            connection.close()
+            with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')  # type: ignore[arg-type]
+    found |= {"quick": args.quick, "wall_s": round(time.perf_counter() - started, 1), "cpus": os.cpu_count()}
     print(json.dumps(found))
 
 

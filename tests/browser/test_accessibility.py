@@ -184,7 +184,8 @@ STATES: list[tuple[str | None, str, Callable[[Page, str, World], None]]] = [
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+# The daily reports' street page and charts read through the replica alias (a mirror in tests).
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 def test_every_page_of_every_role_passes_the_audit(page: Page, live_server: Any, world_tx: None) -> None:
     from shequ.registry.models import Household
 

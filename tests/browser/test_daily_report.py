@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import TEST_PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The street page and the charts read through the replica alias (a mirror of the test database).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "replica"])]
 
 
 def log_in(page: Page, base: str, username: str) -> None:

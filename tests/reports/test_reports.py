@@ -301,3 +301,23 @@ def test_only_the_secretary_submits_and_others_see_no_report(login: Any, users: 
     assert login("outsider").get(f"/reports/{report.pk}/").status_code == 404
     assert login("grid1").get(f"/reports/{report.pk}/").status_code == 403
     assert not DailyReport.objects.get(pk=report.pk).submitted
+
+
+def test_the_history_shows_each_day_as_submitted_with_its_corrections(login: Any, users: dict[str, Any]) -> None:
+    from shequ.accounts.access import scope_for
+    from shequ.reports import selectors
+
+    day, _since, now = window()
+    report = services.report_compute(futong(), day, now)
+    services.report_correct(actor=users["secretary"], report=report, key="confirmed", value=7, reason="复核")
+    services.report_submit(actor=users["secretary"], report=report, remarks="已核实")
+    services.report_zero(actor=users["outsider"], community=nanxincun(), day=day - dt.timedelta(days=1))
+    found = selectors.history(scope_for(users["street"]), [futong(), nanxincun()], until=day,
+                              keys=("confirmed", "persons"))
+    assert found["days"][-1] == day and len(found["days"]) == 28
+    ours, theirs = found["values"][futong().pk], found["values"][nanxincun().pk]
+    assert ours["confirmed"][-1] == 7 and ours["persons"][-1] == report.figures["persons"]["value"]
+    assert ours["confirmed"][-2] is None  # no report that day
+    assert theirs["confirmed"][-2] == 0 and theirs["persons"][-1] is None  # a zero report, then none
+    page = login("street").get(f"/reports/street/?day={day:%Y-%m-%d}&figure=confirmed").content.decode()
+    assert "<td>7</td>" in page

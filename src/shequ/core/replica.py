@@ -1,13 +1,14 @@
 """Reads from a streaming replica, by explicit opt-in only (docs/deployment.md "A read replica").
 
 ``SHEQU_REPLICA_URL`` adds a ``replica`` database alias (settings.py). Nothing goes there by itself:
-``ReplicaRouter`` sends a read to the replica only inside ``with using_replica():``, meant for the
-report and dashboard selectors' own queries (figures that may be a few seconds old; none uses it
-yet), and
-never inside a transaction on the primary, which must read what it has just written. Writes always go
-to ``default``, and migrations run on ``default`` only: the replica is PostgreSQL's copy of it.
+``ReplicaRouter`` sends a read to the replica only inside ``with using_replica():``, which the daily
+reports' street page, its sheet as Excel and PDF, and the charts of the community's report page use
+(figures that may be a few seconds old), and never inside a transaction on the primary, which must
+read what it has just written. Writes always go to ``default``, and migrations run on ``default``
+only: the replica is PostgreSQL's copy of it.
 
-A figure read from the replica says how old it is: ``replica_lag_seconds()`` (None when there is no
+A figure read from the replica says how old it is: ``figures_age_seconds()`` is what those pages show
+("Figures N seconds old"); ``replica_lag_seconds()`` is the standby's lag (None when there is no
 replica, on SQLite, or when the connection is not a standby).
 """
 
@@ -40,6 +41,17 @@ def using_replica() -> Iterator[str]:
         _replica_reads.reset(token)
 
 
+def read_alias() -> str:
+    """Where a read made here and now goes: the replica inside ``using_replica()`` when one is
+    configured, unless a transaction on the primary is open (it must see its own writes); else
+    ``default``. The router and ``figures_age_seconds`` decide alike."""
+    if not _replica_reads.get() or REPLICA not in connections.settings:
+        return DEFAULT_DB_ALIAS
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return DEFAULT_DB_ALIAS
+    return REPLICA
+
+
 class ReplicaRouter:
     """Database router: reads to the replica inside ``using_replica()``; everything else to default."""
 
@@ -47,9 +59,7 @@ class ReplicaRouter:
         if not _replica_reads.get() or REPLICA not in connections.settings:
             return None
         # Inside a transaction on the primary a read must see that transaction's own writes.
-        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
-            return DEFAULT_DB_ALIAS
-        return REPLICA
+        return read_alias()
 
     def db_for_write(self, model: type[Any], **hints: Any) -> str:
         return DEFAULT_DB_ALIAS
@@ -78,3 +88,26 @@ def replica_lag_seconds(alias: str | None = None) -> float | None:
             " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END")
         row = cursor.fetchone()
     return None if row is None or row[0] is None else max(0.0, float(row[0]))
+
+
+def figures_age_seconds(alias: str | None = None) -> float | None:
+    """How old the figures read from ``alias`` (default: where a read goes here, ``read_alias()``)
+    are, in seconds, as the pages that read through ``using_replica()`` show it: the standby's lag
+    (``replica_lag_seconds``); 0.0 when the alias is the primary or no standby (no replica
+    configured, SQLite, or a replica alias that points at a primary, as the tests' mirror does):
+    what it holds is current. None only when a standby cannot tell, having replayed no transaction
+    since it started."""
+    alias = alias or read_alias()
+    conn = connections[alias]
+    if alias == DEFAULT_DB_ALIAS or conn.vendor != "postgresql":
+        return 0.0
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(),"
+            " EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())")
+        row = cursor.fetchone()
+    if row is None or not row[0]:
+        return 0.0
+    if row[1]:  # replayed all it received: an idle primary sends nothing, and the age would keep growing
+        return 0.0
+    return None if row[2] is None else max(0.0, float(row[2]))

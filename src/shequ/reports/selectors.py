@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.fields.json import KT
 from django.shortcuts import get_object_or_404
 
 from shequ.core.scoping import Scope
@@ -87,16 +89,32 @@ def sheet(scope: Scope, communities: list[Community], day: dt.date) -> Sheet:
     return Sheet(day, rows, totals)
 
 
-def history(scope: Scope, communities: list[Community], *, until: dt.date, days: int = 28) -> dict[str, Any]:
+def history(scope: Scope, communities: list[Community], *, until: dt.date, days: int = 28,
+            keys: Sequence[str] | None = None) -> dict[str, Any]:
     """Submitted figures per community and day over the last ``days`` days: {"days": [...],
-    "values": {community id: {key: [value or None per day]}}}."""
+    "values": {community id: {key: [value or None per day]}}}, for ``keys`` (default: every figure).
+
+    The values come out of the stored JSON in the database (``KT``: a corrected figure's correction,
+    else the count), not as whole snapshots: a street's four weeks are 560 reports of 30 figures,
+    each with how it was counted, and decoding them in Python was most of the street page's time
+    (194 of 270 ms with --quick's world; docs/performance.md)."""
+    keys = tuple(keys) if keys is not None else tuple(f.key for f in FIGURES)
     since = until - dt.timedelta(days=days - 1)
     span = [since + dt.timedelta(days=i) for i in range(days)]
     index = {d: i for i, d in enumerate(span)}
     values: dict[int, dict[str, list[int | None]]] = {
-        c.pk: {f.key: [None] * days for f in FIGURES} for c in communities}
-    for r in report_list(scope).filter(community__in=communities, day__gte=since, day__lte=until,
-                                       status=DailyReport.Status.SUBMITTED).order_by("day", "version"):
-        for f in FIGURES:
-            values[r.community_id][f.key][index[r.day]] = 0 if r.zero else r.value(f.key)
+        c.pk: {key: [None] * days for key in keys} for c in communities}
+    extracted: dict[str, Any] = {}
+    for i, key in enumerate(keys):
+        extracted[f"counted_{i}"] = KT(f"figures__{key}__value")
+        extracted[f"corrected_{i}"] = KT(f"corrections__{key}__value")
+    found = (report_list(scope).filter(community__in=communities, day__gte=since, day__lte=until,
+                                       status=DailyReport.Status.SUBMITTED)
+             .annotate(**extracted).order_by("day", "version")
+             .values_list("community_id", "day", "zero", *extracted))
+    for community_id, day, zero, *pairs in found:
+        for i, key in enumerate(keys):
+            counted, corrected = pairs[2 * i], pairs[2 * i + 1]
+            value = corrected if corrected is not None else counted
+            values[community_id][key][index[day]] = 0 if zero else (None if value is None else int(value))
     return {"days": span, "values": values}

@@ -4,6 +4,12 @@ totals, the sheet as Excel and PDF, the history with charts, the cut-off).
 
 Writes go through reports.services with a one-time key (core.forms.submit_once): a double submit
 records once. Reads go through the selectors; a report outside the caller's Scope is a 404.
+
+The street page, its sheet as Excel and PDF, and the charts of the community's page read through
+the replica when one is configured (core/replica.py ``using_replica``) and say how old their figures
+are. The community's own report, its versions and everything before a write read the primary: a
+secretary who has just computed or submitted must see it at once, and a write never goes to the
+replica (the router sends every write to ``default``).
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from shequ.audit.exports import export_record
@@ -24,6 +32,7 @@ from shequ.campaigns import selectors as campaigns
 from shequ.campaigns.models import Kind as CampaignKind
 from shequ.core.forms import submit_once
 from shequ.core.http import ScopedRequest
+from shequ.core.replica import figures_age_seconds, using_replica
 from shequ.core.scoping import require
 from shequ.health import selectors as health
 from shequ.registry.models import Community
@@ -57,8 +66,26 @@ def _figure_rows(report: DailyReport | None) -> list[dict[str, Any]]:
             for f in FIGURES if f.key in report.figures]
 
 
-def _history_chart(scope: Any, communities: list[Community], *, until: dt.date, title: str) -> dict[str, Any]:
-    found = selectors.history(scope, communities, until=until)
+def _figures_age() -> str:
+    """"Figures N seconds old": the age of what is read from the replica (0 on the primary). Called
+    inside ``using_replica()``, before the figures are read: they are at most that old."""
+    age = figures_age_seconds()
+    if age is None:
+        return _("Figures of unknown age: the replica has replayed nothing since it started")
+    n = round(age)
+    return ngettext("Figures %(n)s second old", "Figures %(n)s seconds old", n) % {"n": n}
+
+
+def _cells(values: list[int | None]) -> SafeString:
+    """Figures as the street page's table cells, ``<td>`` by ``<td>``, a missing one empty. The page
+    has about 1,200 of them (20 communities x 30 figures, and x 28 days of one figure); rendered one
+    by one by the template (a loop, a lookup, number formatting and escaping each) they were most of
+    the page's time after the history's JSON (docs/performance.md)."""
+    return mark_safe("".join(f"<td>{'' if v is None else int(v)}</td>" for v in values))  # noqa: S308 -- integers only
+
+
+def _history_chart(found: dict[str, Any], communities: list[Community], *, title: str) -> dict[str, Any]:
+    """The charted figures summed over ``communities`` per day, from ``selectors.history``."""
     series = []
     for key in CHARTED:
         summed: list[int | None] = []
@@ -127,6 +154,13 @@ def _render_day(request: ScopedRequest, community: Community, day: dt.date, repo
                 versions: list[DailyReport], compute_form: ComputeForm, correct_form: CorrectForm | None = None,
                 submit_form: SubmitForm | None = None) -> HttpResponse:
     cutoff, deadline = services.times_for(community, day)
+    # The charts may be a few seconds old: the replica's. The report above them is the primary's.
+    with using_replica():
+        figures_age = _figures_age()
+        chart = _history_chart(selectors.history(request.scope, [community], until=day, keys=CHARTED), [community],
+                               title=_("%(community)s over four weeks") % {"community": community.name})
+        coverage = _coverage(request.scope, community)
+        epidemic_free = _epidemic_free(request.scope, {community.pk})
     context = {
         "community": community, "day": day, "report": report, "versions": versions,
         "rows": _figure_rows(report), "cutoff": cutoff, "deadline": deadline,
@@ -134,10 +168,7 @@ def _render_day(request: ScopedRequest, community: Community, day: dt.date, repo
         "compute_form": compute_form, "correct_form": correct_form or CorrectForm(),
         "submit_form": submit_form or SubmitForm(),
         "can_submit": request.scope.can("reports.submit", community.pk),
-        "chart": _history_chart(request.scope, [community], until=day, title=_("%(community)s over four weeks") % {
-            "community": community.name}),
-        "coverage": _coverage(request.scope, community),
-        "epidemic_free": _epidemic_free(request.scope, {community.pk}),
+        "chart": chart, "coverage": coverage, "epidemic_free": epidemic_free, "figures_age": figures_age,
     }
     return render(request, "reports/day.html", context)
 
@@ -214,39 +245,47 @@ def street(request: ScopedRequest) -> HttpResponse:
         url = submit_once(request, act, form=form)
         if url:
             return redirect(url)
-    sheet = selectors.sheet(request.scope, communities, day)
     figure = request.GET.get("figure", "")
     figure = figure if figure in BY_KEY else CHARTED[0]
-    found = selectors.history(request.scope, communities, until=day)
-    history = [{"community": c, "values": found["values"][c.pk][figure]} for c in communities]
-    history_svg = charts.line_chart(
-        str(BY_KEY[figure].label), found["days"],
-        [(row["community"].name, row["values"]) for row in history])
-    context = {
-        "day": day, "sheet": sheet, "figures": FIGURES, "form": form, "submitted": sheet.count("submitted"),
-        "late": sheet.count("late"), "missing": sheet.count("missing"),
-        "totals": [(f, sheet.totals[f.key]) for f in FIGURES],
-        "rows": [{"row": r, "values": [r.value(f.key) for f in FIGURES]} for r in sheet.rows],
-        "chart": _history_chart(request.scope, communities, until=day, title=_("The street over four weeks")),
-        "figure": BY_KEY[figure], "history": history, "history_days": found["days"], "history_svg": history_svg,
-        "epidemic_free": _epidemic_free(request.scope, {c.pk for c in communities}),
-        "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
-    }
-    return render(request, "reports/street.html", context)
+    with using_replica():  # the template too: whatever it reads lazily is the replica's
+        figures_age = _figures_age()
+        sheet = selectors.sheet(request.scope, communities, day)
+        # Once, for both charts: the charted figures and the one whose history is shown.
+        found = selectors.history(request.scope, communities, until=day, keys=list(dict.fromkeys((*CHARTED, figure))))
+        history = [{"community": c, "values": found["values"][c.pk][figure],
+                    "cells": _cells(found["values"][c.pk][figure])} for c in communities]
+        history_svg = charts.line_chart(
+            str(BY_KEY[figure].label), found["days"],
+            [(row["community"].name, row["values"]) for row in history])
+        context = {
+            "day": day, "sheet": sheet, "figures": FIGURES, "form": form, "figures_age": figures_age,
+            "submitted": sheet.count("submitted"), "late": sheet.count("late"), "missing": sheet.count("missing"),
+            "totals": _cells([sheet.totals[f.key] for f in FIGURES]),
+            "rows": [{"row": r, "values": _cells([r.value(f.key) for f in FIGURES])} for r in sheet.rows],
+            "chart": _history_chart(found, communities, title=_("The street over four weeks")),
+            "figure": BY_KEY[figure], "history": history, "history_days": found["days"],
+            "history_svg": history_svg, "epidemic_free": _epidemic_free(request.scope, {c.pk for c in communities}),
+            "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
+        }
+        return render(request, "reports/street.html", context)
 
 
-def _sheet_for_download(request: ScopedRequest) -> tuple[selectors.Sheet, dt.date]:
+def _sheet_for_download(request: ScopedRequest) -> tuple[selectors.Sheet, dt.date, str]:
+    """The day's sheet read from the replica, with its age; the export recorded on the primary."""
     day = _day(request)
-    sheet = selectors.sheet(request.scope, selectors.street_communities(request.scope), day)
+    communities = selectors.street_communities(request.scope)
+    with using_replica():
+        figures_age = _figures_age()
+        sheet = selectors.sheet(request.scope, communities, day)
     export_record(actor=request.user, community=None, what=f"daily report sheet {day:%Y-%m-%d}",
                   count=len(sheet.rows), masking=None, request=request)
-    return sheet, day
+    return sheet, day, figures_age
 
 
 @require_GET  # outermost: a POST is 405 for everyone, as for the other downloads
 @require("reports.street")
 def street_xlsx(request: ScopedRequest) -> HttpResponse:
-    sheet, day = _sheet_for_download(request)
+    sheet, day, _age = _sheet_for_download(request)  # the xlsx keeps the street's layout: no line added
     response = HttpResponse(exports.sheet_xlsx(sheet),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="daily-report-{day:%Y-%m-%d}.xlsx"'
@@ -256,8 +295,9 @@ def street_xlsx(request: ScopedRequest) -> HttpResponse:
 @require_GET  # outermost: a POST is 405 for everyone, as for the other downloads
 @require("reports.street")
 def street_pdf(request: ScopedRequest) -> HttpResponse:
-    sheet, day = _sheet_for_download(request)
-    body = exports.sheet_pdf(sheet, title=_("Daily report of %(day)s") % {"day": f"{day:%Y-%m-%d}"})
+    sheet, day, figures_age = _sheet_for_download(request)
+    title = _("Daily report of %(day)s") % {"day": f"{day:%Y-%m-%d}"}
+    body = exports.sheet_pdf(sheet, title=f"{title} · {figures_age}")
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="daily-report-{day:%Y-%m-%d}.pdf"'
     return response
