@@ -1,4 +1,5 @@
-"""Both catalogues are complete: a user-facing string without a translation fails here."""
+"""Both catalogues are complete: a user-facing string without a translation fails here, and so does a
+msgid that two apps' catalogues translate differently (Django shows whichever app loads first)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,48 @@ def _tool():  # type: ignore[no-untyped-def]
 def test_every_message_is_translated_in_both_catalogues(gettext_tools: None) -> None:
     problems = _tool().check()
     assert not problems, "\n".join(problems)
+
+
+_HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
+
+
+def _po(path: Path, entries: str) -> Path:
+    path.write_text(_HEADER + entries, encoding="utf-8")
+    return path
+
+
+def test_a_msgid_two_catalogues_translate_differently_is_named_with_both_files(
+    gettext_tools: None, tmp_path: Path
+) -> None:
+    gates = _po(
+        tmp_path / "gates.po",
+        'msgid "gate"\nmsgstr "卡口"\n\nmsgid "open"\nmsgstr "开放"\n\n'
+        'msgid "name"\nmsgstr "名称"\n\nmsgid "%(n)s person"\nmsgid_plural "%(n)s persons"\n'
+        'msgstr[0] "%(n)s 人"\n',
+    )
+    stock = _po(
+        tmp_path / "stock.po",
+        'msgid "gate"\nmsgstr "门岗"\n\n'
+        'msgctxt "call-out status"\nmsgid "open"\nmsgstr "待补位"\n\nmsgid "name"\nmsgstr "名称"\n\n'
+        'msgid "%(n)s person"\nmsgid_plural "%(n)s persons"\nmsgstr[0] "%(n)s人"\n',
+    )
+    clashes = _tool().clashes({"gates/django.po": gates, "stock/django.po": stock})
+    # The same msgid in another context, and the same translation twice, are no clash.
+    assert clashes == [
+        "msgid '%(n)s person' (plural form 0) has 2 translations: '%(n)s 人' in gates/django.po; "
+        "'%(n)s人' in stock/django.po",
+        "msgid 'gate' has 2 translations: '卡口' in gates/django.po; '门岗' in stock/django.po",
+    ]
+    _po(stock, 'msgid "gate"\nmsgstr "卡口"\n\nmsgctxt "call-out status"\nmsgid "open"\nmsgstr "开放"\n')
+    assert _tool().clashes({"gates/django.po": gates, "stock/django.po": stock}) == []
+
+
+def test_a_context_clash_is_one_too(gettext_tools: None, tmp_path: Path) -> None:
+    one = _po(tmp_path / "a.po", 'msgctxt "payment"\nmsgid "free"\nmsgstr "免费"\n')
+    two = _po(tmp_path / "b.po", 'msgctxt "payment"\nmsgid "free"\nmsgstr "空余"\n')
+    assert _tool().clashes({"a": one, "b": two}) == [
+        "msgctxt 'payment' msgid 'free' has 2 translations: '免费' in a; '空余' in b"
+    ]
 
 
 @pytest.mark.django_db

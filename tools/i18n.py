@@ -3,7 +3,8 @@
     uv run python tools/i18n.py update   # makemessages for zh_Hans and en, fill en, compile
     uv run python tools/i18n.py update gates   # only the catalogue of one app (src/shequ/gates/locale)
     uv run python tools/i18n.py translate gates zh.tsv   # fill Chinese from "msgid<TAB>中文" lines
-    uv run python tools/i18n.py check    # exit 1 listing any untranslated or fuzzy message
+    uv run python tools/i18n.py check    # exit 1 listing any untranslated or fuzzy message, or a msgid
+                                         # two catalogues translate differently
 
 English msgids are the source text, so the English catalogue's msgstr is its msgid; zh_Hans is
 translated by hand. Needs GNU gettext (Debian package gettext).
@@ -189,13 +190,56 @@ def _catalog(mo: Path) -> dict:
     return catalog
 
 
+def _describe(key: str | tuple[str, int]) -> str:
+    msgid, form = (key, None) if isinstance(key, str) else key
+    context, _sep, msgid = msgid.rpartition("\x04")
+    text = (f"msgctxt {context!r} " if context else "") + f"msgid {msgid!r}"
+    return text + (f" (plural form {form})" if form is not None else "")
+
+
+def clashes(catalogues: dict[str, Path]) -> list[str]:
+    """One (msgctxt, msgid) translated two ways by different catalogues of one locale.
+
+    Django merges every app's catalogue with the shared one into one per language, and the first
+    that has a msgid wins, so "gate" would read 门岗 or 卡口 depending on app order. Where the apps
+    mean the same thing they agree on one translation; where they mean different things one of
+    them gives the string a context (pgettext, ``{% translate "open" context "call-out status" %}``).
+    ``catalogues`` maps a name (the file, in messages) to a .po file; untranslated and fuzzy
+    entries are left to :func:`problems`.
+    """
+    seen: dict[str | tuple[str, int], dict[str, list[str]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, (name, po) in enumerate(sorted(catalogues.items())):
+            mo = Path(tmp) / f"{n}.mo"
+            subprocess.run(["msgfmt", "-o", str(mo), str(po)], check=True)
+            for key, text in _catalog(mo).items():
+                seen.setdefault(key, {}).setdefault(text, []).append(name)
+    found = []
+    for key, translations in sorted(seen.items(), key=lambda item: str(item[0])):
+        if len(translations) > 1:
+            found.append(
+                f"{_describe(key)} has {len(translations)} translations: "
+                + "; ".join(f"{text!r} in {', '.join(names)}" for text, names in sorted(translations.items()))
+            )
+    return found
+
+
 def check() -> list[str]:
-    """Extract afresh into a copy of the package and compare with the committed catalogues."""
+    """Extract afresh into a copy of the package and compare with the committed catalogues; no msgid
+    may have two translations in one locale (:func:`clashes`)."""
     issues: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "shequ"
         shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "static"))
         _extract(copy)
+        for locale in LOCALES:
+            pos = {
+                str(
+                    Path("src", "shequ", d.relative_to(copy), "locale", locale, "LC_MESSAGES", "django.po")
+                ): d / "locale" / locale / "LC_MESSAGES" / "django.po"
+                for d in catalogue_dirs(copy)
+            }
+            issues += [f"{locale}: {clash}" for clash in clashes(pos)]
         for directory in catalogue_dirs(copy):
             committed_dir = PACKAGE / directory.relative_to(copy)
             for locale in LOCALES:

@@ -13,14 +13,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Gate(models.Model):
     """A staffed entrance of a compound. Staff may close all but one ("only the main gate stays open")."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        OPEN = "open", pgettext_lazy("gate status", "open")
+        CLOSED = "closed", pgettext_lazy("gate status", "closed")
 
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name=_("community"))
     compound = models.ForeignKey("registry.Compound", on_delete=models.PROTECT, related_name="gates",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.jobs import kinds
 
@@ -42,7 +43,7 @@ class Job(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(_("done"), default=0)
     total = models.PositiveIntegerField(_("total"), null=True, blank=True)
-    message = models.CharField(_("message"), max_length=300, blank=True)
+    message = models.CharField(pgettext_lazy("job", "message"), max_length=300, blank=True)
     steps = models.JSONField(_("steps done"), default=list, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     task_id = models.CharField(_("task"), max_length=64, blank=True)

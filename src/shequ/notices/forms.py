@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.core.forms import OnceForm
 from shequ.notices.models import Knock, Notice
@@ -55,5 +56,5 @@ class KnockForm(OnceForm):
 
 class InPersonForm(OnceForm):
     address = forms.CharField(label=_("Room"), max_length=100, help_text=_("As residents write it: 富通小区9-2-502"))
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False,
+    reason = forms.CharField(label=pgettext_lazy("in-person notice", "Reason"), max_length=200, required=False,
                              help_text=_("For example: no smartphone, cannot read"))

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ FIGURES: tuple[Figure, ...] = (
     F("urgent_wait_max_min", _("longest urgent wait (minutes)"),
       _("the longest wait of an urgent order of the day, received to delivered (or to the cut-off)"),
       "supplies:orders", "supplies"),
-    F("on_duty", _("on duty"), _("persons with a duty on the day's roster"), "workforce:board", "workforce"),
+    F("on_duty", pgettext_lazy("report figure", "on duty"), _("persons with a duty on the day's roster"), "workforce:board", "workforce"),
     F("passages_today", _("gate passages"), _("passages recorded at the gates between midnight and the cut-off"),
       "gates:gates", "gates"),
     F("refusals_today", _("gate refusals"), _("passages refused between midnight and the cut-off"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.core.forms import OnceForm
 from shequ.stock.models import Item, Store
@@ -16,7 +17,7 @@ ACTIONS = ("receive", "issue", "transfer", "minimum")
 class MovementForm(OnceForm):
     """A receipt, an issue, a transfer or a minimum: the page's one form, its button names which."""
 
-    item = forms.TypedChoiceField(label=_("item"), coerce=int)
+    item = forms.TypedChoiceField(label=pgettext_lazy("stock", "item"), coerce=int)
     store = forms.TypedChoiceField(label=_("store"), coerce=int)
     target = forms.TypedChoiceField(label=_("move to (transfers)"), coerce=int, required=False, empty_value=None)
     quantity = forms.IntegerField(label=_("quantity"), min_value=0, max_value=10_000_000)

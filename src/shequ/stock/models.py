@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Item(models.Model):
@@ -86,7 +87,7 @@ class Movement(models.Model):
     transfer between stores (both sides share ``transfer``)."""
 
     class Kind(models.TextChoices):
-        RECEIPT = "receipt", _("receipt")
+        RECEIPT = "receipt", pgettext_lazy("stock", "receipt")
         ISSUE = "issue", _("issue")
         TRANSFER_OUT = "transfer_out", _("transfer out")
         TRANSFER_IN = "transfer_in", _("transfer in")

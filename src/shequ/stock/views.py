@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from shequ.audit.exports import export_record
@@ -75,7 +76,7 @@ def sheet_xlsx(request: HttpRequest) -> HttpResponse:
     body = [[r.stock.store.name, r.stock.item.name, r.stock.item.unit, r.stock.quantity, r.stock.minimum,
              float(r.rate.per_day), "" if r.days_left is None else float(r.days_left),
              _("below minimum") if r.below_minimum else _("running out") if r.running_out else ""] for r in rows]
-    headers = [_("store"), _("item"), _("unit"), _("quantity"), _("minimum"), _("used a day (last 7 days)"),
+    headers = [_("store"), pgettext("stock", "item"), _("unit"), _("quantity"), _("minimum"), _("used a day (last 7 days)"),
                _("days left"), _("flag")]
     content = excel.write_xlsx(headers, body, title=_("stock"))
     for community_id in request.scope.communities_where("stock.view"):  # type: ignore[attr-defined]

@@ -163,7 +163,7 @@ class Order(models.Model):
     class Payment(models.TextChoices):
         SHOP = "shop", _("paid to the shop")
         CASH = "cash", _("cash on delivery")
-        FREE = "free", _("free")
+        FREE = "free", pgettext_lazy("payment", "free")
 
     class Receipt(models.TextChoices):
         TAP = "tap", _("the resident confirmed in their account")
@@ -272,9 +272,9 @@ class Run(models.Model):
     """A delivery run (配送批次): orders of a grid or building in walking order, with a courier."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("planned")
-        OUT = "out", _("out")
-        DONE = "done", _("done")
+        PLANNED = "planned", pgettext_lazy("delivery run", "planned")
+        OUT = "out", pgettext_lazy("delivery run", "out")
+        DONE = "done", pgettext_lazy("delivery run", "done")
 
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name=_("community"))
     grid = models.ForeignKey("registry.Grid", on_delete=models.PROTECT, null=True, blank=True, related_name="+",

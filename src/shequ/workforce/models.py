@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Post(models.Model):
@@ -105,8 +106,8 @@ class Volunteer(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting for vetting")
-        APPROVED = "approved", _("approved")
-        REFUSED = "refused", _("refused")
+        APPROVED = "approved", pgettext_lazy("volunteer vetting", "approved")
+        REFUSED = "refused", pgettext_lazy("volunteer vetting", "refused")
 
     class Skill(models.TextChoices):
         DRIVER = "driver", _("driver")
@@ -173,9 +174,9 @@ class CallOut(models.Model):
     it made; the office sees how fast that was."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        FILLED = "filled", _("filled")
-        CANCELLED = "cancelled", _("cancelled")
+        OPEN = "open", pgettext_lazy("call-out status", "open")
+        FILLED = "filled", pgettext_lazy("call-out status", "filled")
+        CANCELLED = "cancelled", pgettext_lazy("call-out status", "cancelled")
 
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT)
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="callouts", verbose_name=_("post"))
