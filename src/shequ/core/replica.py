@@ -73,21 +73,29 @@ class ReplicaRouter:
         return db == DEFAULT_DB_ALIAS
 
 
-def replica_lag_seconds(alias: str | None = None) -> float | None:
-    """How many seconds behind the primary the replica's data is: 0.0 when it has replayed all the
-    WAL it received (an idle primary sends nothing, and ``now() - pg_last_xact_replay_timestamp()``
-    alone would keep growing), else the age of the last transaction it replayed. None on SQLite, with
-    no replica, or on a connection that is not a standby (the primary itself)."""
-    conn = connections[alias or replica_alias()]
+def _standby_age(alias: str) -> tuple[bool, float | None] | None:
+    """What ``alias``'s connection says of itself as a standby: None off PostgreSQL; else whether it
+    is a standby, and the age of its data: 0.0 when it has replayed all the WAL it received (an idle
+    primary sends nothing, and ``now() - pg_last_xact_replay_timestamp()`` alone would keep
+    growing), else the age of the last transaction it replayed (None when it replayed none)."""
+    conn = connections[alias]
     if conn.vendor != "postgresql":
         return None
     with conn.cursor() as cursor:
         cursor.execute(
-            "SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL"
-            " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+            "SELECT pg_is_in_recovery(), CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
             " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END")
         row = cursor.fetchone()
-    return None if row is None or row[0] is None else max(0.0, float(row[0]))
+    if row is None:
+        return None
+    return bool(row[0]), None if row[1] is None else max(0.0, float(row[1]))
+
+
+def replica_lag_seconds(alias: str | None = None) -> float | None:
+    """How many seconds behind the primary the replica's data is (``_standby_age``). None on SQLite,
+    with no replica, or on a connection that is not a standby (the primary itself)."""
+    found = _standby_age(alias or replica_alias())
+    return found[1] if found is not None and found[0] else None
 
 
 def figures_age_seconds(alias: str | None = None) -> float | None:
@@ -98,16 +106,7 @@ def figures_age_seconds(alias: str | None = None) -> float | None:
     what it holds is current. None only when a standby cannot tell, having replayed no transaction
     since it started."""
     alias = alias or read_alias()
-    conn = connections[alias]
-    if alias == DEFAULT_DB_ALIAS or conn.vendor != "postgresql":
+    if alias == DEFAULT_DB_ALIAS:
         return 0.0
-    with conn.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(),"
-            " EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())")
-        row = cursor.fetchone()
-    if row is None or not row[0]:
-        return 0.0
-    if row[1]:  # replayed all it received: an idle primary sends nothing, and the age would keep growing
-        return 0.0
-    return None if row[2] is None else max(0.0, float(row[2]))
+    found = _standby_age(alias)
+    return found[1] if found is not None and found[0] else 0.0
