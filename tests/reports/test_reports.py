@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from shequ.campaigns.models import Kind, Result, Retest, Sample, Tube, Visit
+from shequ.campaigns.models import Campaign, Kind, Result, Retest, Sample, Tube, Visit
 from shequ.containment.models import ContainmentArea, MovementRestriction
 from shequ.gates.models import Passage
 from shequ.health.models import HealthEntry, Transfer
@@ -78,6 +78,7 @@ def independent(c: Community, since: dt.datetime, until: dt.datetime) -> dict[st
         "screened_total": len({v.household_id for v in visits}),
         "tested_today": len({s.person_id for s in samples}),
         "tubes_today": len({s.tube_id for s in samples}),
+        "results_today": sum(1 for t in Tube.objects.filter(community=c) if inside(t.result_at)),
         "positives_today": sum(1 for t in Tube.objects.filter(community=c)
                                if t.result == Result.POSITIVE and inside(t.result_at)),
         "retests_pending": sum(1 for r in Retest.objects.filter(community=c)
@@ -154,16 +155,16 @@ def test_a_broken_rule_blocks_submission_until_corrected_or_explained(users: dic
     c = futong()
     day, _since, now = window()
     report = services.report_compute(c, day, now)
-    tubes = report.value("tubes_today") or 0
+    results = report.value("results_today") or 0
     report = services.report_correct(actor=users["staff"], report=report, key="positives_today",
-                                     value=tubes + 1, reason="化验室电话")
-    assert "positives_le_tubes" in report.flags
+                                     value=results + 1, reason="化验室电话")
+    assert "positives_le_results" in report.flags
     with pytest.raises(ValidationError):
         services.report_submit(actor=users["secretary"], report=report)
     assert not DailyReport.objects.get(pk=report.pk).submitted
     report = services.report_correct(actor=users["staff"], report=report, key="positives_today", value=0,
                                      reason="核对后为零")
-    assert "positives_le_tubes" not in report.flags
+    assert "positives_le_results" not in report.flags
     # An explanation in the remarks lets a flagged report through; the flag is kept on it.
     report = services.report_correct(actor=users["staff"], report=report, key="help_resolved", value=10_000,
                                      reason="含上周")
@@ -172,8 +173,29 @@ def test_a_broken_rule_blocks_submission_until_corrected_or_explained(users: dic
     assert submitted.submitted and submitted.flags == ["resolved_le_open"]
 
 
+def test_results_of_yesterdays_tubes_arriving_after_midnight_break_no_rule(users: dict[str, Any],
+                                                                            clock: Any) -> None:
+    """At 01:00 the day has no samples yet, and the lab's results of last night's tubes come in: the
+    report counts them as today's positives among today's results, and nothing looks impossible."""
+    c = futong()
+    day = clock.local().date() + dt.timedelta(days=1)  # every row of the demo's world is of an earlier day
+    round_ = Campaign.objects.filter(community=c).order_by("id").first()
+    assert round_ is not None
+    results_at = clock.set_local(day.year, day.month, day.day, 0, 40)
+    for i, result in enumerate(("positive", "positive", "negative")):
+        Tube.objects.create(community=c, campaign=round_, code=f"NIGHT-{i}", pooling=10, size=0,
+                            result=result, result_at=results_at)
+    clock.set_local(day.year, day.month, day.day, 1, 0)
+    report = services.report_compute(c, day, timezone.now())
+    assert report.value("tubes_today") == 0 and report.value("tested_today") == 0
+    assert report.value("results_today") == 3 and report.value("positives_today") == 2
+    assert report.flags == []
+    assert services.report_submit(actor=users["secretary"], report=report).submitted
+
+
 @pytest.mark.parametrize(("rule", "key", "value"), [
     ("tested_le_persons", "tested_today", 10 ** 6), ("tubes_le_tested", "tubes_today", 10 ** 6),
+    ("positives_le_results", "positives_today", 10 ** 6),
     ("screened_le_households", "screened_today", 10 ** 6), ("urgent_le_orders", "urgent_orders_today", 10 ** 6),
     ("restricted_le_persons", "home_quarantine", 10 ** 6), ("health_le_persons", "suspected", 10 ** 6),
 ])

@@ -41,25 +41,26 @@ def test_report_the_figures_now(login: Any, users: dict[str, Any], clock: Any) -
                                             "submission_key": "a" * 32})
     assert response.status_code == 302
     report = DailyReport.objects.get(community=futong, day=day)
-    tubes = report.value("tubes_today") or 0
-    if (report.value("positives_today") or 0) <= tubes:  # the demo's own tubes of today outnumber them
-        services.report_correct(actor=users["staff"], report=report, key="tubes_today", value=0, reason="试")
-        report.refresh_from_db()
-    assert "positives_le_tubes" in report.flags
+    # Three results of earlier tubes came this morning: today's positives, among today's results.
+    assert (report.value("positives_today") or 0) >= 3 and report.flags == []
+    counted = report.figures["positives_today"]["value"]
+
+    # A figure phoned in by the lab that cannot be (more positives than results today) is flagged.
+    results = report.value("results_today") or 0
+    secretary.post(f"/reports/{report.pk}/", {"key": "positives_today", "value": results + 5, "reason": "化验室电话",
+                                              "submission_key": "c" * 32})
+    report.refresh_from_db()
+    assert "positives_le_results" in report.flags
     page = secretary.get(f"/reports/{report.pk}/").content.decode()
-    assert 'data-rule="positives_le_tubes"' in page
+    assert 'data-rule="positives_le_results"' in page
 
     # Submitting as it is is refused; correcting the figure with a reason lets it through.
     refused = secretary.post(f"/reports/{report.pk}/submit/", {"submission_key": "b" * 32})
     assert refused.status_code == 200 and not DailyReport.objects.get(pk=report.pk).submitted
-    secretary.post(f"/reports/{report.pk}/", {"key": "positives_today", "value": 0, "reason": "均为前日的管",
-                                              "submission_key": "c" * 32})
+    secretary.post(f"/reports/{report.pk}/", {"key": "positives_today", "value": counted, "reason": "核对化验单",
+                                              "submission_key": "d" * 32})
     report.refresh_from_db()
-    if "tubes_today" in report.corrections:
-        secretary.post(f"/reports/{report.pk}/", {"key": "tubes_today", "value": report.figures["tubes_today"][
-            "value"], "reason": "恢复", "submission_key": "d" * 32})
-        report.refresh_from_db()
-    assert report.flags == [] and report.corrections["positives_today"]["reason"] == "均为前日的管"
+    assert report.flags == [] and report.corrections["positives_today"]["reason"] == "核对化验单"
     assert secretary.post(f"/reports/{report.pk}/submit/", {"submission_key": "e" * 32,
                                                             "remarks": "按时上报"}).status_code == 302
     report.refresh_from_db()
@@ -83,4 +84,4 @@ def test_report_the_figures_now(login: Any, users: dict[str, Any], clock: Any) -
     for i, f in enumerate(FIGURES):
         assert rows[-1][4 + i] == (report.value(f.key) or 0) + (other.value(f.key) or 0), f.key
     positives = 4 + [f.key for f in FIGURES].index("positives_today")
-    assert rows[1 + [r[0] for r in rows[1:-1]].index("富通社区")][positives] == 0
+    assert rows[1 + [r[0] for r in rows[1:-1]].index("富通社区")][positives] == counted

@@ -375,21 +375,22 @@ def households_of(person_ids: list[int]) -> dict[int, Household]:
 def report_figures(community_ids: Sequence[int], *, since: dt.datetime, until: dt.datetime) -> dict[str, dict[int, int]]:
     """Screening and testing figures per community for the daily report, as at ``until`` (the
     cut-off): households screened in [since, until] and up to until in all, persons sampled and the
-    tubes they went into in [since, until], tubes found positive in [since, until] (the result of an
-    earlier day's tube may come today), re-tests asked for by until and not resolved by then."""
+    tubes they went into in [since, until], tubes whose result came in [since, until] and those of them
+    found positive (the result of an earlier day's tube may come today), re-tests asked for by until and not resolved by then."""
     def per(qs: QuerySet[Any], field: str = "id") -> dict[int, int]:
         return dict(qs.filter(community_id__in=community_ids).values_list("community_id")
                     .annotate(n=Count(field, distinct=True)))
 
     visits = Visit.objects.filter(campaign__kind=Kind.SCREENING, visited_at__lte=until)
     samples = Sample.objects.filter(sampled_at__gte=since, sampled_at__lte=until)
+    resulted = Tube.objects.filter(result_at__gte=since, result_at__lte=until)
     return {
         "screened_today": per(visits.filter(visited_at__gte=since), "household_id"),
         "screened_total": per(visits, "household_id"),
         "tested_today": per(samples, "person_id"),
         "tubes_today": per(samples, "tube_id"),
-        "positives_today": per(Tube.objects.filter(result=Result.POSITIVE, result_at__gte=since,
-                                                   result_at__lte=until)),
+        "results_today": per(resulted),
+        "positives_today": per(resulted.filter(result=Result.POSITIVE)),
         "retests_pending": per(Retest.objects.filter(created_at__lte=until).filter(
             Q(resolved_at__isnull=True) | Q(resolved_at__gt=until))),
     }

@@ -40,6 +40,8 @@ FIGURES: tuple[Figure, ...] = (
       "campaigns:list", "campaigns"),
     F("tubes_today", _("tubes today"), _("tubes that received a sample between midnight and the cut-off"),
       "campaigns:list", "campaigns"),
+    F("results_today", _("tube results today"), _("tubes whose result came between midnight and the cut-off"),
+      "campaigns:list", "campaigns"),
     F("positives_today", _("positive tubes"),
       _("tubes whose positive result came between midnight and the cut-off"), "campaigns:list", "campaigns"),
     F("retests_pending", _("re-tests pending"), _("re-tests asked for and not resolved at the cut-off"),

@@ -26,7 +26,9 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("tested_le_persons", ("tested_today",), ("persons",), _("persons tested today <= persons")),
-    Rule("positives_le_tubes", ("positives_today",), ("tubes_today",), _("positive tubes <= tubes today")),
+    # Like with like: a positive counted today is a result that came today, and the result of an
+    # earlier day's tube often comes the next morning (the tubes sampled today are another set).
+    Rule("positives_le_results", ("positives_today",), ("results_today",), _("positive tubes <= tube results today")),
     Rule("tubes_le_tested", ("tubes_today",), ("tested_today",), _("tubes today <= persons tested today")),
     Rule("screened_le_households", ("screened_today",), ("households",),
          _("households screened today <= households")),
