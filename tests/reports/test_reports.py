@@ -193,6 +193,18 @@ def test_results_of_yesterdays_tubes_arriving_after_midnight_break_no_rule(users
     assert services.report_submit(actor=users["secretary"], report=report).submitted
 
 
+def test_a_draft_flagged_under_an_earlier_rule_is_judged_by_todays(users: dict[str, Any]) -> None:
+    """A draft computed before results_today existed, flagged by the rule it replaced: submitted,
+    it is judged by the rules of now, and a rule whose figure it does not hold is not judged."""
+    day, _since, now = window()
+    report = services.report_compute(futong(), day, now)
+    figures = {k: v for k, v in report.figures.items() if k != "results_today"}
+    figures["positives_today"] = {**figures["positives_today"], "value": 2}
+    DailyReport.objects.filter(pk=report.pk).update(figures=figures, flags=["positives_le_tubes"])
+    submitted = services.report_submit(actor=users["secretary"], report=report)
+    assert submitted.submitted and submitted.flags == []
+
+
 @pytest.mark.parametrize(("rule", "key", "value"), [
     ("tested_le_persons", "tested_today", 10 ** 6), ("tubes_le_tested", "tubes_today", 10 ** 6),
     ("positives_le_results", "positives_today", 10 ** 6),

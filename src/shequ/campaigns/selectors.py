@@ -375,8 +375,9 @@ def households_of(person_ids: list[int]) -> dict[int, Household]:
 def report_figures(community_ids: Sequence[int], *, since: dt.datetime, until: dt.datetime) -> dict[str, dict[int, int]]:
     """Screening and testing figures per community for the daily report, as at ``until`` (the
     cut-off): households screened in [since, until] and up to until in all, persons sampled and the
-    tubes they went into in [since, until], tubes whose result came in [since, until] and those of them
-    found positive (the result of an earlier day's tube may come today), re-tests asked for by until and not resolved by then."""
+    tubes they went into in [since, until], tubes whose result came in [since, until] and those of
+    them found positive (the result of an earlier day's tube may come today), re-tests asked for by
+    until and not resolved by then."""
     def per(qs: QuerySet[Any], field: str = "id") -> dict[int, int]:
         return dict(qs.filter(community_id__in=community_ids).values_list("community_id")
                     .annotate(n=Count(field, distinct=True)))

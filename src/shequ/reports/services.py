@@ -116,7 +116,9 @@ def report_submit(*, actor: Any, report: DailyReport, remarks: str = "", zero: b
     remarks = remarks.strip()
     if zero:
         report.zero, report.figures, report.corrections, report.flags = True, {}, {}, []
-    elif report.flags and not remarks:
+    else:
+        report.flags = _flags(report)  # today's rules judge a draft flagged under earlier ones
+    if report.flags and not remarks:
         names = "; ".join(str(validation.BY_CODE[c].text) for c in report.flags if c in validation.BY_CODE)
         raise ValidationError({"remarks": _("These figures look impossible: %(rules)s. Correct them, compute "
                                             "again, or explain them in the remarks.") % {"rules": names}})

@@ -21,7 +21,12 @@ class Rule:
     text: str | Promise
 
     def holds(self, value: Callable[[str], int | None]) -> bool:
-        return sum(value(k) or 0 for k in self.left) <= sum(value(k) or 0 for k in self.right)
+        """True also when the report holds no value for one of its figures (a report computed
+        before that figure existed): what it does not hold cannot be judged."""
+        left, right = [value(k) for k in self.left], [value(k) for k in self.right]
+        if None in left or None in right:
+            return True
+        return sum(v or 0 for v in left) <= sum(v or 0 for v in right)
 
 
 RULES: tuple[Rule, ...] = (
